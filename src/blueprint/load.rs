@@ -1,0 +1,291 @@
+//! Load: blueprint text → typed `Blueprint`, or every problem found on the way.
+//!
+//! Order: size and encoding limits, YAML syntax (serde_yaml, which also bounds
+//! alias expansion and nesting), merge keys, the JSON Schema (all violations
+//! at once, with places from the span index), then the typed model.
+
+use std::path::Path;
+
+use jsonschema::error::ValidationErrorKind;
+use serde_json::Value;
+
+use super::model::Blueprint;
+use super::spans::{escape, SpanIndex};
+use crate::diag::{Diagnostic, Finding, Severity};
+use crate::schema;
+
+/// Blueprints are hand-written; anything larger is a mistake or an attack.
+pub const MAX_BYTES: usize = 4 * 1024 * 1024;
+
+/// A blueprint that parsed and matched the schema.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The file stem: names `out/<name>/`.
+    pub name: String,
+    /// The path as the user gave it, for diagnostics.
+    pub file: String,
+    pub source: String,
+    pub blueprint: Blueprint,
+    pub spans: SpanIndex,
+}
+
+/// Everything `load` found wrong, with the source text for rendering.
+#[derive(Debug)]
+pub struct LoadFailure {
+    pub file: String,
+    pub source: Option<String>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+pub fn load(path: &Path, bytes: &[u8]) -> Result<Loaded, LoadFailure> {
+    let file = path.display().to_string();
+    let fail = |source: Option<String>, diagnostics: Vec<Diagnostic>| LoadFailure {
+        file: file.clone(),
+        source,
+        diagnostics,
+    };
+    let at_start = |code, message: String, hint: &str| Diagnostic {
+        code,
+        severity: Severity::Error,
+        file: file.clone(),
+        line: 1,
+        col: 1,
+        message,
+        hint: hint.to_string(),
+        pointer: String::new(),
+    };
+
+    let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    if !is_valid_name(name) {
+        return Err(fail(None, vec![at_start(
+            "E004",
+            format!("the file name `{name}` cannot name an output directory"),
+            "name blueprints with lower-case letters, digits and `-`, like `odoo-dedicated.yaml`",
+        )]));
+    }
+    if bytes.len() > MAX_BYTES {
+        return Err(fail(None, vec![at_start(
+            "E002",
+            format!("the blueprint is larger than the limit of {MAX_BYTES} bytes"),
+            "a blueprint describes a stack, not its data; split it or remove generated content",
+        )]));
+    }
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Err(fail(None, vec![at_start(
+            "E001",
+            "the blueprint is not UTF-8 text".into(),
+            "save the file as UTF-8 YAML",
+        )]));
+    };
+    let source = text.to_string();
+    if text.contains('\0') {
+        return Err(fail(Some(source), vec![at_start(
+            "E001",
+            "the blueprint contains NUL bytes; it is binary, not YAML".into(),
+            "save the file as UTF-8 YAML",
+        )]));
+    }
+
+    let mut yaml: serde_yaml::Value = match serde_yaml::from_str(text) {
+        Ok(v) => v,
+        Err(err) => {
+            let (line, col) = err.location().map_or((1, 1), |l| (l.line(), l.column()));
+            let message = err.to_string();
+            let message = message.split(" at line ").next().unwrap_or(&message).to_string();
+            let hint = if message.contains("recursion limit") || message.contains("repetition limit") {
+                "the document nests or repeats (through aliases) too deeply; write it out plainly"
+            } else {
+                "fix the YAML syntax; indentation and `:` after keys are the usual suspects"
+            };
+            return Err(fail(Some(source), vec![Diagnostic {
+                line,
+                col,
+                message: format!("invalid YAML: {message}"),
+                ..at_start("E010", String::new(), hint)
+            }]));
+        }
+    };
+    if yaml.is_null() {
+        return Err(fail(Some(source), vec![at_start(
+            "E003",
+            "the blueprint is empty".into(),
+            "start from `gen new --from odoo NAME` or `gen new --from websites NAME`",
+        )]));
+    }
+    if let Err(err) = yaml.apply_merge() {
+        return Err(fail(Some(source), vec![at_start("E010", format!("invalid YAML merge key: {err}"), "`<<` takes a mapping or a list of mappings")]));
+    }
+    let json = to_json(&yaml);
+    let spans = SpanIndex::build(text);
+
+    let mut diagnostics: Vec<Diagnostic> = schema::validator()
+        .iter_errors(&json)
+        .map(|e| schema_finding(&e).locate(&file, &spans))
+        .collect();
+    if !diagnostics.is_empty() {
+        diagnostics.dedup_by(|a, b| a.pointer == b.pointer && a.message == b.message);
+        return Err(fail(Some(source), diagnostics));
+    }
+
+    match serde_path_to_error::deserialize::<_, Blueprint>(&json) {
+        Ok(blueprint) => Ok(Loaded { name: name.to_string(), file, source, blueprint, spans }),
+        Err(err) => {
+            let pointer = path_to_pointer(err.path());
+            let message = err.inner().to_string();
+            let finding = Finding::error("E103", pointer, message.clone())
+                .hint("see the field's description in schemas/blueprint.schema.json")
+                .at_value();
+            Err(fail(Some(source), vec![finding.locate(&file, &spans)]))
+        }
+    }
+}
+
+/// Names that become paths: lower-case letters, digits and `-`, no dots or slashes.
+pub fn is_valid_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && name.len() <= 63
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// YAML → JSON for the schema check: keys become strings, tags are dropped.
+fn to_json(yaml: &serde_yaml::Value) -> Value {
+    use serde_yaml::Value as Y;
+    match yaml {
+        Y::Null => Value::Null,
+        Y::Bool(b) => Value::Bool(*b),
+        Y::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Value::from(i)
+            } else if let Some(u) = n.as_u64() {
+                Value::from(u)
+            } else {
+                n.as_f64().and_then(serde_json::Number::from_f64).map_or(Value::Null, Value::Number)
+            }
+        }
+        Y::String(s) => Value::String(s.clone()),
+        Y::Sequence(items) => Value::Array(items.iter().map(to_json).collect()),
+        Y::Mapping(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let key = match k {
+                        Y::String(s) => s.clone(),
+                        other => serde_yaml::to_string(other).unwrap_or_default().trim_end().to_string(),
+                    };
+                    (key, to_json(v))
+                })
+                .collect(),
+        ),
+        Y::Tagged(tagged) => to_json(&tagged.value),
+    }
+}
+
+fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    path.iter()
+        .map(|seg| match seg {
+            Segment::Seq { index } => format!("/{index}"),
+            Segment::Map { key } => format!("/{}", escape(key)),
+            Segment::Enum { variant } => format!("/{}", escape(variant)),
+            Segment::Unknown => String::new(),
+        })
+        .collect()
+}
+
+/// Turns one schema violation into a finding with our code, message and hint.
+fn schema_finding(err: &jsonschema::ValidationError<'_>) -> Finding {
+    let pointer = err.instance_path().as_str().to_string();
+    let field = pointer.rsplit('/').next().filter(|s| !s.is_empty()).unwrap_or("blueprint");
+    let schema_path = err.schema_path().as_str().to_string();
+    let parent_schema = schema_path.rsplit_once('/').map_or("", |(p, _)| p).to_string();
+    match err.kind() {
+        ValidationErrorKind::AdditionalProperties { unexpected } => {
+            let key = unexpected.first().cloned().unwrap_or_default();
+            let known = known_properties(&parent_schema);
+            let hint = match nearest(&key, &known) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None => format!("known keys here: {}", known.join(", ")),
+            };
+            Finding::error("E101", format!("{pointer}/{}", escape(&key)), format!("unknown key `{key}`")).hint(hint)
+        }
+        ValidationErrorKind::Required { property } => {
+            let key = property.as_str().unwrap_or_default();
+            Finding::error("E102", pointer.clone(), format!("`{field}` is missing the required key `{key}`"))
+                .hint(format!("add `{key}:`; see its description in schemas/blueprint.schema.json"))
+        }
+        ValidationErrorKind::Type { kind } => {
+            let expected = format!("{kind:?}").to_lowercase().replace("single(", "").replace("multiple(", "").replace(')', "");
+            Finding::error("E103", pointer.clone(), format!("`{field}` has the wrong type: expected {expected}, found {}", type_name(err.instance())))
+                .hint(describe(&schema_path).unwrap_or_else(|| "see the field's description in schemas/blueprint.schema.json".into()))
+                .at_value()
+        }
+        ValidationErrorKind::Enum { options } => enum_finding(&pointer, field, err.instance(), options.as_array().cloned().unwrap_or_default()),
+        ValidationErrorKind::OneOfNotValid { .. } | ValidationErrorKind::AnyOf { .. } => {
+            let consts = schema::node_at(&schema_path)
+                .and_then(Value::as_array)
+                .map(|arms| arms.iter().filter_map(|a| a.get("const").cloned()).collect::<Vec<_>>())
+                .unwrap_or_default();
+            if consts.is_empty() {
+                Finding::error("E100", pointer.clone(), format!("`{field}` does not match any allowed form")).at_value()
+            } else {
+                enum_finding(&pointer, field, err.instance(), consts)
+            }
+        }
+        ValidationErrorKind::Pattern { .. } => Finding::error("E105", pointer.clone(), format!("`{field}` is not in the right form: {}", err.instance()))
+            .hint(describe(&parent_schema).unwrap_or_else(|| "see the field's description in schemas/blueprint.schema.json".into()))
+            .at_value(),
+        ValidationErrorKind::Minimum { .. }
+        | ValidationErrorKind::Maximum { .. }
+        | ValidationErrorKind::ExclusiveMinimum { .. }
+        | ValidationErrorKind::ExclusiveMaximum { .. } => Finding::error("E106", pointer.clone(), format!("`{field}` is out of range: {err}"))
+            .hint("use a value inside the allowed range")
+            .at_value(),
+        _ => Finding::error("E100", pointer.clone(), format!("`{field}`: {err}")).at_value(),
+    }
+}
+
+fn enum_finding(pointer: &str, field: &str, instance: &Value, options: Vec<Value>) -> Finding {
+    let names: Vec<String> = options.iter().filter_map(|o| o.as_str().map(str::to_string)).collect();
+    let given = instance.as_str().unwrap_or_default();
+    let hint = match nearest(given, &names) {
+        Some(near) => format!("did you mean `{near}`?"),
+        None => format!("write one of: {}", names.join(", ")),
+    };
+    Finding::error("E104", pointer, format!("`{field}` must be one of {}, not {instance}", names.join(", "))).hint(hint).at_value()
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "nothing (null)",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
+}
+
+/// The `description` of the schema node, or of the `$ref` target it came through.
+fn describe(schema_pointer: &str) -> Option<String> {
+    let node = schema::node_at(schema_pointer)?;
+    node.get("description").and_then(Value::as_str).map(|d| d.replace('\n', " "))
+}
+
+fn known_properties(object_schema: &str) -> Vec<String> {
+    schema::node_at(object_schema)
+        .and_then(|n| n.get("properties"))
+        .and_then(Value::as_object)
+        .map(|p| p.keys().filter(|k| !k.starts_with('$')).cloned().collect())
+        .unwrap_or_default()
+}
+
+/// The closest candidate by edit distance, when it is close enough to be a typo.
+pub fn nearest(given: &str, candidates: &[String]) -> Option<String> {
+    candidates
+        .iter()
+        .map(|c| (strsim::damerau_levenshtein(given, c), c))
+        .filter(|(d, c)| *d <= (c.len() / 3).max(2))
+        .min()
+        .map(|(_, c)| c.clone())
+}
+

@@ -1,0 +1,155 @@
+//! The span index: where in the YAML text each value of the document starts.
+//!
+//! serde_yaml gives values without positions, so a second pass over the
+//! parser's events records `JSON pointer → (line, column)` for every mapping
+//! key and value. Checks report a pointer; the index turns it into a place.
+//! Aliases are not expanded here, so a hostile document stays cheap.
+
+use std::collections::HashMap;
+
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::Marker;
+
+/// A 1-based line and column in the blueprint text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Place {
+    pub line: usize,
+    pub col: usize,
+}
+
+#[derive(Debug, Default)]
+pub struct SpanIndex {
+    /// Where each value starts.
+    values: HashMap<String, Place>,
+    /// Where the key of each mapping entry starts.
+    keys: HashMap<String, Place>,
+}
+
+impl SpanIndex {
+    /// Builds the index; a text the parser rejects gives an empty index (the
+    /// YAML error itself is reported by `load`).
+    pub fn build(text: &str) -> SpanIndex {
+        let mut builder = Builder::default();
+        let mut parser = Parser::new_from_str(text);
+        if parser.load(&mut builder, false).is_err() {
+            return SpanIndex::default();
+        }
+        builder.index
+    }
+
+    /// The key of a mapping entry, or the value when there is no key (a list item).
+    /// Falls back to the nearest ancestor that has a place.
+    pub fn locate(&self, pointer: &str) -> Place {
+        let mut p = pointer;
+        loop {
+            if let Some(place) = self.keys.get(p).or_else(|| self.values.get(p)) {
+                return *place;
+            }
+            match p.rfind('/') {
+                Some(cut) => p = &p[..cut],
+                None => return Place { line: 1, col: 1 },
+            }
+        }
+    }
+
+    /// The value itself (for "wrong type" or "out of range" errors).
+    pub fn locate_value(&self, pointer: &str) -> Place {
+        self.values.get(pointer).copied().unwrap_or_else(|| self.locate(pointer))
+    }
+}
+
+/// Escapes a key as one JSON pointer segment (RFC 6901).
+pub fn escape(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+enum Frame {
+    Seq { pointer: String, next: usize },
+    /// `pending_key` holds the pointer of the entry whose value comes next.
+    Map { pointer: String, pending_key: Option<String> },
+}
+
+#[derive(Default)]
+struct Builder {
+    index: SpanIndex,
+    stack: Vec<Frame>,
+}
+
+impl Builder {
+    /// The pointer of the node that starts now, and whether it is a mapping key.
+    fn next_pointer(&mut self) -> (String, bool) {
+        match self.stack.last_mut() {
+            None => (String::new(), false),
+            Some(Frame::Seq { pointer, next }) => {
+                let p = format!("{pointer}/{next}");
+                *next += 1;
+                (p, false)
+            }
+            Some(Frame::Map { pending_key, pointer }) => match pending_key.take() {
+                Some(entry) => (entry, false),
+                None => (pointer.clone(), true),
+            },
+        }
+    }
+
+    fn place(mark: Marker) -> Place {
+        Place { line: mark.line(), col: mark.col() + 1 }
+    }
+
+    fn node(&mut self, mark: Marker, scalar: Option<&str>) -> Option<String> {
+        let (pointer, is_key) = self.next_pointer();
+        if is_key {
+            // A scalar key names the entry; a complex key gets a placeholder.
+            let entry = format!("{pointer}/{}", escape(scalar.unwrap_or("?")));
+            self.index.keys.entry(entry.clone()).or_insert(Self::place(mark));
+            if let Some(Frame::Map { pending_key, .. }) = self.stack.last_mut() {
+                *pending_key = Some(entry);
+            }
+            return None;
+        }
+        self.index.values.entry(pointer.clone()).or_insert(Self::place(mark));
+        Some(pointer)
+    }
+}
+
+impl MarkedEventReceiver for Builder {
+    fn on_event(&mut self, ev: Event, mark: Marker) {
+        match ev {
+            Event::Scalar(value, ..) => {
+                self.node(mark, Some(&value));
+            }
+            Event::Alias(_) => {
+                self.node(mark, Some("*"));
+            }
+            Event::SequenceStart(..) => {
+                let pointer = self.node(mark, None).unwrap_or_default();
+                self.stack.push(Frame::Seq { pointer, next: 0 });
+            }
+            Event::MappingStart(..) => {
+                let pointer = self.node(mark, None).unwrap_or_default();
+                self.stack.push(Frame::Map { pointer, pending_key: None });
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                self.stack.pop();
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_and_values_have_places() {
+        let text = "project:\n  name: x\nhosts:\n  - name: a\n    memory: 8G\n";
+        let index = SpanIndex::build(text);
+        assert_eq!(index.locate("/project/name"), Place { line: 2, col: 3 });
+        assert_eq!(index.locate_value("/project/name"), Place { line: 2, col: 9 });
+        assert_eq!(index.locate("/hosts/0/memory"), Place { line: 5, col: 5 });
+        assert_eq!(index.locate_value("/hosts/0"), Place { line: 4, col: 5 });
+        // Unknown pointers fall back to their nearest known ancestor.
+        assert_eq!(index.locate("/hosts/0/nothing"), Place { line: 4, col: 5 });
+    }
+}

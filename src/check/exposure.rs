@@ -1,0 +1,114 @@
+//! Exposure: a port published past the guard the blueprint puts in front of
+//! it. Docker publishes through its own iptables chains, ahead of UFW, so a
+//! published port is reachable from the internet whatever the firewall says.
+
+use crate::blueprint::model::{Access, Blueprint, Source};
+use crate::diag::Finding;
+use crate::plan::compose::proxy_bind;
+use crate::plan::placement::{self, Guard, Published, Role};
+
+pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
+    for (h, host) in bp.hosts.iter().enumerate() {
+        let placed = placement::on_host(bp, host);
+        // (service, binding, pointer) for every port the host will publish.
+        let mut bindings: Vec<(String, Published, String)> = Vec::new();
+        for p in &placed {
+            for (spec, pointer) in &p.ports {
+                let Some(binding) = Published::parse(spec) else {
+                    out.push(
+                        Finding::error("E304", pointer.clone(), format!("`{spec}` is not a port mapping"))
+                            .hint("write `[ip:]host_port:container_port[/tcp|/udp]`, like `127.0.0.1:8069:8069`")
+                            .at_value(),
+                    );
+                    continue;
+                };
+                if p.guard == Guard::Proxy && !binding.is_loopback() {
+                    let guard = if p.role == Role::Postgres { "the compose network" } else { "the nginx proxy" };
+                    out.push(
+                        Finding::error("E301", pointer.clone(), format!(
+                            "`{}` publishes port {} on {}, past {guard}",
+                            p.service,
+                            binding.host_port,
+                            if binding.ip.is_empty() { "every interface".to_string() } else { binding.ip.clone() }
+                        ))
+                        .hint("Docker-published ports bypass UFW; remove the mapping (nginx reaches the container over the compose network) or bind it to 127.0.0.1")
+                        .at_value(),
+                    );
+                }
+                bindings.push((p.service.clone(), binding, pointer.clone()));
+            }
+            if p.role == Role::Proxy {
+                let (ip, _) = proxy_bind(bp, host);
+                for port in [80, 443] {
+                    let binding = Published { ip: ip.clone(), host_port: port, container_port: port, proto: "tcp" };
+                    bindings.push(("nginx".into(), binding, "/proxy".into()));
+                }
+            }
+        }
+        if let Some(vpn) = bp.vpn.as_ref().filter(|v| v.host == host.name) {
+            let binding = Published { ip: String::new(), host_port: vpn.port, container_port: vpn.port, proto: "udp" };
+            bindings.push(("wireguard".into(), binding, "/vpn/port".into()));
+        }
+        for (i, (service, a, pointer)) in bindings.iter().enumerate() {
+            if let Some((other, _, _)) = bindings[..i].iter().find(|(_, b, _)| a.clashes_with(b)) {
+                out.push(
+                    Finding::error("E203", pointer.clone(), format!(
+                        "host port {}/{} on `{}` is taken by both `{other}` and `{service}`",
+                        a.host_port, a.proto, bp.hosts[h].name
+                    ))
+                    .hint("give one of them another host port, or no published port at all")
+                    .at_value(),
+                );
+            }
+        }
+    }
+
+    for (a, app) in bp.applications.iter().enumerate() {
+        for (e, env) in app.environments.iter().enumerate() {
+            if env.access == Access::VpnOnly && bp.vpn.is_none() {
+                out.push(
+                    Finding::error("E303", format!("/applications/{a}/environments/{e}/access"), format!("environment `{}` is `vpn_only` but the blueprint has no `vpn`", env.name))
+                        .hint("add a `vpn:` section, or choose `basic_auth`")
+                        .at_value(),
+                );
+            }
+        }
+    }
+
+    if let Some(lb) = bp.load_balancer.as_ref().filter(|lb| lb.use_private_network) {
+        if bp.network.is_none() {
+            out.push(
+                Finding::error("E302", "/load_balancer/use_private_network", format!("load balancer `{}` uses the private network, but the blueprint has no `network`", lb.name))
+                    .hint("add a `network:` section, or set `use_private_network: false`")
+                    .at_value(),
+            );
+        }
+        for (i, target) in lb.targets.iter().enumerate() {
+            if bp.hosts.iter().any(|h| h.name == *target && h.private_ip.is_none()) {
+                out.push(
+                    Finding::error("E302", format!("/load_balancer/targets/{i}"), format!("`{target}` is a load balancer target without a `private_ip`"))
+                        .hint("give the host a `private_ip` in the network's subnet; nginx listens only there, so nobody goes around the load balancer")
+                        .at_value(),
+                );
+            }
+        }
+    }
+
+    if let Some(fw) = &bp.firewall {
+        for (i, source) in fw.ssh_from.iter().enumerate() {
+            let missing = match source {
+                Source::Vpn => bp.vpn.is_none().then_some("`vpn`"),
+                Source::LoadBalancer => Some("no load balancer forwards SSH; use `vpn` or `admin_cidrs`"),
+                Source::AdminCidrs => fw.admin_cidrs.is_empty().then_some("`admin_cidrs`"),
+                Source::Anywhere | Source::Localhost => None,
+            };
+            if let Some(what) = missing {
+                out.push(
+                    Finding::error("E305", format!("/firewall/ssh_from/{i}"), format!("SSH is allowed from `{source:?}` but the blueprint lacks {what}").to_lowercase())
+                        .hint("a rule for a source that does not exist locks operators out")
+                        .at_value(),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! Check: semantic rules over a loaded blueprint. Each family lives in its
+//! own module and returns findings; none stops the others, so the operator
+//! sees every problem at once.
+//!
+//! | codes | family |
+//! |---|---|
+//! | E2xx | names, references, collisions |
+//! | E3xx | exposure: ports past the proxy, VPN or load balancer |
+//! | E4xx/W4xx | CPU and memory capacity |
+//! | E5xx | disks, RAID and backup volume |
+//! | E6xx | provider catalog |
+//! | E7xx | secrets |
+//! | W8xx | budget |
+
+mod budget;
+mod capacity;
+mod exposure;
+mod names;
+mod secrets;
+mod storage;
+
+use crate::blueprint::Blueprint;
+use crate::diag::Finding;
+
+pub fn check(bp: &Blueprint) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    names::check(bp, &mut findings);
+    // Later families assume references resolve; they skip what does not.
+    exposure::check(bp, &mut findings);
+    capacity::check(bp, &mut findings);
+    storage::check(bp, &mut findings);
+    secrets::check(bp, &mut findings);
+    budget::check(bp, &mut findings);
+    findings
+}
+
+/// Percent with one decimal, computed in integers: `pct(175, 1900)` = "9.2".
+pub(crate) fn pct(part: u64, whole: u64) -> String {
+    if whole == 0 {
+        return "∞".into();
+    }
+    // Round half up on the per-mille value.
+    let per_mille = (part * 1000 * 2 + whole) / (whole * 2);
+    format!("{}.{}", per_mille / 10, per_mille % 10)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn pct_rounds_half_up() {
+        assert_eq!(super::pct(175, 1900), "9.2");
+        assert_eq!(super::pct(1, 3), "33.3");
+        assert_eq!(super::pct(2, 3), "66.7");
+        assert_eq!(super::pct(5, 0), "∞");
+    }
+}

@@ -1,0 +1,138 @@
+//! Names and references: duplicates, unknown hosts or databases, domains and
+//! container names that collide.
+
+use std::collections::BTreeMap;
+
+use crate::blueprint::load::nearest;
+use crate::blueprint::model::Blueprint;
+use crate::diag::Finding;
+use crate::plan::placement;
+
+/// Reports every second use of a name in one list.
+fn unique<'a>(what: &str, items: impl Iterator<Item = (&'a str, String)>, out: &mut Vec<Finding>) {
+    let mut seen: BTreeMap<&str, String> = BTreeMap::new();
+    for (name, pointer) in items {
+        if let Some(first) = seen.get(name) {
+            out.push(
+                Finding::error("E201", pointer, format!("{what} `{name}` is defined twice"))
+                    .hint(format!("rename one of them; the first is at `{first}`"))
+                    .at_value(),
+            );
+        } else {
+            seen.insert(name, pointer);
+        }
+    }
+}
+
+pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
+    unique("host", bp.hosts.iter().enumerate().map(|(i, h)| (h.name.as_str(), format!("/hosts/{i}/name"))), out);
+    unique("application", bp.applications.iter().enumerate().map(|(i, a)| (a.name.as_str(), format!("/applications/{i}/name"))), out);
+    for (a, app) in bp.applications.iter().enumerate() {
+        unique(
+            "environment",
+            app.environments.iter().enumerate().map(|(e, env)| (env.name.as_str(), format!("/applications/{a}/environments/{e}/name"))),
+            out,
+        );
+    }
+    unique("postgres service", bp.postgres.iter().enumerate().map(|(i, p)| (p.name.as_str(), format!("/postgres/{i}/name"))), out);
+    unique("secret", bp.secrets.iter().enumerate().map(|(i, s)| (s.name.0.as_str(), format!("/secrets/{i}/name"))), out);
+    if let Some(web) = &bp.websites {
+        unique("site", web.sites.iter().enumerate().map(|(i, s)| (s.name.as_str(), format!("/websites/sites/{i}/name"))), out);
+    }
+    if let Some(vpn) = &bp.vpn {
+        unique("peer", vpn.peers.iter().enumerate().map(|(i, p)| (p.name.as_str(), format!("/vpn/peers/{i}/name"))), out);
+        unique("peer address", vpn.peers.iter().enumerate().map(|(i, p)| (p.address.as_str(), format!("/vpn/peers/{i}/address"))), out);
+    }
+
+    // Domains: one server_name may be served by one site or environment only.
+    let mut domains: Vec<(String, String)> = Vec::new();
+    if let Some(web) = &bp.websites {
+        for (i, site) in web.sites.iter().enumerate() {
+            for (d, domain) in site.domains.iter().enumerate() {
+                domains.push((domain.to_lowercase(), format!("/websites/sites/{i}/domains/{d}")));
+            }
+        }
+    }
+    for (a, app) in bp.applications.iter().enumerate() {
+        for (e, env) in app.environments.iter().enumerate() {
+            domains.push((env.domain.to_lowercase(), format!("/applications/{a}/environments/{e}/domain")));
+        }
+    }
+    let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+    for (domain, pointer) in &domains {
+        match seen.get(domain.as_str()) {
+            Some(first) => out.push(
+                Finding::error("E204", pointer.clone(), format!("domain `{domain}` is served twice"))
+                    .hint(format!("nginx would pick one server at random; remove it here or at `{first}`"))
+                    .at_value(),
+            ),
+            None => {
+                seen.insert(domain, pointer);
+            }
+        }
+    }
+
+    let hosts: Vec<String> = bp.hosts.iter().map(|h| h.name.to_string()).collect();
+    let mut host_ref = |name: &str, pointer: String| {
+        if !hosts.iter().any(|h| h == name) {
+            let hint = nearest(name, &hosts).map_or_else(
+                || format!("define it under `hosts:`; known hosts: {}", hosts.join(", ")),
+                |n| format!("did you mean `{n}`?"),
+            );
+            out.push(Finding::error("E205", pointer, format!("unknown host `{name}`")).hint(hint).at_value());
+        }
+    };
+    if let Some(web) = &bp.websites {
+        for (i, h) in web.hosts.iter().enumerate() {
+            host_ref(h.as_str(), format!("/websites/hosts/{i}"));
+        }
+    }
+    for (i, app) in bp.applications.iter().enumerate() {
+        host_ref(app.host.as_str(), format!("/applications/{i}/host"));
+    }
+    for (i, pg) in bp.postgres.iter().enumerate() {
+        host_ref(pg.host.as_str(), format!("/postgres/{i}/host"));
+    }
+    if let Some(lb) = &bp.load_balancer {
+        for (i, t) in lb.targets.iter().enumerate() {
+            host_ref(t.as_str(), format!("/load_balancer/targets/{i}"));
+        }
+    }
+    if let Some(vpn) = &bp.vpn {
+        host_ref(vpn.host.as_str(), "/vpn/host".into());
+    }
+    if let Some(backup) = &bp.backup {
+        host_ref(backup.host.as_str(), "/backup/host".into());
+    }
+
+    let databases: Vec<String> = bp.postgres.iter().map(|p| p.name.to_string()).collect();
+    for (i, app) in bp.applications.iter().enumerate() {
+        match bp.postgres.iter().find(|p| p.name == app.database) {
+            None => {
+                let hint = nearest(app.database.as_str(), &databases)
+                    .map_or_else(|| "define it under `postgres:`".to_string(), |n| format!("did you mean `{n}`?"));
+                out.push(Finding::error("E206", format!("/applications/{i}/database"), format!("unknown postgres service `{}`", app.database)).hint(hint).at_value());
+            }
+            Some(pg) if pg.host != app.host => out.push(
+                Finding::error("E207", format!("/applications/{i}/database"), format!("`{}` runs on `{}` but its database `{}` on `{}`", app.name, app.host, pg.name, pg.host))
+                    .hint("compose networks do not span hosts; put both on one host")
+                    .at_value(),
+            ),
+            Some(_) => {}
+        }
+    }
+
+    // Container names share one namespace per host (and Docker's per machine).
+    for host in &bp.hosts {
+        let placed = placement::on_host(bp, host);
+        let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+        for p in &placed {
+            if let Some(first) = seen.insert(&p.service, &p.pointer) {
+                out.push(
+                    Finding::error("E202", p.pointer.clone(), format!("container name `{}` is used twice on host `{}`", p.service, host.name))
+                        .hint(format!("rename the site, application or environment; the other one is at `{first}`")),
+                );
+            }
+        }
+    }
+}

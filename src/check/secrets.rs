@@ -1,0 +1,58 @@
+//! Secrets: every secret the artifacts reference is declared, and no value
+//! that looks like a secret is written in clear.
+
+use std::collections::BTreeSet;
+
+use crate::blueprint::model::Blueprint;
+use crate::diag::Finding;
+
+const SECRET_WORDS: [&str; 6] = ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "PRIVATE_KEY"];
+
+pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
+    let declared: BTreeSet<&str> = bp.secrets.iter().map(|s| s.name.0.as_str()).collect();
+    let require = |name: &str, pointer: String, out: &mut Vec<Finding>| {
+        if !declared.contains(name) {
+            out.push(
+                Finding::error("E701", pointer, format!("secret `{name}` is used but not declared"))
+                    .hint(format!("add `- name: {name}` with a description under `secrets:`"))
+                    .at_value(),
+            );
+        }
+    };
+    for (i, pg) in bp.postgres.iter().enumerate() {
+        require(&pg.password_secret.0, format!("/postgres/{i}/password_secret"), out);
+    }
+    for (i, app) in bp.applications.iter().enumerate() {
+        require(&app.admin_password_secret.0, format!("/applications/{i}/admin_password_secret"), out);
+    }
+    if let Some(off) = bp.backup.as_ref().and_then(|b| b.offsite.as_ref()) {
+        require(&off.password_secret.0, "/backup/offsite/password_secret".into(), out);
+    }
+    if let Some(hook) = bp.monitoring.as_ref().and_then(|m| m.webhook.as_ref()) {
+        require(&hook.token_secret.0, "/monitoring/webhook/token_secret".into(), out);
+    }
+
+    let Some(web) = &bp.websites else { return };
+    let mut components = vec![("/websites/defaults/backend".to_string(), &web.defaults.backend), ("/websites/defaults/frontend".to_string(), &web.defaults.frontend)];
+    for (i, site) in web.sites.iter().enumerate() {
+        components.extend(site.backend.iter().map(|c| (format!("/websites/sites/{i}/backend"), c)));
+        components.extend(site.frontend.iter().map(|c| (format!("/websites/sites/{i}/frontend"), c)));
+    }
+    for (at, component) in components {
+        for (key, value) in &component.environment {
+            let pointer = format!("{at}/environment/{key}");
+            let refs: Vec<&str> = value.split("${").skip(1).filter_map(|r| r.split_once('}').map(|(n, _)| n)).collect();
+            for name in &refs {
+                require(name, pointer.clone(), out);
+            }
+            let upper = key.to_uppercase();
+            if refs.is_empty() && !value.is_empty() && SECRET_WORDS.iter().any(|w| upper.contains(w)) {
+                out.push(
+                    Finding::error("E702", pointer, format!("`{key}` holds a secret in clear"))
+                        .hint(format!("declare a secret under `secrets:` and write `{key}: ${{{key}}}`; the value goes into the host's .env"))
+                        .at_value(),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+//! Command-line types (clap). Behaviour lives in `lib.rs` and `commands`.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(name = "gen", version, about = "Compile a typed blueprint of a self-hosted stack into every file its hosts need")]
+pub struct Cli {
+    /// Project directory holding blueprints/ and out/.
+    #[arg(long, short = 'C', global = true, default_value = ".")]
+    pub dir: PathBuf,
+    /// Render with templates from this directory instead of the built-in ones.
+    #[arg(long, global = true)]
+    pub templates: Option<PathBuf>,
+    /// Colour: auto (only on a terminal and without NO_COLOR), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Deny {
+    Warnings,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Template {
+    Odoo,
+    Websites,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Compile blueprints (default: every blueprints/*.yaml) and write out/.
+    Build {
+        blueprints: Vec<PathBuf>,
+    },
+    /// Compile in memory and compare with out/; exit 1 on any drift.
+    Check {
+        blueprints: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Report diagnostics only.
+    Lint {
+        blueprints: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Fail on warnings too.
+        #[arg(long, value_enum)]
+        deny: Option<Deny>,
+    },
+    /// Show derived values: hosts, allocations, ports, with their reasons.
+    Plan {
+        blueprint: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Print the blueprint JSON Schema.
+    Schema,
+    /// Write a commented starter blueprint to blueprints/NAME.yaml.
+    New {
+        #[arg(long, value_enum)]
+        from: Template,
+        name: String,
+    },
+}

@@ -1,0 +1,263 @@
+//! The commands: each wires the pipeline stages to one sink (terminal, out/,
+//! drift report) and returns the exit code DESIGN.md specifies.
+
+use std::io::{IsTerminal as _, Write as _};
+use std::path::{Path, PathBuf};
+
+use crate::blueprint::LoadFailure;
+use crate::cli::{Cli, ColorChoice, Command, Deny, Format, Template};
+use crate::compile::{compile, lint, Compiled};
+use crate::diag::{self, Diagnostic, Style};
+use crate::emit::{drift, manifest, write};
+use crate::error::{Error, Result};
+use crate::render::Renderer;
+use crate::{plan, schema};
+
+/// Runs a command and returns the process exit code.
+pub fn run(cli: Cli) -> i32 {
+    let style = Style { color: use_color(cli.color) };
+    match dispatch(&cli, style) {
+        Ok(code) => code,
+        Err(Error::Blueprint { failures, .. }) => {
+            report_failures(&failures, style);
+            1
+        }
+        Err(err) => {
+            eprintln!("{}: {err}", if style.color { "\x1b[1;31merror\x1b[0m" } else { "error" });
+            err.exit_code()
+        }
+    }
+}
+
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal(),
+    }
+}
+
+fn dispatch(cli: &Cli, style: Style) -> Result<i32> {
+    match &cli.command {
+        Command::Build { blueprints } => build(cli, blueprints, style),
+        Command::Check { blueprints, format } => check(cli, blueprints, *format, style),
+        Command::Lint { blueprints, format, deny } => lint_cmd(cli, blueprints, *format, *deny, style),
+        Command::Plan { blueprint, format } => plan_cmd(cli, blueprint, *format, style),
+        Command::Schema => {
+            print!("{}", schema::blueprint_schema_text());
+            Ok(0)
+        }
+        Command::New { from, name } => new(cli, *from, name),
+    }
+}
+
+/// The blueprints named, or every `blueprints/*.yaml` (sorted) when none is.
+fn blueprint_paths(cli: &Cli, given: &[PathBuf]) -> Result<(Vec<PathBuf>, bool)> {
+    if !given.is_empty() {
+        return Ok((given.to_vec(), false));
+    }
+    let dir = cli.dir.join("blueprints");
+    let entries = std::fs::read_dir(&dir).map_err(|e| Error::io("read", &dir, e))?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(std::result::Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+        .collect();
+    paths.sort();
+    if paths.is_empty() {
+        return Err(Error::Usage(format!("no blueprints in `{}`; create one with `gen new --from odoo NAME`", dir.display())));
+    }
+    Ok((paths, true))
+}
+
+fn out_dir(cli: &Cli) -> PathBuf {
+    cli.dir.join("out")
+}
+
+/// Compiles every blueprint; any blueprint error fails the whole set.
+fn compile_all(cli: &Cli, paths: &[PathBuf], style: Style) -> Result<Vec<Compiled>> {
+    let renderer = Renderer::new(cli.templates.as_deref())?;
+    let mut compiled = Vec::new();
+    let mut failures = Vec::new();
+    for path in paths {
+        match compile(path, &renderer)? {
+            Ok(c) => compiled.push(c),
+            Err(f) => failures.push(f),
+        }
+    }
+    for c in &compiled {
+        print_diags(&c.warnings, Some(&c.source), style);
+    }
+    if failures.is_empty() {
+        Ok(compiled)
+    } else {
+        Err(Error::Blueprint { count: failures.len(), failures })
+    }
+}
+
+fn print_diags(diags: &[Diagnostic], source: Option<&str>, style: Style) {
+    let mut err = std::io::stderr().lock();
+    for d in diags {
+        let _ = writeln!(err, "{}", diag::render(d, source, style));
+    }
+}
+
+fn report_failures(failures: &[LoadFailure], style: Style) {
+    let mut all = Vec::new();
+    for f in failures {
+        print_diags(&f.diagnostics, f.source.as_deref(), style);
+        all.extend(f.diagnostics.iter().cloned());
+    }
+    eprintln!("{}; out/ was not changed", diag::summary(&all));
+}
+
+/// Generated trees in out/ (they hold a MODES file) without a blueprint.
+fn orphan_trees(out: &Path, compiled: &[Compiled]) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(out) else { return Vec::new() };
+    let mut names: Vec<String> = entries
+        .filter_map(std::result::Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter(|e| e.path().join(manifest::MODES).is_file())
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter(|n| !n.starts_with('.') && !compiled.iter().any(|c| &c.name == n))
+        .collect();
+    names.sort();
+    names
+}
+
+fn build(cli: &Cli, given: &[PathBuf], style: Style) -> Result<i32> {
+    let (paths, all) = blueprint_paths(cli, given)?;
+    let compiled = compile_all(cli, &paths, style)?;
+    let out = out_dir(cli);
+    for c in &compiled {
+        let stats = write::write_tree(&out, &c.name, &c.files)?;
+        eprintln!(
+            "built out/{}: {} files ({} written, {} unchanged, {} removed)",
+            c.name,
+            c.files.len(),
+            stats.written,
+            stats.unchanged,
+            stats.removed
+        );
+    }
+    if all {
+        for orphan in orphan_trees(&out, &compiled) {
+            write::remove_tree(&out, &orphan)?;
+            eprintln!("removed out/{orphan}: its blueprint is gone");
+        }
+    }
+    Ok(0)
+}
+
+fn check(cli: &Cli, given: &[PathBuf], format: Format, style: Style) -> Result<i32> {
+    let (paths, all) = blueprint_paths(cli, given)?;
+    let compiled = compile_all(cli, &paths, style)?;
+    let out = out_dir(cli);
+    let mut drifts = Vec::new();
+    for c in &compiled {
+        let actual = drift::read_tree(&out.join(&c.name))?;
+        drifts.push(drift::compare(&c.name, &c.files, &actual));
+    }
+    let orphans = if all { orphan_trees(&out, &compiled) } else { Vec::new() };
+    let clean = drifts.iter().all(drift::Drift::is_clean) && orphans.is_empty();
+    match format {
+        Format::Json => {
+            let report = serde_json::json!({ "clean": clean, "blueprints": drifts, "stray_trees": orphans });
+            println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+        }
+        Format::Text => print_drift(&drifts, &orphans, style),
+    }
+    Ok(i32::from(!clean))
+}
+
+fn print_drift(drifts: &[drift::Drift], orphans: &[String], style: Style) {
+    let mut stdout = std::io::stdout().lock();
+    let paint = |code: &str, text: &str| if style.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() };
+    for d in drifts {
+        if d.is_clean() {
+            let _ = writeln!(stdout, "out/{}: up to date", d.blueprint);
+            continue;
+        }
+        let _ = writeln!(stdout, "out/{}: differs from what blueprints/{}.yaml compiles to", d.blueprint, d.blueprint);
+        if let Some(other) = &d.other_generator {
+            let _ = writeln!(stdout, "  built by {other}; this is {}", plan::GENERATOR);
+        }
+        for c in &d.changed {
+            for line in c.diff.lines() {
+                let colored = match line.chars().next() {
+                    Some('+') if !line.starts_with("+++") => paint("32", line),
+                    Some('-') if !line.starts_with("---") => paint("31", line),
+                    Some('@') => paint("36", line),
+                    _ => line.to_string(),
+                };
+                let _ = writeln!(stdout, "{colored}");
+            }
+        }
+        for p in &d.changed {
+            let _ = writeln!(stdout, "  changed: out/{}/{}", d.blueprint, p.path);
+        }
+        for (p, have, want) in &d.modes {
+            let _ = writeln!(stdout, "  mode:    out/{}/{p} is {have}, should be {want}", d.blueprint);
+        }
+        for p in &d.missing {
+            let _ = writeln!(stdout, "  missing: out/{}/{p}", d.blueprint);
+        }
+        for p in &d.stray {
+            let _ = writeln!(stdout, "  stray:   out/{}/{p}", d.blueprint);
+        }
+    }
+    for o in orphans {
+        let _ = writeln!(stdout, "out/{o}: stray tree, no blueprints/{o}.yaml compiles to it");
+    }
+    if !(drifts.iter().all(drift::Drift::is_clean) && orphans.is_empty()) {
+        let _ = writeln!(stdout, "hint: run `gen build` and commit out/");
+    }
+}
+
+fn lint_cmd(cli: &Cli, given: &[PathBuf], format: Format, deny: Option<Deny>, style: Style) -> Result<i32> {
+    let (paths, _) = blueprint_paths(cli, given)?;
+    let mut all: Vec<Diagnostic> = Vec::new();
+    for path in &paths {
+        let (diags, source) = match lint(path)? {
+            Ok((loaded, diags)) => (diags, Some(loaded.source)),
+            Err(f) => (f.diagnostics, f.source),
+        };
+        if format == Format::Text {
+            print_diags(&diags, source.as_deref(), style);
+        }
+        all.extend(diags);
+    }
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&all).unwrap_or_default()),
+        Format::Text => eprintln!("{}", diag::summary(&all)),
+    }
+    let errors = all.iter().any(Diagnostic::is_error);
+    let warnings = all.iter().any(|d| !d.is_error());
+    Ok(i32::from(errors || (deny == Some(Deny::Warnings) && warnings)))
+}
+
+fn plan_cmd(cli: &Cli, path: &Path, format: Format, style: Style) -> Result<i32> {
+    let compiled = compile_all(cli, &[path.to_path_buf()], style)?;
+    let Some(c) = compiled.first() else { return Ok(2) };
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&c.plan).unwrap_or_default()),
+        Format::Text => print!("{}", crate::plan::describe::describe(&c.plan)),
+    }
+    Ok(0)
+}
+
+fn new(cli: &Cli, from: Template, name: &str) -> Result<i32> {
+    if !crate::blueprint::load::is_valid_name(name) {
+        return Err(Error::Usage(format!("`{name}` cannot name a blueprint; use lower-case letters, digits and `-`")));
+    }
+    let dir = cli.dir.join("blueprints");
+    let path = dir.join(format!("{name}.yaml"));
+    if path.exists() {
+        return Err(Error::Usage(format!("`{}` exists; gen new never overwrites", path.display())));
+    }
+    let text = crate::render::starter(from, name)?;
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io("create", &dir, e))?;
+    std::fs::write(&path, text).map_err(|e| Error::io("write", &path, e))?;
+    eprintln!("wrote {}; edit it, then run `gen build`", path.display());
+    Ok(0)
+}

@@ -1,0 +1,62 @@
+//! One blueprint through load → check → plan → render, in memory.
+
+use std::path::Path;
+
+use crate::blueprint::{self, LoadFailure, Loaded};
+use crate::check;
+use crate::diag::{self, Diagnostic};
+use crate::emit::fileset::FileSet;
+use crate::emit::manifest;
+use crate::error::{Error, Result};
+use crate::plan::{self, Plan};
+use crate::render::Renderer;
+
+/// A blueprint that compiled: its files, its plan, and its warnings.
+#[derive(Debug)]
+pub struct Compiled {
+    pub name: String,
+    pub file: String,
+    pub source: String,
+    pub plan: Plan,
+    pub files: FileSet,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Reads, loads and checks a blueprint: every diagnostic, errors first or not.
+pub fn lint(path: &Path) -> Result<std::result::Result<(Loaded, Vec<Diagnostic>), LoadFailure>> {
+    let bytes = read_bounded(path)?;
+    let loaded = match blueprint::load(path, &bytes) {
+        Ok(l) => l,
+        Err(failure) => return Ok(Err(failure)),
+    };
+    let mut diags: Vec<Diagnostic> =
+        check::check(&loaded.blueprint).into_iter().map(|f| f.locate(&loaded.file, &loaded.spans)).collect();
+    diag::sort(&mut diags);
+    diags.dedup();
+    Ok(Ok((loaded, diags)))
+}
+
+/// Compiles a blueprint; blueprint errors come back as a `LoadFailure`.
+pub fn compile(path: &Path, renderer: &Renderer) -> Result<std::result::Result<Compiled, LoadFailure>> {
+    let (loaded, diags) = match lint(path)? {
+        Ok(ok) => ok,
+        Err(failure) => return Ok(Err(failure)),
+    };
+    if diags.iter().any(Diagnostic::is_error) {
+        return Ok(Err(LoadFailure { file: loaded.file, source: Some(loaded.source), diagnostics: diags }));
+    }
+    let plan = plan::plan(&loaded);
+    let mut files = renderer.render_plan(&plan)?;
+    manifest::seal(&mut files, &plan);
+    Ok(Ok(Compiled { name: loaded.name, file: loaded.file, source: loaded.source, plan, files, warnings: diags }))
+}
+
+/// Reads at most one byte more than the limit, so a huge file costs nothing.
+fn read_bounded(path: &Path) -> Result<Vec<u8>> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path).map_err(|e| Error::io("read", path, e))?;
+    let mut bytes = Vec::new();
+    let limit = u64::try_from(blueprint::load::MAX_BYTES).unwrap_or(u64::MAX) + 1;
+    file.take(limit).read_to_end(&mut bytes).map_err(|e| Error::io("read", path, e))?;
+    Ok(bytes)
+}

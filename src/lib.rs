@@ -1,0 +1,29 @@
+//! gen: compile one typed blueprint of a self-hosted stack into every file
+//! its hosts need, deterministically, and prove the files sound.
+//!
+//! The pipeline runs in one direction:
+//!
+//! | stage | module | produces |
+//! |---|---|---|
+//! | load | [`blueprint::load`] | `Loaded` (typed `Blueprint` + span index), or diagnostics |
+//! | check | [`check`] | `Finding`s → `Diagnostic`s; errors stop here |
+//! | plan | [`plan`] | `Plan`: every derived value, with its reason |
+//! | render | [`render`] | `FileSet`: relative path → bytes and mode |
+//! | emit | [`emit`] | `out/<blueprint>/` written atomically, or a `Drift` report |
+//!
+//! `commands` wires the stages to the CLI; `main.rs` only parses and exits.
+
+pub mod blueprint;
+pub mod catalog;
+pub mod check;
+pub mod cli;
+mod commands;
+pub mod compile;
+pub mod diag;
+pub mod emit;
+pub mod error;
+pub mod plan;
+pub mod render;
+pub mod schema;
+
+pub use commands::run;

@@ -1,0 +1,289 @@
+//! The docker-compose project of one host: services, their health checks,
+//! start order, resources, mounts and published ports.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use super::placement::{Placed, Published, Role};
+use crate::blueprint::model::{Amount, Blueprint, Component, Host, Resources, TlsMode};
+
+/// The stack's own bridge network. A fixed subnet lets pg_hba.conf and
+/// firewall rules name the containers' addresses.
+pub const NETWORK_SUBNET: &str = "172.30.0.0/24";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ComposePlan {
+    /// Compose project name (`docker compose -p`).
+    pub project: String,
+    pub network: String,
+    pub subnet: &'static str,
+    pub services: Vec<ServicePlan>,
+    /// Secret names the compose file interpolates from `.env`.
+    pub secrets: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ServicePlan {
+    pub name: String,
+    pub image: String,
+    pub command: Vec<String>,
+    pub environment: Vec<(String, String)>,
+    pub ports: Vec<String>,
+    pub volumes: Vec<String>,
+    pub depends_on: Vec<Dependency>,
+    pub healthcheck: Healthcheck,
+    pub limits: Option<AmountPlan>,
+    pub reservations: Option<AmountPlan>,
+    /// Why the service is published the way it is.
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Dependency {
+    pub service: String,
+    pub condition: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Healthcheck {
+    pub test: Vec<String>,
+    pub interval: &'static str,
+    pub timeout: &'static str,
+    pub retries: u32,
+    pub start_period: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AmountPlan {
+    pub cpus: String,
+    pub memory: String,
+}
+
+fn amount(a: Option<Amount>) -> Option<AmountPlan> {
+    a.map(|a| AmountPlan { cpus: a.cpus.to_string(), memory: a.memory.to_string() })
+}
+
+/// A probe that runs inside the container with what its image ships.
+fn probe(image: &str, url: &str) -> Vec<String> {
+    let cmd = if image.contains("node") {
+        format!("node -e \"fetch('{url}').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))\"")
+    } else if image.contains("python") || image.contains("fastapi") || image.starts_with("odoo") {
+        format!("python3 -c \"import urllib.request; urllib.request.urlopen('{url}', timeout=4)\"")
+    } else {
+        format!("wget -q -O /dev/null {url}")
+    };
+    vec!["CMD-SHELL".into(), cmd]
+}
+
+fn health(test: Vec<String>, start_period: &'static str) -> Healthcheck {
+    Healthcheck { test, interval: "30s", timeout: "5s", retries: 3, start_period }
+}
+
+/// `${NAME}` references in a value.
+fn references(value: &str) -> Vec<String> {
+    value
+        .split("${")
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_string()))
+        .collect()
+}
+
+pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed], stack_dir: &str) -> Option<ComposePlan> {
+    if placed.is_empty() {
+        return None;
+    }
+    let mut services = Vec::new();
+    for p in placed {
+        let service = match p.role {
+            Role::SiteBackend | Role::SiteFrontend => site_service(bp, p),
+            Role::Odoo => odoo_service(bp, host, p),
+            Role::Postgres => postgres_service(bp, p),
+            Role::Proxy => proxy_service(bp, host, placed),
+        };
+        services.extend(service);
+    }
+    let secrets: BTreeSet<String> = services
+        .iter()
+        .flat_map(|s| s.environment.iter().flat_map(|(_, v)| references(v)))
+        .collect();
+    Some(ComposePlan {
+        project: bp.project.name.to_string(),
+        network: "stack".into(),
+        subnet: NETWORK_SUBNET,
+        services,
+        secrets: secrets.into_iter().collect(),
+    })
+    .filter(|_| !stack_dir.is_empty())
+}
+
+fn resources(service: &mut ServicePlan, r: Resources) {
+    service.limits = amount(r.limits);
+    service.reservations = amount(r.reservations);
+}
+
+fn base(name: &str, image: &str, healthcheck: Healthcheck) -> ServicePlan {
+    ServicePlan {
+        name: name.to_string(),
+        image: image.to_string(),
+        command: Vec::new(),
+        environment: Vec::new(),
+        ports: Vec::new(),
+        volumes: Vec::new(),
+        depends_on: Vec::new(),
+        healthcheck,
+        limits: None,
+        reservations: None,
+        note: None,
+    }
+}
+
+fn component_of<'a>(bp: &'a Blueprint, p: &Placed) -> Option<&'a Component> {
+    let web = bp.websites.as_ref()?;
+    let site_name = p.service.rsplit_once('-')?.0;
+    let site = web.sites.iter().find(|s| s.name.as_str() == site_name)?;
+    Some(match p.role {
+        Role::SiteBackend => site.backend.as_ref().unwrap_or(&web.defaults.backend),
+        _ => site.frontend.as_ref().unwrap_or(&web.defaults.frontend),
+    })
+}
+
+fn site_service(bp: &Blueprint, p: &Placed) -> Option<ServicePlan> {
+    let c = component_of(bp, p)?;
+    let path = c.health_path.as_deref().unwrap_or("/");
+    let url = format!("http://127.0.0.1:{}{path}", c.port);
+    let mut s = base(&p.service, &c.image.0, health(probe(&c.image.0, &url), "30s"));
+    s.command.clone_from(c.command.as_ref().unwrap_or(&Vec::new()));
+    s.environment = c.environment.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    s.ports.clone_from(&c.ports);
+    resources(&mut s, p.resources);
+    Some(s)
+}
+
+fn odoo_service(bp: &Blueprint, host: &Host, p: &Placed) -> Option<ServicePlan> {
+    let (app, env) = bp.applications.iter().filter(|a| a.host == host.name).find_map(|a| {
+        a.environments.iter().find(|e| format!("{}-{}", a.name, e.name) == p.service).map(|e| (a, e))
+    })?;
+    let pg = bp.postgres.iter().find(|pg| pg.name == app.database)?;
+    let mut s = base(
+        &p.service,
+        &app.image.0,
+        health(probe(&app.image.0, "http://127.0.0.1:8069/web/health"), "60s"),
+    );
+    s.environment = vec![
+        ("HOST".into(), pg.name.to_string()),
+        ("PORT".into(), "5432".into()),
+        ("USER".into(), pg.user.clone()),
+        ("PASSWORD".into(), format!("${{{}}}", pg.password_secret)),
+    ];
+    s.volumes.push(format!("{}:/var/lib/odoo", env.data_dir));
+    if let Some(addons) = &app.addons {
+        s.volumes.push(format!("{addons}:/mnt/extra-addons:ro"));
+    }
+    for m in &env.mounts {
+        s.volumes.push(format!("{}:{}{}", m.source, m.target, if m.read_only { ":ro" } else { "" }));
+    }
+    s.ports.clone_from(&env.ports);
+    s.depends_on.push(Dependency { service: pg.name.to_string(), condition: "service_healthy" });
+    resources(&mut s, p.resources);
+    Some(s)
+}
+
+fn postgres_service(bp: &Blueprint, p: &Placed) -> Option<ServicePlan> {
+    let pg = bp.postgres.iter().find(|pg| pg.name.as_str() == p.service)?;
+    let check = vec!["CMD-SHELL".into(), format!("pg_isready -U {} -d postgres", pg.user)];
+    let mut s = base(&p.service, &pg.image.0, health(check, "30s"));
+    s.environment = vec![
+        ("POSTGRES_USER".into(), pg.user.clone()),
+        ("POSTGRES_PASSWORD".into(), format!("${{{}}}", pg.password_secret)),
+    ];
+    s.volumes.push(format!("{}:{}", pg.data_dir, postgres_data_path(&pg.image.version())));
+    resources(&mut s, p.resources);
+    Some(s)
+}
+
+/// The official image keeps its data in /var/lib/postgresql/data up to 17;
+/// from 18 on, in a directory named after the major version.
+pub fn postgres_data_path(version: &[u32]) -> String {
+    match version.first() {
+        Some(major) if *major >= 18 => format!("/var/lib/postgresql/{major}/docker"),
+        _ => "/var/lib/postgresql/data".into(),
+    }
+}
+
+/// Where nginx listens: every interface, or only the private address that
+/// the load balancer reaches, so nobody goes around it.
+pub fn proxy_bind(bp: &Blueprint, host: &Host) -> (String, Option<String>) {
+    match &bp.load_balancer {
+        Some(lb) if lb.targets.contains(&host.name) && lb.use_private_network => {
+            let ip = host.private_ip.clone().unwrap_or_default();
+            (ip.clone(), Some(format!("published on {ip} only: load balancer `{}` reaches it over the private network", lb.name)))
+        }
+        _ => (String::new(), None),
+    }
+}
+
+/// Whether nginx on this host terminates TLS itself.
+pub fn terminates_tls(bp: &Blueprint, host: &Host) -> bool {
+    match &bp.load_balancer {
+        Some(lb) if lb.targets.contains(&host.name) => lb.tls == TlsMode::Passthrough,
+        _ => true,
+    }
+}
+
+fn proxy_service(bp: &Blueprint, host: &Host, placed: &[Placed]) -> Option<ServicePlan> {
+    let image = super::nginx::image(bp);
+    let mut s = base("nginx", &image.0, health(probe(&image.0, "http://127.0.0.1/health"), "10s"));
+    let (ip, note) = proxy_bind(bp, host);
+    let prefix = if ip.is_empty() { String::new() } else { format!("{ip}:") };
+    s.ports.push(format!("{prefix}80:80"));
+    if terminates_tls(bp, host) {
+        s.ports.push(format!("{prefix}443:443"));
+    }
+    s.note = note;
+    s.volumes = vec![
+        "./nginx/nginx.conf:/etc/nginx/nginx.conf:ro".into(),
+        "./nginx/conf.d:/etc/nginx/conf.d:ro".into(),
+    ];
+    if terminates_tls(bp, host) {
+        s.volumes.push("/etc/letsencrypt:/etc/letsencrypt:ro".into());
+        s.volumes.push("/var/www/certbot:/var/www/certbot:ro".into());
+    }
+    if bp.applications.iter().any(|a| a.environments.iter().any(|e| e.access == crate::blueprint::model::Access::BasicAuth)) {
+        s.volumes.push("./nginx/auth:/etc/nginx/auth:ro".into());
+    }
+    // Started, not healthy: one sick upstream must not keep every site down.
+    s.depends_on = placed
+        .iter()
+        .filter(|p| matches!(p.role, Role::SiteBackend | Role::SiteFrontend | Role::Odoo))
+        .map(|p| Dependency { service: p.service.clone(), condition: "service_started" })
+        .collect();
+    resources(&mut s, bp.proxy.as_ref().and_then(|p| p.resources).unwrap_or_default());
+    Some(s)
+}
+
+/// Every port the host publishes, parsed, with the service that publishes it.
+pub fn published(plan: &ComposePlan) -> Vec<(String, Published)> {
+    plan.services
+        .iter()
+        .flat_map(|s| s.ports.iter().filter_map(|p| Published::parse(p)).map(|p| (s.name.clone(), p)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postgres_data_path_follows_the_image_layout() {
+        assert_eq!(postgres_data_path(&[16, 10]), "/var/lib/postgresql/data");
+        assert_eq!(postgres_data_path(&[18, 1]), "/var/lib/postgresql/18/docker");
+        assert_eq!(postgres_data_path(&[]), "/var/lib/postgresql/data");
+    }
+
+    #[test]
+    fn finds_secret_references() {
+        assert_eq!(references("${A}:${B_C}"), vec!["A".to_string(), "B_C".to_string()]);
+        assert!(references("plain").is_empty());
+    }
+}

@@ -1,0 +1,58 @@
+//! `gen plan` as text: each host, what it runs, what it reserves and
+//! publishes, and why each derived number is what it is.
+
+use std::fmt::Write as _;
+
+use super::compose::published;
+use super::Plan;
+
+pub fn describe(plan: &Plan) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "{} ({}), stack in {}", plan.project.title, plan.source, plan.project.stack_dir);
+    for h in &plan.hosts {
+        let _ = writeln!(s, "\nhost {} — {} {} in {}, {}", h.name, h.kind, h.server_type, h.location, h.os);
+        let _ = writeln!(s, "  cpus    {:>8}  {}", h.cpus.value, h.cpus.why);
+        let _ = writeln!(s, "  memory  {:>8}  {}", h.memory.value.to_string(), h.memory.why);
+        let c = &h.capacity;
+        let _ = writeln!(s, "  reserved cpus    {:>6}  {}", c.cpus_reserved.value.to_string(), c.cpus_reserved.why);
+        let _ = writeln!(s, "  limit cpus       {:>6}  {}", c.cpus_limits.value.to_string(), c.cpus_limits.why);
+        let _ = writeln!(s, "  reserved memory  {:>6}  {}", c.memory_reserved.value.to_string(), c.memory_reserved.why);
+        let _ = writeln!(s, "  limit memory     {:>6}  {}", c.memory_limits.value.to_string(), c.memory_limits.why);
+        if let Some(d) = &h.disk {
+            let _ = writeln!(s, "  disks   {} ({}), usable {} ({})", d.disks, d.raid, d.usable.value, d.usable.why);
+            let _ = writeln!(s, "          allocated {} ({}), free {}", d.allocated.value, d.allocated.why, d.free);
+        }
+        if let Some(compose) = &h.compose {
+            let _ = writeln!(s, "  services");
+            let dash = || "-".to_string();
+            for r in &c.rows {
+                let _ = writeln!(
+                    s,
+                    "    {:<28} limit {:>5} cpus {:>6}   reserve {:>5} cpus {:>6}",
+                    r.service,
+                    r.cpus_limit.map_or_else(dash, |v| v.to_string()),
+                    r.memory_limit.map_or_else(dash, |v| v.to_string()),
+                    r.cpus_reserved.map_or_else(dash, |v| v.to_string()),
+                    r.memory_reserved.map_or_else(dash, |v| v.to_string()),
+                );
+            }
+            let ports = published(compose);
+            if !ports.is_empty() {
+                let _ = writeln!(s, "  published ports");
+                for (service, p) in ports {
+                    let ip = if p.ip.is_empty() { "0.0.0.0" } else { p.ip.as_str() };
+                    let _ = writeln!(s, "    {ip}:{}/{} → {service}:{}", p.host_port, p.proto, p.container_port);
+                }
+            }
+        }
+        if let Some(n) = &h.nginx {
+            let _ = writeln!(s, "  nginx   {} — {}", n.image, n.http2_why);
+            let _ = writeln!(s, "          {} sites, {} application environments, TLS here: {}", n.sites.len(), n.environments.len(), if n.tls { "yes" } else { "no" });
+        }
+        if !h.secrets.is_empty() {
+            let names: Vec<&str> = h.secrets.iter().map(|x| x.name.as_str()).collect();
+            let _ = writeln!(s, "  secrets {}", names.join(", "));
+        }
+    }
+    s
+}

@@ -1,0 +1,178 @@
+//! The nginx proxy of one host: which syntax its version takes, the TLS
+//! profile, and one virtual host per website or application environment.
+
+use serde::Serialize;
+
+use super::compose::terminates_tls;
+use super::placement::{Placed, Role};
+use crate::blueprint::model::{Access, Blueprint, Host};
+use crate::blueprint::units::{Image, Size};
+
+pub const DEFAULT_IMAGE: &str = "nginx:1.28.0-alpine";
+
+/// Mozilla's intermediate profile, server-side TLS guideline 6.0: TLS 1.2
+/// and 1.3, the six ECDHE AEAD suites, no DHE.
+pub const MOZILLA_INTERMEDIATE_CIPHERS: &str = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:\
+ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NginxPlan {
+    pub image: String,
+    pub version: String,
+    /// `http2 on;` (nginx ≥ 1.25.1) instead of the `http2` listen parameter.
+    pub http2_directive: bool,
+    pub http2_why: String,
+    /// Some server on this host terminates TLS.
+    pub tls: bool,
+    pub ciphers: &'static str,
+    pub max_body: String,
+    pub sites: Vec<SiteVhost>,
+    pub environments: Vec<OdooVhost>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Upstream {
+    pub name: String,
+    pub server: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteVhost {
+    pub file: String,
+    pub site: String,
+    pub server_names: String,
+    pub backend: Upstream,
+    pub frontend: Upstream,
+    /// Certificate directory when nginx terminates TLS; empty when the load balancer does.
+    pub cert_dir: String,
+    pub tls_note: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OdooVhost {
+    pub file: String,
+    pub service: String,
+    pub server_name: String,
+    pub http: Upstream,
+    pub websocket: Upstream,
+    pub cert_dir: String,
+    pub access: &'static str,
+    /// Networks allowed for `vpn_only`.
+    pub allow: Vec<String>,
+    pub auth_file: String,
+}
+
+pub fn image(bp: &Blueprint) -> Image {
+    bp.proxy.as_ref().and_then(|p| p.image.clone()).unwrap_or_else(|| Image(DEFAULT_IMAGE.into()))
+}
+
+/// `http2 on;` exists from nginx 1.25.1; older versions (Debian 12 ships
+/// 1.22) only know `listen 443 ssl http2;`, which 1.25.1+ deprecates.
+pub fn http2_directive(version: &[u32]) -> bool {
+    let v = [0, 1, 2].map(|i| version.get(i).copied().unwrap_or(0));
+    v >= [1, 25, 1]
+}
+
+fn upstream_name(service: &str) -> String {
+    service.replace('-', "_")
+}
+
+pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed]) -> Option<NginxPlan> {
+    if !placed.iter().any(|p| p.role == Role::Proxy) {
+        return None;
+    }
+    let image = image(bp);
+    let version = image.version();
+    let version_text = version.iter().map(u32::to_string).collect::<Vec<_>>().join(".");
+    let http2 = http2_directive(&version);
+    let tls = terminates_tls(bp, host);
+    let cert_dir = |domain: &str| if tls { format!("/etc/letsencrypt/live/{domain}") } else { String::new() };
+
+    let mut sites = Vec::new();
+    if let Some(web) = bp.websites.as_ref().filter(|w| w.hosts.contains(&host.name)) {
+        for site in &web.sites {
+            let backend = site.backend.as_ref().unwrap_or(&web.defaults.backend);
+            let frontend = site.frontend.as_ref().unwrap_or(&web.defaults.frontend);
+            let first = site.domains.first().cloned().unwrap_or_default();
+            sites.push(SiteVhost {
+                file: format!("site-{}.conf", site.name),
+                site: site.name.to_string(),
+                server_names: site.domains.join(" "),
+                backend: Upstream {
+                    name: upstream_name(&format!("{}-backend", site.name)),
+                    server: format!("{}-backend:{}", site.name, backend.port),
+                },
+                frontend: Upstream {
+                    name: upstream_name(&format!("{}-frontend", site.name)),
+                    server: format!("{}-frontend:{}", site.name, frontend.port),
+                },
+                cert_dir: cert_dir(&first),
+                tls_note: match (&bp.load_balancer, tls) {
+                    (Some(lb), false) => format!("TLS terminates at load balancer `{}`; it redirects HTTP to HTTPS", lb.name),
+                    _ => "TLS terminates here".into(),
+                },
+            });
+        }
+    }
+    let mut environments = Vec::new();
+    for app in bp.applications.iter().filter(|a| a.host == host.name) {
+        for env in &app.environments {
+            let service = format!("{}-{}", app.name, env.name);
+            environments.push(OdooVhost {
+                file: format!("{service}.conf"),
+                server_name: env.domain.clone(),
+                http: Upstream { name: upstream_name(&service), server: format!("{service}:8069") },
+                websocket: Upstream { name: format!("{}_websocket", upstream_name(&service)), server: format!("{service}:8072") },
+                cert_dir: cert_dir(&env.domain),
+                access: match env.access {
+                    Access::Public => "public",
+                    Access::BasicAuth => "basic_auth",
+                    Access::VpnOnly => "vpn_only",
+                },
+                allow: match (env.access, &bp.vpn) {
+                    (Access::VpnOnly, Some(vpn)) => vec![vpn.subnet.clone()],
+                    _ => Vec::new(),
+                },
+                auth_file: format!("/etc/nginx/auth/{service}.htpasswd"),
+                service,
+            });
+        }
+    }
+    let max_body = bp.proxy.as_ref().and_then(|p| p.max_body).unwrap_or(Size::mib(16));
+    Some(NginxPlan {
+        image: image.0.clone(),
+        http2_why: format!(
+            "nginx {version_text} {}",
+            if http2 { "takes `http2 on;` (1.25.1 and later)" } else { "predates `http2 on;` (1.25.1): `listen … http2`" }
+        ),
+        version: version_text,
+        http2_directive: http2,
+        tls: tls && (!sites.is_empty() || !environments.is_empty()),
+        ciphers: MOZILLA_INTERMEDIATE_CIPHERS,
+        max_body: max_body.to_string().to_lowercase(),
+        sites,
+        environments,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http2_syntax_follows_the_version() {
+        assert!(!http2_directive(&[1, 22, 1]));
+        assert!(!http2_directive(&[1, 25, 0]));
+        assert!(http2_directive(&[1, 25, 1]));
+        assert!(http2_directive(&[1, 28]));
+        assert!(http2_directive(&[2]));
+        assert!(!http2_directive(&[]));
+    }
+
+    #[test]
+    fn ciphers_are_the_six_ecdhe_aead_suites() {
+        let suites: Vec<&str> = MOZILLA_INTERMEDIATE_CIPHERS.split(':').collect();
+        assert_eq!(suites.len(), 6);
+        assert!(suites.iter().all(|s| s.starts_with("ECDHE-") && (s.contains("GCM") || s.contains("CHACHA20"))));
+    }
+}

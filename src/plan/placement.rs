@@ -1,0 +1,177 @@
+//! Placement: which containers run on which host, with their resources and
+//! published ports. Both the capacity and exposure checks and the plan read
+//! this one answer, so they can never disagree.
+
+use crate::blueprint::model::{Blueprint, Component, Host, Resources};
+
+/// What a container sits behind; a published port must not go around it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guard {
+    /// Reached through the nginx proxy.
+    Proxy,
+    /// The proxy itself: it is the public entry (or the load balancer's target).
+    Entry,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    SiteBackend,
+    SiteFrontend,
+    Odoo,
+    Postgres,
+    Proxy,
+}
+
+/// One container on one host, as the blueprint places it.
+#[derive(Debug, Clone)]
+pub struct Placed {
+    /// Compose service and container name.
+    pub service: String,
+    pub role: Role,
+    /// Where the container is defined in the blueprint (for diagnostics).
+    pub pointer: String,
+    pub resources: Resources,
+    /// Host ports the blueprint asks to publish, each with its pointer.
+    pub ports: Vec<(String, String)>,
+    pub guard: Guard,
+}
+
+/// Every container the blueprint puts on `host`, in a stable order.
+pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Placed> {
+    let mut placed = Vec::new();
+    if let Some(web) = &bp.websites {
+        if web.hosts.contains(&host.name) {
+            for (i, site) in web.sites.iter().enumerate() {
+                let parts = [
+                    ("backend", Role::SiteBackend, site.backend.as_ref().unwrap_or(&web.defaults.backend)),
+                    ("frontend", Role::SiteFrontend, site.frontend.as_ref().unwrap_or(&web.defaults.frontend)),
+                ];
+                for (part, role, component) in parts {
+                    let own = if role == Role::SiteBackend { site.backend.is_some() } else { site.frontend.is_some() };
+                    let pointer = if own { format!("/websites/sites/{i}/{part}") } else { format!("/websites/defaults/{part}") };
+                    placed.push(component_placed(format!("{}-{part}", site.name), role, pointer, component));
+                }
+            }
+        }
+    }
+    for (a, app) in bp.applications.iter().enumerate() {
+        if app.host != host.name {
+            continue;
+        }
+        for (e, env) in app.environments.iter().enumerate() {
+            let pointer = format!("/applications/{a}/environments/{e}");
+            placed.push(Placed {
+                service: format!("{}-{}", app.name, env.name),
+                role: Role::Odoo,
+                ports: ports_of(&env.ports, &pointer),
+                pointer,
+                resources: env.resources,
+                guard: Guard::Proxy,
+            });
+        }
+    }
+    for (p, pg) in bp.postgres.iter().enumerate() {
+        if pg.host == host.name {
+            placed.push(Placed {
+                service: pg.name.to_string(),
+                role: Role::Postgres,
+                pointer: format!("/postgres/{p}"),
+                resources: pg.resources,
+                ports: Vec::new(),
+                guard: Guard::Proxy,
+            });
+        }
+    }
+    if placed.iter().any(|p| p.guard == Guard::Proxy && p.role != Role::Postgres) {
+        placed.push(Placed {
+            service: "nginx".into(),
+            role: Role::Proxy,
+            pointer: "/proxy".into(),
+            resources: bp.proxy.as_ref().and_then(|p| p.resources).unwrap_or_default(),
+            ports: Vec::new(),
+            guard: Guard::Entry,
+        });
+    }
+    placed
+}
+
+fn component_placed(service: String, role: Role, pointer: String, c: &Component) -> Placed {
+    Placed { service, role, ports: ports_of(&c.ports, &pointer), pointer, resources: c.resources, guard: Guard::Proxy }
+}
+
+fn ports_of(ports: &[String], pointer: &str) -> Vec<(String, String)> {
+    ports.iter().enumerate().map(|(i, p)| (p.clone(), format!("{pointer}/ports/{i}"))).collect()
+}
+
+/// A published port, parsed from Docker's short syntax `[ip:]host:container[/proto]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Published {
+    /// Empty means every interface.
+    pub ip: String,
+    pub host_port: u16,
+    pub container_port: u16,
+    pub proto: &'static str,
+}
+
+impl Published {
+    pub fn parse(spec: &str) -> Option<Published> {
+        let (spec, proto) = match spec.rsplit_once('/') {
+            Some((s, "tcp")) => (s, "tcp"),
+            Some((s, "udp")) => (s, "udp"),
+            Some(_) => return None,
+            None => (spec, "tcp"),
+        };
+        let parts: Vec<&str> = spec.split(':').collect();
+        let (ip, host, container) = match parts.as_slice() {
+            [host, container] => ("", *host, *container),
+            [ip, host, container] => (*ip, *host, *container),
+            _ => return None,
+        };
+        Some(Published {
+            ip: ip.to_string(),
+            host_port: host.parse().ok().filter(|p| *p > 0)?,
+            container_port: container.parse().ok().filter(|p| *p > 0)?,
+            proto,
+        })
+    }
+
+    /// Bound to loopback only, so nothing outside the host reaches it.
+    pub fn is_loopback(&self) -> bool {
+        self.ip.starts_with("127.") || self.ip == "[::1]" || self.ip == "::1"
+    }
+
+    /// Two bindings of one port clash when either takes every interface or both take the same one.
+    pub fn clashes_with(&self, other: &Published) -> bool {
+        self.host_port == other.host_port
+            && self.proto == other.proto
+            && (self.ip.is_empty() || other.ip.is_empty() || self.ip == "0.0.0.0" || other.ip == "0.0.0.0" || self.ip == other.ip)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_docker_short_syntax() {
+        let p = Published::parse("127.0.0.1:8069:8069").unwrap();
+        assert!(p.is_loopback());
+        assert_eq!(p.host_port, 8069);
+        let q = Published::parse("8070:8069").unwrap();
+        assert!(!q.is_loopback());
+        assert_eq!(Published::parse("51820:51820/udp").unwrap().proto, "udp");
+        assert!(Published::parse("80").is_none());
+        assert!(Published::parse("x:80").is_none());
+        assert!(Published::parse("0:80").is_none());
+    }
+
+    #[test]
+    fn clashes_need_same_port_and_overlapping_address() {
+        let all = Published::parse("80:80").unwrap();
+        let private = Published::parse("10.0.1.2:80:8080").unwrap();
+        let other_private = Published::parse("10.0.1.3:80:80").unwrap();
+        assert!(all.clashes_with(&private));
+        assert!(!private.clashes_with(&other_private));
+        assert!(!all.clashes_with(&Published::parse("80:80/udp").unwrap()));
+    }
+}

@@ -1,0 +1,36 @@
+//! Template filters: small pure functions, one per quoting or formatting job.
+
+use minijinja::Environment;
+
+pub fn register(env: &mut Environment<'_>) {
+    env.add_filter("yaml_str", yaml_str);
+    env.add_filter("nginx_str", nginx_str);
+}
+
+/// A YAML double-quoted scalar (JSON string syntax is valid YAML). `$` is
+/// left alone: compose interpolates `${NAME}` on purpose.
+pub fn yaml_str(value: String) -> String {
+    serde_json::to_string(&value).unwrap_or_else(|_| "\"\"".into())
+}
+
+/// An nginx double-quoted string.
+pub fn nginx_str(value: String) -> String {
+    format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_for_yaml() {
+        assert_eq!(yaml_str("a\"b".into()), r#""a\"b""#);
+        assert_eq!(yaml_str("${X}".into()), r#""${X}""#);
+        assert_eq!(yaml_str("yes".into()), r#""yes""#);
+    }
+
+    #[test]
+    fn quotes_for_nginx() {
+        assert_eq!(nginx_str("Test \"env\"".into()), r#""Test \"env\"""#);
+    }
+}

@@ -1,0 +1,108 @@
+//! Render: Plan → in-memory file set. The artifact table (`artifacts.rs`)
+//! says which template makes which file; this module owns the minijinja
+//! environment: built once, strict about undefined values, templates
+//! embedded in the binary unless `--templates` names a directory.
+
+mod artifacts;
+pub mod filters;
+
+use std::path::Path;
+
+use include_dir::{include_dir, Dir};
+use minijinja::{context, AutoEscape, Environment, UndefinedBehavior};
+use serde::Serialize;
+
+pub use artifacts::artifacts;
+
+use crate::emit::fileset::FileSet;
+use crate::error::{Error, Result};
+use crate::plan::Plan;
+
+static TEMPLATES: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/templates");
+
+pub struct Renderer {
+    env: Environment<'static>,
+}
+
+impl Renderer {
+    /// The built-in templates, or those under `dir`.
+    pub fn new(dir: Option<&Path>) -> Result<Self> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_keep_trailing_newline(true);
+        env.set_trim_blocks(true);
+        env.set_lstrip_blocks(true);
+        // Nothing we write is HTML; escaping is each format's filter's job.
+        env.set_auto_escape_callback(|_| AutoEscape::None);
+        filters::register(&mut env);
+        match dir {
+            Some(dir) => env.set_loader(minijinja::path_loader(dir)),
+            None => {
+                for file in embedded_files(&TEMPLATES) {
+                    let Some(text) = file.contents_utf8() else { continue };
+                    let id = file.path().to_string_lossy().trim_end_matches(".j2").to_string();
+                    env.add_template_owned(id, text.to_string()).map_err(|e| Error::Template {
+                        template: file.path().display().to_string(),
+                        message: format!("{e:#}"),
+                    })?;
+                }
+            }
+        }
+        Ok(Renderer { env })
+    }
+
+    fn render(&self, template: &str, plan: &Plan, item: &impl Serialize) -> Result<String> {
+        let fail = |e: minijinja::Error| Error::Template { template: template.to_string(), message: format!("{e:#}") };
+        let tpl = self.env.get_template(&format!("{template}.j2")).or_else(|_| self.env.get_template(template)).map_err(fail)?;
+        let text = tpl.render(context! { plan => plan, item => item, header => &plan.header }).map_err(fail)?;
+        Ok(normalize(&text))
+    }
+
+    /// Every artifact of the plan, as files under `out/<blueprint>/`.
+    pub fn render_plan(&self, plan: &Plan) -> Result<FileSet> {
+        let mut files = FileSet::default();
+        for a in artifacts(plan) {
+            let text = self.render(a.template, plan, &a.item)?;
+            files.insert(a.path, text.into_bytes(), a.mode);
+        }
+        Ok(files)
+    }
+}
+
+fn embedded_files<'a>(dir: &'a Dir<'a>) -> Vec<&'a include_dir::File<'a>> {
+    let mut out: Vec<_> = dir.files().collect();
+    for sub in dir.dirs() {
+        out.extend(embedded_files(sub));
+    }
+    out
+}
+
+/// LF only, no trailing spaces, exactly one final newline.
+fn normalize(text: &str) -> String {
+    let mut out: String = text.replace("\r\n", "\n").lines().map(str::trim_end).collect::<Vec<_>>().join("\n");
+    while out.ends_with('\n') {
+        out.pop();
+    }
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn normalize_ends_with_one_newline() {
+        assert_eq!(super::normalize("a  \r\nb\n\n\n"), "a\nb\n");
+        assert_eq!(super::normalize(""), "\n");
+    }
+}
+
+/// A commented starter blueprint for `gen new`.
+pub fn starter(from: crate::cli::Template, name: &str) -> Result<String> {
+    let id = match from {
+        crate::cli::Template::Odoo => "new/odoo.yaml",
+        crate::cli::Template::Websites => "new/websites.yaml",
+    };
+    let renderer = Renderer::new(None)?;
+    let tpl = renderer.env.get_template(id).map_err(|e| Error::Template { template: id.into(), message: format!("{e:#}") })?;
+    tpl.render(context! { name => name }).map_err(|e| Error::Template { template: id.into(), message: format!("{e:#}") })
+}
