@@ -56,7 +56,8 @@ fn blueprint_paths(cli: &Cli, given: &[PathBuf]) -> Result<(Vec<PathBuf>, bool)>
     if !given.is_empty() {
         return Ok((given.to_vec(), false));
     }
-    let dir = cli.dir.join("blueprints");
+    // `blueprints/x.yaml` rather than `./blueprints/x.yaml` in diagnostics.
+    let dir = if cli.dir == Path::new(".") { PathBuf::from("blueprints") } else { cli.dir.join("blueprints") };
     let entries = std::fs::read_dir(&dir).map_err(|e| Error::io("read", &dir, e))?;
     let mut paths: Vec<PathBuf> = entries
         .filter_map(std::result::Result::ok)

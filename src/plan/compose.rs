@@ -89,7 +89,7 @@ fn references(value: &str) -> Vec<String> {
         .collect()
 }
 
-pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed], stack_dir: &str) -> Option<ComposePlan> {
+pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed]) -> Option<ComposePlan> {
     if placed.is_empty() {
         return None;
     }
@@ -114,7 +114,6 @@ pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed], stack_dir: &str) -> 
         services,
         secrets: secrets.into_iter().collect(),
     })
-    .filter(|_| !stack_dir.is_empty())
 }
 
 fn resources(service: &mut ServicePlan, r: Resources) {
