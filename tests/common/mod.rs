@@ -1,0 +1,91 @@
+//! Helpers shared by the integration tests: a `Gen` command builder in the
+//! manner of just's `Test`, and a throwaway project directory.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root (where blueprints/ and out/ live).
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `gen` with arguments, run in `dir`, with a clean, colourless environment.
+pub struct Gen {
+    cmd: Command,
+}
+
+impl Gen {
+    pub fn new(dir: &Path) -> Self {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_gen"));
+        cmd.current_dir(dir).env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE");
+        Gen { cmd }
+    }
+
+    pub fn args<I, S>(mut self, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        self.cmd.args(args);
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.cmd.env(key, value);
+        self
+    }
+
+    pub fn output(mut self) -> Output {
+        self.cmd.output().expect("gen runs")
+    }
+
+    /// Runs and asserts the exit code; returns (stdout, stderr).
+    pub fn code(self, expected: i32) -> (String, String) {
+        let out = self.output();
+        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        assert_eq!(out.status.code(), Some(expected), "exit code\nstdout:\n{stdout}\nstderr:\n{stderr}");
+        (stdout, stderr)
+    }
+
+    pub fn succeeds(self) -> (String, String) {
+        self.code(0)
+    }
+
+    pub fn fails(self) -> (String, String) {
+        self.code(1)
+    }
+}
+
+/// A temporary project with a copy of the reference blueprints.
+pub fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bp = dir.path().join("blueprints");
+    std::fs::create_dir_all(&bp).expect("mkdir");
+    for entry in std::fs::read_dir(repo().join("blueprints")).expect("blueprints/") {
+        let entry = entry.expect("entry");
+        std::fs::copy(entry.path(), bp.join(entry.file_name())).expect("copy");
+    }
+    dir
+}
+
+/// Every file under `root` with its bytes and mode, for tree comparisons.
+pub fn tree(root: &Path) -> Vec<(String, Vec<u8>, u32)> {
+    use std::os::unix::fs::MetadataExt;
+    let mut files: Vec<_> = walkdir::WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(root).expect("prefix").to_string_lossy().to_string();
+            let bytes = std::fs::read(e.path()).expect("read");
+            let mode = e.metadata().expect("meta").mode() & 0o7777;
+            (rel, bytes, mode)
+        })
+        .collect();
+    files.sort();
+    files
+}
