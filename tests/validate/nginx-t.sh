@@ -31,9 +31,9 @@ if [ "$downport" = --downport-http2 ]; then
   done
 fi
 # Upstream servers: `server NAME:PORT;` inside upstream blocks.
-grep -ho "^ *server [a-z0-9_-]*:[0-9]*;" "$R/etc/nginx/conf.d/"*.conf | sed "s/ *server \([^:]*\):.*/\1/" | sort -u |
+{ grep -ho "^ *server [a-z0-9_-]*:[0-9]*;" "$R/etc/nginx/conf.d/"*.conf || true; } | sed "s/ *server \([^:]*\):.*/\1/" | sort -u |
   while read -r h; do echo "127.0.0.1 $h" >> "$R/etc/hosts"; done
-grep -ho "ssl_certificate [^;]*fullchain.pem" "$R/etc/nginx/conf.d/"*.conf | sed "s/ssl_certificate //" | sort -u |
+{ grep -ho "ssl_certificate [^;]*fullchain.pem" "$R/etc/nginx/conf.d/"*.conf || true; } | sed "s/ssl_certificate //" | sort -u |
   while read -r crt; do
     d=$(dirname "$R$crt"); mkdir -p "$d"
     openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=gen-test \
