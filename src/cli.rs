@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
-#[command(name = "gen", version, about = "Compile a typed blueprint of a self-hosted stack into every file its hosts need")]
+#[command(
+    name = "gen",
+    version,
+    about = "Compile a typed blueprint of a self-hosted stack into every file its hosts need"
+)]
 pub struct Cli {
     /// Project directory holding blueprints/ and out/.
     #[arg(long, short = 'C', global = true, default_value = ".")]
@@ -47,9 +51,7 @@ pub enum Template {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Compile blueprints (default: every blueprints/*.yaml) and write out/.
-    Build {
-        blueprints: Vec<PathBuf>,
-    },
+    Build { blueprints: Vec<PathBuf> },
     /// Compile in memory and compare with out/; exit 1 on any drift.
     Check {
         blueprints: Vec<PathBuf>,

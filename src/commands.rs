@@ -33,7 +33,9 @@ fn use_color(choice: ColorChoice) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal(),
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+        }
     }
 }
 
@@ -66,7 +68,10 @@ fn blueprint_paths(cli: &Cli, given: &[PathBuf]) -> Result<(Vec<PathBuf>, bool)>
         .collect();
     paths.sort();
     if paths.is_empty() {
-        return Err(Error::Usage(format!("no blueprints in `{}`; create one with `gen new --from odoo NAME`", dir.display())));
+        return Err(Error::Usage(format!(
+            "no blueprints in `{}`; create one with `gen new --from odoo NAME`",
+            dir.display()
+        )));
     }
     Ok((paths, true))
 }
@@ -173,7 +178,8 @@ fn check(cli: &Cli, given: &[PathBuf], format: Format, style: Style) -> Result<i
 
 fn print_drift(drifts: &[drift::Drift], orphans: &[String], style: Style) {
     let mut stdout = std::io::stdout().lock();
-    let paint = |code: &str, text: &str| if style.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() };
+    let paint =
+        |code: &str, text: &str| if style.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() };
     for d in drifts {
         if d.is_clean() {
             let _ = writeln!(stdout, "out/{}: up to date", d.blueprint);

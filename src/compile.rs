@@ -29,11 +29,30 @@ pub fn lint(path: &Path) -> Result<std::result::Result<(Loaded, Vec<Diagnostic>)
         Ok(l) => l,
         Err(failure) => return Ok(Err(failure)),
     };
-    let mut diags: Vec<Diagnostic> =
+    let diags: Vec<Diagnostic> =
         check::check(&loaded.blueprint).into_iter().map(|f| f.locate(&loaded.file, &loaded.spans)).collect();
+    Ok(Ok((loaded, collapse(diags))))
+}
+
+/// One diagnostic per code and place: a shared default (say, the ports of
+/// every site's backend) would otherwise repeat one mistake per use.
+fn collapse(mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
     diag::sort(&mut diags);
-    diags.dedup();
-    Ok(Ok((loaded, diags)))
+    let mut out: Vec<(Diagnostic, usize)> = Vec::new();
+    for d in diags {
+        match out.iter_mut().find(|(kept, _)| kept.code == d.code && kept.pointer == d.pointer && kept.line == d.line) {
+            Some((_, more)) => *more += 1,
+            None => out.push((d, 0)),
+        }
+    }
+    out.into_iter()
+        .map(|(mut d, more)| {
+            if more > 0 {
+                d.message.push_str(&format!(" (and {more} more like it)"));
+            }
+            d
+        })
+        .collect()
 }
 
 /// Compiles a blueprint; blueprint errors come back as a `LoadFailure`.

@@ -70,7 +70,8 @@ pub fn blueprint_schema_text() -> String {
 pub fn validator() -> &'static jsonschema::Validator {
     static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
     VALIDATOR.get_or_init(|| {
-        jsonschema::draft202012::new(blueprint_schema()).unwrap_or_else(|e| panic!("the derived blueprint schema does not compile, a bug in gen: {e}"))
+        jsonschema::draft202012::new(blueprint_schema())
+            .unwrap_or_else(|e| panic!("the derived blueprint schema does not compile, a bug in gen: {e}"))
     })
 }
 

@@ -1,5 +1,7 @@
 //! One integration test binary (faster to link than one per file).
 
+#![allow(unreachable_pub)]
+
 mod cli;
 mod common;
 mod invalid;

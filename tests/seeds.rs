@@ -1,1 +1,53 @@
-//! placeholder
+//! The seed documents' own figures, kept as written in
+//! tests/fixtures/seeds/: gen must report each of their planning mistakes.
+//! The reference blueprints in blueprints/ are the corrected versions.
+
+use crate::common::{repo, Gen};
+
+/// Lints a seed fixture; returns the rendered diagnostics.
+fn lint(name: &str) -> String {
+    let (_, stderr) = Gen::new(&repo()).args(["lint", &format!("tests/fixtures/seeds/{name}.yaml")]).fails();
+    stderr
+}
+
+fn codes(stderr: &str) -> Vec<&str> {
+    let mut codes: Vec<&str> = stderr
+        .lines()
+        .filter_map(|l| l.split_once('[').and_then(|(_, rest)| rest.split_once(']')).map(|(code, _)| code))
+        .filter(|c| c.starts_with('E') || c.starts_with('W'))
+        .collect();
+    codes.sort_unstable();
+    codes
+}
+
+#[test]
+fn odoo_plan_mistakes_are_reported() {
+    let stderr = lint("odoo-plan-as-written");
+    // 716 GB of partitions on a 512 GB mirror; 7 × 8 GB of backups in 50 GB;
+    // Odoo published on 8069-8071 past nginx; limits of 17 CPUs and 66 GB.
+    assert_eq!(codes(&stderr), ["E301", "E301", "E301", "E501", "E503", "W401", "W402"]);
+    assert!(stderr.contains("take 716G but the disks give 512G usable"), "{stderr}");
+    assert!(stderr.contains("needs 64G"), "{stderr}");
+    insta::with_settings!({snapshot_path => repo().join("tests/snapshots"), prepend_module_to_snapshot => false}, {
+        insta::assert_snapshot!("seed__odoo-plan-as-written", stderr);
+    });
+}
+
+#[test]
+fn websites_spec_mistakes_are_reported() {
+    let stderr = lint("websites-spec-as-written");
+    // CX32 is gone; 25 sites publish 8000 and 3000 past nginx and on top of
+    // each other; SSH from anywhere; 20.75 against a budget of 19.00.
+    assert_eq!(codes(&stderr), ["E203", "E203", "E301", "E301", "E601", "E601", "W306", "W401", "W401", "W801"]);
+    assert!(stderr.contains("by 1.75 (9.2 % of the budget)"), "the spec said 3.7 %: {stderr}");
+    insta::with_settings!({snapshot_path => repo().join("tests/snapshots"), prepend_module_to_snapshot => false}, {
+        insta::assert_snapshot!("seed__websites-spec-as-written", stderr);
+    });
+}
+
+/// The corrected reference blueprints compile without errors.
+#[test]
+fn reference_blueprints_lint_clean_of_errors() {
+    let (_, stderr) = Gen::new(&repo()).args(["lint"]).succeeds();
+    assert!(stderr.contains("0 errors"), "{stderr}");
+}

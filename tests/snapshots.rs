@@ -50,7 +50,14 @@ fn every_template_is_used() {
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
-        .map(|e| e.path().strip_prefix(repo().join("templates")).unwrap().to_string_lossy().trim_end_matches(".j2").to_string())
+        .map(|e| {
+            e.path()
+                .strip_prefix(repo().join("templates"))
+                .unwrap()
+                .to_string_lossy()
+                .trim_end_matches(".j2")
+                .to_string()
+        })
         .filter(|t| !t.starts_with("new/"))
         .collect();
     let used: std::collections::BTreeSet<String> = used.into_iter().map(str::to_string).collect();

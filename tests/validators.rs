@@ -8,7 +8,8 @@ use std::process::Command;
 use crate::common::{project, repo, Gen};
 
 fn require(tool: &str) {
-    let found = Command::new("sh").args(["-c", &format!("command -v {tool}")]).output().is_ok_and(|o| o.status.success());
+    let found =
+        Command::new("sh").args(["-c", &format!("command -v {tool}")]).output().is_ok_and(|o| o.status.success());
     assert!(found, "validator `{tool}` is not installed; .ci/run installs it (apt-get install nginx docker-compose)");
 }
 
@@ -82,12 +83,14 @@ fn nginx_syntax_follows_the_pinned_version() {
     let dir = built(|_, t| t.replace("nginx:1.28.0-alpine", "nginx:1.22.1-alpine"));
     for conf in find(&dir.path().join("out"), "nginx.conf") {
         let nginx_dir = conf.parent().unwrap();
-        let all: String = find(nginx_dir, "").into_iter().map(|p| std::fs::read_to_string(p).unwrap_or_default()).collect();
+        let all: String =
+            find(nginx_dir, "").into_iter().map(|p| std::fs::read_to_string(p).unwrap_or_default()).collect();
         assert!(!all.contains("http2 on;"), "1.22 does not know `http2 on;`");
         let (ok, err) = nginx_t(nginx_dir, false);
         assert!(ok, "nginx -t failed for {}:\n{err}", nginx_dir.display());
     }
-    let odoo = std::fs::read_to_string(find(&dir.path().join("out/odoo-dedicated"), "odoo-prod.conf").remove(0)).unwrap();
+    let odoo =
+        std::fs::read_to_string(find(&dir.path().join("out/odoo-dedicated"), "odoo-prod.conf").remove(0)).unwrap();
     assert!(odoo.contains("listen 443 ssl http2;"));
 }
 
@@ -103,10 +106,25 @@ fn docker_compose_accepts_every_generated_file() {
         let example = std::fs::read_to_string(stack.join(".env.example")).unwrap();
         let env: String = example.lines().filter(|l| l.ends_with('=')).map(|l| format!("{l}value\n")).collect();
         std::fs::write(stack.join(".env"), env).unwrap();
-        let out = Command::new("docker-compose").arg("-f").arg(&file).args(["config", "-q"]).current_dir(stack).output().unwrap();
-        assert!(out.status.success(), "docker-compose config failed for {}:\n{}", file.display(), String::from_utf8_lossy(&out.stderr));
+        let out = Command::new("docker-compose")
+            .arg("-f")
+            .arg(&file)
+            .args(["config", "-q"])
+            .current_dir(stack)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "docker-compose config failed for {}:\n{}",
+            file.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
         // With the .env, no variable is left unset.
-        assert!(!String::from_utf8_lossy(&out.stderr).contains("is not set"), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            !String::from_utf8_lossy(&out.stderr).contains("is not set"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }
 

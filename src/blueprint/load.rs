@@ -39,11 +39,8 @@ pub struct LoadFailure {
 
 pub fn load(path: &Path, bytes: &[u8]) -> Result<Loaded, LoadFailure> {
     let file = path.display().to_string();
-    let fail = |source: Option<String>, diagnostics: Vec<Diagnostic>| LoadFailure {
-        file: file.clone(),
-        source,
-        diagnostics,
-    };
+    let fail =
+        |source: Option<String>, diagnostics: Vec<Diagnostic>| LoadFailure { file: file.clone(), source, diagnostics };
     let at_start = |code, message: String, hint: &str| Diagnostic {
         code,
         severity: Severity::Error,
@@ -57,33 +54,41 @@ pub fn load(path: &Path, bytes: &[u8]) -> Result<Loaded, LoadFailure> {
 
     let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
     if !is_valid_name(name) {
-        return Err(fail(None, vec![at_start(
-            "E004",
-            format!("the file name `{name}` cannot name an output directory"),
-            "name blueprints with lower-case letters, digits and `-`, like `odoo-dedicated.yaml`",
-        )]));
+        return Err(fail(
+            None,
+            vec![at_start(
+                "E004",
+                format!("the file name `{name}` cannot name an output directory"),
+                "name blueprints with lower-case letters, digits and `-`, like `odoo-dedicated.yaml`",
+            )],
+        ));
     }
     if bytes.len() > MAX_BYTES {
-        return Err(fail(None, vec![at_start(
-            "E002",
-            format!("the blueprint is larger than the limit of {MAX_BYTES} bytes"),
-            "a blueprint describes a stack, not its data; split it or remove generated content",
-        )]));
+        return Err(fail(
+            None,
+            vec![at_start(
+                "E002",
+                format!("the blueprint is larger than the limit of {MAX_BYTES} bytes"),
+                "a blueprint describes a stack, not its data; split it or remove generated content",
+            )],
+        ));
     }
     let Ok(text) = std::str::from_utf8(bytes) else {
-        return Err(fail(None, vec![at_start(
-            "E001",
-            "the blueprint is not UTF-8 text".into(),
-            "save the file as UTF-8 YAML",
-        )]));
+        return Err(fail(
+            None,
+            vec![at_start("E001", "the blueprint is not UTF-8 text".into(), "save the file as UTF-8 YAML")],
+        ));
     };
     let source = text.to_string();
     if text.contains('\0') {
-        return Err(fail(Some(source), vec![at_start(
-            "E001",
-            "the blueprint contains NUL bytes; it is binary, not YAML".into(),
-            "save the file as UTF-8 YAML",
-        )]));
+        return Err(fail(
+            Some(source),
+            vec![at_start(
+                "E001",
+                "the blueprint contains NUL bytes; it is binary, not YAML".into(),
+                "save the file as UTF-8 YAML",
+            )],
+        ));
     }
 
     let mut yaml: serde_yaml::Value = match serde_yaml::from_str(text) {
@@ -97,31 +102,42 @@ pub fn load(path: &Path, bytes: &[u8]) -> Result<Loaded, LoadFailure> {
             } else {
                 "fix the YAML syntax; indentation and `:` after keys are the usual suspects"
             };
-            return Err(fail(Some(source), vec![Diagnostic {
-                line,
-                col,
-                message: format!("invalid YAML: {message}"),
-                ..at_start("E010", String::new(), hint)
-            }]));
+            return Err(fail(
+                Some(source),
+                vec![Diagnostic {
+                    line,
+                    col,
+                    message: format!("invalid YAML: {message}"),
+                    ..at_start("E010", String::new(), hint)
+                }],
+            ));
         }
     };
     if yaml.is_null() {
-        return Err(fail(Some(source), vec![at_start(
-            "E003",
-            "the blueprint is empty".into(),
-            "start from `gen new --from odoo NAME` or `gen new --from websites NAME`",
-        )]));
+        return Err(fail(
+            Some(source),
+            vec![at_start(
+                "E003",
+                "the blueprint is empty".into(),
+                "start from `gen new --from odoo NAME` or `gen new --from websites NAME`",
+            )],
+        ));
     }
     if let Err(err) = yaml.apply_merge() {
-        return Err(fail(Some(source), vec![at_start("E010", format!("invalid YAML merge key: {err}"), "`<<` takes a mapping or a list of mappings")]));
+        return Err(fail(
+            Some(source),
+            vec![at_start(
+                "E010",
+                format!("invalid YAML merge key: {err}"),
+                "`<<` takes a mapping or a list of mappings",
+            )],
+        ));
     }
     let json = to_json(&yaml);
     let spans = SpanIndex::build(text);
 
-    let mut diagnostics: Vec<Diagnostic> = schema::validator()
-        .iter_errors(&json)
-        .map(|e| schema_finding(&e).locate(&file, &spans))
-        .collect();
+    let mut diagnostics: Vec<Diagnostic> =
+        schema::validator().iter_errors(&json).map(|e| schema_finding(&e).locate(&file, &spans)).collect();
     if !diagnostics.is_empty() {
         diagnostics.dedup_by(|a, b| a.pointer == b.pointer && a.message == b.message);
         return Err(fail(Some(source), diagnostics));
@@ -214,12 +230,22 @@ fn schema_finding(err: &jsonschema::ValidationError<'_>) -> Finding {
                 .hint(format!("add `{key}:`; see its description in schemas/blueprint.schema.json"))
         }
         ValidationErrorKind::Type { kind } => {
-            let expected = format!("{kind:?}").to_lowercase().replace("single(", "").replace("multiple(", "").replace(')', "");
-            Finding::error("E103", pointer.clone(), format!("`{field}` has the wrong type: expected {expected}, found {}", type_name(err.instance())))
-                .hint(describe(&schema_path).unwrap_or_else(|| "see the field's description in schemas/blueprint.schema.json".into()))
-                .at_value()
+            let expected =
+                format!("{kind:?}").to_lowercase().replace("single(", "").replace("multiple(", "").replace(')', "");
+            Finding::error(
+                "E103",
+                pointer.clone(),
+                format!("`{field}` has the wrong type: expected {expected}, found {}", type_name(err.instance())),
+            )
+            .hint(
+                describe(&schema_path)
+                    .unwrap_or_else(|| "see the field's description in schemas/blueprint.schema.json".into()),
+            )
+            .at_value()
         }
-        ValidationErrorKind::Enum { options } => enum_finding(&pointer, field, err.instance(), options.as_array().cloned().unwrap_or_default()),
+        ValidationErrorKind::Enum { options } => {
+            enum_finding(&pointer, field, err.instance(), options.as_array().cloned().unwrap_or_default())
+        }
         ValidationErrorKind::OneOfNotValid { .. } | ValidationErrorKind::AnyOf { .. } => {
             let consts = schema::node_at(&schema_path)
                 .and_then(Value::as_array)
@@ -231,15 +257,22 @@ fn schema_finding(err: &jsonschema::ValidationError<'_>) -> Finding {
                 enum_finding(&pointer, field, err.instance(), consts)
             }
         }
-        ValidationErrorKind::Pattern { .. } => Finding::error("E105", pointer.clone(), format!("`{field}` is not in the right form: {}", err.instance()))
-            .hint(describe(&parent_schema).unwrap_or_else(|| "see the field's description in schemas/blueprint.schema.json".into()))
-            .at_value(),
+        ValidationErrorKind::Pattern { .. } => {
+            Finding::error("E105", pointer.clone(), format!("`{field}` is not in the right form: {}", err.instance()))
+                .hint(
+                    describe(&parent_schema)
+                        .unwrap_or_else(|| "see the field's description in schemas/blueprint.schema.json".into()),
+                )
+                .at_value()
+        }
         ValidationErrorKind::Minimum { .. }
         | ValidationErrorKind::Maximum { .. }
         | ValidationErrorKind::ExclusiveMinimum { .. }
-        | ValidationErrorKind::ExclusiveMaximum { .. } => Finding::error("E106", pointer.clone(), format!("`{field}` is out of range: {err}"))
-            .hint("use a value inside the allowed range")
-            .at_value(),
+        | ValidationErrorKind::ExclusiveMaximum { .. } => {
+            Finding::error("E106", pointer.clone(), format!("`{field}` is out of range: {err}"))
+                .hint("use a value inside the allowed range")
+                .at_value()
+        }
         _ => Finding::error("E100", pointer.clone(), format!("`{field}`: {err}")).at_value(),
     }
 }
@@ -251,7 +284,9 @@ fn enum_finding(pointer: &str, field: &str, instance: &Value, options: Vec<Value
         Some(near) => format!("did you mean `{near}`?"),
         None => format!("write one of: {}", names.join(", ")),
     };
-    Finding::error("E104", pointer, format!("`{field}` must be one of {}, not {instance}", names.join(", "))).hint(hint).at_value()
+    Finding::error("E104", pointer, format!("`{field}` must be one of {}, not {instance}", names.join(", ")))
+        .hint(hint)
+        .at_value()
 }
 
 fn type_name(v: &Value) -> &'static str {
@@ -288,4 +323,3 @@ pub fn nearest(given: &str, candidates: &[String]) -> Option<String> {
         .min()
         .map(|(_, c)| c.clone())
 }
-

@@ -64,9 +64,15 @@ pub fn escape(segment: &str) -> String {
 }
 
 enum Frame {
-    Seq { pointer: String, next: usize },
+    Seq {
+        pointer: String,
+        next: usize,
+    },
     /// `pending_key` holds the pointer of the entry whose value comes next.
-    Map { pointer: String, pending_key: Option<String> },
+    Map {
+        pointer: String,
+        pending_key: Option<String>,
+    },
 }
 
 #[derive(Default)]

@@ -53,9 +53,8 @@ impl std::ops::Add for Size {
 impl TryFrom<String> for Size {
     type Error = String;
     fn try_from(text: String) -> Result<Self, String> {
-        parse_size(&text).ok_or_else(|| {
-            format!("`{text}` is not a size; write a number and a unit, like `512M`, `2.5G` or `1T`")
-        })
+        parse_size(&text)
+            .ok_or_else(|| format!("`{text}` is not a size; write a number and a unit, like `512M`, `2.5G` or `1T`"))
     }
 }
 
@@ -328,9 +327,7 @@ impl JsonSchema for Duration {
 /// different software.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema)]
 #[serde(transparent)]
-pub struct Image(
-    #[schemars(regex(pattern = r"^[a-z0-9][a-z0-9._/-]*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"))] pub String,
-);
+pub struct Image(#[schemars(regex(pattern = r"^[a-z0-9][a-z0-9._/-]*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"))] pub String);
 
 impl Image {
     pub fn repository(&self) -> &str {

@@ -40,12 +40,16 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
         let over = Money(total.0 - budget.monthly.0);
         let listing = items.iter().map(|(n, m)| format!("{n} {m}")).collect::<Vec<_>>().join(" + ");
         out.push(
-            Finding::warning("W801", "/budget/monthly", format!(
-                "monthly cost {} {total} exceeds the budget {} by {over} ({} % of the budget): {listing}",
-                budget.currency,
-                budget.monthly,
-                pct(over.0.unsigned_abs(), budget.monthly.0.unsigned_abs())
-            ))
+            Finding::warning(
+                "W801",
+                "/budget/monthly",
+                format!(
+                    "monthly cost {} {total} exceeds the budget {} by {over} ({} % of the budget): {listing}",
+                    budget.currency,
+                    budget.monthly,
+                    pct(over.0.unsigned_abs(), budget.monthly.0.unsigned_abs())
+                ),
+            )
             .hint("raise the budget or remove cost; `extra_costs` and prices are in the blueprint")
             .at_value(),
         );

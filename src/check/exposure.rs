@@ -52,10 +52,14 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
         for (i, (service, a, pointer)) in bindings.iter().enumerate() {
             if let Some((other, _, _)) = bindings[..i].iter().find(|(_, b, _)| a.clashes_with(b)) {
                 out.push(
-                    Finding::error("E203", pointer.clone(), format!(
-                        "host port {}/{} on `{}` is taken by both `{other}` and `{service}`",
-                        a.host_port, a.proto, bp.hosts[h].name
-                    ))
+                    Finding::error(
+                        "E203",
+                        pointer.clone(),
+                        format!(
+                            "host port {}/{} on `{}` is taken by both `{other}` and `{service}`",
+                            a.host_port, a.proto, bp.hosts[h].name
+                        ),
+                    )
                     .hint("give one of them another host port, or no published port at all")
                     .at_value(),
                 );
@@ -67,9 +71,13 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
         for (e, env) in app.environments.iter().enumerate() {
             if env.access == Access::VpnOnly && bp.vpn.is_none() {
                 out.push(
-                    Finding::error("E303", format!("/applications/{a}/environments/{e}/access"), format!("environment `{}` is `vpn_only` but the blueprint has no `vpn`", env.name))
-                        .hint("add a `vpn:` section, or choose `basic_auth`")
-                        .at_value(),
+                    Finding::error(
+                        "E303",
+                        format!("/applications/{a}/environments/{e}/access"),
+                        format!("environment `{}` is `vpn_only` but the blueprint has no `vpn`", env.name),
+                    )
+                    .hint("add a `vpn:` section, or choose `basic_auth`")
+                    .at_value(),
                 );
             }
         }
@@ -78,9 +86,13 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     if let Some(lb) = bp.load_balancer.as_ref().filter(|lb| lb.use_private_network) {
         if bp.network.is_none() {
             out.push(
-                Finding::error("E302", "/load_balancer/use_private_network", format!("load balancer `{}` uses the private network, but the blueprint has no `network`", lb.name))
-                    .hint("add a `network:` section, or set `use_private_network: false`")
-                    .at_value(),
+                Finding::error(
+                    "E302",
+                    "/load_balancer/use_private_network",
+                    format!("load balancer `{}` uses the private network, but the blueprint has no `network`", lb.name),
+                )
+                .hint("add a `network:` section, or set `use_private_network: false`")
+                .at_value(),
             );
         }
         for (i, target) in lb.targets.iter().enumerate() {
@@ -102,11 +114,22 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
                 Source::AdminCidrs => fw.admin_cidrs.is_empty().then_some("`admin_cidrs`"),
                 Source::Anywhere | Source::Localhost => None,
             };
+            if *source == Source::Anywhere {
+                out.push(
+                    Finding::warning("W306", format!("/firewall/ssh_from/{i}"), "SSH is open to the whole internet")
+                        .hint("allow SSH from `vpn` or `admin_cidrs`; bots try passwords on every public port 22")
+                        .at_value(),
+                );
+            }
             if let Some(what) = missing {
                 out.push(
-                    Finding::error("E305", format!("/firewall/ssh_from/{i}"), format!("SSH is allowed from `{source:?}` but the blueprint lacks {what}").to_lowercase())
-                        .hint("a rule for a source that does not exist locks operators out")
-                        .at_value(),
+                    Finding::error(
+                        "E305",
+                        format!("/firewall/ssh_from/{i}"),
+                        format!("SSH is allowed from `{source:?}` but the blueprint lacks {what}").to_lowercase(),
+                    )
+                    .hint("a rule for a source that does not exist locks operators out")
+                    .at_value(),
                 );
             }
         }

@@ -26,22 +26,49 @@ fn unique<'a>(what: &str, items: impl Iterator<Item = (&'a str, String)>, out: &
 
 pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     unique("host", bp.hosts.iter().enumerate().map(|(i, h)| (h.name.as_str(), format!("/hosts/{i}/name"))), out);
-    unique("application", bp.applications.iter().enumerate().map(|(i, a)| (a.name.as_str(), format!("/applications/{i}/name"))), out);
+    unique(
+        "application",
+        bp.applications.iter().enumerate().map(|(i, a)| (a.name.as_str(), format!("/applications/{i}/name"))),
+        out,
+    );
     for (a, app) in bp.applications.iter().enumerate() {
         unique(
             "environment",
-            app.environments.iter().enumerate().map(|(e, env)| (env.name.as_str(), format!("/applications/{a}/environments/{e}/name"))),
+            app.environments
+                .iter()
+                .enumerate()
+                .map(|(e, env)| (env.name.as_str(), format!("/applications/{a}/environments/{e}/name"))),
             out,
         );
     }
-    unique("postgres service", bp.postgres.iter().enumerate().map(|(i, p)| (p.name.as_str(), format!("/postgres/{i}/name"))), out);
-    unique("secret", bp.secrets.iter().enumerate().map(|(i, s)| (s.name.0.as_str(), format!("/secrets/{i}/name"))), out);
+    unique(
+        "postgres service",
+        bp.postgres.iter().enumerate().map(|(i, p)| (p.name.as_str(), format!("/postgres/{i}/name"))),
+        out,
+    );
+    unique(
+        "secret",
+        bp.secrets.iter().enumerate().map(|(i, s)| (s.name.0.as_str(), format!("/secrets/{i}/name"))),
+        out,
+    );
     if let Some(web) = &bp.websites {
-        unique("site", web.sites.iter().enumerate().map(|(i, s)| (s.name.as_str(), format!("/websites/sites/{i}/name"))), out);
+        unique(
+            "site",
+            web.sites.iter().enumerate().map(|(i, s)| (s.name.as_str(), format!("/websites/sites/{i}/name"))),
+            out,
+        );
     }
     if let Some(vpn) = &bp.vpn {
-        unique("peer", vpn.peers.iter().enumerate().map(|(i, p)| (p.name.as_str(), format!("/vpn/peers/{i}/name"))), out);
-        unique("peer address", vpn.peers.iter().enumerate().map(|(i, p)| (p.address.as_str(), format!("/vpn/peers/{i}/address"))), out);
+        unique(
+            "peer",
+            vpn.peers.iter().enumerate().map(|(i, p)| (p.name.as_str(), format!("/vpn/peers/{i}/name"))),
+            out,
+        );
+        unique(
+            "peer address",
+            vpn.peers.iter().enumerate().map(|(i, p)| (p.address.as_str(), format!("/vpn/peers/{i}/address"))),
+            out,
+        );
     }
 
     // Domains: one server_name may be served by one site or environment only.
@@ -111,12 +138,24 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
             None => {
                 let hint = nearest(app.database.as_str(), &databases)
                     .map_or_else(|| "define it under `postgres:`".to_string(), |n| format!("did you mean `{n}`?"));
-                out.push(Finding::error("E206", format!("/applications/{i}/database"), format!("unknown postgres service `{}`", app.database)).hint(hint).at_value());
+                out.push(
+                    Finding::error(
+                        "E206",
+                        format!("/applications/{i}/database"),
+                        format!("unknown postgres service `{}`", app.database),
+                    )
+                    .hint(hint)
+                    .at_value(),
+                );
             }
             Some(pg) if pg.host != app.host => out.push(
-                Finding::error("E207", format!("/applications/{i}/database"), format!("`{}` runs on `{}` but its database `{}` on `{}`", app.name, app.host, pg.name, pg.host))
-                    .hint("compose networks do not span hosts; put both on one host")
-                    .at_value(),
+                Finding::error(
+                    "E207",
+                    format!("/applications/{i}/database"),
+                    format!("`{}` runs on `{}` but its database `{}` on `{}`", app.name, app.host, pg.name, pg.host),
+                )
+                .hint("compose networks do not span hosts; put both on one host")
+                .at_value(),
             ),
             Some(_) => {}
         }
@@ -129,8 +168,12 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
         for p in &placed {
             if let Some(first) = seen.insert(&p.service, &p.pointer) {
                 out.push(
-                    Finding::error("E202", p.pointer.clone(), format!("container name `{}` is used twice on host `{}`", p.service, host.name))
-                        .hint(format!("rename the site, application or environment; the other one is at `{first}`")),
+                    Finding::error(
+                        "E202",
+                        p.pointer.clone(),
+                        format!("container name `{}` is used twice on host `{}`", p.service, host.name),
+                    )
+                    .hint(format!("rename the site, application or environment; the other one is at `{first}`")),
                 );
             }
         }

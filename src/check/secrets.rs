@@ -33,7 +33,10 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     }
 
     let Some(web) = &bp.websites else { return };
-    let mut components = vec![("/websites/defaults/backend".to_string(), &web.defaults.backend), ("/websites/defaults/frontend".to_string(), &web.defaults.frontend)];
+    let mut components = vec![
+        ("/websites/defaults/backend".to_string(), &web.defaults.backend),
+        ("/websites/defaults/frontend".to_string(), &web.defaults.frontend),
+    ];
     for (i, site) in web.sites.iter().enumerate() {
         components.extend(site.backend.iter().map(|c| (format!("/websites/sites/{i}/backend"), c)));
         components.extend(site.frontend.iter().map(|c| (format!("/websites/sites/{i}/frontend"), c)));

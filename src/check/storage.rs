@@ -15,18 +15,28 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
         let count: u32 = storage.disks.iter().map(|d| d.count).sum();
         if count < raid_min_disks(storage.raid) {
             out.push(
-                Finding::error("E502", format!("{at}/raid"), format!("{} needs at least {} disks; `{}` has {count}", raid_name(storage.raid), raid_min_disks(storage.raid), host.name))
-                    .hint("add disks or choose another RAID level")
-                    .at_value(),
+                Finding::error(
+                    "E502",
+                    format!("{at}/raid"),
+                    format!(
+                        "{} needs at least {} disks; `{}` has {count}",
+                        raid_name(storage.raid),
+                        raid_min_disks(storage.raid),
+                        host.name
+                    ),
+                )
+                .hint("add disks or choose another RAID level")
+                .at_value(),
             );
         }
         let capacity = usable(storage);
         let allocated: Size = storage.partitions.iter().map(|p| p.size).sum();
         if allocated > capacity.value {
-            let listing = storage.partitions.iter().map(|p| format!("{} {}", p.mount, p.size)).collect::<Vec<_>>().join(" + ");
+            let listing =
+                storage.partitions.iter().map(|p| format!("{} {}", p.mount, p.size)).collect::<Vec<_>>().join(" + ");
             out.push(
                 Finding::error("E501", format!("{at}/partitions"), format!(
-                    "partitions on `{}` take {allocated} but the disks give {} usable ({}): {listing}, {} over, {} %",
+                    "partitions on `{}` take {allocated} but the disks give {} usable ({}): {listing}, {} over ({} % of usable)",
                     host.name,
                     capacity.value,
                     capacity.why,
@@ -39,7 +49,15 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
         let mut mounts: Vec<&str> = Vec::new();
         for (p, part) in storage.partitions.iter().enumerate() {
             if mounts.contains(&part.mount.as_str()) {
-                out.push(Finding::error("E504", format!("{at}/partitions/{p}/mount"), format!("mount point `{}` is used twice", part.mount)).hint("each partition needs its own mount point").at_value());
+                out.push(
+                    Finding::error(
+                        "E504",
+                        format!("{at}/partitions/{p}/mount"),
+                        format!("mount point `{}` is used twice", part.mount),
+                    )
+                    .hint("each partition needs its own mount point")
+                    .at_value(),
+                );
             }
             mounts.push(&part.mount);
         }

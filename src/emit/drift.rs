@@ -53,7 +53,11 @@ pub fn read_tree(root: &Path) -> Result<FileSet> {
         let rel = entry.path().strip_prefix(root).unwrap_or(entry.path()).to_string_lossy().to_string();
         let meta = entry.path().symlink_metadata().map_err(|e| Error::io("read", entry.path(), e))?;
         // A symlink is never ours: report it as a stray with no content.
-        let bytes = if entry.file_type().is_file() { fs::read(entry.path()).map_err(|e| Error::io("read", entry.path(), e))? } else { Vec::new() };
+        let bytes = if entry.file_type().is_file() {
+            fs::read(entry.path()).map_err(|e| Error::io("read", entry.path(), e))?
+        } else {
+            Vec::new()
+        };
         set.insert(rel, bytes, meta.mode() & 0o7777);
     }
     Ok(set)
@@ -74,7 +78,9 @@ pub fn compare(blueprint: &str, expected: &FileSet, actual: &FileSet) -> Drift {
         }
     }
     drift.stray = actual.files.keys().filter(|p| !expected.files.contains_key(*p)).cloned().collect();
-    let generator = |set: &FileSet| set.files.get(MODES).and_then(|f| std::str::from_utf8(&f.bytes).ok()).and_then(generator_of).map(str::to_string);
+    let generator = |set: &FileSet| {
+        set.files.get(MODES).and_then(|f| std::str::from_utf8(&f.bytes).ok()).and_then(generator_of).map(str::to_string)
+    };
     let (ours, theirs) = (generator(expected), generator(actual));
     if theirs.is_some() && theirs != ours {
         drift.other_generator = theirs;

@@ -15,7 +15,10 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// Adds MODES, then MANIFEST.sha256 over every other file (MODES included).
 pub fn seal(files: &mut FileSet, plan: &Plan) {
-    let mut modes = format!("# {}\n# generator: {}\n# mode path (install.sh and operators apply these)\n", plan.header, plan.generator);
+    let mut modes = format!(
+        "# {}\n# generator: {}\n# mode path (install.sh and operators apply these)\n",
+        plan.header, plan.generator
+    );
     for (path, file) in &files.files {
         modes.push_str(&format!("{:04o} {path}\n", file.mode));
     }

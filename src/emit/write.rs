@@ -93,15 +93,19 @@ fn swap(staging: &Path, target: &Path) -> Result<()> {
     if !target.exists() {
         return fs::rename(staging, target).map_err(|e| Error::io("move into place", target, e));
     }
-    match rustix::fs::renameat_with(rustix::fs::CWD, staging, rustix::fs::CWD, target, rustix::fs::RenameFlags::EXCHANGE) {
+    match rustix::fs::renameat_with(
+        rustix::fs::CWD,
+        staging,
+        rustix::fs::CWD,
+        target,
+        rustix::fs::RenameFlags::EXCHANGE,
+    ) {
         Ok(()) => Ok(()),
         // File systems without RENAME_EXCHANGE: two renames, a short window
         // in which the old tree sits under a temporary name.
         Err(_) => {
-            let aside: PathBuf = target.with_file_name(format!(
-                ".gen-old-{}",
-                target.file_name().and_then(|n| n.to_str()).unwrap_or("tree")
-            ));
+            let aside: PathBuf = target
+                .with_file_name(format!(".gen-old-{}", target.file_name().and_then(|n| n.to_str()).unwrap_or("tree")));
             let _ = fs::remove_dir_all(&aside);
             fs::rename(target, &aside).map_err(|e| Error::io("move aside", target, e))?;
             fs::rename(staging, target).map_err(|e| Error::io("move into place", target, e))?;

@@ -117,7 +117,12 @@ pub fn disk_plan(storage: &Storage) -> DiskPlan {
     let listing = storage.partitions.iter().map(|p| format!("{} {}", p.mount, p.size)).collect::<Vec<_>>().join(" + ");
     DiskPlan {
         raid: raid_name(storage.raid),
-        disks: storage.disks.iter().map(|d| format!("{} × {} {:?}", d.count, d.size, d.kind).to_lowercase()).collect::<Vec<_>>().join(", "),
+        disks: storage
+            .disks
+            .iter()
+            .map(|d| format!("{} × {} {:?}", d.count, d.size, d.kind).to_lowercase())
+            .collect::<Vec<_>>()
+            .join(", "),
         free: usable.value.saturating_sub(allocated),
         allocated: Derived::new(allocated, if listing.is_empty() { "no partitions".into() } else { listing }),
         usable,

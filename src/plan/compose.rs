@@ -82,11 +82,7 @@ fn health(test: Vec<String>, start_period: &'static str) -> Healthcheck {
 
 /// `${NAME}` references in a value.
 fn references(value: &str) -> Vec<String> {
-    value
-        .split("${")
-        .skip(1)
-        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_string()))
-        .collect()
+    value.split("${").skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_string())).collect()
 }
 
 pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed]) -> Option<ComposePlan> {
@@ -103,10 +99,8 @@ pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed]) -> Option<ComposePla
         };
         services.extend(service);
     }
-    let secrets: BTreeSet<String> = services
-        .iter()
-        .flat_map(|s| s.environment.iter().flat_map(|(_, v)| references(v)))
-        .collect();
+    let secrets: BTreeSet<String> =
+        services.iter().flat_map(|s| s.environment.iter().flat_map(|(_, v)| references(v))).collect();
     Some(ComposePlan {
         project: bp.project.name.to_string(),
         network: "stack".into(),
@@ -160,15 +154,12 @@ fn site_service(bp: &Blueprint, p: &Placed) -> Option<ServicePlan> {
 }
 
 fn odoo_service(bp: &Blueprint, host: &Host, p: &Placed) -> Option<ServicePlan> {
-    let (app, env) = bp.applications.iter().filter(|a| a.host == host.name).find_map(|a| {
-        a.environments.iter().find(|e| format!("{}-{}", a.name, e.name) == p.service).map(|e| (a, e))
-    })?;
+    let (app, env) =
+        bp.applications.iter().filter(|a| a.host == host.name).find_map(|a| {
+            a.environments.iter().find(|e| format!("{}-{}", a.name, e.name) == p.service).map(|e| (a, e))
+        })?;
     let pg = bp.postgres.iter().find(|pg| pg.name == app.database)?;
-    let mut s = base(
-        &p.service,
-        &app.image.0,
-        health(probe(&app.image.0, "http://127.0.0.1:8069/web/health"), "60s"),
-    );
+    let mut s = base(&p.service, &app.image.0, health(probe(&app.image.0, "http://127.0.0.1:8069/web/health"), "60s"));
     s.environment = vec![
         ("HOST".into(), pg.name.to_string()),
         ("PORT".into(), "5432".into()),
@@ -216,7 +207,13 @@ pub fn proxy_bind(bp: &Blueprint, host: &Host) -> (String, Option<String>) {
     match &bp.load_balancer {
         Some(lb) if lb.targets.contains(&host.name) && lb.use_private_network => {
             let ip = host.private_ip.clone().unwrap_or_default();
-            (ip.clone(), Some(format!("published on {ip} only: load balancer `{}` reaches it over the private network", lb.name)))
+            (
+                ip.clone(),
+                Some(format!(
+                    "published on {ip} only: load balancer `{}` reaches it over the private network",
+                    lb.name
+                )),
+            )
         }
         _ => (String::new(), None),
     }
@@ -240,15 +237,17 @@ fn proxy_service(bp: &Blueprint, host: &Host, placed: &[Placed]) -> Option<Servi
         s.ports.push(format!("{prefix}443:443"));
     }
     s.note = note;
-    s.volumes = vec![
-        "./nginx/nginx.conf:/etc/nginx/nginx.conf:ro".into(),
-        "./nginx/conf.d:/etc/nginx/conf.d:ro".into(),
-    ];
+    s.volumes =
+        vec!["./nginx/nginx.conf:/etc/nginx/nginx.conf:ro".into(), "./nginx/conf.d:/etc/nginx/conf.d:ro".into()];
     if terminates_tls(bp, host) {
         s.volumes.push("/etc/letsencrypt:/etc/letsencrypt:ro".into());
         s.volumes.push("/var/www/certbot:/var/www/certbot:ro".into());
     }
-    if bp.applications.iter().any(|a| a.environments.iter().any(|e| e.access == crate::blueprint::model::Access::BasicAuth)) {
+    if bp
+        .applications
+        .iter()
+        .any(|a| a.environments.iter().any(|e| e.access == crate::blueprint::model::Access::BasicAuth))
+    {
         s.volumes.push("./nginx/auth:/etc/nginx/auth:ro".into());
     }
     // Started, not healthy: one sick upstream must not keep every site down.

@@ -47,7 +47,13 @@ pub fn describe(plan: &Plan) -> String {
         }
         if let Some(n) = &h.nginx {
             let _ = writeln!(s, "  nginx   {} — {}", n.image, n.http2_why);
-            let _ = writeln!(s, "          {} sites, {} application environments, TLS here: {}", n.sites.len(), n.environments.len(), if n.tls { "yes" } else { "no" });
+            let _ = writeln!(
+                s,
+                "          {} sites, {} application environments, TLS here: {}",
+                n.sites.len(),
+                n.environments.len(),
+                if n.tls { "yes" } else { "no" }
+            );
         }
         if !h.secrets.is_empty() {
             let names: Vec<&str> = h.secrets.iter().map(|x| x.name.as_str()).collect();

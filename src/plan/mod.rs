@@ -5,8 +5,8 @@
 //! `gen plan` print. Templates see only these types.
 
 pub mod capacity;
-pub mod describe;
 pub mod compose;
+pub mod describe;
 pub mod nginx;
 pub mod placement;
 
@@ -100,7 +100,11 @@ fn plan_host(bp: &Blueprint, host: &Host) -> HostPlan {
     let secrets = host_secrets(bp, host, compose.as_ref())
         .into_iter()
         .map(|name| SecretPlan {
-            description: bp.secrets.iter().find(|s| s.name.0 == name).map_or_else(String::new, |s| s.description.clone()),
+            description: bp
+                .secrets
+                .iter()
+                .find(|s| s.name.0 == name)
+                .map_or_else(String::new, |s| s.description.clone()),
             name,
         })
         .collect();
@@ -126,7 +130,8 @@ fn plan_host(bp: &Blueprint, host: &Host) -> HostPlan {
 /// Secret names the host needs: those its compose file interpolates, and
 /// those its applications, backups and alerts read from the env file.
 fn host_secrets(bp: &Blueprint, host: &Host, compose: Option<&compose::ComposePlan>) -> Vec<String> {
-    let mut names: std::collections::BTreeSet<String> = compose.map(|c| c.secrets.iter().cloned().collect()).unwrap_or_default();
+    let mut names: std::collections::BTreeSet<String> =
+        compose.map(|c| c.secrets.iter().cloned().collect()).unwrap_or_default();
     for app in bp.applications.iter().filter(|a| a.host == host.name) {
         names.insert(app.admin_password_secret.0.clone());
     }
@@ -153,7 +158,9 @@ pub fn machine(host: &Host) -> (Derived<u32>, Derived<Size>) {
     let memory = match (host.memory, known) {
         (Some(m), _) => Derived::new(m, "blueprint"),
         (None, Some(t)) => Derived::new(t.memory, format!("{} RAM of a {} (catalog)", t.memory, t.name)),
-        (None, None) => Derived::new(Size(0), "unknown: the blueprint gives no `memory` and the catalog does not know the type"),
+        (None, None) => {
+            Derived::new(Size(0), "unknown: the blueprint gives no `memory` and the catalog does not know the type")
+        }
     };
     (cpus, memory)
 }

@@ -108,7 +108,9 @@ pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed]) -> Option<NginxPlan>
                 },
                 cert_dir: cert_dir(&first),
                 tls_note: match (&bp.load_balancer, tls) {
-                    (Some(lb), false) => format!("TLS terminates at load balancer `{}`; it redirects HTTP to HTTPS", lb.name),
+                    (Some(lb), false) => {
+                        format!("TLS terminates at load balancer `{}`; it redirects HTTP to HTTPS", lb.name)
+                    }
                     _ => "TLS terminates here".into(),
                 },
             });
@@ -122,7 +124,10 @@ pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed]) -> Option<NginxPlan>
                 file: format!("{service}.conf"),
                 server_name: env.domain.clone(),
                 http: Upstream { name: upstream_name(&service), server: format!("{service}:8069") },
-                websocket: Upstream { name: format!("{}_websocket", upstream_name(&service)), server: format!("{service}:8072") },
+                websocket: Upstream {
+                    name: format!("{}_websocket", upstream_name(&service)),
+                    server: format!("{service}:8072"),
+                },
                 cert_dir: cert_dir(&env.domain),
                 access: match env.access {
                     Access::Public => "public",
@@ -143,7 +148,11 @@ pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed]) -> Option<NginxPlan>
         image: image.0.clone(),
         http2_why: format!(
             "nginx {version_text} {}",
-            if http2 { "takes `http2 on;` (1.25.1 and later)" } else { "predates `http2 on;` (1.25.1): `listen … http2`" }
+            if http2 {
+                "takes `http2 on;` (1.25.1 and later)"
+            } else {
+                "predates `http2 on;` (1.25.1): `listen … http2`"
+            }
         ),
         version: version_text,
         http2_directive: http2,

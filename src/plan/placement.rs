@@ -48,7 +48,8 @@ pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Placed> {
                 ];
                 for (part, role, component) in parts {
                     let own = if role == Role::SiteBackend { site.backend.is_some() } else { site.frontend.is_some() };
-                    let pointer = if own { format!("/websites/sites/{i}/{part}") } else { format!("/websites/defaults/{part}") };
+                    let pointer =
+                        if own { format!("/websites/sites/{i}/{part}") } else { format!("/websites/defaults/{part}") };
                     placed.push(component_placed(format!("{}-{part}", site.name), role, pointer, component));
                 }
             }
@@ -144,7 +145,11 @@ impl Published {
     pub fn clashes_with(&self, other: &Published) -> bool {
         self.host_port == other.host_port
             && self.proto == other.proto
-            && (self.ip.is_empty() || other.ip.is_empty() || self.ip == "0.0.0.0" || other.ip == "0.0.0.0" || self.ip == other.ip)
+            && (self.ip.is_empty()
+                || other.ip.is_empty()
+                || self.ip == "0.0.0.0"
+                || other.ip == "0.0.0.0"
+                || self.ip == other.ip)
     }
 }
 

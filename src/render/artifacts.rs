@@ -22,13 +22,33 @@ pub fn artifacts(plan: &Plan) -> Vec<Artifact> {
         let root = format!("hosts/{}/rootfs{}", host.name, plan.project.stack_dir);
         if let Some(compose) = &host.compose {
             let item = json!({ "host": host, "compose": compose });
-            out.push(Artifact { template: "compose/docker-compose.yml", path: format!("{root}/docker-compose.yml"), mode: 0o644, item: item.clone() });
-            out.push(Artifact { template: "compose/env.example", path: format!("{root}/.env.example"), mode: 0o644, item });
+            out.push(Artifact {
+                template: "compose/docker-compose.yml",
+                path: format!("{root}/docker-compose.yml"),
+                mode: 0o644,
+                item: item.clone(),
+            });
+            out.push(Artifact {
+                template: "compose/env.example",
+                path: format!("{root}/.env.example"),
+                mode: 0o644,
+                item,
+            });
         }
         if let Some(nginx) = &host.nginx {
             let item = json!({ "host": host, "nginx": nginx });
-            out.push(Artifact { template: "nginx/nginx.conf", path: format!("{root}/nginx/nginx.conf"), mode: 0o644, item: item.clone() });
-            out.push(Artifact { template: "nginx/default.conf", path: format!("{root}/nginx/conf.d/00-default.conf"), mode: 0o644, item });
+            out.push(Artifact {
+                template: "nginx/nginx.conf",
+                path: format!("{root}/nginx/nginx.conf"),
+                mode: 0o644,
+                item: item.clone(),
+            });
+            out.push(Artifact {
+                template: "nginx/default.conf",
+                path: format!("{root}/nginx/conf.d/00-default.conf"),
+                mode: 0o644,
+                item,
+            });
             for site in &nginx.sites {
                 out.push(Artifact {
                     template: "nginx/website.conf",

@@ -53,7 +53,11 @@ impl Renderer {
 
     fn render(&self, template: &str, plan: &Plan, item: &impl Serialize) -> Result<String> {
         let fail = |e: minijinja::Error| Error::Template { template: template.to_string(), message: format!("{e:#}") };
-        let tpl = self.env.get_template(&format!("{template}.j2")).or_else(|_| self.env.get_template(template)).map_err(fail)?;
+        let tpl = self
+            .env
+            .get_template(&format!("{template}.j2"))
+            .or_else(|_| self.env.get_template(template))
+            .map_err(fail)?;
         let text = tpl.render(context! { plan => plan, item => item, header => &plan.header }).map_err(fail)?;
         Ok(normalize(&text))
     }
@@ -87,15 +91,6 @@ fn normalize(text: &str) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn normalize_ends_with_one_newline() {
-        assert_eq!(super::normalize("a  \r\nb\n\n\n"), "a\nb\n");
-        assert_eq!(super::normalize(""), "\n");
-    }
-}
-
 /// A commented starter blueprint for `gen new`.
 pub fn starter(from: crate::cli::Template, name: &str) -> Result<String> {
     let id = match from {
@@ -103,6 +98,19 @@ pub fn starter(from: crate::cli::Template, name: &str) -> Result<String> {
         crate::cli::Template::Websites => "new/websites.yaml",
     };
     let renderer = Renderer::new(None)?;
-    let tpl = renderer.env.get_template(id).map_err(|e| Error::Template { template: id.into(), message: format!("{e:#}") })?;
-    tpl.render(context! { name => name }).map_err(|e| Error::Template { template: id.into(), message: format!("{e:#}") })
+    let tpl = renderer
+        .env
+        .get_template(id)
+        .map_err(|e| Error::Template { template: id.into(), message: format!("{e:#}") })?;
+    tpl.render(context! { name => name })
+        .map_err(|e| Error::Template { template: id.into(), message: format!("{e:#}") })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn normalize_ends_with_one_newline() {
+        assert_eq!(super::normalize("a  \r\nb\n\n\n"), "a\nb\n");
+        assert_eq!(super::normalize(""), "\n");
+    }
 }
