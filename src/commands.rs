@@ -135,6 +135,10 @@ fn build(cli: &Cli, given: &[PathBuf], style: Style) -> Result<i32> {
     let (paths, all) = blueprint_paths(cli, given)?;
     let compiled = compile_all(cli, &paths, style)?;
     let out = out_dir(cli);
+    // Refuse before the first write, so a refusal leaves out/ as it was.
+    for c in &compiled {
+        write::refuse_symlink(&out.join(&c.name))?;
+    }
     for c in &compiled {
         let stats = write::write_tree(&out, &c.name, &c.files)?;
         eprintln!(

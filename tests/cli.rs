@@ -1,1 +1,620 @@
-//! placeholder
+//! The command line on a throwaway project: build, check (drift), lint, plan,
+//! schema, new, exit codes and colour, as DESIGN.md specifies them.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::common::{project, repo, tree, Gen};
+
+const BLUEPRINTS: [&str; 2] = ["hetzner-websites", "odoo-dedicated"];
+const MODELINE: &str = "# yaml-language-server: $schema=../schemas/blueprint.schema.json";
+
+/// A project whose out/ has been built from the reference blueprints.
+fn built() -> tempfile::TempDir {
+    let dir = project();
+    Gen::new(dir.path()).args(["build"]).succeeds();
+    dir
+}
+
+/// A generated file of `blueprint` that is neither MODES nor the manifest.
+fn some_artifact(out: &Path, blueprint: &str) -> String {
+    tree(&out.join(blueprint))
+        .into_iter()
+        .map(|(rel, _, _)| rel)
+        .find(|rel| rel != "MODES" && rel != "MANIFEST.sha256")
+        .unwrap_or_else(|| panic!("out/{blueprint} has no artifact"))
+}
+
+/// Replaces `from` (exactly once) with `to` in a text file.
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = fs::read_to_string(path).expect("read");
+    assert_eq!(text.matches(from).count(), 1, "`{from}` once in {}", path.display());
+    fs::write(path, text.replacen(from, to, 1)).expect("write");
+}
+
+/// (inode, mtime) of every file under `root`: rewritten files change both.
+fn identities(root: &Path) -> BTreeMap<PathBuf, (u64, i64, i64)> {
+    walkdir::WalkDir::new(root)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let m = e.metadata().expect("meta");
+            (e.path().to_path_buf(), (m.ino(), m.mtime(), m.mtime_nsec()))
+        })
+        .collect()
+}
+
+fn write_file(path: &Path, text: &str) {
+    fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    fs::write(path, text).expect("write");
+}
+
+// 1. build, check, rebuild
+
+#[test]
+fn build_then_check_is_clean() {
+    let dir = project();
+    let (_, stderr) = Gen::new(dir.path()).args(["build"]).succeeds();
+    for bp in BLUEPRINTS {
+        assert!(stderr.contains(&format!("built out/{bp}:")), "{stderr}");
+        assert!(dir.path().join("out").join(bp).join("MANIFEST.sha256").is_file());
+    }
+    let (stdout, _) = Gen::new(dir.path()).args(["check"]).succeeds();
+    for bp in BLUEPRINTS {
+        assert!(stdout.contains(&format!("out/{bp}: up to date")), "{stdout}");
+    }
+}
+
+#[test]
+fn second_build_rewrites_nothing() {
+    let dir = built();
+    let out = dir.path().join("out");
+    let before = identities(&out);
+    let files_before = tree(&out);
+    assert!(!before.is_empty());
+
+    let (_, stderr) = Gen::new(dir.path()).args(["build"]).succeeds();
+    let summaries: Vec<&str> = stderr.lines().filter(|l| l.starts_with("built out/")).collect();
+    assert_eq!(summaries.len(), BLUEPRINTS.len(), "{stderr}");
+    for line in summaries {
+        assert!(line.contains("(0 written,") && line.contains(" 0 removed)"), "{line}");
+    }
+    assert_eq!(identities(&out), before, "a rebuild without changes must keep every file (inode and mtime)");
+    assert_eq!(tree(&out), files_before);
+}
+
+// 2. check reports drift
+
+#[test]
+fn check_shows_a_diff_for_a_changed_file() {
+    let dir = built();
+    let out = dir.path().join("out");
+    let rel = some_artifact(&out, "odoo-dedicated");
+    let path = out.join("odoo-dedicated").join(&rel);
+    let mut text = fs::read_to_string(&path).expect("read");
+    text.push_str("# a hand edit\n");
+    fs::write(&path, text).expect("write");
+
+    let (stdout, _) = Gen::new(dir.path()).args(["check"]).fails();
+    let shown = format!("out/odoo-dedicated/{rel}");
+    assert!(stdout.contains(&format!("changed: {shown}")), "{stdout}");
+    assert!(stdout.lines().any(|l| l == "-# a hand edit"), "the diff removes the hand edit:\n{stdout}");
+    assert!(stdout.lines().any(|l| l.starts_with("@@ ")), "a unified diff has hunks:\n{stdout}");
+    // The diff headers name the file as it is on disk, tree included.
+    assert!(stdout.lines().any(|l| l.starts_with("--- ") && l.contains(&shown)), "--- header names {shown}:\n{stdout}");
+    assert!(stdout.lines().any(|l| l.starts_with("+++ ") && l.contains(&shown)), "+++ header names {shown}:\n{stdout}");
+    assert!(stdout.contains("run `gen build`"), "{stdout}");
+    assert!(stdout.contains("out/hetzner-websites: up to date"), "{stdout}");
+}
+
+#[test]
+fn check_lists_a_missing_file() {
+    let dir = built();
+    let out = dir.path().join("out");
+    let rel = some_artifact(&out, "hetzner-websites");
+    fs::remove_file(out.join("hetzner-websites").join(&rel)).expect("rm");
+    let (stdout, _) = Gen::new(dir.path()).args(["check"]).fails();
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.contains("missing:") && l.trim_end().ends_with(&format!("out/hetzner-websites/{rel}"))),
+        "{stdout}"
+    );
+    assert!(stdout.contains("run `gen build`"), "{stdout}");
+}
+
+#[test]
+fn check_lists_a_stray_file() {
+    let dir = built();
+    write_file(&dir.path().join("out/odoo-dedicated/hosts/ax52/notes.txt"), "mine\n");
+    let (stdout, _) = Gen::new(dir.path()).args(["check"]).fails();
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.contains("stray:") && l.trim_end().ends_with("out/odoo-dedicated/hosts/ax52/notes.txt")),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn check_reports_a_changed_mode() {
+    let dir = built();
+    let out = dir.path().join("out");
+    let rel = some_artifact(&out, "odoo-dedicated");
+    let path = out.join("odoo-dedicated").join(&rel);
+    let mode = fs::metadata(&path).expect("meta").mode() & 0o7777;
+    let other = if mode == 0o600 { 0o640 } else { 0o600 };
+    fs::set_permissions(&path, fs::Permissions::from_mode(other)).expect("chmod");
+    let (stdout, _) = Gen::new(dir.path()).args(["check"]).fails();
+    assert!(
+        stdout.lines().any(|l| l.contains("mode:")
+            && l.contains(&format!("out/odoo-dedicated/{rel}"))
+            && l.contains(&format!("{other:04o}"))),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn check_shows_what_a_changed_blueprint_changes() {
+    let dir = built();
+    edit(&dir.path().join("blueprints/odoo-dedicated.yaml"), "max_body: 100M", "max_body: 200M");
+    let (stdout, _) = Gen::new(dir.path()).args(["check"]).fails();
+    assert!(stdout.contains("out/odoo-dedicated: differs"), "{stdout}");
+    assert!(stdout.contains("changed: out/odoo-dedicated/"), "{stdout}");
+    let added = |needle: &str| {
+        stdout.lines().any(|l| l.starts_with('+') && !l.starts_with("+++") && l.to_lowercase().contains(needle))
+    };
+    let removed = |needle: &str| {
+        stdout.lines().any(|l| l.starts_with('-') && !l.starts_with("---") && l.to_lowercase().contains(needle))
+    };
+    assert!(added("200m") && removed("100m"), "the diff shows 100M becoming 200M:\n{stdout}");
+    assert!(stdout.contains("out/hetzner-websites: up to date"), "{stdout}");
+}
+
+#[test]
+fn check_names_another_generator_version() {
+    let dir = built();
+    let modes = dir.path().join("out/odoo-dedicated/MODES");
+    let text = fs::read_to_string(&modes).expect("MODES");
+    let line = text.lines().find(|l| l.starts_with("# generator: gen ")).expect("generator line in MODES").to_string();
+    edit(&modes, &line, "# generator: gen 0.0.0");
+    let (stdout, _) = Gen::new(dir.path()).args(["check"]).fails();
+    assert!(stdout.contains("built by gen 0.0.0"), "{stdout}");
+    assert!(stdout.contains("changed: out/odoo-dedicated/MODES"), "{stdout}");
+}
+
+#[test]
+fn check_without_out_lists_every_file_missing() {
+    let dir = project();
+    let (stdout, _) = Gen::new(dir.path()).args(["check"]).fails();
+    for bp in BLUEPRINTS {
+        assert!(stdout.contains(&format!("missing: out/{bp}/MANIFEST.sha256")), "{stdout}");
+    }
+    assert!(!dir.path().join("out").exists(), "check never writes");
+}
+
+#[test]
+fn check_reports_an_orphan_tree() {
+    let dir = built();
+    write_file(&dir.path().join("out/gone/MODES"), "# generator: gen 0.1.0\n");
+    let (stdout, _) = Gen::new(dir.path()).args(["check"]).fails();
+    assert!(stdout.lines().any(|l| l.starts_with("out/gone:") && l.contains("stray")), "{stdout}");
+    let (stdout, _) = Gen::new(dir.path()).args(["check", "--format", "json"]).fails();
+    let report: Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(report["stray_trees"], serde_json::json!(["gone"]), "{stdout}");
+}
+
+#[test]
+fn check_json_is_parseable() {
+    let dir = built();
+    let (stdout, _) = Gen::new(dir.path()).args(["check", "--format", "json"]).succeeds();
+    let clean: Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(clean["clean"], Value::Bool(true), "{stdout}");
+
+    let out = dir.path().join("out");
+    let rel = some_artifact(&out, "odoo-dedicated");
+    fs::remove_file(out.join("odoo-dedicated").join(&rel)).expect("rm");
+    write_file(&out.join("odoo-dedicated/stray.txt"), "x\n");
+    let (stdout, _) = Gen::new(dir.path()).args(["check", "--format", "json"]).fails();
+    let report: Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(report["clean"], Value::Bool(false), "{stdout}");
+    let odoo = report["blueprints"]
+        .as_array()
+        .expect("blueprints array")
+        .iter()
+        .find(|b| b["blueprint"] == "odoo-dedicated")
+        .expect("odoo-dedicated entry");
+    assert!(odoo["missing"].as_array().expect("missing").iter().any(|p| p == rel.as_str()), "{stdout}");
+    assert!(odoo["stray"].as_array().expect("stray").iter().any(|p| p == "stray.txt"), "{stdout}");
+}
+
+// 3. build removes what the blueprints no longer make
+
+#[test]
+fn build_removes_strays_and_orphan_trees() {
+    let dir = built();
+    let out = dir.path().join("out");
+    write_file(&out.join("odoo-dedicated/stray.txt"), "x\n");
+    write_file(&out.join("odoo-dedicated/hosts/ax52/rootfs/etc/stray.conf"), "x\n");
+    // A tree whose blueprint was deleted (it has a MODES file) ...
+    write_file(&out.join("gone/MODES"), "# generator: gen 0.1.0\n");
+    write_file(&out.join("gone/hosts/x/install.sh"), "#!/bin/sh\n");
+    // ... and a directory gen did not make (no MODES): not gen's to remove.
+    write_file(&out.join("notes/readme.txt"), "mine\n");
+
+    let (_, stderr) = Gen::new(dir.path()).args(["build"]).succeeds();
+    assert!(!out.join("odoo-dedicated/stray.txt").exists());
+    assert!(!out.join("odoo-dedicated/hosts/ax52/rootfs/etc/stray.conf").exists());
+    assert!(stderr.lines().any(|l| l.starts_with("built out/odoo-dedicated") && l.contains(" 2 removed)")), "{stderr}");
+    assert!(!out.join("gone").exists(), "{stderr}");
+    assert!(stderr.contains("removed out/gone"), "{stderr}");
+    assert!(out.join("notes/readme.txt").is_file());
+    Gen::new(dir.path())
+        .args(["check", "blueprints/odoo-dedicated.yaml", "blueprints/hetzner-websites.yaml"])
+        .succeeds();
+}
+
+#[test]
+fn building_one_blueprint_leaves_other_trees_alone() {
+    let dir = built();
+    let out = dir.path().join("out");
+    write_file(&out.join("gone/MODES"), "# generator: gen 0.1.0\n");
+    let websites = tree(&out.join("hetzner-websites"));
+    Gen::new(dir.path()).args(["build", "blueprints/odoo-dedicated.yaml"]).succeeds();
+    assert_eq!(tree(&out.join("hetzner-websites")), websites);
+    assert!(out.join("gone/MODES").is_file(), "only a build of every blueprint removes orphan trees");
+}
+
+// 4. a failing build changes nothing
+
+#[test]
+fn a_broken_blueprint_leaves_out_untouched() {
+    let dir = built();
+    let out = dir.path().join("out");
+    write_file(&out.join("odoo-dedicated/stray.txt"), "x\n");
+    // A change that a partial build would write ...
+    edit(&dir.path().join("blueprints/odoo-dedicated.yaml"), "max_body: 100M", "max_body: 200M");
+    // ... next to a blueprint that does not compile.
+    write_file(
+        &dir.path().join("blueprints/zz-broken.yaml"),
+        "project: {name: broken, title: Broken}\nhosts: []\nfrobnicate: true\n",
+    );
+    let before = tree(&out);
+    let (_, stderr) = Gen::new(dir.path()).args(["build"]).fails();
+    assert!(stderr.contains("error[E101]"), "{stderr}");
+    assert!(stderr.contains("blueprints/zz-broken.yaml:3:1"), "{stderr}");
+    assert!(stderr.contains("out/ was not changed"), "{stderr}");
+    assert_eq!(tree(&out), before, "out/ must be byte- and mode-identical after a failed build");
+    let leftovers: Vec<_> = fs::read_dir(&out).expect("out").filter_map(Result::ok).map(|e| e.file_name()).collect();
+    assert_eq!(leftovers.len(), BLUEPRINTS.len(), "no staging directories are left: {leftovers:?}");
+}
+
+#[test]
+fn a_broken_blueprint_creates_no_out() {
+    let dir = project();
+    write_file(
+        &dir.path().join("blueprints/zz-broken.yaml"),
+        "project: {name: broken, title: Broken}\nhosts: []\nfrobnicate: true\n",
+    );
+    Gen::new(dir.path()).args(["build"]).fails();
+    let out = dir.path().join("out");
+    assert!(!out.exists() || tree(&out).is_empty(), "{:?}", tree(&out).iter().map(|f| &f.0).collect::<Vec<_>>());
+}
+
+#[test]
+fn build_never_writes_through_a_symlinked_tree() {
+    let dir = project();
+    let elsewhere = dir.path().join("elsewhere");
+    fs::create_dir_all(&elsewhere).expect("mkdir");
+    fs::create_dir_all(dir.path().join("out")).expect("mkdir");
+    std::os::unix::fs::symlink("../elsewhere", dir.path().join("out/odoo-dedicated")).expect("symlink");
+    let (_, stderr) = Gen::new(dir.path()).args(["build"]).code(2);
+    assert!(stderr.contains("symbolic link"), "{stderr}");
+    assert!(tree(&elsewhere).is_empty(), "nothing written through the link");
+    assert!(fs::symlink_metadata(dir.path().join("out/odoo-dedicated")).expect("link").file_type().is_symlink());
+}
+
+// 5. manifest and modes
+
+#[test]
+fn manifest_verifies_with_sha256sum() {
+    let dir = built();
+    for bp in BLUEPRINTS {
+        let root = dir.path().join("out").join(bp);
+        let status = Command::new("sha256sum")
+            .args(["--check", "--strict", "--quiet", "MANIFEST.sha256"])
+            .current_dir(&root)
+            .status()
+            .expect("sha256sum runs");
+        assert!(status.success(), "sha256sum -c fails in out/{bp}");
+
+        let manifest = fs::read_to_string(root.join("MANIFEST.sha256")).expect("manifest");
+        let listed: Vec<&str> = manifest.lines().map(|l| l.split_once("  ").expect("`hash  path`").1).collect();
+        let mut sorted = listed.clone();
+        sorted.sort_unstable();
+        assert_eq!(listed, sorted, "MANIFEST.sha256 of {bp} is sorted");
+        let files: Vec<String> = tree(&root).into_iter().map(|f| f.0).filter(|p| p != "MANIFEST.sha256").collect();
+        assert_eq!(listed, files, "MANIFEST.sha256 of {bp} covers every other file");
+    }
+}
+
+#[test]
+fn modes_lists_every_file_with_its_mode() {
+    let dir = built();
+    for bp in BLUEPRINTS {
+        let root = dir.path().join("out").join(bp);
+        let modes = fs::read_to_string(root.join("MODES")).expect("MODES");
+        let mut listed = BTreeMap::new();
+        for line in modes.lines().filter(|l| !l.starts_with('#')) {
+            let (mode, path) = line.split_once(' ').unwrap_or_else(|| panic!("`mode path`: {line:?}"));
+            assert!(mode.len() == 4 && mode.chars().all(|c| ('0'..='7').contains(&c)), "4-digit octal mode: {line:?}");
+            listed.insert(path.to_string(), u32::from_str_radix(mode, 8).expect("octal"));
+        }
+        let on_disk: BTreeMap<String, u32> = tree(&root)
+            .into_iter()
+            .filter(|(p, _, _)| p != "MODES" && p != "MANIFEST.sha256")
+            .map(|(p, _, mode)| (p, mode))
+            .collect();
+        assert_eq!(listed, on_disk, "MODES of {bp} lists every file with the mode it has on disk");
+    }
+}
+
+// 6. determinism
+
+#[test]
+fn output_does_not_depend_on_directory_timezone_or_locale() {
+    let plain = project();
+    let spaced_parent = tempfile::Builder::new().prefix("gen det ").tempdir().expect("tempdir");
+    let spaced = spaced_parent.path().join("a project with spaces");
+    fs::create_dir_all(spaced.join("blueprints")).expect("mkdir");
+    for bp in BLUEPRINTS {
+        fs::copy(plain.path().join(format!("blueprints/{bp}.yaml")), spaced.join(format!("blueprints/{bp}.yaml")))
+            .expect("copy");
+    }
+    let env = |g: Gen, tz: &str, lang: &str| g.env("TZ", tz).env("LANG", lang).env("LC_ALL", lang);
+    env(Gen::new(plain.path()).args(["build"]), "UTC", "C").succeeds();
+    env(Gen::new(&spaced).args(["build"]), "Pacific/Chatham", "de_DE.UTF-8").succeeds();
+
+    let (a, b) = (tree(&plain.path().join("out")), tree(&spaced.join("out")));
+    assert!(!a.is_empty());
+    assert_eq!(a.iter().map(|f| &f.0).collect::<Vec<_>>(), b.iter().map(|f| &f.0).collect::<Vec<_>>(), "same files");
+    for (x, y) in a.iter().zip(&b) {
+        assert!(x == y, "{} differs between the two builds (bytes or mode)", x.0);
+    }
+    // No absolute path of the build machine reaches the output.
+    for (dir, files) in [(plain.path(), &a), (spaced.as_path(), &b)] {
+        let needle = dir.to_string_lossy().to_string();
+        for (rel, bytes, _) in files {
+            assert!(!String::from_utf8_lossy(bytes).contains(&needle), "{rel} contains the build directory {needle}");
+        }
+    }
+}
+
+// 7. lint
+
+#[test]
+fn lint_passes_on_the_reference_blueprints() {
+    let dir = project();
+    let (_, stderr) = Gen::new(dir.path()).args(["lint"]).succeeds();
+    assert!(stderr.contains("0 errors"), "{stderr}");
+}
+
+#[test]
+fn lint_deny_warnings_fails_on_warnings() {
+    let dir = project();
+    let (_, stderr) = Gen::new(dir.path()).args(["lint", "blueprints/hetzner-websites.yaml"]).succeeds();
+    assert!(stderr.contains("warning[W401]"), "{stderr}");
+    let (_, stderr) =
+        Gen::new(dir.path()).args(["lint", "--deny", "warnings", "blueprints/hetzner-websites.yaml"]).fails();
+    assert!(stderr.contains("warning[W401]"), "{stderr}");
+}
+
+#[test]
+fn lint_json_is_an_array_of_diagnostics() {
+    let dir = project();
+    let (stdout, _) =
+        Gen::new(dir.path()).args(["lint", "--format", "json", "blueprints/hetzner-websites.yaml"]).succeeds();
+    let diags: Value = serde_json::from_str(&stdout).expect("JSON");
+    let diags = diags.as_array().expect("a JSON array");
+    assert!(diags.iter().any(|d| d["code"] == "W401"), "{stdout}");
+    for d in diags {
+        for key in ["code", "severity", "file", "message", "hint"] {
+            assert!(d[key].as_str().is_some_and(|s| !s.is_empty()), "`{key}` is a non-empty string in {d}");
+        }
+        for key in ["line", "col"] {
+            assert!(d[key].as_u64().is_some_and(|n| n >= 1), "`{key}` is a 1-based number in {d}");
+        }
+        assert!(["error", "warning"].contains(&d["severity"].as_str().unwrap_or_default()), "{d}");
+        assert_eq!(d["file"], "blueprints/hetzner-websites.yaml");
+    }
+    // Errors too come out as JSON, with exit code 1.
+    write_file(
+        &dir.path().join("blueprints/zz-broken.yaml"),
+        "project: {name: broken, title: Broken}\nhosts: []\nfrobnicate: true\n",
+    );
+    let (stdout, _) = Gen::new(dir.path()).args(["lint", "--format", "json", "blueprints/zz-broken.yaml"]).fails();
+    let diags: Value = serde_json::from_str(&stdout).expect("JSON");
+    let e101 = diags.as_array().expect("array").iter().find(|d| d["code"] == "E101").expect("E101");
+    assert_eq!(
+        (e101["severity"].as_str(), e101["line"].as_u64(), e101["col"].as_u64()),
+        (Some("error"), Some(3), Some(1))
+    );
+}
+
+// 8. schema
+
+#[test]
+fn schema_matches_the_committed_copy() {
+    let (stdout, _) = Gen::new(&repo()).args(["schema"]).succeeds();
+    let parsed: Value = serde_json::from_str(&stdout).expect("the schema is JSON");
+    assert!(parsed["properties"]["hosts"].is_object(), "the schema describes `hosts`");
+    let committed_path = repo().join("schemas/blueprint.schema.json");
+    let committed = fs::read_to_string(&committed_path).unwrap_or_else(|e| {
+        panic!("{}: {e}; write it with `gen schema > schemas/blueprint.schema.json`", committed_path.display())
+    });
+    assert!(
+        stdout == committed,
+        "schemas/blueprint.schema.json is stale; run `gen schema > schemas/blueprint.schema.json`"
+    );
+}
+
+#[test]
+fn reference_blueprints_name_the_schema() {
+    let mut seen = 0;
+    for entry in fs::read_dir(repo().join("blueprints")).expect("blueprints/") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|x| x == "yaml" || x == "yml") {
+            let text = fs::read_to_string(&path).expect("read");
+            assert_eq!(text.lines().next(), Some(MODELINE), "{} starts with the schema modeline", path.display());
+            seen += 1;
+        }
+    }
+    assert!(seen >= BLUEPRINTS.len());
+}
+
+// 9. new
+
+#[test]
+fn new_writes_starters_that_lint() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (from, name) in [("odoo", "my-odoo"), ("websites", "my-websites")] {
+        Gen::new(dir.path()).args(["new", "--from", from, name]).succeeds();
+        let file = format!("blueprints/{name}.yaml");
+        assert!(dir.path().join(&file).is_file(), "{file} written");
+        let (_, stderr) = Gen::new(dir.path()).args(["lint", &file]).code(0);
+        assert!(stderr.contains("0 errors"), "{stderr}");
+    }
+}
+
+#[test]
+fn new_refuses_to_overwrite_and_bad_names() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let existing = dir.path().join("blueprints/mine.yaml");
+    write_file(&existing, "# my own work\n");
+    let (_, stderr) = Gen::new(dir.path()).args(["new", "--from", "odoo", "mine"]).code(2);
+    assert!(stderr.contains("mine.yaml"), "{stderr}");
+    assert_eq!(fs::read_to_string(&existing).expect("read"), "# my own work\n");
+
+    for bad in ["../x", "X", "a/b", "my.odoo", ""] {
+        Gen::new(dir.path()).args(["new", "--from", "odoo", bad]).code(2);
+    }
+    assert!(!dir.path().join("x.yaml").exists() && !dir.path().join("blueprints/../x.yaml").exists());
+    let names: Vec<_> = fs::read_dir(dir.path().join("blueprints"))
+        .expect("dir")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(names, vec![std::ffi::OsString::from("mine.yaml")], "nothing else written");
+}
+
+// 10. usage and I/O errors exit 2
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = project();
+    Gen::new(dir.path()).args(["frobnicate"]).code(2);
+    Gen::new(dir.path()).args(["plan"]).code(2);
+    Gen::new(dir.path()).args(["lint", "--format", "yaml"]).code(2);
+    for cmd in ["build", "check", "lint", "plan"] {
+        let (_, stderr) = Gen::new(dir.path()).args([cmd, "blueprints/nope.yaml"]).code(2);
+        assert!(stderr.contains("nope.yaml"), "{cmd}: {stderr}");
+    }
+    assert!(!dir.path().join("out").exists(), "nothing built");
+}
+
+#[test]
+fn no_blueprints_directory_exits_2() {
+    let empty = tempfile::tempdir().expect("tempdir");
+    for cmd in ["build", "check", "lint"] {
+        let (_, stderr) = Gen::new(empty.path()).args([cmd]).code(2);
+        assert!(stderr.contains("blueprints"), "{cmd}: {stderr}");
+    }
+    fs::create_dir(empty.path().join("blueprints")).expect("mkdir");
+    let (_, stderr) = Gen::new(empty.path()).args(["build"]).code(2);
+    assert!(stderr.contains("gen new"), "an empty blueprints/ points at `gen new`: {stderr}");
+    assert!(!empty.path().join("out").exists());
+}
+
+// 11. colour
+
+/// `gen` with NO_COLOR unset (the `Gen` helper sets it); output is piped, so not a TTY.
+fn gen_without_no_color(dir: &Path, args: &[&str]) -> (String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_gen"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .output()
+        .expect("gen runs");
+    (String::from_utf8_lossy(&out.stdout).to_string(), String::from_utf8_lossy(&out.stderr).to_string())
+}
+
+#[test]
+fn no_colour_without_a_terminal_or_with_no_color() {
+    let dir = built();
+    edit(&dir.path().join("blueprints/odoo-dedicated.yaml"), "max_body: 100M", "max_body: 200M");
+    let lint = ["lint", "blueprints/hetzner-websites.yaml"];
+    let check = ["check"];
+    for args in [&lint[..], &check[..]] {
+        let out = Gen::new(dir.path()).args(args).output();
+        let all = [out.stdout, out.stderr].concat();
+        assert!(!String::from_utf8_lossy(&all).contains("\x1b["), "NO_COLOR: {args:?}");
+        let (stdout, stderr) = gen_without_no_color(dir.path(), args);
+        assert!(!stdout.contains("\x1b[") && !stderr.contains("\x1b["), "not a TTY: {args:?}\n{stdout}{stderr}");
+        let mut never = vec!["--color", "never"];
+        never.extend_from_slice(args);
+        let (stdout, stderr) = gen_without_no_color(dir.path(), &never);
+        assert!(!stdout.contains("\x1b[") && !stderr.contains("\x1b["), "--color never: {args:?}");
+    }
+}
+
+#[test]
+fn colour_always_colours() {
+    let dir = built();
+    let (_, stderr) =
+        gen_without_no_color(dir.path(), &["--color", "always", "lint", "blueprints/hetzner-websites.yaml"]);
+    assert!(stderr.contains("\x1b["), "{stderr}");
+    edit(&dir.path().join("blueprints/odoo-dedicated.yaml"), "max_body: 100M", "max_body: 200M");
+    let (stdout, _) = gen_without_no_color(dir.path(), &["check", "--color", "always"]);
+    assert!(stdout.contains("\x1b["), "the drift diff is coloured:\n{stdout}");
+}
+
+// 12. plan
+
+#[test]
+fn plan_shows_hosts_and_reasons() {
+    let dir = project();
+    let (stdout, _) = Gen::new(dir.path()).args(["plan", "blueprints/odoo-dedicated.yaml"]).succeeds();
+    assert!(stdout.lines().any(|l| l.starts_with("host ax52")), "{stdout}");
+    // Derived values come with their reasons.
+    assert!(stdout.contains("8 cores, 16 threads"), "{stdout}");
+    assert!(stdout.contains("RAID 1"), "{stdout}");
+    assert!(stdout.contains("odoo-prod"), "{stdout}");
+
+    let (stdout, _) =
+        Gen::new(dir.path()).args(["plan", "--format", "json", "blueprints/odoo-dedicated.yaml"]).succeeds();
+    let plan: Value = serde_json::from_str(&stdout).expect("JSON");
+    let host = &plan["hosts"][0];
+    assert_eq!(host["name"], "ax52");
+    assert!(host["capacity"].is_object(), "{host}");
+    assert!(host["capacity"]["rows"].as_array().is_some_and(|r| !r.is_empty()), "{host}");
+    assert!(host["cpus"]["why"].as_str().is_some_and(|w| !w.is_empty()), "{host}");
+}
+
+#[test]
+fn plan_of_a_broken_blueprint_fails() {
+    let dir = project();
+    write_file(
+        &dir.path().join("blueprints/zz-broken.yaml"),
+        "project: {name: broken, title: Broken}\nhosts: []\nfrobnicate: true\n",
+    );
+    let (stdout, stderr) = Gen::new(dir.path()).args(["plan", "blueprints/zz-broken.yaml"]).fails();
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(stderr.contains("error[E101]"), "{stderr}");
+}

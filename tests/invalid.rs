@@ -1,1 +1,313 @@
-//! placeholder
+//! A corpus of bad blueprints. Every one fails `gen lint` with exit code 1
+//! (never a panic) and diagnostics that each carry a code, a place and a hint.
+//!
+//! Committed cases live in `tests/fixtures/invalid/<case>.yaml`: each is
+//! `base/minimal.yaml` with one defect, and its stderr is an insta snapshot.
+//! Hostile inputs (binary, alias bombs, deep nesting, huge files) are
+//! generated here, so the repository does not carry them.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::common::{repo, Gen};
+
+const FIXTURES: &str = "tests/fixtures/invalid";
+
+/// A bound for hangs, not a benchmark.
+const LIMIT: Duration = Duration::from_secs(10);
+
+/// `gen lint FILE` in `dir`: (exit code, stdout, stderr), timed.
+fn lint(dir: &Path, file: &str) -> (i32, String, String) {
+    let started = Instant::now();
+    let out = Gen::new(dir).args(["lint", file]).env("RUST_BACKTRACE", "0").output();
+    let elapsed = started.elapsed();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(elapsed < LIMIT, "`gen lint {file}` took {elapsed:?}");
+    let code = out.status.code().unwrap_or_else(|| panic!("`gen lint {file}` was killed by a signal\n{stderr}"));
+    assert_ne!(code, 101, "`gen lint {file}` panicked:\n{stderr}");
+    (code, stdout, stderr)
+}
+
+/// The codes of the diagnostics in rendered output, in order.
+fn codes(stderr: &str) -> Vec<String> {
+    stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("error[").or_else(|| l.strip_prefix("warning[")))
+        .filter_map(|rest| rest.split_once(']').map(|(code, _)| code.to_string()))
+        .collect()
+}
+
+/// What every diagnostic needs: a code, a place, a hint; and no panic.
+fn assert_well_formed(file: &str, stderr: &str) {
+    let found = codes(stderr);
+    assert!(!found.is_empty(), "{file}: no diagnostic\n{stderr}");
+    assert!(found.iter().any(|c| c.starts_with('E')), "{file}: no error code\n{stderr}");
+    for code in &found {
+        let ok = code.len() == 4
+            && matches!(code.as_bytes()[0], b'E' | b'W')
+            && code[1..].bytes().all(|b| b.is_ascii_digit());
+        assert!(ok, "{file}: `{code}` is not a stable code like E101\n{stderr}");
+    }
+    let places = stderr.lines().filter(|l| l.trim_start().starts_with("--> ")).count();
+    let hints = stderr.lines().filter(|l| l.trim_start().starts_with("hint: ")).count();
+    assert_eq!(places, found.len(), "{file}: every diagnostic has a `-->` place\n{stderr}");
+    assert_eq!(hints, found.len(), "{file}: every diagnostic has a `hint:`\n{stderr}");
+    for l in stderr.lines().filter(|l| l.trim_start().starts_with("--> ")) {
+        let place = l.trim_start().trim_start_matches("--> ");
+        let mut parts = place.rsplitn(3, ':');
+        let (col, line) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
+        assert!(parts.next().is_some_and(|f| f.ends_with(file)), "{file}: place names the file: {l}");
+        assert!(
+            line.parse::<usize>().is_ok_and(|n| n >= 1) && col.parse::<usize>().is_ok_and(|n| n >= 1),
+            "{file}: 1-based line:col: {l}"
+        );
+    }
+    assert!(!stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"), "{file}: panic\n{stderr}");
+}
+
+/// Lints a committed case from the repository root (so paths in the output
+/// are stable), checks the codes it must report, and snapshots stderr.
+fn case(name: &str, expected: &[&str]) {
+    let file = format!("{FIXTURES}/{name}.yaml");
+    let (code, stdout, stderr) = lint(&repo(), &file);
+    assert_eq!(code, 1, "`gen lint {file}` exits 1\n{stderr}");
+    assert!(stdout.is_empty(), "diagnostics go to stderr\n{stdout}");
+    assert_well_formed(&file, &stderr);
+    let mut found = codes(&stderr);
+    found.sort();
+    found.dedup();
+    let mut want: Vec<String> = expected.iter().map(|c| (*c).to_string()).collect();
+    want.sort();
+    assert_eq!(found, want, "{file}: the codes reported\n{stderr}");
+    insta::with_settings!({
+        description => format!("gen lint {file}"),
+        omit_expression => true,
+        prepend_module_to_snapshot => false,
+    }, {
+        insta::assert_snapshot!(format!("invalid__{name}"), stderr);
+    });
+}
+
+/// Every committed case and the codes it reports. Consequences of the one
+/// defect are listed too (a misspelt key is also a missing one).
+const CASES: &[(&str, &[&str])] = &[
+    ("yaml-syntax", &["E010"]),
+    ("wrong-type", &["E103"]),
+    ("unknown-key", &["E101", "E102"]),
+    ("missing-key", &["E102"]),
+    ("enum-typo", &["E104"]),
+    ("pattern", &["E105"]),
+    ("negative-cpus", &["E106"]),
+    ("zero-cpus", &["E106"]),
+    ("duplicate-host", &["E201"]),
+    ("duplicate-domain", &["E204"]),
+    ("port-collision", &["E203"]),
+    ("unknown-host", &["E205"]),
+    ("port-past-proxy", &["E301"]),
+    ("over-capacity", &["E401", "E402", "W401", "W402"]),
+    ("partitions-over-raid", &["E501"]),
+    ("secret-in-clear", &["E702"]),
+    ("undeclared-secret", &["E701"]),
+    ("removed-server-type", &["E601"]),
+    ("empty", &["E003"]),
+    ("only-comments", &["E003"]),
+    ("several-errors", &["E101", "E102", "E103", "E104", "E105"]),
+    ("several-check-errors", &["E205", "E301", "E501", "E701"]),
+];
+
+fn expected(name: &str) -> &'static [&'static str] {
+    CASES.iter().find(|(n, _)| *n == name).map(|(_, c)| *c).unwrap_or_else(|| panic!("no case `{name}` in CASES"))
+}
+
+macro_rules! cases {
+    ($($test:ident => $name:literal,)*) => {
+        $(
+            #[test]
+            fn $test() {
+                case($name, expected($name));
+            }
+        )*
+
+        #[test]
+        fn every_fixture_has_a_test() {
+            let tested = [$($name),*];
+            assert_eq!(tested.len(), CASES.len(), "one test per entry of CASES");
+            for (name, _) in CASES {
+                assert!(tested.contains(name), "CASES entry `{name}` has no test");
+            }
+            let mut on_disk: Vec<String> = std::fs::read_dir(repo().join(FIXTURES))
+                .expect("fixtures")
+                .filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().to_string())
+                .filter_map(|f| f.strip_suffix(".yaml").map(str::to_string))
+                .collect();
+            on_disk.sort();
+            let mut listed: Vec<String> = tested.iter().map(|s| (*s).to_string()).collect();
+            listed.sort();
+            assert_eq!(on_disk, listed, "tests/fixtures/invalid/*.yaml and the tests agree");
+        }
+    };
+}
+
+cases! {
+    yaml_syntax_error => "yaml-syntax",
+    wrong_type => "wrong-type",
+    unknown_key_suggests_the_known_one => "unknown-key",
+    missing_required_key => "missing-key",
+    enum_typo_suggests_the_value => "enum-typo",
+    pattern_violation => "pattern",
+    negative_cpus => "negative-cpus",
+    zero_cpus => "zero-cpus",
+    duplicate_host_names => "duplicate-host",
+    duplicate_domains => "duplicate-domain",
+    two_services_publish_one_port => "port-collision",
+    unknown_host_reference => "unknown-host",
+    port_published_past_the_proxy => "port-past-proxy",
+    reservations_over_capacity => "over-capacity",
+    partitions_over_raid_capacity => "partitions-over-raid",
+    secret_in_clear => "secret-in-clear",
+    undeclared_secret => "undeclared-secret",
+    removed_server_type => "removed-server-type",
+    empty_file => "empty",
+    only_comments => "only-comments",
+    several_schema_errors_are_all_reported => "several-errors",
+    several_check_errors_are_all_reported => "several-check-errors",
+}
+
+#[test]
+fn the_base_of_every_case_is_valid() {
+    let (code, _, stderr) = lint(&repo(), &format!("{FIXTURES}/base/minimal.yaml"));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("0 errors, 0 warnings"),
+        "each case must differ from a clean base by its one defect\n{stderr}"
+    );
+}
+
+#[test]
+fn unknown_key_hint_names_the_key() {
+    let (_, _, stderr) = lint(&repo(), &format!("{FIXTURES}/unknown-key.yaml"));
+    assert!(stderr.contains("unknown key `hostz`"), "{stderr}");
+    assert!(stderr.contains("did you mean `hosts`?"), "{stderr}");
+}
+
+#[test]
+fn lint_json_has_the_same_diagnostics() {
+    let file = format!("{FIXTURES}/several-check-errors.yaml");
+    let (stdout, stderr) = Gen::new(&repo()).args(["lint", "--format", "json", &file]).fails();
+    let diags: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    let mut json_codes: Vec<String> =
+        diags.as_array().expect("array").iter().map(|d| d["code"].as_str().expect("code").to_string()).collect();
+    json_codes.sort();
+    let mut want: Vec<String> = expected("several-check-errors").iter().map(|c| (*c).to_string()).collect();
+    want.sort();
+    assert_eq!(json_codes, want, "{stdout}\n{stderr}");
+}
+
+#[test]
+fn building_a_case_writes_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join("blueprints")).expect("mkdir");
+    std::fs::copy(repo().join(FIXTURES).join("several-check-errors.yaml"), dir.path().join("blueprints/several.yaml"))
+        .expect("copy");
+    let (_, stderr) = Gen::new(dir.path()).args(["build"]).fails();
+    assert_eq!(codes(&stderr).len(), expected("several-check-errors").len(), "{stderr}");
+    assert!(!dir.path().join("out").exists());
+}
+
+// Generated cases: hostile inputs that must fail fast and cleanly.
+
+/// Writes `bytes` to `<tmp>/<name>.yaml` and lints it there.
+fn generated(name: &str, bytes: &[u8], code: &str) -> String {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = format!("{name}.yaml");
+    std::fs::write(dir.path().join(&file), bytes).expect("write");
+    let (exit, _, stderr) = lint(dir.path(), &file);
+    assert_eq!(exit, 1, "`gen lint {file}` exits 1\n{stderr}");
+    assert_well_formed(&file, &stderr);
+    assert!(stderr.contains(&format!("error[{code}]")), "{file}: expected {code}\n{stderr}");
+    stderr
+}
+
+/// Deterministic noise (xorshift), so a failure can be reproduced.
+fn noise(len: usize, mut state: u64) -> Vec<u8> {
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state.to_le_bytes()[0]
+        })
+        .collect()
+}
+
+#[test]
+fn binary_garbage() {
+    let mut bytes = noise(64 * 1024, 0x9e37_79b9_7f4a_7c15);
+    bytes[100] = 0;
+    bytes[101] = 0xff;
+    generated("garbage", &bytes, "E001");
+}
+
+#[test]
+fn text_with_nul_bytes() {
+    let mut bytes = b"project:\n  name: odoo\n".to_vec();
+    bytes.extend(noise(4096, 7).into_iter().map(|b| b & 0x7f));
+    bytes.push(0);
+    generated("nul", &bytes, "E001");
+}
+
+#[test]
+fn alias_bomb() {
+    // "Billion laughs": ten levels of nine aliases each expand to 9^10 strings.
+    let mut text = String::from("lol0: &lol0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..=10 {
+        let refs = vec![format!("*lol{}", i - 1); 9].join(", ");
+        text.push_str(&format!("lol{i}: &lol{i} [{refs}]\n"));
+    }
+    text.push_str("project: *lol10\n");
+    let stderr = generated("bomb", text.as_bytes(), "E010");
+    assert!(stderr.contains("alias") || stderr.contains("repetition") || stderr.contains("deep"), "{stderr}");
+}
+
+#[test]
+fn alias_bomb_in_a_merge_key() {
+    let mut text = String::from("a0: &a0 {x0: 1, x1: 1, x2: 1, x3: 1, x4: 1, x5: 1, x6: 1, x7: 1, x8: 1}\n");
+    for i in 1..=10 {
+        let refs = (0..9).map(|j| format!("k{j}: *a{}", i - 1)).collect::<Vec<_>>().join(", ");
+        text.push_str(&format!("a{i}: &a{i} {{{refs}}}\n"));
+    }
+    text.push_str("project:\n  <<: *a10\n");
+    generated("merge-bomb", text.as_bytes(), "E010");
+}
+
+#[test]
+fn deeply_nested_sequences() {
+    let depth = 10_000;
+    let text = format!("project: {}{}\n", "[".repeat(depth), "]".repeat(depth));
+    generated("deep", text.as_bytes(), "E010");
+}
+
+#[test]
+fn deeply_nested_mappings() {
+    let depth = 10_000;
+    let text = format!("project: {}1{}\n", "{a: ".repeat(depth), "}".repeat(depth));
+    generated("deep-map", text.as_bytes(), "E010");
+}
+
+#[test]
+fn ten_megabyte_file() {
+    let base = std::fs::read(repo().join(FIXTURES).join("base/minimal.yaml")).expect("base");
+    let mut bytes = base.clone();
+    let pad = format!("# {}\n", "x".repeat(97));
+    while bytes.len() < 10 * 1024 * 1024 {
+        bytes.extend_from_slice(pad.as_bytes());
+    }
+    generated("huge", &bytes, "E002");
+}
+
+#[test]
+fn a_file_name_that_cannot_name_a_tree() {
+    generated("Not_A_Name", b"project: {name: x, title: x}\n", "E004");
+}

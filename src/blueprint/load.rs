@@ -94,8 +94,11 @@ pub fn load(path: &Path, bytes: &[u8]) -> Result<Loaded, LoadFailure> {
     let mut yaml: serde_yaml::Value = match serde_yaml::from_str(text) {
         Ok(v) => v,
         Err(err) => {
-            let (line, col) = err.location().map_or((1, 1), |l| (l.line(), l.column()));
             let message = err.to_string();
+            // "… at line 8 column 5, while scanning a simple key at line 7 column 5":
+            // the context's place is where the operator has to look.
+            let (line, col) =
+                last_place(&message).or_else(|| err.location().map(|l| (l.line(), l.column()))).unwrap_or((1, 1));
             let message = message.split(" at line ").next().unwrap_or(&message).to_string();
             let hint = if message.contains("recursion limit") || message.contains("repetition limit") {
                 "the document nests or repeats (through aliases) too deeply; write it out plainly"
@@ -139,6 +142,7 @@ pub fn load(path: &Path, bytes: &[u8]) -> Result<Loaded, LoadFailure> {
     let mut diagnostics: Vec<Diagnostic> =
         schema::validator().iter_errors(&json).map(|e| schema_finding(&e).locate(&file, &spans)).collect();
     if !diagnostics.is_empty() {
+        crate::diag::sort(&mut diagnostics);
         diagnostics.dedup_by(|a, b| a.pointer == b.pointer && a.message == b.message);
         return Err(fail(Some(source), diagnostics));
     }
@@ -154,6 +158,14 @@ pub fn load(path: &Path, bytes: &[u8]) -> Result<Loaded, LoadFailure> {
             Err(fail(Some(source), vec![finding.locate(&file, &spans)]))
         }
     }
+}
+
+/// The last "at line N column M" in a YAML error message.
+fn last_place(message: &str) -> Option<(usize, usize)> {
+    let (_, rest) = message.rsplit_once("at line ")?;
+    let (line, rest) = rest.split_once(" column ")?;
+    let col: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    Some((line.parse().ok()?, col.parse().ok()?))
 }
 
 /// Names that become paths: lower-case letters, digits and `-`, no dots or slashes.
@@ -211,7 +223,9 @@ fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
 /// Turns one schema violation into a finding with our code, message and hint.
 fn schema_finding(err: &jsonschema::ValidationError<'_>) -> Finding {
     let pointer = err.instance_path().as_str().to_string();
-    let field = pointer.rsplit('/').next().filter(|s| !s.is_empty()).unwrap_or("blueprint");
+    // A list item is named by its path (`/hosts/0`), a key by its name.
+    let last = pointer.rsplit('/').next().filter(|s| !s.is_empty()).unwrap_or("blueprint");
+    let field = if last.chars().all(|c| c.is_ascii_digit()) { pointer.as_str() } else { last };
     let schema_path = err.schema_path().as_str().to_string();
     let parent_schema = schema_path.rsplit_once('/').map_or("", |(p, _)| p).to_string();
     match err.kind() {

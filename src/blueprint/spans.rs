@@ -72,6 +72,7 @@ enum Frame {
     Map {
         pointer: String,
         pending_key: Option<String>,
+        seen_key: bool,
     },
 }
 
@@ -91,7 +92,7 @@ impl Builder {
                 *next += 1;
                 (p, false)
             }
-            Some(Frame::Map { pending_key, pointer }) => match pending_key.take() {
+            Some(Frame::Map { pending_key, pointer, .. }) => match pending_key.take() {
                 Some(entry) => (entry, false),
                 None => (pointer.clone(), true),
             },
@@ -107,9 +108,20 @@ impl Builder {
         if is_key {
             // A scalar key names the entry; a complex key gets a placeholder.
             let entry = format!("{pointer}/{}", escape(scalar.unwrap_or("?")));
-            self.index.keys.entry(entry.clone()).or_insert(Self::place(mark));
-            if let Some(Frame::Map { pending_key, .. }) = self.stack.last_mut() {
+            let place = Self::place(mark);
+            self.index.keys.entry(entry.clone()).or_insert(place);
+            if let Some(Frame::Map { pending_key, seen_key, .. }) = self.stack.last_mut() {
                 *pending_key = Some(entry);
+                // The parser marks a block mapping after its first key; the
+                // mapping starts where that key does.
+                if !*seen_key {
+                    *seen_key = true;
+                    if let Some(start) = self.index.values.get_mut(&pointer) {
+                        if (place.line, place.col) < (start.line, start.col) {
+                            *start = place;
+                        }
+                    }
+                }
             }
             return None;
         }
@@ -133,7 +145,7 @@ impl MarkedEventReceiver for Builder {
             }
             Event::MappingStart(..) => {
                 let pointer = self.node(mark, None).unwrap_or_default();
-                self.stack.push(Frame::Map { pointer, pending_key: None });
+                self.stack.push(Frame::Map { pointer, pending_key: None, seen_key: false });
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 self.stack.pop();

@@ -90,7 +90,7 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
         match seen.get(domain.as_str()) {
             Some(first) => out.push(
                 Finding::error("E204", pointer.clone(), format!("domain `{domain}` is served twice"))
-                    .hint(format!("nginx would pick one server at random; remove it here or at `{first}`"))
+                    .hint(format!("nginx serves it from the first server only and warns \"conflicting server name\"; remove it here or at `{first}`"))
                     .at_value(),
             ),
             None => {
@@ -148,15 +148,24 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
                     .at_value(),
                 );
             }
-            Some(pg) if pg.host != app.host => out.push(
-                Finding::error(
-                    "E207",
-                    format!("/applications/{i}/database"),
-                    format!("`{}` runs on `{}` but its database `{}` on `{}`", app.name, app.host, pg.name, pg.host),
+            // An unknown host is reported once, as E205.
+            Some(pg)
+                if pg.host != app.host
+                    && [&app.host, &pg.host].iter().all(|n| bp.hosts.iter().any(|h| h.name == **n)) =>
+            {
+                out.push(
+                    Finding::error(
+                        "E207",
+                        format!("/applications/{i}/database"),
+                        format!(
+                            "`{}` runs on `{}` but its database `{}` on `{}`",
+                            app.name, app.host, pg.name, pg.host
+                        ),
+                    )
+                    .hint("compose networks do not span hosts; put both on one host")
+                    .at_value(),
                 )
-                .hint("compose networks do not span hosts; put both on one host")
-                .at_value(),
-            ),
+            }
             Some(_) => {}
         }
     }

@@ -70,7 +70,10 @@ pub fn compare(blueprint: &str, expected: &FileSet, actual: &FileSet) -> Drift {
             None => drift.missing.push(path.clone()),
             Some(have) => {
                 if have.bytes != want.bytes {
-                    drift.changed.push(Changed { path: path.clone(), diff: unified(path, have, want) });
+                    drift.changed.push(Changed {
+                        path: path.clone(),
+                        diff: unified(&format!("{blueprint}/{path}"), have, want),
+                    });
                 } else if have.mode != want.mode {
                     drift.modes.push((path.clone(), format!("{:04o}", have.mode), format!("{:04o}", want.mode)));
                 }

@@ -49,7 +49,8 @@ pub fn write_tree(out: &Path, name: &str, files: &FileSet) -> Result<WriteStats>
     Ok(stats)
 }
 
-fn refuse_symlink(path: &Path) -> Result<()> {
+/// Errors when `path` is a symlink: out/ never writes through one.
+pub fn refuse_symlink(path: &Path) -> Result<()> {
     match fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => Err(Error::Usage(format!(
             "`{}` is a symbolic link; gen writes only real directories inside out/",
