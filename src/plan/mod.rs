@@ -13,7 +13,7 @@ pub mod placement;
 use serde::Serialize;
 
 use crate::blueprint::model::{Blueprint, Host, HostKind};
-use crate::blueprint::units::{Cpus, Size};
+use crate::blueprint::units::Size;
 use crate::blueprint::Loaded;
 use crate::catalog;
 
@@ -163,9 +163,4 @@ pub fn machine(host: &Host) -> (Derived<u32>, Derived<Size>) {
         }
     };
     (cpus, memory)
-}
-
-/// CPU shares as whole logical CPUs, for comparisons with a machine.
-pub fn cpus_of(n: u32) -> Cpus {
-    Cpus::whole(n)
 }
