@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use crate::blueprint::model::Blueprint;
 use crate::diag::Finding;
+use crate::plan::compose::references;
 
 const SECRET_WORDS: [&str; 6] = ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "PRIVATE_KEY"];
 
@@ -44,7 +45,7 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     for (at, component) in components {
         for (key, value) in &component.environment {
             let pointer = format!("{at}/environment/{key}");
-            let refs: Vec<&str> = value.split("${").skip(1).filter_map(|r| r.split_once('}').map(|(n, _)| n)).collect();
+            let refs = references(value);
             for name in &refs {
                 require(name, pointer.clone(), out);
             }

@@ -81,7 +81,7 @@ fn health(test: Vec<String>, start_period: &'static str) -> Healthcheck {
 }
 
 /// `${NAME}` references in a value.
-fn references(value: &str) -> Vec<String> {
+pub fn references(value: &str) -> Vec<String> {
     value.split("${").skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_string())).collect()
 }
 
