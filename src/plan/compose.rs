@@ -92,9 +92,9 @@ pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed]) -> Option<ComposePla
     let mut services = Vec::new();
     for p in placed {
         let service = match p.role {
-            Role::SiteBackend | Role::SiteFrontend => site_service(bp, p),
-            Role::Odoo => odoo_service(bp, host, p),
-            Role::Postgres => postgres_service(bp, p),
+            Role::SiteBackend { site } | Role::SiteFrontend { site } => site_service(bp, p, site),
+            Role::Odoo { app, env } => odoo_service(bp, p, app, env),
+            Role::Postgres { index } => postgres_service(bp, p, index),
             Role::Proxy => proxy_service(bp, host, placed),
         };
         services.extend(service);
@@ -131,18 +131,17 @@ fn base(name: &str, image: &str, healthcheck: Healthcheck) -> ServicePlan {
     }
 }
 
-fn component_of<'a>(bp: &'a Blueprint, p: &Placed) -> Option<&'a Component> {
+fn component_of<'a>(bp: &'a Blueprint, p: &Placed, site: usize) -> Option<&'a Component> {
     let web = bp.websites.as_ref()?;
-    let site_name = p.service.rsplit_once('-')?.0;
-    let site = web.sites.iter().find(|s| s.name.as_str() == site_name)?;
+    let site = web.sites.get(site)?;
     Some(match p.role {
-        Role::SiteBackend => site.backend.as_ref().unwrap_or(&web.defaults.backend),
+        Role::SiteBackend { .. } => site.backend.as_ref().unwrap_or(&web.defaults.backend),
         _ => site.frontend.as_ref().unwrap_or(&web.defaults.frontend),
     })
 }
 
-fn site_service(bp: &Blueprint, p: &Placed) -> Option<ServicePlan> {
-    let c = component_of(bp, p)?;
+fn site_service(bp: &Blueprint, p: &Placed, site: usize) -> Option<ServicePlan> {
+    let c = component_of(bp, p, site)?;
     let path = c.health_path.as_deref().unwrap_or("/");
     let url = format!("http://127.0.0.1:{}{path}", c.port);
     let mut s = base(&p.service, &c.image.0, health(probe(&c.image.0, &url), "30s"));
@@ -153,11 +152,9 @@ fn site_service(bp: &Blueprint, p: &Placed) -> Option<ServicePlan> {
     Some(s)
 }
 
-fn odoo_service(bp: &Blueprint, host: &Host, p: &Placed) -> Option<ServicePlan> {
-    let (app, env) =
-        bp.applications.iter().filter(|a| a.host == host.name).find_map(|a| {
-            a.environments.iter().find(|e| format!("{}-{}", a.name, e.name) == p.service).map(|e| (a, e))
-        })?;
+fn odoo_service(bp: &Blueprint, p: &Placed, app: usize, env: usize) -> Option<ServicePlan> {
+    let app = bp.applications.get(app)?;
+    let env = app.environments.get(env)?;
     let pg = bp.postgres.iter().find(|pg| pg.name == app.database)?;
     let mut s = base(&p.service, &app.image.0, health(probe(&app.image.0, "http://127.0.0.1:8069/web/health"), "60s"));
     s.environment = vec![
@@ -179,8 +176,8 @@ fn odoo_service(bp: &Blueprint, host: &Host, p: &Placed) -> Option<ServicePlan> 
     Some(s)
 }
 
-fn postgres_service(bp: &Blueprint, p: &Placed) -> Option<ServicePlan> {
-    let pg = bp.postgres.iter().find(|pg| pg.name.as_str() == p.service)?;
+fn postgres_service(bp: &Blueprint, p: &Placed, index: usize) -> Option<ServicePlan> {
+    let pg = bp.postgres.get(index)?;
     let check = vec!["CMD-SHELL".into(), format!("pg_isready -U {} -d postgres", pg.user)];
     let mut s = base(&p.service, &pg.image.0, health(check, "30s"));
     s.environment = vec![
@@ -253,7 +250,7 @@ fn proxy_service(bp: &Blueprint, host: &Host, placed: &[Placed]) -> Option<Servi
     // Started, not healthy: one sick upstream must not keep every site down.
     s.depends_on = placed
         .iter()
-        .filter(|p| matches!(p.role, Role::SiteBackend | Role::SiteFrontend | Role::Odoo))
+        .filter(|p| matches!(p.role, Role::SiteBackend { .. } | Role::SiteFrontend { .. } | Role::Odoo { .. }))
         .map(|p| Dependency { service: p.service.clone(), condition: "service_started" })
         .collect();
     resources(&mut s, bp.proxy.as_ref().and_then(|p| p.resources).unwrap_or_default());

@@ -13,12 +13,14 @@ pub enum Guard {
     Entry,
 }
 
+/// What a container is, with the blueprint indices it comes from, so later
+/// stages read the blueprint entry directly instead of parsing names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
-    SiteBackend,
-    SiteFrontend,
-    Odoo,
-    Postgres,
+    SiteBackend { site: usize },
+    SiteFrontend { site: usize },
+    Odoo { app: usize, env: usize },
+    Postgres { index: usize },
     Proxy,
 }
 
@@ -43,11 +45,12 @@ pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Placed> {
         if web.hosts.contains(&host.name) {
             for (i, site) in web.sites.iter().enumerate() {
                 let parts = [
-                    ("backend", Role::SiteBackend, site.backend.as_ref().unwrap_or(&web.defaults.backend)),
-                    ("frontend", Role::SiteFrontend, site.frontend.as_ref().unwrap_or(&web.defaults.frontend)),
+                    ("backend", Role::SiteBackend { site: i }, site.backend.as_ref(), &web.defaults.backend),
+                    ("frontend", Role::SiteFrontend { site: i }, site.frontend.as_ref(), &web.defaults.frontend),
                 ];
-                for (part, role, component) in parts {
-                    let own = if role == Role::SiteBackend { site.backend.is_some() } else { site.frontend.is_some() };
+                for (part, role, own_component, default) in parts {
+                    let own = own_component.is_some();
+                    let component = own_component.unwrap_or(default);
                     let pointer =
                         if own { format!("/websites/sites/{i}/{part}") } else { format!("/websites/defaults/{part}") };
                     placed.push(component_placed(format!("{}-{part}", site.name), role, pointer, component));
@@ -63,7 +66,7 @@ pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Placed> {
             let pointer = format!("/applications/{a}/environments/{e}");
             placed.push(Placed {
                 service: format!("{}-{}", app.name, env.name),
-                role: Role::Odoo,
+                role: Role::Odoo { app: a, env: e },
                 ports: ports_of(&env.ports, &pointer),
                 pointer,
                 resources: env.resources,
@@ -75,7 +78,7 @@ pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Placed> {
         if pg.host == host.name {
             placed.push(Placed {
                 service: pg.name.to_string(),
-                role: Role::Postgres,
+                role: Role::Postgres { index: p },
                 pointer: format!("/postgres/{p}"),
                 resources: pg.resources,
                 ports: Vec::new(),
@@ -83,7 +86,7 @@ pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Placed> {
             });
         }
     }
-    if placed.iter().any(|p| p.guard == Guard::Proxy && p.role != Role::Postgres) {
+    if placed.iter().any(|p| p.guard == Guard::Proxy && !matches!(p.role, Role::Postgres { .. })) {
         placed.push(Placed {
             service: "nginx".into(),
             role: Role::Proxy,
