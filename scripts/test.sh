@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test. The tests run the real validators (Debian's nginx,
-# docker-compose, openssl, unshare); this script installs the missing ones
+# docker-compose, openssl, unshare, postgresql-15); this script installs the missing ones
 # when it runs as root, and the tests fail (never skip) when one is absent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +11,7 @@ command -v docker-compose >/dev/null || packages+=(docker-compose)
 command -v openssl >/dev/null || packages+=(openssl)
 command -v unshare >/dev/null || packages+=(util-linux)
 command -v sha256sum >/dev/null || packages+=(coreutils)
+[ -x /usr/lib/postgresql/15/bin/postgres ] || packages+=(postgresql-15)
 if [ ${#packages[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing validators: ${packages[*]}; install them (apt-get install ${packages[*]}) or run as root" >&2
