@@ -5,7 +5,7 @@
 mod cli;
 mod common;
 mod invalid;
-mod postgres;
+mod database;
 mod seeds;
 mod snapshots;
 mod validators;

@@ -25,7 +25,19 @@ fn odoo_plan_mistakes_are_reported() {
     let stderr = lint("odoo-plan-as-written");
     // 716 GB of partitions on a 512 GB mirror; 7 × 8 GB of backups in 50 GB;
     // Odoo published on 8069-8071 past nginx; limits of 17 CPUs and 66 GB.
-    assert_eq!(codes(&stderr), ["E301", "E301", "E301", "E501", "E503", "W401", "W402"]);
+    // Section 8: 3,712 pooled connections against 150; 21 and 10 workers at
+    // their hard limit beyond the container; two options Odoo does not know;
+    // a replacement postgresql.conf without listen_addresses; 12.4G of
+    // PostgreSQL memory in 8G.
+    assert_eq!(
+        codes(&stderr),
+        [
+            "E301", "E301", "E301", "E410", "E411", "E411", "E414", "E501", "E503", "W401", "W402", "W410", "W410",
+            "W411"
+        ]
+    );
+    assert!(stderr.contains("prod 22 × 128 + test 11 × 64 + dev 6 × 32 + 3 reserved = 3715"), "{stderr}");
+    assert!(stderr.contains("Odoo 17 has no option `enable_page_cache`"), "{stderr}");
     assert!(stderr.contains("take 716G but the disks give 512G usable"), "{stderr}");
     assert!(stderr.contains("needs 64G"), "{stderr}");
     insta::with_settings!({snapshot_path => repo().join("tests/snapshots"), prepend_module_to_snapshot => false}, {

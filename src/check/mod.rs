@@ -7,6 +7,7 @@
 //! | E2xx | names, references, collisions |
 //! | E3xx | exposure: ports past the proxy, VPN or load balancer |
 //! | E4xx/W4xx | CPU and memory capacity |
+//! | E41x/W41x | Odoo options, the PostgreSQL connection budget, worker and server memory |
 //! | E5xx | disks, RAID and backup volume |
 //! | E6xx | provider catalog |
 //! | E7xx | secrets |
@@ -14,6 +15,7 @@
 
 mod budget;
 mod capacity;
+mod database;
 mod exposure;
 mod names;
 mod secrets;
@@ -28,6 +30,7 @@ pub fn check(bp: &Blueprint) -> Vec<Finding> {
     // Later families assume references resolve; they skip what does not.
     exposure::check(bp, &mut findings);
     capacity::check(bp, &mut findings);
+    database::check(bp, &mut findings);
     storage::check(bp, &mut findings);
     secrets::check(bp, &mut findings);
     budget::check(bp, &mut findings);

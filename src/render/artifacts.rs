@@ -66,6 +66,37 @@ pub fn artifacts(plan: &Plan) -> Vec<Artifact> {
                 });
             }
         }
+        for conf in &host.odoo {
+            out.push(Artifact {
+                template: "odoo/odoo.conf",
+                path: format!("{root}/{}", conf.template),
+                mode: 0o644,
+                item: json!({ "host": host, "odoo": conf }),
+            });
+        }
+        if !host.odoo.is_empty() {
+            out.push(Artifact {
+                template: "odoo/render-config.sh",
+                path: format!("{root}/odoo/render-config.sh"),
+                mode: 0o755,
+                item: json!({ "host": host, "odoo": host.odoo }),
+            });
+        }
+        for pg in &host.postgres {
+            let item = json!({ "host": host, "postgres": pg });
+            out.push(Artifact {
+                template: "postgres/postgresql.conf",
+                path: format!("{root}/{}", pg.config_file),
+                mode: 0o644,
+                item: item.clone(),
+            });
+            out.push(Artifact {
+                template: "postgres/pg_hba.conf",
+                path: format!("{root}/{}", pg.hba_file),
+                mode: 0o644,
+                item,
+            });
+        }
     }
     out
 }
