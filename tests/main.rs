@@ -4,8 +4,8 @@
 
 mod cli;
 mod common;
-mod invalid;
 mod database;
+mod invalid;
 mod seeds;
 mod snapshots;
 mod validators;

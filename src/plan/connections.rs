@@ -136,14 +136,17 @@ pub struct Budget {
 impl Budget {
     /// The sum in words: `prod 13 × 5 + test 7 × 5 + 3 reserved = 103`.
     pub fn sum_text(&self, bp: &Blueprint) -> String {
-        let mut parts: Vec<String> = self
-            .shares
-            .iter()
-            .map(|s| {
-                let env = &bp.applications[s.app].environments[s.env].name;
-                format!("{env} {} × {}", s.pools, s.db_maxconn.value)
-            })
-            .collect();
+        self.sum(|s| bp.applications[s.app].environments[s.env].name.to_string())
+    }
+
+    /// The same sum, naming each share by its compose service.
+    pub fn sum_text_plain(&self) -> String {
+        self.sum(|s| s.service.clone())
+    }
+
+    fn sum(&self, name: impl Fn(&Share) -> String) -> String {
+        let mut parts: Vec<String> =
+            self.shares.iter().map(|s| format!("{} {} × {}", name(s), s.pools, s.db_maxconn.value)).collect();
         parts.push(format!("{} reserved", self.superuser_reserved));
         format!("{} = {}", parts.join(" + "), self.worst_case + self.superuser_reserved)
     }
