@@ -99,8 +99,8 @@ pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed]) -> Option<NginxPlan>
     let cert_dir = |domain: &str| if tls { format!("/etc/letsencrypt/live/{domain}") } else { String::new() };
 
     let mut sites = Vec::new();
-    if let Some(web) = bp.websites.as_ref().filter(|w| w.hosts.contains(&host.name)) {
-        for site in &web.sites {
+    if let Some(web) = &bp.websites {
+        for site in web.sites.iter().filter(|s| s.runs_on(&web.hosts, &host.name)) {
             let backend = site.backend.as_ref().unwrap_or(&web.defaults.backend);
             let frontend = site.frontend.as_ref().unwrap_or(&web.defaults.frontend);
             let first = site.domains.first().cloned().unwrap_or_default();
