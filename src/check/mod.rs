@@ -5,10 +5,10 @@
 //! | codes | family |
 //! |---|---|
 //! | E2xx | names, references, collisions |
-//! | E3xx | exposure: ports past the proxy, VPN or load balancer |
+//! | E3xx | exposure: ports past the proxy, VPN or load balancer; VPN, ranges, TLS |
 //! | E4xx/W4xx | CPU and memory capacity |
 //! | E5xx | disks, RAID and backup volume |
-//! | E6xx | provider catalog |
+//! | E6xx | provider catalog, provisioning, installimage |
 //! | E7xx | secrets |
 //! | W8xx | budget |
 
@@ -16,6 +16,8 @@ mod budget;
 mod capacity;
 mod exposure;
 mod names;
+mod network;
+mod provision;
 mod secrets;
 mod storage;
 
@@ -27,6 +29,8 @@ pub fn check(bp: &Blueprint) -> Vec<Finding> {
     names::check(bp, &mut findings);
     // Later families assume references resolve; they skip what does not.
     exposure::check(bp, &mut findings);
+    network::check(bp, &mut findings);
+    provision::check(bp, &mut findings);
     capacity::check(bp, &mut findings);
     storage::check(bp, &mut findings);
     secrets::check(bp, &mut findings);

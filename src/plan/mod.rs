@@ -7,8 +7,12 @@
 pub mod capacity;
 pub mod compose;
 pub mod describe;
+pub mod firewall;
+pub mod installimage;
 pub mod nginx;
 pub mod placement;
+pub mod provision;
+pub mod wireguard;
 
 use serde::Serialize;
 
@@ -66,6 +70,12 @@ pub struct HostPlan {
     pub nginx: Option<nginx::NginxPlan>,
     /// Secrets the host's env file must set.
     pub secrets: Vec<SecretPlan>,
+    pub firewall: firewall::FirewallPlan,
+    /// Who can reach each port from the internet.
+    pub exposure: Vec<firewall::Exposure>,
+    pub wireguard: Option<wireguard::WgPlan>,
+    pub provision: provision::ProvisionPlan,
+    pub installimage: Option<installimage::InstallImagePlan>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -121,6 +131,11 @@ fn plan_host(bp: &Blueprint, host: &Host) -> HostPlan {
         disk: host.storage.as_ref().map(capacity::disk_plan),
         cpus,
         memory,
+        firewall: firewall::plan(bp, host, compose.as_ref()),
+        exposure: firewall::exposure(bp, host, compose.as_ref()),
+        wireguard: wireguard::plan(bp, host),
+        provision: provision::plan(bp, host, compose.as_ref()),
+        installimage: installimage::plan(host),
         compose,
         nginx,
         secrets,

@@ -67,5 +67,6 @@ pub fn artifacts(plan: &Plan) -> Vec<Artifact> {
             }
         }
     }
+    out.extend(super::provision::artifacts(plan));
     out
 }

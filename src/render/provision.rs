@@ -1,0 +1,32 @@
+//! Artifact rows for hosts, network and provisioning: firewall, WireGuard,
+//! cloud-init, install.sh, installimage, fail2ban, certificates, and the
+//! project-level infra/ (Terraform, blue-green switch) and vpn/ clients.
+
+use serde_json::json;
+
+use super::artifacts::Artifact;
+use crate::plan::Plan;
+
+fn row(template: &'static str, path: String, mode: u32, item: serde_json::Value) -> Artifact {
+    Artifact { template, path, mode, item }
+}
+
+pub(super) fn artifacts(plan: &Plan) -> Vec<Artifact> {
+    let mut out = Vec::new();
+    for host in &plan.hosts {
+        let base = format!("hosts/{}", host.name);
+        let root = format!("{base}/rootfs");
+        let item = json!({ "host": host, "firewall": host.firewall, "wireguard": host.wireguard });
+        out.push(row("host/firewall.sh", format!("{root}/usr/local/sbin/gen-firewall"), 0o755, item.clone()));
+        out.push(row("host/docker-user.rules", format!("{root}/etc/ufw/gen-docker-user.rules"), 0o644, item));
+        if let Some(wg) = &host.wireguard {
+            let item = json!({ "host": host, "wg": wg });
+            out.push(row("wireguard/wg0.conf", format!("{root}/etc/wireguard/{}.conf", wg.interface), 0o600, item));
+            for peer in &wg.peers {
+                let item = json!({ "host": host, "wg": wg, "peer": peer });
+                out.push(row("wireguard/client.conf", format!("vpn/{}.conf", peer.name), 0o600, item));
+            }
+        }
+    }
+    out
+}

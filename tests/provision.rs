@@ -1,0 +1,265 @@
+//! Hosts, network and provisioning artifacts under their real tools: UFW
+//! applied for real in a throwaway root (its own network namespace),
+//! WireGuard configs loaded into a wireguard-go interface, shellcheck on
+//! every script, cloud-init's schema, fail2ban, and the Terraform JSON
+//! against the hcloud provider's documented arguments.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use crate::common::{project, repo, Gen};
+
+pub(crate) fn require(tool: &str) {
+    let found =
+        Command::new("sh").args(["-c", &format!("command -v {tool}")]).output().is_ok_and(|o| o.status.success());
+    assert!(found, "validator `{tool}` is not installed; scripts/test.sh installs it");
+}
+
+/// Builds the reference blueprints, optionally edited, into a temp project.
+pub(crate) fn built(edit: impl Fn(&str, String) -> String) -> tempfile::TempDir {
+    let dir = project();
+    for entry in std::fs::read_dir(dir.path().join("blueprints")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_stem().unwrap().to_string_lossy().to_string();
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, edit(&name, text)).unwrap();
+    }
+    Gen::new(dir.path()).args(["build"]).succeeds();
+    dir
+}
+
+pub(crate) fn files(root: &Path, pred: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = walkdir::WalkDir::new(root)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && pred(e.path()))
+        .map(|e| e.path().to_path_buf())
+        .collect();
+    found.sort();
+    found
+}
+
+fn named(root: &Path, name: &str) -> Vec<PathBuf> {
+    files(root, |p| p.file_name().is_some_and(|n| n == name))
+}
+
+/// Runs SCRIPT in a throwaway root (tests/validate/throwaway-root.sh).
+pub(crate) fn throwaway(script: &str, args: &[&Path]) -> Output {
+    require("unshare");
+    let out = Command::new(repo().join("tests/validate/throwaway-root.sh"))
+        .arg(script)
+        .args(args)
+        .output()
+        .expect("throwaway-root.sh runs");
+    out
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+fn host_dirs(out: &Path) -> Vec<PathBuf> {
+    named(out, "gen-firewall").iter().map(|p| p.ancestors().nth(5).unwrap().to_path_buf()).collect()
+}
+
+/// The firewall script, applied for real to a throwaway root's UFW in its
+/// own network namespace: it loads, it is idempotent, it closes the Docker
+/// gap in DOCKER-USER, and it deletes rules gen no longer makes.
+#[test]
+fn ufw_script_applies_idempotently_in_a_throwaway_root() {
+    require("ufw");
+    require("iptables");
+    let dir = built(|_, t| t);
+    let hosts = host_dirs(&dir.path().join("out"));
+    assert_eq!(hosts.len(), 3, "{hosts:?}");
+    for host in hosts {
+        let script = r#"
+rootfs=$1
+cp "$rootfs/usr/local/sbin/gen-firewall" "$R/usr/local/sbin/"
+cp "$rootfs/etc/ufw/gen-docker-user.rules" "$R/etc/ufw/"
+chroot "$R" gen-firewall --dry-run > "$R/tmp/dry" || { cat "$R/tmp/dry"; exit 1; }
+grep -q "would update the DOCKER-USER block" "$R/tmp/dry"
+chroot "$R" gen-firewall > /dev/null
+chroot "$R" ufw show added > "$R/tmp/added1"
+iptables -S DOCKER-USER > "$R/tmp/docker-user1"
+iptables-save | grep -v '^#' | sed 's/\[[0-9:]*\]//' > "$R/tmp/save1"
+# Again: nothing changes.
+chroot "$R" gen-firewall > /dev/null
+chroot "$R" ufw show added > "$R/tmp/added2"
+iptables-save | grep -v '^#' | sed 's/\[[0-9:]*\]//' > "$R/tmp/save2"
+cmp "$R/tmp/added1" "$R/tmp/added2"
+cmp "$R/tmp/save1" "$R/tmp/save2"
+# A rule gen does not make is deleted on the next run.
+chroot "$R" ufw allow 8080/tcp > /dev/null
+chroot "$R" gen-firewall > "$R/tmp/third"
+grep -q "deleting ufw allow 8080/tcp" "$R/tmp/third"
+chroot "$R" ufw show added > "$R/tmp/added3"
+cmp "$R/tmp/added1" "$R/tmp/added3"
+echo ADDED; cat "$R/tmp/added1"
+echo DOCKERUSER; cat "$R/tmp/docker-user1"
+echo INPUT; iptables -S ufw-user-input
+"#;
+        let o = throwaway(script, &[&host.join("rootfs")]);
+        let out = text(&o);
+        assert!(o.status.success(), "{}:\n{out}", host.display());
+        assert!(out.contains("-A DOCKER-USER -j ufw-user-forward"), "{out}");
+        assert!(out.contains("-A DOCKER-USER -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN"), "{out}");
+        assert!(out.contains("-j gen-docker-deny"), "{out}");
+        let name = host.file_name().unwrap().to_string_lossy().to_string();
+        if name == "ax52" {
+            // Odoo: nginx publishes 80/443 publicly, SSH from the VPN and the admins.
+            assert!(out.contains("ufw route allow 80/tcp"), "{out}");
+            assert!(out.contains("ufw route allow 443/tcp"), "{out}");
+            assert!(out.contains("ufw allow 51820/udp"), "{out}");
+            assert!(out.contains("ufw allow from 10.8.0.0/24 to any port 22 proto tcp"), "{out}");
+        } else {
+            // Websites: nginx only on the private address; no route rule at all.
+            assert!(!out.contains("route allow"), "{out}");
+            assert!(out.contains("-A DOCKER-USER -s 10.0.0.0/16 -j RETURN"), "{out}");
+            assert!(out.contains("ufw allow from 198.51.100.0/24 to any port 22 proto tcp"), "{out}");
+        }
+        assert!(!out.contains("allow 22/tcp"), "SSH must never be open to everyone here: {out}");
+    }
+}
+
+/// SSH only from the VPN the same host serves: the script refuses while wg0
+/// is down, and changes nothing.
+#[test]
+fn ufw_script_guards_against_a_vpn_lockout() {
+    require("ufw");
+    let dir = built(|name, t| {
+        if name == "odoo-dedicated" {
+            t.replace("ssh_from: [vpn, admin_cidrs]", "ssh_from: [vpn]")
+        } else {
+            t
+        }
+    });
+    let rootfs = dir.path().join("out/odoo-dedicated/hosts/ax52/rootfs");
+    let script = r#"
+cp "$1/usr/local/sbin/gen-firewall" "$R/usr/local/sbin/"
+cp "$1/etc/ufw/gen-docker-user.rules" "$R/etc/ufw/"
+if chroot "$R" gen-firewall; then echo "applied without wg0"; exit 1; fi
+chroot "$R" ufw status | grep -q "Status: inactive"
+test -z "$(chroot "$R" ufw show added | grep '^ufw ' || true)"
+"#;
+    let o = throwaway(script, &[&rootfs]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("wg0 is down"), "{}", text(&o));
+}
+
+/// `bash -n` and `shellcheck -S warning` on every script gen writes.
+#[test]
+fn every_script_passes_shellcheck() {
+    require("shellcheck");
+    let dir = built(|_, t| t);
+    let scripts = files(&dir.path().join("out"), |p| {
+        std::fs::read(p).is_ok_and(|b| b.starts_with(b"#!/usr/bin/env bash") || b.starts_with(b"#!/bin/sh"))
+    });
+    assert!(scripts.len() >= 3, "{scripts:?}");
+    for s in scripts {
+        let n = Command::new("bash").arg("-n").arg(&s).output().unwrap();
+        assert!(n.status.success(), "bash -n {}: {}", s.display(), text(&n));
+        let c = Command::new("shellcheck").args(["-S", "warning", "-f", "gcc"]).arg(&s).output().unwrap();
+        assert!(c.status.success(), "shellcheck {}:\n{}", s.display(), text(&c));
+    }
+}
+
+/// Keys gen does not know, generated for the test with `wg genkey`.
+fn keypair() -> (String, String) {
+    let private = Command::new("wg").arg("genkey").output().unwrap();
+    assert!(private.status.success());
+    let private = String::from_utf8(private.stdout).unwrap().trim().to_string();
+    let mut child = Command::new("wg")
+        .arg("pubkey")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), private.as_bytes()).unwrap();
+    let public = String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap().trim().to_string();
+    (private, public)
+}
+
+/// The server config has no key and no SaveConfig; `wg-quick strip` parses
+/// it, and wireguard-go takes it with `wg setconf` in a network namespace,
+/// with every peer and its /32. Each client config does the same once its
+/// two placeholders are filled, as the operator does.
+#[test]
+fn wireguard_configs_load_into_a_real_interface() {
+    require("wg");
+    require("wg-quick");
+    require("wireguard-go");
+    let dir = built(|_, t| t);
+    let out = dir.path().join("out/odoo-dedicated");
+    let server = out.join("hosts/ax52/rootfs/etc/wireguard/wg0.conf");
+    let conf = std::fs::read_to_string(&server).unwrap();
+    assert!(!conf.contains("PrivateKey"), "{conf}");
+    assert!(!conf.contains("SaveConfig"), "{conf}");
+    assert_eq!(conf.matches("[Peer]").count(), 5);
+    let (server_private, server_public) = keypair();
+    let key_dir = tempfile::tempdir().unwrap();
+    let key = key_dir.path().join("wg0.key");
+    std::fs::write(&key, format!("{server_private}\n")).unwrap();
+    let clients = named(&out.join("vpn"), "cled-admin.conf");
+    assert_eq!(clients.len(), 1);
+    let (client_private, _) = keypair();
+    let client = std::fs::read_to_string(&clients[0])
+        .unwrap()
+        .replace("YOUR_PRIVATE_KEY", &client_private)
+        .replace("SERVER_PUBLIC_KEY", &server_public)
+        .replace("ax52.invalid", "192.0.2.1");
+    let client_path = key_dir.path().join("client.conf");
+    std::fs::write(&client_path, client).unwrap();
+    // PostUp's own command, with %i and the key file the host would have.
+    let post_up = conf
+        .lines()
+        .find_map(|l| l.strip_prefix("PostUp = "))
+        .unwrap()
+        .replace("%i", "wg0")
+        .replace("/etc/wireguard/wg0.key", "/tmp/wg0.key");
+    // Inside the chroot: the UAPI sockets go to the throwaway root's own /run.
+    let script = format!(
+        r#"
+cp "$1" "$R/tmp/wg0.conf"; cp "$2" "$R/tmp/wg1.conf"; cp "$3" "$R/tmp/wg0.key"
+chroot "$R" env WG_ENDPOINT_RESOLUTION_RETRIES=0 sh -euc '
+wg-quick strip /tmp/wg0.conf > /tmp/wg0.stripped
+wg-quick strip /tmp/wg1.conf > /tmp/wg1.stripped
+wireguard-go wg0 >/dev/null 2>&1
+wireguard-go wg1 >/dev/null 2>&1
+wg setconf wg0 /tmp/wg0.stripped
+{post_up}
+wg setconf wg1 /tmp/wg1.stripped
+echo PEERS; wg show wg0 allowed-ips
+echo PORT; wg show wg0 listen-port
+echo PUB; wg show wg0 public-key
+echo CLIENT; wg show wg1 endpoints; wg show wg1 allowed-ips
+'
+"#
+    );
+    let o = throwaway(&script, &[&server, &client_path, &key]);
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    for ip in ["10.8.0.2/32", "10.8.0.3/32", "10.8.0.4/32", "10.8.0.5/32", "10.8.0.6/32"] {
+        assert!(t.contains(ip), "{ip} missing:\n{t}");
+    }
+    assert!(t.contains("51820"), "{t}");
+    assert!(t.contains(&server_public), "PostUp loaded the host's key:\n{t}");
+    assert!(t.contains("192.0.2.1:51820"), "{t}");
+    assert!(t.contains("\t10.8.0.0/24"), "split tunnel: only the VPN subnet:\n{t}");
+}
+
+/// A broken key fails the real loader: the harness can fail.
+#[test]
+fn wireguard_harness_rejects_a_bad_key() {
+    require("wireguard-go");
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("wg0.conf");
+    std::fs::write(&conf, "[Interface]\nListenPort = 51820\n\n[Peer]\nPublicKey = <CLIENT_1_PUBLIC_KEY>\nAllowedIPs = 10.8.0.2/32\n")
+        .unwrap();
+    let o = throwaway(
+        r#"cp "$1" "$R/tmp/wg0.conf"; chroot "$R" sh -c 'wireguard-go wg0 >/dev/null 2>&1; wg setconf wg0 /tmp/wg0.conf'"#,
+        &[&conf],
+    );
+    assert!(!o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("Key is not the correct length or format"), "{}", text(&o));
+}
