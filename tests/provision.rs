@@ -263,3 +263,148 @@ fn wireguard_harness_rejects_a_bad_key() {
     assert!(!o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("Key is not the correct length or format"), "{}", text(&o));
 }
+
+/// install.sh in a throwaway root: --dry-run writes nothing; the first run
+/// installs every file with its mode, creates the WireGuard key and applies
+/// the firewall for real; the second changes nothing and reloads nothing;
+/// after drift in one nginx file only nginx is reloaded; a file that differs
+/// from the manifest stops it before anything is copied. systemctl, docker
+/// and sshd are recording stubs (no init, no daemon, no openssh here).
+#[test]
+fn install_sh_installs_idempotently_and_reloads_only_what_changed() {
+    require("ufw");
+    require("wg");
+    let dir = built(|_, t| t);
+    let tree = dir.path().join("out/odoo-dedicated");
+    let script = r##"
+cp -a "$1" "$R/tmp/tree"
+for tool in systemctl docker sshd certbot; do
+  printf '#!/bin/sh\n[ "$1" = is-active ] && exit 3\necho "%s $*" >> /tmp/calls\n' "$tool" > "$R/usr/local/bin/$tool"
+  chmod +x "$R/usr/local/bin/$tool"
+done
+# `docker compose up` leaves the containers' json-file logs, as Docker does.
+cat >> "$R/usr/local/bin/docker" <<'STUB'
+if [ "$2" = up ]; then mkdir -p /var/lib/docker/containers/c1; touch /var/lib/docker/containers/c1/c1-json.log; fi
+STUB
+i=/tmp/tree/hosts/ax52/install.sh
+chroot "$R" $i --dry-run > "$R/tmp/dry"
+test ! -e "$R/etc/wireguard/wg0.conf"
+test ! -e "$R/tmp/calls"
+grep -q "would install /etc/wireguard/wg0.conf (0600)" "$R/tmp/dry"
+mkdir -p "$R/opt/odoo"; echo "POSTGRES_PASSWORD=x" > "$R/opt/odoo/.env"
+chroot "$R" $i > "$R/tmp/first"
+test "$(stat -c %a "$R/etc/wireguard/wg0.conf")" = 600
+test "$(stat -c %a "$R/etc/wireguard/wg0.key")" = 600
+test "$(stat -c %a "$R/usr/local/sbin/gen-firewall")" = 755
+test -s "$R/opt/odoo/docker-compose.yml"
+chroot "$R" ufw status | grep -q "Status: active"
+echo FIRST; cat "$R/tmp/calls"
+: > "$R/tmp/calls"
+chroot "$R" $i > "$R/tmp/second"
+grep -q "nothing changed" "$R/tmp/second"
+test ! -s "$R/tmp/calls"
+echo "# drift" >> "$R/opt/odoo/nginx/conf.d/odoo-prod.conf"
+chroot "$R" $i > "$R/tmp/third"
+echo THIRD; cat "$R/tmp/calls"; cat "$R/tmp/third"
+echo tampered >> "$R/tmp/tree/hosts/ax52/rootfs/opt/odoo/nginx/nginx.conf"
+: > "$R/tmp/calls"
+if chroot "$R" $i > "$R/tmp/fourth" 2>&1; then echo "installed a tampered tree"; exit 1; fi
+grep -q "nothing installed" "$R/tmp/fourth"
+test ! -s "$R/tmp/calls"
+"##;
+    let o = throwaway(script, &[&tree]);
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    let first = t.split("FIRST").nth(1).unwrap().split("THIRD").next().unwrap();
+    for call in [
+        "systemctl enable --now wg-quick@wg0",
+        "systemctl reload-or-restart fail2ban",
+        "docker compose up -d --remove-orphans",
+        "sshd -t",
+        "certbot certonly --webroot -w /var/www/certbot --cert-name odoo.becker-sicherheit.de -d odoo.becker-sicherheit.de",
+        "docker compose exec -T nginx nginx -s reload",
+    ] {
+        assert!(first.contains(call), "first run lacks `{call}`:\n{t}");
+    }
+    let third = t.split("THIRD").nth(1).unwrap();
+    assert!(third.contains("docker compose exec -T nginx nginx -t"), "{t}");
+    assert!(third.contains("installed /opt/odoo/nginx/conf.d/odoo-prod.conf"), "{t}");
+    for quiet in ["wg-quick", "fail2ban", "up -d", "ssh"] {
+        assert!(!third.split("installed").next().unwrap().contains(quiet), "drift in nginx reloaded `{quiet}`:\n{t}");
+    }
+}
+
+/// The nginx basic-auth filter against Docker json-file log lines, with
+/// fail2ban's own fail2ban-regex: mismatches and unknown users match, with
+/// the client's address; a request without credentials does not.
+#[test]
+fn fail2ban_filter_matches_nginx_auth_failures_in_docker_logs() {
+    require("fail2ban-regex");
+    let dir = built(|_, t| t);
+    let filter = named(&dir.path().join("out/odoo-dedicated"), "gen-nginx-auth.conf").remove(0);
+    let log = dir.path().join("nginx-json.log");
+    std::fs::write(
+        &log,
+        concat!(
+            r#"{"log":"2026/02/05 10:00:00 [error] 31#31: *7 user \"admin\": password mismatch, client: 203.0.113.9, server: odoo-test.becker-sicherheit.de, request: \"GET / HTTP/1.1\", host: \"odoo-test.becker-sicherheit.de\"\n","stream":"stderr","time":"2026-02-05T10:00:00.123456789Z"}"#,
+            "\n",
+            r#"{"log":"2026/02/05 10:00:05 [error] 31#31: *8 user \"root\" was not found in \"/etc/nginx/auth/odoo-test.htpasswd\", client: 203.0.113.10, server: odoo-test.becker-sicherheit.de, request: \"GET / HTTP/1.1\"\n","stream":"stderr","time":"2026-02-05T10:00:05.1Z"}"#,
+            "\n",
+            r#"{"log":"2026/02/05 10:00:09 [error] 31#31: *9 no user/password was provided for basic authentication, client: 198.51.100.7, server: odoo-test.becker-sicherheit.de\n","stream":"stderr","time":"2026-02-05T10:00:09.1Z"}"#,
+            "\n",
+        ),
+    )
+    .unwrap();
+    let o = Command::new("fail2ban-regex").arg("--print-all-matched").arg(&log).arg(&filter).output().unwrap();
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    assert!(t.contains("Lines: 3 lines, 0 ignored, 2 matched, 1 missed"), "{t}");
+    assert!(t.contains("203.0.113.9") && t.contains("203.0.113.10"), "{t}");
+}
+
+/// cloud-init's own schema check, plus what it does not check: only known
+/// top-level keys, no password login, distribution packages only (no host
+/// nginx next to the nginx container), no download from third-party URLs,
+/// and small enough for Hetzner's 32 KiB user_data.
+#[test]
+fn cloud_init_is_valid_and_minimal() {
+    require("cloud-init");
+    let dir = built(|_, t| t);
+    let known = [
+        "hostname", "timezone", "ssh_pwauth", "disable_root", "users", "package_update", "package_upgrade",
+        "packages", "swap", "write_files", "runcmd",
+    ];
+    let files = named(&dir.path().join("out"), "cloud-init.yaml");
+    assert_eq!(files.len(), 3);
+    for f in files {
+        let o = Command::new("cloud-init").args(["schema", "--config-file"]).arg(&f).output().unwrap();
+        assert!(o.status.success(), "{}: {}", f.display(), text(&o));
+        let raw = std::fs::read_to_string(&f).unwrap();
+        assert!(raw.starts_with("#cloud-config\n"));
+        assert!(raw.len() < 32 * 1024, "{} bytes", raw.len());
+        let doc: serde_yaml::Value = serde_yaml::from_str(&raw).unwrap();
+        for (k, _) in doc.as_mapping().unwrap() {
+            assert!(known.contains(&k.as_str().unwrap()), "unknown key {k:?}");
+        }
+        assert_eq!(doc["ssh_pwauth"], serde_yaml::Value::Bool(false));
+        assert_eq!(doc["disable_root"], serde_yaml::Value::Bool(true));
+        for user in doc["users"].as_sequence().unwrap() {
+            assert_eq!(user["lock_passwd"], serde_yaml::Value::Bool(true));
+            assert!(!user["ssh_authorized_keys"].as_sequence().unwrap().is_empty());
+        }
+        let packages: Vec<&str> = doc["packages"].as_sequence().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+        for p in ["docker.io", "docker-compose-v2", "ufw", "fail2ban", "wireguard-tools", "unattended-upgrades"] {
+            assert!(packages.contains(&p), "{p} missing: {packages:?}");
+        }
+        for p in ["nginx", "apache2", "postgresql", "docker-ce"] {
+            assert!(!packages.contains(&p), "{p} would fight a container for its port");
+        }
+        for line in raw.lines().filter(|l| l.contains("http")) {
+            assert!(line.contains("git.example.com"), "only the config repository is fetched: {line}");
+        }
+        assert!(!raw.contains("curl") && !raw.contains("wget"));
+        for file in doc["write_files"].as_sequence().unwrap() {
+            assert!(file["permissions"].as_str().is_some_and(|p| p.len() == 4), "quoted octal: {file:?}");
+        }
+    }
+}

@@ -13,7 +13,6 @@ use crate::blueprint::model::{Access, Blueprint, Filesystem, Host};
 /// No host nginx: nginx runs as a container and owns ports 80/443.
 pub const PACKAGES: &[&str] = &[
     "docker.io",
-    "docker-compose-v2",
     "ufw",
     "fail2ban",
     "python3-systemd",
@@ -35,6 +34,10 @@ pub struct ProvisionPlan {
     pub nginx_auth_jail: bool,
     /// Where the compose project lives; install.sh restarts it there.
     pub stack_dir: String,
+    /// Git repository with gen's out/, cloned on first boot.
+    pub repository: Option<String>,
+    /// Where cloud-init clones it.
+    pub checkout: &'static str,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -81,7 +84,13 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> Provi
             .iter()
             .map(|a| AdminPlan { name: a.name.to_string(), ssh_keys: a.ssh_keys.clone() })
             .collect(),
-        packages: PACKAGES.to_vec(),
+        packages: {
+            let mut p = packages(&host.os);
+            if certs.is_some() {
+                p.push("certbot");
+            }
+            p
+        },
         swap_file,
         certs,
         nginx_auth_jail: serves_here
@@ -90,5 +99,16 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> Provi
                 .iter()
                 .any(|a| a.host == host.name && a.environments.iter().any(|e| e.access == Access::BasicAuth)),
         stack_dir: format!("/opt/{}", bp.project.name),
+        repository: bp.project.repository.clone(),
+        checkout: "/var/lib/gen/config",
     }
+}
+
+/// The distribution's own Compose v2 package: Ubuntu calls it
+/// docker-compose-v2; Debian (13 on) ships v2 as docker-compose.
+fn packages(os: &str) -> Vec<&'static str> {
+    let compose = if os.starts_with("debian") { "docker-compose" } else { "docker-compose-v2" };
+    let mut all = PACKAGES.to_vec();
+    all.insert(1, compose);
+    all
 }

@@ -19,6 +19,24 @@ pub(super) fn artifacts(plan: &Plan) -> Vec<Artifact> {
         let item = json!({ "host": host, "firewall": host.firewall, "wireguard": host.wireguard });
         out.push(row("host/firewall.sh", format!("{root}/usr/local/sbin/gen-firewall"), 0o755, item.clone()));
         out.push(row("host/docker-user.rules", format!("{root}/etc/ufw/gen-docker-user.rules"), 0o644, item));
+        let item = json!({ "host": host, "p": host.provision });
+        out.push(row("host/cloud-init.yaml", format!("{base}/cloud-init.yaml"), 0o644, item.clone()));
+        out.push(row("host/install.sh", format!("{base}/install.sh"), 0o755, item.clone()));
+        out.push(row("host/sshd.conf", format!("{root}/etc/ssh/sshd_config.d/10-gen.conf"), 0o644, item.clone()));
+        out.push(row("fail2ban/jail.local", format!("{root}/etc/fail2ban/jail.d/gen.local"), 0o644, item.clone()));
+        if host.provision.nginx_auth_jail {
+            out.push(row(
+                "fail2ban/nginx-auth.conf",
+                format!("{root}/etc/fail2ban/filter.d/gen-nginx-auth.conf"),
+                0o644,
+                item.clone(),
+            ));
+        }
+        if host.provision.certs.is_some() {
+            out.push(row("certs/gen-certs.sh", format!("{root}/usr/local/sbin/gen-certs"), 0o755, item.clone()));
+            let hook = format!("{root}/etc/letsencrypt/renewal-hooks/deploy/gen-reload-nginx");
+            out.push(row("certs/reload-nginx.sh", hook, 0o755, item.clone()));
+        }
         if let Some(wg) = &host.wireguard {
             let item = json!({ "host": host, "wg": wg });
             out.push(row("wireguard/wg0.conf", format!("{root}/etc/wireguard/{}.conf", wg.interface), 0o600, item));
