@@ -408,3 +408,182 @@ fn cloud_init_is_valid_and_minimal() {
         }
     }
 }
+
+/// The hcloud provider's documented arguments, per resource and nested
+/// block (registry.terraform.io/providers/hetznercloud/hcloud, resource
+/// docs). Terraform itself cannot be installed here.
+fn hcloud_arguments(kind: &str) -> (&'static [&'static str], &'static [&'static str]) {
+    // (allowed, required)
+    match kind {
+        "hcloud_server" => (
+            &[
+                "name", "server_type", "image", "location", "datacenter", "user_data", "ssh_keys", "public_net",
+                "keep_disk", "iso", "rescue", "labels", "backups", "firewall_ids", "ignore_remote_firewall_ids",
+                "network", "placement_group_id", "delete_protection", "rebuild_protection", "allow_deprecated_images",
+                "shutdown_before_deletion",
+            ],
+            &["name", "server_type", "image"],
+        ),
+        "server.network" => (&["network_id", "ip", "alias_ips"], &["network_id"]),
+        "server.public_net" => (&["ipv4_enabled", "ipv4", "ipv6_enabled", "ipv6"], &[]),
+        "hcloud_load_balancer" => (
+            &["name", "load_balancer_type", "location", "network_zone", "algorithm", "labels", "delete_protection", "target"],
+            &["name", "load_balancer_type"],
+        ),
+        "lb.algorithm" => (&["type"], &["type"]),
+        "hcloud_load_balancer_service" => (
+            &["load_balancer_id", "protocol", "listen_port", "destination_port", "proxyprotocol", "http", "health_check"],
+            &["load_balancer_id", "protocol"],
+        ),
+        "service.http" => (&["sticky_sessions", "cookie_name", "cookie_lifetime", "certificates", "redirect_http"], &[]),
+        "service.health_check" => (&["protocol", "port", "interval", "timeout", "retries", "http"], &["protocol"]),
+        "health_check.http" => (&["domain", "path", "response", "tls", "status_codes"], &[]),
+        "hcloud_load_balancer_target" => (
+            &["type", "load_balancer_id", "server_id", "label_selector", "ip", "use_private_ip"],
+            &["type", "load_balancer_id"],
+        ),
+        "hcloud_load_balancer_network" => (
+            &["load_balancer_id", "network_id", "subnet_id", "ip", "enable_public_interface"],
+            &["load_balancer_id"],
+        ),
+        "hcloud_network" => (&["name", "ip_range", "labels", "delete_protection", "expose_routes_to_vswitch"], &["name", "ip_range"]),
+        "hcloud_network_subnet" => (&["network_id", "type", "network_zone", "ip_range", "vswitch_id"], &["network_id", "type", "network_zone", "ip_range"]),
+        "hcloud_firewall" => (&["name", "labels", "rule", "apply_to"], &[]),
+        "firewall.rule" => (&["direction", "protocol", "port", "source_ips", "destination_ips", "description"], &["direction", "protocol"]),
+        "hcloud_ssh_key" => (&["name", "public_key", "labels"], &["name", "public_key"]),
+        "hcloud_managed_certificate" => (&["name", "domain_names", "labels"], &["name", "domain_names"]),
+        other => panic!("gen emits `{other}`, which this test does not know"),
+    }
+}
+
+fn check_args(kind: &str, at: &str, value: &serde_json::Value) {
+    let (allowed, required) = hcloud_arguments(kind);
+    let meta = ["depends_on", "count", "for_each", "lifecycle", "provider"];
+    let obj = value.as_object().unwrap_or_else(|| panic!("{at}: not an object"));
+    for key in obj.keys() {
+        assert!(allowed.contains(&key.as_str()) || meta.contains(&key.as_str()), "{at}: `{key}` is not an argument of {kind}");
+    }
+    for key in required {
+        assert!(obj.contains_key(*key), "{at}: required `{key}` missing");
+    }
+}
+
+/// infra/main.tf.json against the provider's documented arguments, with
+/// every reference pointing at a resource the file defines and user_data
+/// read from the host's cloud-init artifact.
+#[test]
+fn terraform_json_uses_only_documented_hcloud_arguments() {
+    let dir = built(|_, t| t);
+    let infra = dir.path().join("out/hetzner-websites/infra");
+    let raw = std::fs::read_to_string(infra.join("main.tf.json")).unwrap();
+    assert!(!dir.path().join("out/odoo-dedicated/infra/main.tf.json").exists(), "dedicated hosts are not in Terraform");
+    let tf: serde_json::Value = serde_json::from_str(&raw).unwrap();
+    assert_eq!(tf["terraform"]["required_providers"]["hcloud"]["source"], "hetznercloud/hcloud");
+    assert!(tf["provider"]["hcloud"]["token"].as_str().unwrap().starts_with("${var."), "no token in the file");
+    let resources = tf["resource"].as_object().unwrap();
+    let mut defined = std::collections::BTreeSet::new();
+    for (kind, instances) in resources {
+        for (name, body) in instances.as_object().unwrap() {
+            defined.insert(format!("{kind}.{name}"));
+            let at = format!("{kind}.{name}");
+            check_args(kind, &at, body);
+            match kind.as_str() {
+                "hcloud_server" => {
+                    for n in body["network"].as_array().into_iter().flatten() {
+                        check_args("server.network", &at, n);
+                    }
+                    check_args("server.public_net", &at, &body["public_net"]);
+                    let file = body["user_data"].as_str().unwrap();
+                    let path = file.split("path.module}/").nth(1).unwrap().split('"').next().unwrap();
+                    let cloud_init = std::fs::read_to_string(infra.join(path)).unwrap();
+                    assert!(cloud_init.starts_with("#cloud-config"), "{path}");
+                    assert_ne!(body["server_type"], "cx32", "removed type");
+                }
+                "hcloud_load_balancer" => check_args("lb.algorithm", &at, &body["algorithm"]),
+                "hcloud_load_balancer_service" => {
+                    check_args("service.health_check", &at, &body["health_check"]);
+                    if let Some(http) = body.get("http") {
+                        check_args("service.http", &at, http);
+                    }
+                    if let Some(http) = body["health_check"].get("http") {
+                        check_args("health_check.http", &at, http);
+                    }
+                }
+                "hcloud_firewall" => {
+                    for rule in body["rule"].as_array().unwrap() {
+                        check_args("firewall.rule", &at, rule);
+                        if rule["protocol"] == "tcp" || rule["protocol"] == "udp" {
+                            assert!(rule["port"].is_string(), "{at}: port is a string");
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    // Every ${type.name.attr} and depends_on names a resource defined here.
+    for reference in raw.split("${").skip(1) {
+        let expr = reference.split('}').next().unwrap();
+        if expr.starts_with("var.") || expr.starts_with("path.") || expr.starts_with("file(") {
+            continue;
+        }
+        let target: Vec<&str> = expr.split('.').take(2).collect();
+        assert!(defined.contains(&target.join(".")), "dangling reference ${{{expr}}}");
+    }
+    for dep in raw.lines().filter(|l| l.trim_start().starts_with("\"hcloud_") && l.trim_end().ends_with("\",")) {
+        let dep = dep.trim().trim_matches(|c| c == '"' || c == ',');
+        if dep.contains('.') {
+            assert!(defined.contains(dep), "depends_on {dep}");
+        }
+    }
+    // The load balancer: TLS at the LB with a managed certificate for every
+    // site's names, health checks on /health, targets over the private network.
+    let service = &resources["hcloud_load_balancer_service"]["https"];
+    assert_eq!(service["protocol"], "https");
+    assert_eq!(service["destination_port"], 80);
+    assert_eq!(service["health_check"]["http"]["path"], "/health");
+    assert_eq!(service["health_check"]["interval"], 15);
+    let names = resources["hcloud_managed_certificate"]["web-lb"]["domain_names"].as_array().unwrap();
+    assert_eq!(names.len(), 50);
+    for target in resources["hcloud_load_balancer_target"].as_object().unwrap().values() {
+        assert_eq!(target["use_private_ip"], true);
+    }
+    // The Cloud Firewall opens SSH to the admins only, and no web port: the
+    // load balancer reaches nginx over the private network.
+    for fw in resources["hcloud_firewall"].as_object().unwrap().values() {
+        for rule in fw["rule"].as_array().unwrap() {
+            assert!(rule["port"] != "80" && rule["port"] != "443", "{rule}");
+            if rule["port"] == "22" {
+                assert_eq!(rule["source_ips"], serde_json::json!(["198.51.100.0/24"]));
+            }
+        }
+    }
+}
+
+/// installimage: one DRIVE per disk, software RAID at the blueprint's level,
+/// a PART per partition plus /boot, and the PART sizes (MiB) within the
+/// RAID's usable capacity; cloud hosts get none.
+#[test]
+fn installimage_matches_the_disk_layout() {
+    let dir = built(|_, t| t);
+    let out = dir.path().join("out");
+    let confs = named(&out, "installimage.conf");
+    assert_eq!(confs.len(), 1, "only the dedicated host: {confs:?}");
+    let conf = std::fs::read_to_string(&confs[0]).unwrap();
+    let lines: Vec<&str> = conf.lines().filter(|l| !l.starts_with('#') && !l.is_empty()).collect();
+    assert_eq!(lines.iter().filter(|l| l.starts_with("DRIVE")).count(), 2);
+    assert!(lines.contains(&"SWRAID 1") && lines.contains(&"SWRAIDLEVEL 1"));
+    let parts: Vec<(&str, u64)> = lines
+        .iter()
+        .filter_map(|l| l.strip_prefix("PART "))
+        .map(|p| {
+            let f: Vec<&str> = p.split_whitespace().collect();
+            (f[0], f[2].strip_suffix('M').unwrap().parse().unwrap())
+        })
+        .collect();
+    let mounts: Vec<&str> = parts.iter().map(|(m, _)| *m).collect();
+    assert_eq!(mounts, ["/boot", "/", "/var/lib/docker", "/mnt/odoo-data", "/mnt/building-plans", "/mnt/backups", "swap"]);
+    let total: u64 = parts.iter().map(|(_, s)| s).sum();
+    assert!(total <= 931 * 1024, "{total} MiB on a 931 GiB mirror");
+    assert!(lines.iter().any(|l| l.starts_with("IMAGE /root/.oldroot/nfs/images/Ubuntu-2404-noble")));
+}

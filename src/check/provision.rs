@@ -57,6 +57,17 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
                                 .at_value(),
                         );
                     }
+                    let usable = crate::plan::capacity::usable(storage).value;
+                    let partitions: crate::blueprint::units::Size = storage.partitions.iter().map(|p| p.size).sum();
+                    if partitions <= usable && partitions + installimage::BOOT > usable {
+                        out.push(
+                            Finding::error("E626", format!("/hosts/{h}/storage/partitions"), format!(
+                                "the partitions of `{}` fit in {usable}, but not with installimage's {} /boot",
+                                host.name, installimage::BOOT
+                            ))
+                            .hint("shrink the largest partition by the size of /boot"),
+                        );
+                    }
                     if !storage.partitions.iter().any(|p| p.mount == "/") {
                         out.push(
                             Finding::error("E625", format!("/hosts/{h}/storage/partitions"), format!("`{}` has no `/` partition", host.name))

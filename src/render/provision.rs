@@ -37,6 +37,10 @@ pub(super) fn artifacts(plan: &Plan) -> Vec<Artifact> {
             let hook = format!("{root}/etc/letsencrypt/renewal-hooks/deploy/gen-reload-nginx");
             out.push(row("certs/reload-nginx.sh", hook, 0o755, item.clone()));
         }
+        if let Some(ii) = &host.installimage {
+            let item = json!({ "host": host, "ii": ii });
+            out.push(row("host/installimage", format!("{base}/installimage.conf"), 0o644, item));
+        }
         if let Some(wg) = &host.wireguard {
             let item = json!({ "host": host, "wg": wg });
             out.push(row("wireguard/wg0.conf", format!("{root}/etc/wireguard/{}.conf", wg.interface), 0o600, item));
@@ -45,6 +49,9 @@ pub(super) fn artifacts(plan: &Plan) -> Vec<Artifact> {
                 out.push(row("wireguard/client.conf", format!("vpn/{}.conf", peer.name), 0o600, item));
             }
         }
+    }
+    if let Some(tf) = &plan.terraform {
+        out.push(row("infra/main.tf.json", "infra/main.tf.json".into(), 0o644, json!({ "tf": tf })));
     }
     out
 }
