@@ -587,3 +587,80 @@ fn installimage_matches_the_disk_layout() {
     assert!(total <= 931 * 1024, "{total} MiB on a 931 GiB mirror");
     assert!(lines.iter().any(|l| l.starts_with("IMAGE /root/.oldroot/nfs/images/Ubuntu-2404-noble")));
 }
+
+/// Every `hcloud` subcommand and flag the blue-green script uses exists in
+/// Debian's hcloud CLI (`--help`); then the script runs against recording
+/// stubs of hcloud and ssh: a good deploy moves the target out and back,
+/// a failed health check rolls the host back to its previous commit.
+#[test]
+fn blue_green_switch_uses_real_hcloud_flags_and_rolls_back() {
+    require("hcloud");
+    let dir = built(|_, t| t);
+    let script = dir.path().join("out/hetzner-websites/infra/blue-green.sh");
+    let text_of = std::fs::read_to_string(&script).unwrap();
+    let mut checked = 0;
+    for line in text_of.lines() {
+        let Some(rest) = line.split("hcloud ").nth(1) else { continue };
+        if line.trim_start().starts_with('#') {
+            continue;
+        }
+        let words: Vec<&str> = rest.split_whitespace().collect();
+        let sub: Vec<&str> = words.iter().take_while(|w| w.chars().all(|c| c.is_ascii_lowercase() || c == '-')).copied().collect();
+        if sub.is_empty() {
+            continue;
+        }
+        let help = Command::new("hcloud").args(&sub).arg("--help").output().unwrap();
+        let help = text(&help);
+        assert!(help.contains(&format!("hcloud {}", sub.join(" "))), "`hcloud {}` is not a command:\n{help}", sub.join(" "));
+        for flag in words.iter().filter(|w| w.starts_with("--")) {
+            assert!(help.contains(&format!("{flag} ")), "`hcloud {}` has no {flag}", sub.join(" "));
+        }
+        checked += 1;
+    }
+    assert!(checked >= 4, "{checked} hcloud calls checked");
+
+    let bin = tempfile::tempdir().unwrap();
+    let log = bin.path().join("calls");
+    let stub = |name: &str, body: &str| {
+        let p = bin.path().join(name);
+        std::fs::write(&p, format!("#!/bin/sh\necho \"{name} $*\" >> {}\n{body}\n", log.display())).unwrap();
+        std::fs::set_permissions(&p, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    };
+    stub(
+        "hcloud",
+        r#"case "$1 $2" in
+  "load-balancer describe") printf 'app-1 healthy healthy\napp-2 healthy\n' ;;
+  "server ip") echo 203.0.113.20 ;;
+esac"#,
+    );
+    let run = |health_ok: bool| {
+        std::fs::write(&log, "").unwrap();
+        stub(
+            "ssh",
+            &format!(
+                r#"case "$*" in
+  *rev-parse*) echo 1111111 ;;
+  *curl*) exit {} ;;
+esac"#,
+                if health_ok { 0 } else { 22 }
+            ),
+        );
+        let path = format!("{}:{}", bin.path().display(), std::env::var("PATH").unwrap());
+        let o = Command::new("bash").arg(&script).arg("app-2").env("PATH", path).output().unwrap();
+        (o, std::fs::read_to_string(&log).unwrap())
+    };
+    let (o, calls) = run(true);
+    assert!(o.status.success(), "{}\n{calls}", text(&o));
+    let order: Vec<&str> =
+        calls.lines().filter(|l| (l.starts_with("hcloud ") || l.starts_with("ssh ")) && !l.contains("describe")).collect();
+    assert!(order.iter().position(|l| l.contains("remove-target web-lb --server app-2")).unwrap()
+        < order.iter().position(|l| l.contains("pull --ff-only")).unwrap(), "{calls}");
+    assert!(order.last().unwrap().contains("add-target web-lb --server app-2 --use-private-ip"), "{calls}");
+    assert!(calls.contains("curl -fsS --max-time 5 -o /dev/null http://10.0.1.12/health"), "{calls}");
+
+    let (o, calls) = run(false);
+    assert!(!o.status.success(), "a failed health check must fail the switch:\n{calls}");
+    assert!(calls.contains("reset --hard -q 1111111"), "rolled back to the previous commit:\n{calls}");
+    let last = calls.lines().filter(|l| l.starts_with("hcloud ") || l.starts_with("ssh ")).last().unwrap();
+    assert!(last.ends_with("add-target web-lb --server app-2 --use-private-ip"), "{calls}");
+}

@@ -262,6 +262,25 @@ pub fn exposure(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> V
     rows
 }
 
+/// The exposure table of `gen plan`.
+pub fn describe(s: &mut String, rows: &[Exposure]) {
+    use std::fmt::Write as _;
+    let _ = writeln!(s, "  exposure (who reaches each port from the internet)");
+    let _ = writeln!(s, "    {:<10} {:<22} {:<7} {:<9} {:<9} who", "port", "service", "via", "meant", "internet");
+    for r in rows {
+        let _ = writeln!(
+            s,
+            "    {:<10} {:<22} {:<7} {:<9} {:<9} {}",
+            format!("{}/{}", r.port, r.proto),
+            r.service,
+            r.via,
+            r.intent.label(),
+            if r.internet { "yes" } else { "no" },
+            r.who
+        );
+    }
+}
+
 fn intent_of(source: &Source) -> Intent {
     match source {
         Source::Anywhere => Intent::Public,

@@ -48,6 +48,7 @@ pub struct Plan {
     pub hosts: Vec<HostPlan>,
     /// Hetzner Cloud resources as Terraform JSON, when there are cloud hosts.
     pub terraform: Option<serde_json::Value>,
+    pub blue_green: Option<terraform::BlueGreen>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -99,6 +100,7 @@ pub fn plan(loaded: &Loaded) -> Plan {
     Plan {
         name: loaded.name.clone(),
         terraform: terraform::plan(bp, &hosts, &header),
+        blue_green: terraform::blue_green(bp),
         header,
         source,
         generator: GENERATOR.to_string(),

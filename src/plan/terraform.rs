@@ -245,3 +245,48 @@ fn load_balancer(bp: &Blueprint, lb: &crate::blueprint::model::LoadBalancer, res
     }
     res.insert("hcloud_load_balancer_target".into(), Value::Object(targets));
 }
+
+/// The blue-green switch for the hosts behind the load balancer: what the
+/// generated script needs to move one target out, deploy, check and move it back.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct BlueGreen {
+    pub load_balancer: String,
+    pub targets: Vec<BlueGreenTarget>,
+    /// The admin user the script logs in as.
+    pub admin: String,
+    pub checkout: &'static str,
+    pub health_path: String,
+    /// How long the load balancer may take to call a target healthy.
+    pub wait_seconds: u64,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct BlueGreenTarget {
+    pub name: String,
+    pub private_ip: String,
+    pub color: String,
+}
+
+pub fn blue_green(bp: &Blueprint) -> Option<BlueGreen> {
+    let lb = bp.load_balancer.as_ref().filter(|lb| lb.targets.len() >= 2)?;
+    let targets = lb
+        .targets
+        .iter()
+        .filter_map(|t| bp.hosts.iter().find(|h| h.name == *t))
+        .map(|h| BlueGreenTarget {
+            name: h.name.to_string(),
+            private_ip: h.private_ip.clone().unwrap_or_default(),
+            color: h.labels.get("deployment").cloned().unwrap_or_default(),
+        })
+        .collect();
+    let hc = &lb.health_check;
+    Some(BlueGreen {
+        load_balancer: lb.name.to_string(),
+        targets,
+        admin: bp.admins.first().map(|a| a.name.to_string()).unwrap_or_else(|| "root".into()),
+        checkout: "/var/lib/gen/config",
+        health_path: hc.path.clone(),
+        // Enough checks to pass `retries` times in a row, with room to spare.
+        wait_seconds: (hc.interval.seconds() + hc.timeout.seconds()) * u64::from(hc.retries + 1) + 30,
+    })
+}

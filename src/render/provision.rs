@@ -50,6 +50,9 @@ pub(super) fn artifacts(plan: &Plan) -> Vec<Artifact> {
             }
         }
     }
+    if let Some(bg) = &plan.blue_green {
+        out.push(row("infra/blue-green.sh", "infra/blue-green.sh".into(), 0o755, json!({ "bg": bg })));
+    }
     if let Some(tf) = &plan.terraform {
         out.push(row("infra/main.tf.json", "infra/main.tf.json".into(), 0o644, json!({ "tf": tf })));
     }
