@@ -127,13 +127,16 @@ echo INPUT; iptables -S ufw-user-input
 #[test]
 fn ufw_script_guards_against_a_vpn_lockout() {
     require("ufw");
-    let dir = built(|name, t| {
-        if name == "odoo-dedicated" {
-            t.replace("ssh_from: [vpn, admin_cidrs]", "ssh_from: [vpn]")
-        } else {
-            t
-        }
-    });
+    let dir =
+        built(
+            |name, t| {
+                if name == "odoo-dedicated" {
+                    t.replace("ssh_from: [vpn, admin_cidrs]", "ssh_from: [vpn]")
+                } else {
+                    t
+                }
+            },
+        );
     let rootfs = dir.path().join("out/odoo-dedicated/hosts/ax52/rootfs");
     let script = r#"
 cp "$1/usr/local/sbin/gen-firewall" "$R/usr/local/sbin/"
@@ -254,8 +257,11 @@ fn wireguard_harness_rejects_a_bad_key() {
     require("wireguard-go");
     let dir = tempfile::tempdir().unwrap();
     let conf = dir.path().join("wg0.conf");
-    std::fs::write(&conf, "[Interface]\nListenPort = 51820\n\n[Peer]\nPublicKey = <CLIENT_1_PUBLIC_KEY>\nAllowedIPs = 10.8.0.2/32\n")
-        .unwrap();
+    std::fs::write(
+        &conf,
+        "[Interface]\nListenPort = 51820\n\n[Peer]\nPublicKey = <CLIENT_1_PUBLIC_KEY>\nAllowedIPs = 10.8.0.2/32\n",
+    )
+    .unwrap();
     let o = throwaway(
         r#"cp "$1" "$R/tmp/wg0.conf"; chroot "$R" sh -c 'wireguard-go wg0 >/dev/null 2>&1; wg setconf wg0 /tmp/wg0.conf'"#,
         &[&conf],
@@ -371,8 +377,17 @@ fn cloud_init_is_valid_and_minimal() {
     require("cloud-init");
     let dir = built(|_, t| t);
     let known = [
-        "hostname", "timezone", "ssh_pwauth", "disable_root", "users", "package_update", "package_upgrade",
-        "packages", "swap", "write_files", "runcmd",
+        "hostname",
+        "timezone",
+        "ssh_pwauth",
+        "disable_root",
+        "users",
+        "package_update",
+        "package_upgrade",
+        "packages",
+        "swap",
+        "write_files",
+        "runcmd",
     ];
     let files = named(&dir.path().join("out"), "cloud-init.yaml");
     assert_eq!(files.len(), 3);
@@ -417,9 +432,26 @@ fn hcloud_arguments(kind: &str) -> (&'static [&'static str], &'static [&'static 
     match kind {
         "hcloud_server" => (
             &[
-                "name", "server_type", "image", "location", "datacenter", "user_data", "ssh_keys", "public_net",
-                "keep_disk", "iso", "rescue", "labels", "backups", "firewall_ids", "ignore_remote_firewall_ids",
-                "network", "placement_group_id", "delete_protection", "rebuild_protection", "allow_deprecated_images",
+                "name",
+                "server_type",
+                "image",
+                "location",
+                "datacenter",
+                "user_data",
+                "ssh_keys",
+                "public_net",
+                "keep_disk",
+                "iso",
+                "rescue",
+                "labels",
+                "backups",
+                "firewall_ids",
+                "ignore_remote_firewall_ids",
+                "network",
+                "placement_group_id",
+                "delete_protection",
+                "rebuild_protection",
+                "allow_deprecated_images",
                 "shutdown_before_deletion",
             ],
             &["name", "server_type", "image"],
@@ -427,29 +459,55 @@ fn hcloud_arguments(kind: &str) -> (&'static [&'static str], &'static [&'static 
         "server.network" => (&["network_id", "ip", "alias_ips"], &["network_id"]),
         "server.public_net" => (&["ipv4_enabled", "ipv4", "ipv6_enabled", "ipv6"], &[]),
         "hcloud_load_balancer" => (
-            &["name", "load_balancer_type", "location", "network_zone", "algorithm", "labels", "delete_protection", "target"],
+            &[
+                "name",
+                "load_balancer_type",
+                "location",
+                "network_zone",
+                "algorithm",
+                "labels",
+                "delete_protection",
+                "target",
+            ],
             &["name", "load_balancer_type"],
         ),
         "lb.algorithm" => (&["type"], &["type"]),
         "hcloud_load_balancer_service" => (
-            &["load_balancer_id", "protocol", "listen_port", "destination_port", "proxyprotocol", "http", "health_check"],
+            &[
+                "load_balancer_id",
+                "protocol",
+                "listen_port",
+                "destination_port",
+                "proxyprotocol",
+                "http",
+                "health_check",
+            ],
             &["load_balancer_id", "protocol"],
         ),
-        "service.http" => (&["sticky_sessions", "cookie_name", "cookie_lifetime", "certificates", "redirect_http"], &[]),
+        "service.http" => {
+            (&["sticky_sessions", "cookie_name", "cookie_lifetime", "certificates", "redirect_http"], &[])
+        }
         "service.health_check" => (&["protocol", "port", "interval", "timeout", "retries", "http"], &["protocol"]),
         "health_check.http" => (&["domain", "path", "response", "tls", "status_codes"], &[]),
         "hcloud_load_balancer_target" => (
             &["type", "load_balancer_id", "server_id", "label_selector", "ip", "use_private_ip"],
             &["type", "load_balancer_id"],
         ),
-        "hcloud_load_balancer_network" => (
-            &["load_balancer_id", "network_id", "subnet_id", "ip", "enable_public_interface"],
-            &["load_balancer_id"],
+        "hcloud_load_balancer_network" => {
+            (&["load_balancer_id", "network_id", "subnet_id", "ip", "enable_public_interface"], &["load_balancer_id"])
+        }
+        "hcloud_network" => {
+            (&["name", "ip_range", "labels", "delete_protection", "expose_routes_to_vswitch"], &["name", "ip_range"])
+        }
+        "hcloud_network_subnet" => (
+            &["network_id", "type", "network_zone", "ip_range", "vswitch_id"],
+            &["network_id", "type", "network_zone", "ip_range"],
         ),
-        "hcloud_network" => (&["name", "ip_range", "labels", "delete_protection", "expose_routes_to_vswitch"], &["name", "ip_range"]),
-        "hcloud_network_subnet" => (&["network_id", "type", "network_zone", "ip_range", "vswitch_id"], &["network_id", "type", "network_zone", "ip_range"]),
         "hcloud_firewall" => (&["name", "labels", "rule", "apply_to"], &[]),
-        "firewall.rule" => (&["direction", "protocol", "port", "source_ips", "destination_ips", "description"], &["direction", "protocol"]),
+        "firewall.rule" => (
+            &["direction", "protocol", "port", "source_ips", "destination_ips", "description"],
+            &["direction", "protocol"],
+        ),
         "hcloud_ssh_key" => (&["name", "public_key", "labels"], &["name", "public_key"]),
         "hcloud_managed_certificate" => (&["name", "domain_names", "labels"], &["name", "domain_names"]),
         other => panic!("gen emits `{other}`, which this test does not know"),
@@ -461,7 +519,10 @@ fn check_args(kind: &str, at: &str, value: &serde_json::Value) {
     let meta = ["depends_on", "count", "for_each", "lifecycle", "provider"];
     let obj = value.as_object().unwrap_or_else(|| panic!("{at}: not an object"));
     for key in obj.keys() {
-        assert!(allowed.contains(&key.as_str()) || meta.contains(&key.as_str()), "{at}: `{key}` is not an argument of {kind}");
+        assert!(
+            allowed.contains(&key.as_str()) || meta.contains(&key.as_str()),
+            "{at}: `{key}` is not an argument of {kind}"
+        );
     }
     for key in required {
         assert!(obj.contains_key(*key), "{at}: required `{key}` missing");
@@ -582,7 +643,10 @@ fn installimage_matches_the_disk_layout() {
         })
         .collect();
     let mounts: Vec<&str> = parts.iter().map(|(m, _)| *m).collect();
-    assert_eq!(mounts, ["/boot", "/", "/var/lib/docker", "/mnt/odoo-data", "/mnt/building-plans", "/mnt/backups", "swap"]);
+    assert_eq!(
+        mounts,
+        ["/boot", "/", "/var/lib/docker", "/mnt/odoo-data", "/mnt/building-plans", "/mnt/backups", "swap"]
+    );
     let total: u64 = parts.iter().map(|(_, s)| s).sum();
     assert!(total <= 931 * 1024, "{total} MiB on a 931 GiB mirror");
     assert!(lines.iter().any(|l| l.starts_with("IMAGE /root/.oldroot/nfs/images/Ubuntu-2404-noble")));
@@ -605,13 +669,18 @@ fn blue_green_switch_uses_real_hcloud_flags_and_rolls_back() {
             continue;
         }
         let words: Vec<&str> = rest.split_whitespace().collect();
-        let sub: Vec<&str> = words.iter().take_while(|w| w.chars().all(|c| c.is_ascii_lowercase() || c == '-')).copied().collect();
+        let sub: Vec<&str> =
+            words.iter().take_while(|w| w.chars().all(|c| c.is_ascii_lowercase() || c == '-')).copied().collect();
         if sub.is_empty() {
             continue;
         }
         let help = Command::new("hcloud").args(&sub).arg("--help").output().unwrap();
         let help = text(&help);
-        assert!(help.contains(&format!("hcloud {}", sub.join(" "))), "`hcloud {}` is not a command:\n{help}", sub.join(" "));
+        assert!(
+            help.contains(&format!("hcloud {}", sub.join(" "))),
+            "`hcloud {}` is not a command:\n{help}",
+            sub.join(" ")
+        );
         for flag in words.iter().filter(|w| w.starts_with("--")) {
             assert!(help.contains(&format!("{flag} ")), "`hcloud {}` has no {flag}", sub.join(" "));
         }
@@ -651,10 +720,15 @@ esac"#,
     };
     let (o, calls) = run(true);
     assert!(o.status.success(), "{}\n{calls}", text(&o));
-    let order: Vec<&str> =
-        calls.lines().filter(|l| (l.starts_with("hcloud ") || l.starts_with("ssh ")) && !l.contains("describe")).collect();
-    assert!(order.iter().position(|l| l.contains("remove-target web-lb --server app-2")).unwrap()
-        < order.iter().position(|l| l.contains("pull --ff-only")).unwrap(), "{calls}");
+    let order: Vec<&str> = calls
+        .lines()
+        .filter(|l| (l.starts_with("hcloud ") || l.starts_with("ssh ")) && !l.contains("describe"))
+        .collect();
+    assert!(
+        order.iter().position(|l| l.contains("remove-target web-lb --server app-2")).unwrap()
+            < order.iter().position(|l| l.contains("pull --ff-only")).unwrap(),
+        "{calls}"
+    );
     assert!(order.last().unwrap().contains("add-target web-lb --server app-2 --use-private-ip"), "{calls}");
     assert!(calls.contains("curl -fsS --max-time 5 -o /dev/null http://10.0.1.12/health"), "{calls}");
 
@@ -663,4 +737,88 @@ esac"#,
     assert!(calls.contains("reset --hard -q 1111111"), "rolled back to the previous commit:\n{calls}");
     let last = calls.lines().filter(|l| l.starts_with("hcloud ") || l.starts_with("ssh ")).last().unwrap();
     assert!(last.ends_with("add-target web-lb --server app-2 --use-private-ip"), "{calls}");
+}
+
+/// `gen lint` on a reference blueprint with one edit: the codes reported.
+fn lint_edited(blueprint: &str, from: &str, to: &str) -> Vec<String> {
+    let dir = project();
+    let path = dir.path().join(format!("blueprints/{blueprint}.yaml"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "`{from}` is not in {blueprint}");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    let out = Gen::new(dir.path()).args(["lint", &format!("blueprints/{blueprint}.yaml")]).output();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_ne!(out.status.code(), Some(101), "panic:\n{stderr}");
+    let mut codes: Vec<String> = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("error[").or_else(|| l.strip_prefix("warning[")))
+        .filter_map(|r| r.split_once(']').map(|(c, _)| c.to_string()))
+        .filter(|c| !matches!(c.as_str(), "W401" | "W402" | "W801"))
+        .collect();
+    codes.sort();
+    codes
+}
+
+/// Each network and provisioning mistake, made in a reference blueprint,
+/// is reported with its code (and nothing else new).
+#[test]
+fn network_and_provisioning_mistakes_have_codes() {
+    let odoo = "odoo-dedicated";
+    let web = "hetzner-websites";
+    let peer = "{name: cled-admin, address: 10.8.0.2,";
+    let cases: &[(&str, &str, &str, &[&str])] = &[
+        (odoo, peer, "{name: cled-admin, address: 10.9.0.2,", &["E313"]),
+        // A duplicate peer address is E201, from the names family.
+        (odoo, peer, "{name: cled-admin, address: 10.8.0.3,", &["E201"]),
+        (odoo, peer, "{name: cled-admin, address: 10.8.0.1,", &["E314"]),
+        (odoo, peer, "{name: cled-admin, address: 10.8.0.255,", &["E313"]),
+        (odoo, "public_key: UbWUBqab6BcAeKI49JFpW9L95YO+9vV9x7fD5/jPqjA=", "public_key: <CLIENT_1_PUBLIC_KEY>", &["E315"]),
+        (odoo, "address: 10.8.0.1\n", "address: 10.9.0.1\n", &["E312"]),
+        (odoo, "subnet: 10.8.0.0/24", "subnet: 10.8.0.0/33", &["E312"]),
+        (odoo, "admin_cidrs: [198.51.100.0/24]", "admin_cidrs: [0.0.0.0/0]", &["E316"]),
+        (odoo, "ssh_from: [vpn, admin_cidrs]", "ssh_from: [vpn]", &["W310"]),
+        (
+            odoo,
+            "ssh_from: [vpn, admin_cidrs]",
+            "ssh_from: [vpn, admin_cidrs]\n  rules:\n    - {port: 9100, from: vpn, comment: node exporter}",
+            &[],
+        ),
+        (odoo, "- ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBs2", "- ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAIBs2", &["E621"]),
+        (odoo, "os: ubuntu-24.04", "os: debian-12", &["E623"]),
+        (odoo, "- {mount: /, size: 60G, purpose: OS and logs}", "- {mount: /srv, size: 60G}", &["E625"]),
+        (odoo, "- {mount: /var/lib/docker, size: 100G", "- {mount: var/lib/docker, size: 100G", &["E624"]),
+        (odoo, "- {mount: /mnt/backups, size: 80G", "- {mount: /mnt/backups, size: 205G", &["E626"]),
+        (web, "private_ip: 10.0.1.11", "private_ip: 10.0.2.11", &["E316"]),
+        (web, "subnet: 10.0.1.0/24", "subnet: 10.1.1.0/24", &["E316", "E316", "E316"]),
+        (web, "tls: terminate", "tls: passthrough", &["E317"]),
+        (web, "use_private_network: true", "use_private_network: false", &["E310"]),
+        (web, "ssh_keys:\n      - ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIN+qjizSnuuoecBTqNzx04mm0Hc51Nrc8p1zfpi0py2n ops", "ssh_keys: []", &["E620"]),
+        (web, "labels: {role: app, deployment: blue}", "labels: {role: app, deployment: blue}\n    storage:\n      disks: [{size: 80G, kind: ssd}]\n      partitions: [{mount: /, size: 80G}]", &["W620"]),
+    ];
+    for (bp, from, to, want) in cases {
+        let got = lint_edited(bp, from, to);
+        assert_eq!(got, *want, "{bp}: `{from}` → `{to}`");
+    }
+}
+
+/// A port the blueprint keeps for the VPN, published by Docker on every
+/// interface, is reachable from the internet (E311) whatever UFW says.
+#[test]
+fn vpn_only_port_published_by_docker_is_an_error() {
+    let got = lint_edited(
+        "odoo-dedicated",
+        "ssh_from: [vpn, admin_cidrs]",
+        "ssh_from: [vpn, admin_cidrs]\n  rules:\n    - {port: 8071, from: vpn, comment: odoo dev}",
+    );
+    assert!(got.is_empty(), "{got:?}");
+    let dir = project();
+    let path = dir.path().join("blueprints/odoo-dedicated.yaml");
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replacen("ssh_from: [vpn, admin_cidrs]", "ssh_from: [vpn, admin_cidrs]\n  rules:\n    - {port: 8071, from: vpn, comment: odoo dev}", 1)
+        .replacen("        access: vpn_only\n", "        access: vpn_only\n        ports: [\"8071:8069\"]\n", 1);
+    std::fs::write(&path, text).unwrap();
+    let (_, stderr) = Gen::new(dir.path()).args(["lint", "blueprints/odoo-dedicated.yaml"]).fails();
+    assert!(stderr.contains("error[E311]: port 8071/tcp (odoo-dev) on `ax52` is VPN-only but reachable from the internet"), "{stderr}");
+    assert!(stderr.contains("error[E301]"), "{stderr}");
 }

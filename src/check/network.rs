@@ -70,39 +70,47 @@ fn vpn(bp: &Blueprint, out: &mut Vec<Finding>) {
     let usable = |a: Ipv4Addr| subnet.contains(&a) && a != subnet.network() && a != subnet.broadcast();
     if !server.is_some_and(usable) {
         out.push(
-            Finding::error("E312", "/vpn/address", format!("server address `{}` is not a host address in {subnet}", vpn.address))
-                .hint("give the server an address inside the VPN subnet, like `10.8.0.1`")
-                .at_value(),
+            Finding::error(
+                "E312",
+                "/vpn/address",
+                format!("server address `{}` is not a host address in {subnet}", vpn.address),
+            )
+            .hint("give the server an address inside the VPN subnet, like `10.8.0.1`")
+            .at_value(),
         );
     }
-    let mut seen: BTreeMap<Ipv4Addr, &str> = BTreeMap::new();
     let mut keys: BTreeMap<&str, &str> = BTreeMap::new();
     for (i, peer) in vpn.peers.iter().enumerate() {
         let at = format!("/vpn/peers/{i}");
         match peer.address.parse::<Ipv4Addr>() {
             Ok(a) if !usable(a) => out.push(
-                Finding::error("E313", format!("{at}/address"), format!("peer `{}` has `{a}`, outside the VPN's host addresses in {subnet}", peer.name))
-                    .hint("the server only routes its own subnet; pick a free address inside it")
-                    .at_value(),
+                Finding::error(
+                    "E313",
+                    format!("{at}/address"),
+                    format!("peer `{}` has `{a}`, outside the VPN's host addresses in {subnet}", peer.name),
+                )
+                .hint("the server only routes its own subnet; pick a free address inside it")
+                .at_value(),
             ),
             Ok(a) if Some(a) == server => out.push(
-                Finding::error("E314", format!("{at}/address"), format!("peer `{}` has the server's own address {a}", peer.name))
-                    .hint("the server holds this address; give the peer the next free one")
-                    .at_value(),
+                Finding::error(
+                    "E314",
+                    format!("{at}/address"),
+                    format!("peer `{}` has the server's own address {a}", peer.name),
+                )
+                .hint("the server holds this address; give the peer the next free one")
+                .at_value(),
             ),
-            Ok(a) => {
-                if let Some(other) = seen.insert(a, &peer.name.0) {
-                    out.push(
-                        Finding::error("E314", format!("{at}/address"), format!("peers `{other}` and `{}` both have {a}", peer.name))
-                            .hint("each peer needs its own /32; WireGuard routes an address to one peer only")
-                            .at_value(),
-                    );
-                }
-            }
+            // Two peers with one address are E201 (names).
+            Ok(_) => {}
             Err(_) => out.push(
-                Finding::error("E313", format!("{at}/address"), format!("peer `{}`: `{}` is not an IPv4 address", peer.name, peer.address))
-                    .hint("write the peer's address without a prefix, like `10.8.0.2`")
-                    .at_value(),
+                Finding::error(
+                    "E313",
+                    format!("{at}/address"),
+                    format!("peer `{}`: `{}` is not an IPv4 address", peer.name, peer.address),
+                )
+                .hint("write the peer's address without a prefix, like `10.8.0.2`")
+                .at_value(),
             ),
         }
         if !valid_key(&peer.public_key) {
@@ -113,9 +121,13 @@ fn vpn(bp: &Blueprint, out: &mut Vec<Finding>) {
             );
         } else if let Some(other) = keys.insert(&peer.public_key, &peer.name.0) {
             out.push(
-                Finding::error("E315", format!("{at}/public_key"), format!("peers `{other}` and `{}` have the same public key", peer.name))
-                    .hint("WireGuard keeps one peer per key: the second silently replaces the first")
-                    .at_value(),
+                Finding::error(
+                    "E315",
+                    format!("{at}/public_key"),
+                    format!("peers `{other}` and `{}` have the same public key", peer.name),
+                )
+                .hint("WireGuard keeps one peer per key: the second silently replaces the first")
+                .at_value(),
             );
         }
     }
@@ -126,15 +138,23 @@ fn ranges(bp: &Blueprint, out: &mut Vec<Finding>) {
         for (i, cidr) in fw.admin_cidrs.iter().enumerate() {
             if net(cidr).is_none() && cidr.parse::<Ipv4Addr>().is_err() {
                 out.push(
-                    Finding::error("E316", format!("/firewall/admin_cidrs/{i}"), format!("`{cidr}` is not an IPv4 address or CIDR"))
-                        .hint("write `203.0.113.0/24` or `203.0.113.7`")
-                        .at_value(),
+                    Finding::error(
+                        "E316",
+                        format!("/firewall/admin_cidrs/{i}"),
+                        format!("`{cidr}` is not an IPv4 address or CIDR"),
+                    )
+                    .hint("write `203.0.113.0/24` or `203.0.113.7`")
+                    .at_value(),
                 );
             } else if net(cidr).is_some_and(|n| n.prefix_len() == 0) {
                 out.push(
-                    Finding::error("E316", format!("/firewall/admin_cidrs/{i}"), format!("`{cidr}` is the whole internet, not an admin network"))
-                        .hint("use `ssh_from: [anywhere]` if that is really meant (W306), or the operators' own range")
-                        .at_value(),
+                    Finding::error(
+                        "E316",
+                        format!("/firewall/admin_cidrs/{i}"),
+                        format!("`{cidr}` is the whole internet, not an admin network"),
+                    )
+                    .hint("use `ssh_from: [anywhere]` if that is really meant (W306), or the operators' own range")
+                    .at_value(),
                 );
             }
         }
@@ -153,18 +173,29 @@ fn ranges(bp: &Blueprint, out: &mut Vec<Finding>) {
     let (Some(range), Some(subnet)) = (range, subnet) else { return };
     if !range.contains(&subnet) {
         out.push(
-            Finding::error("E316", "/network/subnet", format!("subnet {subnet} is outside the network's range {range}"))
-                .hint("Hetzner subnets are carved from the network's ip_range")
-                .at_value(),
+            Finding::error(
+                "E316",
+                "/network/subnet",
+                format!("subnet {subnet} is outside the network's range {range}"),
+            )
+            .hint("Hetzner subnets are carved from the network's ip_range")
+            .at_value(),
         );
     }
     for (h, host) in bp.hosts.iter().enumerate() {
         let Some(ip) = &host.private_ip else { continue };
-        if !ip.parse::<Ipv4Addr>().is_ok_and(|a| subnet.contains(&a) && a != subnet.network() && a != subnet.broadcast()) {
+        if !ip
+            .parse::<Ipv4Addr>()
+            .is_ok_and(|a| subnet.contains(&a) && a != subnet.network() && a != subnet.broadcast())
+        {
             out.push(
-                Finding::error("E316", format!("/hosts/{h}/private_ip"), format!("`{ip}` of `{}` is not a host address in the subnet {subnet}", host.name))
-                    .hint("pick an address inside `network.subnet`; Hetzner keeps the first ones (.1) for its gateway")
-                    .at_value(),
+                Finding::error(
+                    "E316",
+                    format!("/hosts/{h}/private_ip"),
+                    format!("`{ip}` of `{}` is not a host address in the subnet {subnet}", host.name),
+                )
+                .hint("pick an address inside `network.subnet`; Hetzner keeps the first ones (.1) for its gateway")
+                .at_value(),
             );
         }
     }
@@ -180,16 +211,6 @@ fn tls(bp: &Blueprint, out: &mut Vec<Finding>) {
             )
             .hint("choose `tls: terminate` (the load balancer's managed certificate) or a single target")
             .at_value(),
-        );
-    }
-    let nginx_tls = bp.hosts.iter().any(|h| {
-        let placed = placement::on_host(bp, h);
-        compose::plan(bp, h, &placed).is_some() && compose::terminates_tls(bp, h)
-    });
-    if nginx_tls && bp.project.acme_email.is_none() {
-        out.push(
-            Finding::error("E318", "/project", "nginx terminates TLS with Let's Encrypt certificates, but the project has no `acme_email`")
-                .hint("add `acme_email:`; Let's Encrypt sends expiry warnings there"),
         );
     }
 }

@@ -18,10 +18,18 @@ const SSH_KEY_TYPES: &[&str] = &[
 ];
 
 pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
-    if bp.admins.iter().all(|a| a.ssh_keys.is_empty()) {
+    // Cloud servers are created by gen's Terraform with its keys only.
+    let cloud = bp.hosts.iter().any(|h| h.kind == HostKind::Cloud);
+    if cloud && bp.admins.iter().all(|a| a.ssh_keys.is_empty()) {
         out.push(
-            Finding::error("E620", "/admins", "no admin has an SSH key, and password login is switched off")
-                .hint("add an `admins:` entry with `ssh_keys: [\"ssh-ed25519 AAAA… name\"]`; without one nobody can log in"),
+            Finding::error(
+                "E620",
+                "/hosts",
+                "cloud servers get no SSH key: no admin has one, and password login is off",
+            )
+            .hint(
+                "add an `admins:` entry with `ssh_keys: [\"ssh-ed25519 AAAA… name\"]`; without one nobody can log in",
+            ),
         );
     }
     for (a, admin) in bp.admins.iter().enumerate() {
@@ -37,43 +45,59 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     }
     for (h, host) in bp.hosts.iter().enumerate() {
         if host.kind == HostKind::Dedicated {
-            match &host.storage {
-                None => out.push(
-                    Finding::error("E622", format!("/hosts/{h}"), format!("dedicated host `{}` has no `storage`, so no installimage config can be written", host.name))
-                        .hint("describe the disks, the RAID level and the partitions"),
-                ),
-                Some(storage) => {
-                    if installimage::image_for(&host.os).is_none() {
-                        out.push(
-                            Finding::error("E623", format!("/hosts/{h}/os"), format!("installimage has no image for `{}`", host.os))
-                                .hint(format!("choose one of {}", installimage::IMAGES.iter().map(|(os, _)| format!("`{os}`")).collect::<Vec<_>>().join(", ")))
-                                .at_value(),
-                        );
-                    }
-                    if let Some(p) = storage.partitions.iter().position(|p| p.mount != "swap" && !p.mount.starts_with('/')) {
-                        out.push(
-                            Finding::error("E624", format!("/hosts/{h}/storage/partitions/{p}/mount"), format!("`{}` is not a mount point", storage.partitions[p].mount))
-                                .hint("write an absolute path, or `swap`")
-                                .at_value(),
-                        );
-                    }
-                    let usable = crate::plan::capacity::usable(storage).value;
-                    let partitions: crate::blueprint::units::Size = storage.partitions.iter().map(|p| p.size).sum();
-                    if partitions <= usable && partitions + installimage::BOOT > usable {
-                        out.push(
-                            Finding::error("E626", format!("/hosts/{h}/storage/partitions"), format!(
+            // Without `storage` gen writes no installimage config (the plan says so).
+            if let Some(storage) = &host.storage {
+                if installimage::image_for(&host.os).is_none() {
+                    out.push(
+                        Finding::error(
+                            "E623",
+                            format!("/hosts/{h}/os"),
+                            format!("installimage has no image for `{}`", host.os),
+                        )
+                        .hint(format!(
+                            "choose one of {}",
+                            installimage::IMAGES.iter().map(|(os, _)| format!("`{os}`")).collect::<Vec<_>>().join(", ")
+                        ))
+                        .at_value(),
+                    );
+                }
+                if let Some(p) = storage.partitions.iter().position(|p| p.mount != "swap" && !p.mount.starts_with('/'))
+                {
+                    out.push(
+                        Finding::error(
+                            "E624",
+                            format!("/hosts/{h}/storage/partitions/{p}/mount"),
+                            format!("`{}` is not a mount point", storage.partitions[p].mount),
+                        )
+                        .hint("write an absolute path, or `swap`")
+                        .at_value(),
+                    );
+                }
+                let usable = crate::plan::capacity::usable(storage).value;
+                let partitions: crate::blueprint::units::Size = storage.partitions.iter().map(|p| p.size).sum();
+                if partitions <= usable && partitions + installimage::BOOT > usable {
+                    out.push(
+                        Finding::error(
+                            "E626",
+                            format!("/hosts/{h}/storage/partitions"),
+                            format!(
                                 "the partitions of `{}` fit in {usable}, but not with installimage's {} /boot",
-                                host.name, installimage::BOOT
-                            ))
-                            .hint("shrink the largest partition by the size of /boot"),
-                        );
-                    }
-                    if !storage.partitions.iter().any(|p| p.mount == "/") {
-                        out.push(
-                            Finding::error("E625", format!("/hosts/{h}/storage/partitions"), format!("`{}` has no `/` partition", host.name))
-                                .hint("add `{mount: /, size: 60G}`; installimage needs a root filesystem"),
-                        );
-                    }
+                                host.name,
+                                installimage::BOOT
+                            ),
+                        )
+                        .hint("shrink the largest partition by the size of /boot"),
+                    );
+                }
+                if !storage.partitions.iter().any(|p| p.mount == "/") {
+                    out.push(
+                        Finding::error(
+                            "E625",
+                            format!("/hosts/{h}/storage/partitions"),
+                            format!("`{}` has no `/` partition", host.name),
+                        )
+                        .hint("add `{mount: /, size: 60G}`; installimage needs a root filesystem"),
+                    );
                 }
             }
         }

@@ -11,10 +11,8 @@ use crate::blueprint::units::Size;
 
 /// Operating systems installimage offers, with their image file in the
 /// rescue system.
-pub const IMAGES: &[(&str, &str)] = &[
-    ("ubuntu-24.04", "Ubuntu-2404-noble-amd64-base.tar.gz"),
-    ("ubuntu-22.04", "Ubuntu-2204-jammy-amd64-base.tar.gz"),
-];
+pub const IMAGES: &[(&str, &str)] =
+    &[("ubuntu-24.04", "Ubuntu-2404-noble-amd64-base.tar.gz"), ("ubuntu-22.04", "Ubuntu-2204-jammy-amd64-base.tar.gz")];
 
 /// Hetzner's recommendation with software RAID: a separate /boot.
 pub const BOOT: Size = Size::gib(1);
@@ -78,7 +76,12 @@ pub fn plan(host: &Host) -> Option<InstallImagePlan> {
         }
     }
     let level = level(storage.raid);
-    let mut parts = vec![Part { mount: "/boot".into(), fs: "ext3", size: mib(BOOT), purpose: Some("boot loader (installimage)".into()) }];
+    let mut parts = vec![Part {
+        mount: "/boot".into(),
+        fs: "ext3",
+        size: mib(BOOT),
+        purpose: Some("boot loader (installimage)".into()),
+    }];
     for p in &storage.partitions {
         let swap = p.fs == Filesystem::Swap || p.mount == "swap";
         parts.push(Part {

@@ -11,15 +11,8 @@ use crate::blueprint::model::{Access, Blueprint, Filesystem, Host};
 
 /// Distribution packages only; nothing is downloaded from third-party URLs.
 /// No host nginx: nginx runs as a container and owns ports 80/443.
-pub const PACKAGES: &[&str] = &[
-    "docker.io",
-    "ufw",
-    "fail2ban",
-    "python3-systemd",
-    "wireguard-tools",
-    "unattended-upgrades",
-    "git",
-];
+pub const PACKAGES: &[&str] =
+    &["docker.io", "ufw", "fail2ban", "python3-systemd", "wireguard-tools", "unattended-upgrades", "git"];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ProvisionPlan {

@@ -63,7 +63,10 @@ pub fn plan(bp: &Blueprint, hosts: &[HostPlan], header: &str) -> Option<Value> {
         for (i, key) in admin.ssh_keys.iter().enumerate() {
             let name = if i == 0 { admin.name.to_string() } else { format!("{}-{}", admin.name, i + 1) };
             key_ids.push(id("hcloud_ssh_key", &name));
-            ssh_keys.insert(name.clone(), json!({ "name": name, "public_key": key, "labels": labels(bp, &Default::default()) }));
+            ssh_keys.insert(
+                name.clone(),
+                json!({ "name": name, "public_key": key, "labels": labels(bp, &Default::default()) }),
+            );
         }
     }
     res.insert("hcloud_ssh_key".into(), Value::Object(ssh_keys));
@@ -89,7 +92,8 @@ pub fn plan(bp: &Blueprint, hosts: &[HostPlan], header: &str) -> Option<Value> {
     let mut servers = Map::new();
     for (host, plan) in &cloud {
         let name = host.name.to_string();
-        let mut rules = vec![json!({ "description": "ping", "direction": "in", "protocol": "icmp", "source_ips": ANYWHERE })];
+        let mut rules =
+            vec![json!({ "description": "ping", "direction": "in", "protocol": "icmp", "source_ips": ANYWHERE })];
         for r in plan.firewall.rules.iter().chain(plan.firewall.routes.iter()) {
             if !public_source(bp, &r.from) {
                 continue;
@@ -102,10 +106,8 @@ pub fn plan(bp: &Blueprint, hosts: &[HostPlan], header: &str) -> Option<Value> {
                 "source_ips": sources(&r.from),
             }));
         }
-        firewalls.insert(
-            name.clone(),
-            json!({ "name": name, "labels": labels(bp, &Default::default()), "rule": rules }),
-        );
+        firewalls
+            .insert(name.clone(), json!({ "name": name, "labels": labels(bp, &Default::default()), "rule": rules }));
         let mut server = json!({
             "name": name,
             "server_type": host.server_type.to_lowercase(),
