@@ -735,7 +735,7 @@ esac"#,
     let (o, calls) = run(false);
     assert!(!o.status.success(), "a failed health check must fail the switch:\n{calls}");
     assert!(calls.contains("reset --hard -q 1111111"), "rolled back to the previous commit:\n{calls}");
-    let last = calls.lines().filter(|l| l.starts_with("hcloud ") || l.starts_with("ssh ")).last().unwrap();
+    let last = calls.lines().rfind(|l| l.starts_with("hcloud ") || l.starts_with("ssh ")).unwrap();
     assert!(last.ends_with("add-target web-lb --server app-2 --use-private-ip"), "{calls}");
 }
 
@@ -815,10 +815,17 @@ fn vpn_only_port_published_by_docker_is_an_error() {
     let path = dir.path().join("blueprints/odoo-dedicated.yaml");
     let text = std::fs::read_to_string(&path)
         .unwrap()
-        .replacen("ssh_from: [vpn, admin_cidrs]", "ssh_from: [vpn, admin_cidrs]\n  rules:\n    - {port: 8071, from: vpn, comment: odoo dev}", 1)
+        .replacen(
+            "ssh_from: [vpn, admin_cidrs]",
+            "ssh_from: [vpn, admin_cidrs]\n  rules:\n    - {port: 8071, from: vpn, comment: odoo dev}",
+            1,
+        )
         .replacen("        access: vpn_only\n", "        access: vpn_only\n        ports: [\"8071:8069\"]\n", 1);
     std::fs::write(&path, text).unwrap();
     let (_, stderr) = Gen::new(dir.path()).args(["lint", "blueprints/odoo-dedicated.yaml"]).fails();
-    assert!(stderr.contains("error[E311]: port 8071/tcp (odoo-dev) on `ax52` is VPN-only but reachable from the internet"), "{stderr}");
+    assert!(
+        stderr.contains("error[E311]: port 8071/tcp (odoo-dev) on `ax52` is VPN-only but reachable from the internet"),
+        "{stderr}"
+    );
     assert!(stderr.contains("error[E301]"), "{stderr}");
 }

@@ -46,7 +46,10 @@ fn websites_spec_mistakes_are_reported() {
         codes(&stderr),
         ["E203", "E203", "E301", "E301", "E310", "E601", "E601", "W306", "W401", "W401", "W801"]
     );
-    assert!(stderr.contains("port 80/tcp (nginx) on `app-1` is load-balancer-only but reachable from the internet"), "{stderr}");
+    assert!(
+        stderr.contains("port 80/tcp (nginx) on `app-1` is load-balancer-only but reachable from the internet"),
+        "{stderr}"
+    );
     assert!(stderr.contains("by 1.75 (9.2 % of the budget)"), "the spec said 3.7 %: {stderr}");
     insta::with_settings!({snapshot_path => repo().join("tests/snapshots"), prepend_module_to_snapshot => false}, {
         insta::assert_snapshot!("seed__websites-spec-as-written", stderr);

@@ -31,7 +31,7 @@ fn exposure(bp: &Blueprint, out: &mut Vec<Finding>) {
                 Intent::LoadBalancerOnly if row.internet => (
                     "E310",
                     "load-balancer-only",
-                    "set `load_balancer.use_private_network: true` (nginx then listens on the private address only, which the Hetzner Cloud Firewall cannot open to the internet)",
+                    "set `load_balancer.use_private_network: true`: nginx then listens on the private address only, and Docker cannot publish it past the firewalls",
                 ),
                 Intent::VpnOnly if row.internet => (
                     "E311",
