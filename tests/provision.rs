@@ -7,26 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use crate::common::{project, repo, Gen};
-
-pub(crate) fn require(tool: &str) {
-    let found =
-        Command::new("sh").args(["-c", &format!("command -v {tool}")]).output().is_ok_and(|o| o.status.success());
-    assert!(found, "validator `{tool}` is not installed; scripts/test.sh installs it");
-}
-
-/// Builds the reference blueprints, optionally edited, into a temp project.
-pub(crate) fn built(edit: impl Fn(&str, String) -> String) -> tempfile::TempDir {
-    let dir = project();
-    for entry in std::fs::read_dir(dir.path().join("blueprints")).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_stem().unwrap().to_string_lossy().to_string();
-        let text = std::fs::read_to_string(&path).unwrap();
-        std::fs::write(&path, edit(&name, text)).unwrap();
-    }
-    Gen::new(dir.path()).args(["build"]).succeeds();
-    dir
-}
+use crate::common::{built, project, repo, require, Gen};
 
 pub(crate) fn files(root: &Path, pred: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
     let mut found: Vec<PathBuf> = walkdir::WalkDir::new(root)
