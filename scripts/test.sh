@@ -12,8 +12,17 @@ command -v openssl >/dev/null || packages+=(openssl)
 command -v unshare >/dev/null || packages+=(util-linux)
 command -v sha256sum >/dev/null || packages+=(coreutils)
 [ -x /usr/lib/postgresql/15/bin/postgres ] || packages+=(postgresql-15)
-command -v shellcheck >/dev/null || packages+=(shellcheck)
 /usr/bin/python3 -c "import passlib" 2>/dev/null || packages+=(python3-passlib)
+# Hosts, network and provisioning (tests/provision.rs).
+command -v ufw >/dev/null || packages+=(ufw)
+command -v iptables >/dev/null || packages+=(iptables)
+command -v ip >/dev/null || packages+=(iproute2)
+command -v wg >/dev/null || packages+=(wireguard-tools)
+command -v wireguard-go >/dev/null || packages+=(wireguard-go)
+command -v shellcheck >/dev/null || packages+=(shellcheck)
+command -v cloud-init >/dev/null || packages+=(cloud-init)
+command -v fail2ban-regex >/dev/null || packages+=(fail2ban)
+command -v hcloud >/dev/null || packages+=(hcloud-cli)
 if [ ${#packages[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing validators: ${packages[*]}; install them (apt-get install ${packages[*]}) or run as root" >&2

@@ -6,6 +6,7 @@ mod cli;
 mod common;
 mod database;
 mod invalid;
+mod provision;
 mod seeds;
 mod snapshots;
 mod validators;

@@ -24,7 +24,9 @@ fn codes(stderr: &str) -> Vec<&str> {
 fn odoo_plan_mistakes_are_reported() {
     let stderr = lint("odoo-plan-as-written");
     // 716 GB of partitions on a 512 GB mirror; 7 × 8 GB of backups in 50 GB;
-    // Odoo published on 8069-8071 past nginx; limits of 17 CPUs and 66 GB.
+    // Odoo published on 8069-8071 past nginx; limits of 17 CPUs and 66 GB;
+    // section 5.3's placeholder peer keys; section 5.2's SSH "VPN only" in the
+    // same rollout that brings the VPN up (the lockout guard).
     // Section 8: 3,712 pooled connections against 150; 21 and 10 workers at
     // their hard limit beyond the container; two options Odoo does not know;
     // a replacement postgresql.conf without listen_addresses; 12.4G of
@@ -32,10 +34,11 @@ fn odoo_plan_mistakes_are_reported() {
     assert_eq!(
         codes(&stderr),
         [
-            "E301", "E301", "E301", "E410", "E411", "E411", "E414", "E501", "E503", "W401", "W402", "W410", "W410",
-            "W411"
+            "E301", "E301", "E301", "E315", "E315", "E410", "E411", "E411", "E414", "E501", "E503", "W310", "W401",
+            "W402", "W410", "W410", "W411"
         ]
     );
+    assert!(stderr.contains("`<CLIENT_1_PUBLIC_KEY>` is not a WireGuard public key"), "{stderr}");
     assert!(stderr.contains("prod 22 × 128 + test 11 × 64 + dev 6 × 32 + 3 reserved = 3715"), "{stderr}");
     assert!(stderr.contains("Odoo 17 has no option `enable_page_cache`"), "{stderr}");
     assert!(stderr.contains("take 716G but the disks give 512G usable"), "{stderr}");
@@ -49,8 +52,16 @@ fn odoo_plan_mistakes_are_reported() {
 fn websites_spec_mistakes_are_reported() {
     let stderr = lint("websites-spec-as-written");
     // CX32 is gone; 25 sites publish 8000 and 3000 past nginx and on top of
-    // each other; SSH from anywhere; 20.75 against a budget of 19.00.
-    assert_eq!(codes(&stderr), ["E203", "E203", "E301", "E301", "E601", "E601", "W306", "W401", "W401", "W801"]);
+    // each other; SSH from anywhere; 20.75 against a budget of 19.00; the
+    // "Load Balancer only" ports 80/443 published on the public addresses (E310).
+    assert_eq!(
+        codes(&stderr),
+        ["E203", "E203", "E301", "E301", "E310", "E601", "E601", "W306", "W401", "W401", "W801"]
+    );
+    assert!(
+        stderr.contains("port 80/tcp (nginx) on `app-1` is load-balancer-only but reachable from the internet"),
+        "{stderr}"
+    );
     assert!(stderr.contains("by 1.75 (9.2 % of the budget)"), "the spec said 3.7 %: {stderr}");
     insta::with_settings!({snapshot_path => repo().join("tests/snapshots"), prepend_module_to_snapshot => false}, {
         insta::assert_snapshot!("seed__websites-spec-as-written", stderr);

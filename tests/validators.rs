@@ -5,26 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::common::{project, repo, Gen};
-
-fn require(tool: &str) {
-    let found =
-        Command::new("sh").args(["-c", &format!("command -v {tool}")]).output().is_ok_and(|o| o.status.success());
-    assert!(found, "validator `{tool}` is not installed; .ci/run installs it (apt-get install nginx docker-compose)");
-}
-
-/// Builds the reference blueprints (optionally edited) into a temp project.
-fn built(edit: impl Fn(&str, String) -> String) -> tempfile::TempDir {
-    let dir = project();
-    for entry in std::fs::read_dir(dir.path().join("blueprints")).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_stem().unwrap().to_string_lossy().to_string();
-        let text = std::fs::read_to_string(&path).unwrap();
-        std::fs::write(&path, edit(&name, text)).unwrap();
-    }
-    Gen::new(dir.path()).args(["build"]).succeeds();
-    dir
-}
+use crate::common::{built, repo, require};
 
 fn find(root: &Path, file_name: &str) -> Vec<PathBuf> {
     let mut found: Vec<PathBuf> = walkdir::WalkDir::new(root)

@@ -78,6 +78,11 @@ pub struct Project {
     /// Address that Let's Encrypt sends expiry notices to.
     #[serde(default)]
     pub acme_email: Option<String>,
+    /// Git URL of the repository holding gen's `out/`: cloud-init clones it
+    /// on first boot and runs the host's install.sh. Without it, cloud-init
+    /// prepares the base system and the operator runs install.sh.
+    #[serde(default)]
+    pub repository: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

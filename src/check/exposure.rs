@@ -46,6 +46,11 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
                 }
             }
         }
+        // sshd is a host service on every host: no container may take its port.
+        let ssh = crate::plan::firewall::SSH_PORT;
+        let sshd = Published { ip: String::new(), host_port: ssh, container_port: ssh, proto: "tcp" };
+        // First, so a container that takes port 22 is the one reported.
+        bindings.insert(0, ("sshd".into(), sshd, "/firewall".into()));
         if let Some(vpn) = bp.vpn.as_ref().filter(|v| v.host == host.name) {
             let binding = Published { ip: String::new(), host_port: vpn.port, container_port: vpn.port, proto: "udp" };
             bindings.push(("wireguard".into(), binding, "/vpn/port".into()));

@@ -5,11 +5,11 @@
 //! | codes | family |
 //! |---|---|
 //! | E2xx | names, references, collisions |
-//! | E3xx | exposure: ports past the proxy, VPN or load balancer |
+//! | E3xx | exposure: ports past the proxy, VPN or load balancer; VPN, ranges, TLS |
 //! | E4xx/W4xx | CPU and memory capacity |
 //! | E41x/W41x | Odoo options, the PostgreSQL connection budget, worker and server memory |
 //! | E5xx | disks, RAID and backup volume |
-//! | E6xx | provider catalog |
+//! | E6xx | provider catalog, provisioning, installimage |
 //! | E7xx | secrets |
 //! | W8xx | budget |
 
@@ -18,6 +18,8 @@ mod capacity;
 mod database;
 mod exposure;
 mod names;
+mod network;
+mod provision;
 mod secrets;
 mod storage;
 
@@ -29,6 +31,8 @@ pub fn check(bp: &Blueprint) -> Vec<Finding> {
     names::check(bp, &mut findings);
     // Later families assume references resolve; they skip what does not.
     exposure::check(bp, &mut findings);
+    network::check(bp, &mut findings);
+    provision::check(bp, &mut findings);
     capacity::check(bp, &mut findings);
     database::check(bp, &mut findings);
     storage::check(bp, &mut findings);

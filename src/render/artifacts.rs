@@ -17,12 +17,20 @@ pub struct Artifact {
     pub item: Value,
 }
 
+/// A field of a template value (undefined when absent).
+pub(super) fn part(v: &Value, key: &str) -> Value {
+    v.get_attr(key).unwrap_or_default()
+}
+
+/// Item `i` of a sequence field of a template value.
+pub(super) fn nth(v: &Value, key: &str, i: usize) -> Value {
+    part(v, key).get_item_by_index(i).unwrap_or_default()
+}
+
 /// `plan_value` is `plan` as a template value; rows take their parts from
 /// it, so nothing is serialized twice.
 pub fn artifacts(plan: &Plan, plan_value: &Value) -> Vec<Artifact> {
     let mut out = Vec::new();
-    let part = |v: &Value, key: &str| v.get_attr(key).unwrap_or_default();
-    let nth = |v: &Value, key: &str, i: usize| part(v, key).get_item_by_index(i).unwrap_or_default();
     for (h, host) in plan.hosts.iter().enumerate() {
         let host_value = nth(plan_value, "hosts", h);
         let root = format!("hosts/{}/rootfs{}", host.name, plan.project.stack_dir);
@@ -105,5 +113,6 @@ pub fn artifacts(plan: &Plan, plan_value: &Value) -> Vec<Artifact> {
             });
         }
     }
+    out.extend(super::provision::artifacts(plan, plan_value));
     out
 }

@@ -39,6 +39,8 @@ mod tests {
     fn quotes_for_shell() {
         assert_eq!(sh_str("odoo/prod.conf".into()), "'odoo/prod.conf'");
         assert_eq!(sh_str("it's $HOME".into()), r"'it'\''s $HOME'");
+        assert_eq!(sh_str("it's".into()), r"'it'\''s'");
+        assert_eq!(sh_str("$x".into()), "'$x'");
     }
 
     #[test]

@@ -73,6 +73,27 @@ pub fn project() -> tempfile::TempDir {
     dir
 }
 
+/// Fails unless a validator is installed: a missing one never skips a test.
+pub fn require(tool: &str) {
+    let found =
+        Command::new("sh").args(["-c", &format!("command -v {tool}")]).output().is_ok_and(|o| o.status.success());
+    assert!(found, "validator `{tool}` is not installed; scripts/test.sh installs it");
+}
+
+/// Builds the reference blueprints, each edited by `edit(name, text)`, into a
+/// temp project.
+pub fn built(edit: impl Fn(&str, String) -> String) -> tempfile::TempDir {
+    let dir = project();
+    for entry in std::fs::read_dir(dir.path().join("blueprints")).expect("blueprints/") {
+        let path = entry.expect("entry").path();
+        let name = path.file_stem().expect("stem").to_string_lossy().to_string();
+        let text = std::fs::read_to_string(&path).expect("read");
+        std::fs::write(&path, edit(&name, text)).expect("write");
+    }
+    Gen::new(dir.path()).args(["build"]).succeeds();
+    dir
+}
+
 /// Every file under `root` with its bytes and mode, for tree comparisons.
 pub fn tree(root: &Path) -> Vec<(String, Vec<u8>, u32)> {
     use std::os::unix::fs::MetadataExt;

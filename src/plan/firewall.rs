@@ -1,0 +1,311 @@
+//! The host firewall and who can reach what: UFW rules for the host's own
+//! services (SSH, WireGuard, the blueprint's extra rules), `ufw route`
+//! rules for the ports Docker publishes (closing Docker's bypass of UFW in
+//! the DOCKER-USER chain), and the exposure table `gen plan` prints and the
+//! exposure checks read. Everything comes from the compose plan's
+//! `published()`, so UFW and compose cannot disagree.
+
+use std::net::Ipv4Addr;
+
+use ipnet::Ipv4Net;
+use serde::Serialize;
+
+use super::compose::{published, ComposePlan, NETWORK_SUBNET};
+use crate::blueprint::model::{Blueprint, Host, HostKind, Protocol, Source};
+
+/// SSH's port: sshd is a host service, never a container.
+pub const SSH_PORT: u16 = 22;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FirewallPlan {
+    /// `ufw allow` rules: services of the host itself.
+    pub rules: Vec<Rule>,
+    /// `ufw route allow` rules: container ports Docker publishes publicly.
+    /// The DOCKER-USER chain sends every new forwarded connection through
+    /// ufw's route rules, so these are the only ones that get in.
+    pub routes: Vec<Rule>,
+    /// Sources DOCKER-USER lets through unfiltered: the compose network and
+    /// the private network the load balancer comes from.
+    pub trusted: Vec<String>,
+    /// SSH is allowed only from the VPN this host serves: the script refuses
+    /// to apply that before wg0 is up (the lockout guard).
+    pub ssh_needs_vpn: bool,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Rule {
+    pub port: u16,
+    pub proto: &'static str,
+    /// `any` or a CIDR.
+    pub from: String,
+    pub comment: String,
+    /// The rule as `ufw show added` prints it, without `ufw` and the
+    /// comment: the script compares these to delete what gen dropped.
+    pub ufw: String,
+}
+
+impl Rule {
+    fn new(port: u16, proto: &'static str, from: String, comment: String, route: bool) -> Rule {
+        let verb = if route { "route allow" } else { "allow" };
+        let ufw = if from == "any" {
+            format!("{verb} {port}/{proto}")
+        } else {
+            format!("{verb} from {from} to any port {port} proto {proto}")
+        };
+        Rule { port, proto, from, comment, ufw }
+    }
+}
+
+/// How the blueprint means a port to be reached.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Intent {
+    Public,
+    LoadBalancerOnly,
+    VpnOnly,
+    Admin,
+    Private,
+}
+
+impl Intent {
+    pub fn label(self) -> &'static str {
+        match self {
+            Intent::Public => "public",
+            Intent::LoadBalancerOnly => "lb only",
+            Intent::VpnOnly => "vpn only",
+            Intent::Admin => "admins",
+            Intent::Private => "private",
+        }
+    }
+}
+
+/// One row of the exposure table.
+#[derive(Debug, Clone, Serialize)]
+pub struct Exposure {
+    pub port: u16,
+    pub proto: &'static str,
+    pub service: String,
+    /// `docker` (published, goes through FORWARD/DOCKER-USER) or `host`.
+    pub via: &'static str,
+    pub intent: Intent,
+    /// Reachable from any internet address.
+    pub internet: bool,
+    /// Who can reach it, in words.
+    pub who: String,
+    /// Blueprint pointer that decides it (for diagnostics).
+    #[serde(skip)]
+    pub pointer: String,
+}
+
+fn proto(p: Protocol) -> &'static str {
+    match p {
+        Protocol::Tcp => "tcp",
+        Protocol::Udp => "udp",
+    }
+}
+
+/// The CIDRs a source stands for; `any` for the whole internet.
+pub fn cidrs(bp: &Blueprint, source: &Source) -> Vec<String> {
+    match source {
+        Source::Anywhere => vec!["any".into()],
+        Source::Vpn => bp.vpn.iter().map(|v| v.subnet.clone()).collect(),
+        Source::AdminCidrs => bp.firewall.iter().flat_map(|f| f.admin_cidrs.iter().cloned()).collect(),
+        Source::Localhost => vec!["127.0.0.1".into()],
+        // Over the private network the load balancer comes from its range;
+        // over public addresses it has no fixed source, so anyone can.
+        Source::LoadBalancer => match (&bp.load_balancer, &bp.network) {
+            (Some(lb), Some(net)) if lb.use_private_network => vec![net.ip_range.clone()],
+            _ => vec!["any".into()],
+        },
+    }
+}
+
+/// Whether an address is private (RFC 1918), loopback, or the host's own
+/// private-network address: not reachable from the internet.
+pub fn is_private_bind(ip: &str) -> bool {
+    ip.parse::<Ipv4Addr>().is_ok_and(|a| a.is_private() || a.is_loopback())
+}
+
+fn ssh_sources(bp: &Blueprint) -> Vec<Source> {
+    bp.firewall.as_ref().map_or_else(|| vec![Source::Anywhere], |f| f.ssh_from.clone())
+}
+
+fn is_lb_target(bp: &Blueprint, host: &Host) -> bool {
+    bp.load_balancer.as_ref().is_some_and(|lb| lb.targets.contains(&host.name))
+}
+
+pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> FirewallPlan {
+    let mut rules = Vec::new();
+    let sources = ssh_sources(bp);
+    for (source, cidr) in sources.iter().flat_map(|s| cidrs(bp, s).into_iter().map(move |c| (s, c))) {
+        rules.push(Rule::new(SSH_PORT, "tcp", cidr, format!("ssh from {}", source_name(source)), false));
+    }
+    if let Some(vpn) = bp.vpn.as_ref().filter(|v| v.host == host.name) {
+        rules.push(Rule::new(vpn.port, "udp", "any".into(), "wireguard".into(), false));
+    }
+    for r in bp.firewall.iter().flat_map(|f| f.rules.iter()) {
+        for cidr in cidrs(bp, &r.from) {
+            let comment = r.comment.clone().unwrap_or_else(|| format!("from {}", source_name(&r.from)));
+            rules.push(Rule::new(r.port, proto(r.proto), cidr, comment, false));
+        }
+    }
+    let mut routes = Vec::new();
+    for (service, p) in compose.map(published).unwrap_or_default() {
+        if p.is_loopback() || is_private_bind(&p.ip) {
+            continue;
+        }
+        // After Docker's DNAT the forwarded packet carries the container port.
+        let comment = format!("{service} (docker, host port {})", p.host_port);
+        routes.push(Rule::new(p.container_port, p.proto, "any".into(), comment, true));
+    }
+    routes.dedup();
+    let mut trusted = vec![NETWORK_SUBNET.to_string()];
+    trusted.extend(bp.network.iter().map(|n| n.ip_range.clone()));
+    let vpn_here = bp.vpn.as_ref().is_some_and(|v| v.host == host.name);
+    let ssh_needs_vpn = vpn_here && !sources.is_empty() && sources.iter().all(|s| *s == Source::Vpn);
+    FirewallPlan { rules, routes, trusted, ssh_needs_vpn }
+}
+
+fn source_name(source: &Source) -> &'static str {
+    match source {
+        Source::Anywhere => "anywhere",
+        Source::Vpn => "the vpn",
+        Source::LoadBalancer => "the load balancer",
+        Source::AdminCidrs => "admin networks",
+        Source::Localhost => "localhost",
+    }
+}
+
+/// Who can reach each port of the host from outside, through every layer:
+/// compose publishing, UFW and DOCKER-USER, the Hetzner Cloud Firewall
+/// (cloud hosts; gen's Terraform opens exactly the ports that need to be
+/// public), the load balancer and the VPN.
+pub fn exposure(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> Vec<Exposure> {
+    let mut rows = Vec::new();
+    let sources = ssh_sources(bp);
+    let ssh_cidrs: Vec<String> = sources.iter().flat_map(|s| cidrs(bp, s)).collect();
+    rows.push(Exposure {
+        port: SSH_PORT,
+        proto: "tcp",
+        service: "sshd".into(),
+        via: "host",
+        intent: Intent::Admin,
+        internet: ssh_cidrs.iter().any(|c| c == "any"),
+        who: if ssh_cidrs.is_empty() { "nobody".into() } else { ssh_cidrs.join(", ") },
+        pointer: "/firewall/ssh_from".into(),
+    });
+    if let Some(vpn) = bp.vpn.as_ref().filter(|v| v.host == host.name) {
+        rows.push(Exposure {
+            port: vpn.port,
+            proto: "udp",
+            service: "wireguard".into(),
+            via: "host",
+            intent: Intent::Public,
+            internet: true,
+            who: "any (only holders of a peer key get an answer)".into(),
+            pointer: "/vpn/port".into(),
+        });
+    }
+    let extra: Vec<_> = bp.firewall.iter().flat_map(|f| f.rules.iter().enumerate()).collect();
+    for (i, r) in &extra {
+        let from = cidrs(bp, &r.from);
+        rows.push(Exposure {
+            port: r.port,
+            proto: proto(r.proto),
+            service: r.comment.clone().unwrap_or_else(|| "firewall rule".into()),
+            via: "host",
+            intent: intent_of(&r.from),
+            internet: from.iter().any(|c| c == "any"),
+            who: from.join(", "),
+            pointer: format!("/firewall/rules/{i}"),
+        });
+    }
+    let lb_target = is_lb_target(bp, host);
+    for (service, p) in compose.map(published).unwrap_or_default() {
+        let private = p.is_loopback() || is_private_bind(&p.ip);
+        // A firewall rule that names this port says who it is meant for.
+        let ruled = extra.iter().find(|(_, r)| r.port == p.host_port && proto(r.proto) == p.proto);
+        let (intent, pointer) = match ruled {
+            Some((i, r)) => (intent_of(&r.from), format!("/firewall/rules/{i}")),
+            None if lb_target && service == "nginx" => {
+                (Intent::LoadBalancerOnly, "/load_balancer/use_private_network".to_string())
+            }
+            None if service == "nginx" => (Intent::Public, "/proxy".to_string()),
+            None => (Intent::Private, String::new()),
+        };
+        let who = if private {
+            format!("{} only", if p.ip.is_empty() { "localhost" } else { p.ip.as_str() })
+        } else {
+            "any: Docker publishes it on every interface, DOCKER-USER routes it".into()
+        };
+        rows.push(Exposure {
+            port: p.host_port,
+            proto: p.proto,
+            service,
+            via: "docker",
+            intent,
+            internet: !private,
+            who,
+            pointer,
+        });
+    }
+    if host.kind == HostKind::Cloud {
+        // The Hetzner Cloud Firewall drops what is not meant to be reached
+        // from the internet, before it reaches the host at all.
+        for row in &mut rows {
+            if row.internet && matches!(row.intent, Intent::Private) {
+                row.internet = false;
+                row.who = "nobody: the Hetzner Cloud Firewall does not open it".into();
+            }
+        }
+    }
+    rows
+}
+
+/// The exposure table of `gen plan`.
+pub fn describe(s: &mut String, rows: &[Exposure]) {
+    use std::fmt::Write as _;
+    let _ = writeln!(s, "  exposure (who reaches each port from the internet)");
+    let _ = writeln!(s, "    {:<10} {:<22} {:<7} {:<9} {:<9} who", "port", "service", "via", "meant", "internet");
+    for r in rows {
+        let _ = writeln!(
+            s,
+            "    {:<10} {:<22} {:<7} {:<9} {:<9} {}",
+            format!("{}/{}", r.port, r.proto),
+            r.service,
+            r.via,
+            r.intent.label(),
+            if r.internet { "yes" } else { "no" },
+            r.who
+        );
+    }
+}
+
+fn intent_of(source: &Source) -> Intent {
+    match source {
+        Source::Anywhere => Intent::Public,
+        Source::Vpn => Intent::VpnOnly,
+        Source::LoadBalancer => Intent::LoadBalancerOnly,
+        Source::AdminCidrs => Intent::Admin,
+        Source::Localhost => Intent::Private,
+    }
+}
+
+/// Parses `a.b.c.d/n`.
+pub fn net(cidr: &str) -> Option<Ipv4Net> {
+    cidr.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn private_binds() {
+        assert!(is_private_bind("10.0.1.11"));
+        assert!(is_private_bind("127.0.0.1"));
+        assert!(!is_private_bind(""));
+        assert!(!is_private_bind("0.0.0.0"));
+        assert!(!is_private_bind("203.0.113.5"));
+    }
+}

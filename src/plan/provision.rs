@@ -1,0 +1,107 @@
+//! What a fresh host needs before the stack can run: the cloud-init base
+//! (admins, sshd hardening, distribution packages, timezone, swap), the
+//! fail2ban jails, the Let's Encrypt certificates nginx serves, and the
+//! install.sh that puts every generated file in place and reloads only the
+//! services whose files changed.
+
+use serde::Serialize;
+
+use super::compose::{terminates_tls, ComposePlan};
+use crate::blueprint::model::{Access, Blueprint, Filesystem, Host};
+
+/// Distribution packages only; nothing is downloaded from third-party URLs.
+/// No host nginx: nginx runs as a container and owns ports 80/443.
+pub const PACKAGES: &[&str] =
+    &["docker.io", "ufw", "fail2ban", "python3-systemd", "wireguard-tools", "unattended-upgrades", "git"];
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProvisionPlan {
+    pub hostname: String,
+    pub timezone: String,
+    pub admins: Vec<AdminPlan>,
+    pub packages: Vec<&'static str>,
+    /// A swap file, when the blueprint gives `swap` and no swap partition.
+    pub swap_file: Option<String>,
+    pub certs: Option<CertPlan>,
+    /// Jail for failed nginx basic-auth logins (only with `basic_auth` environments).
+    pub nginx_auth_jail: bool,
+    /// Where the compose project lives; install.sh restarts it there.
+    pub stack_dir: String,
+    /// Git repository with gen's out/, cloned on first boot.
+    pub repository: Option<String>,
+    /// Where cloud-init clones it.
+    pub checkout: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AdminPlan {
+    pub name: String,
+    pub ssh_keys: Vec<String>,
+}
+
+/// Let's Encrypt certificates when TLS ends at nginx on this host.
+#[derive(Debug, Clone, Serialize)]
+pub struct CertPlan {
+    pub email: String,
+    pub webroot: &'static str,
+    /// One certificate per vhost: its domains, the first names it.
+    pub certs: Vec<Vec<String>>,
+}
+
+pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> ProvisionPlan {
+    let swap_partition = host
+        .storage
+        .as_ref()
+        .is_some_and(|s| s.partitions.iter().any(|p| p.fs == Filesystem::Swap || p.mount == "swap"));
+    let swap_file = host.swap.filter(|_| !swap_partition).map(|s| s.to_string());
+    let serves_here = compose.is_some();
+    let mut certs = Vec::new();
+    if serves_here && terminates_tls(bp, host) {
+        if let Some(web) = bp.websites.as_ref().filter(|w| w.hosts.contains(&host.name)) {
+            certs.extend(web.sites.iter().map(|s| s.domains.clone()));
+        }
+        for app in bp.applications.iter().filter(|a| a.host == host.name) {
+            certs.extend(app.environments.iter().map(|e| vec![e.domain.clone()]));
+        }
+    }
+    let certs = (!certs.is_empty()).then(|| CertPlan {
+        email: bp.project.acme_email.clone().unwrap_or_default(),
+        webroot: "/var/www/certbot",
+        certs,
+    });
+    ProvisionPlan {
+        hostname: host.name.to_string(),
+        timezone: host.timezone.clone().unwrap_or_else(|| "Etc/UTC".into()),
+        admins: bp
+            .admins
+            .iter()
+            .map(|a| AdminPlan { name: a.name.to_string(), ssh_keys: a.ssh_keys.clone() })
+            .collect(),
+        packages: {
+            let mut p = packages(&host.os);
+            if certs.is_some() {
+                p.push("certbot");
+            }
+            p
+        },
+        swap_file,
+        certs,
+        nginx_auth_jail: serves_here
+            && bp
+                .applications
+                .iter()
+                .any(|a| a.host == host.name && a.environments.iter().any(|e| e.access == Access::BasicAuth)),
+        stack_dir: format!("/opt/{}", bp.project.name),
+        repository: bp.project.repository.clone(),
+        checkout: "/var/lib/gen/config",
+    }
+}
+
+/// The distribution's own Compose v2 package: Ubuntu calls it
+/// docker-compose-v2; Debian (13 on) ships v2 as docker-compose.
+fn packages(os: &str) -> Vec<&'static str> {
+    let compose = if os.starts_with("debian") { "docker-compose" } else { "docker-compose-v2" };
+    let mut all = PACKAGES.to_vec();
+    all.insert(1, compose);
+    all
+}

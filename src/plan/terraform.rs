@@ -1,0 +1,294 @@
+//! Hetzner Cloud as Terraform JSON (`infra/main.tf.json`, hcloud provider):
+//! servers, the private network, the load balancer with its services,
+//! health checks, targets and managed certificate, one Cloud Firewall per
+//! server opening what the UFW plan opens to the internet, SSH keys, labels,
+//! and each server's user_data read from its cloud-init artifact.
+//! Dedicated (Robot) hosts are installed with installimage instead.
+
+use serde_json::{json, Map, Value};
+
+use super::HostPlan;
+use crate::blueprint::model::{Algorithm, Blueprint, HostKind, TlsMode};
+
+/// Hetzner managed certificates (Let's Encrypt) take at most 100 names.
+pub const NAMES_PER_CERTIFICATE: usize = 100;
+
+const ANYWHERE: [&str; 2] = ["0.0.0.0/0", "::/0"];
+
+fn id(kind: &str, name: &str) -> String {
+    format!("${{{kind}.{name}.id}}")
+}
+
+fn labels(bp: &Blueprint, extra: &std::collections::BTreeMap<String, String>) -> Value {
+    let mut m = Map::new();
+    m.insert("project".into(), json!(bp.project.name.to_string()));
+    m.insert("managed-by".into(), json!("gen"));
+    for (k, v) in extra {
+        m.insert(k.clone(), json!(v));
+    }
+    Value::Object(m)
+}
+
+fn sources(from: &str) -> Vec<String> {
+    if from == "any" {
+        ANYWHERE.iter().map(|s| (*s).to_string()).collect()
+    } else {
+        vec![from.to_string()]
+    }
+}
+
+/// Whether a CIDR arrives over the public interface (the only one the
+/// Cloud Firewall filters): not the VPN, not the private network.
+fn public_source(bp: &Blueprint, from: &str) -> bool {
+    let inside = |cidr: &str| from == cidr;
+    !(bp.vpn.as_ref().is_some_and(|v| inside(&v.subnet))
+        || bp.network.as_ref().is_some_and(|n| inside(&n.ip_range))
+        || from.starts_with("127."))
+}
+
+pub fn plan(bp: &Blueprint, hosts: &[HostPlan], header: &str) -> Option<Value> {
+    let cloud: Vec<(&crate::blueprint::model::Host, &HostPlan)> = bp
+        .hosts
+        .iter()
+        .filter(|h| h.kind == HostKind::Cloud)
+        .filter_map(|h| hosts.iter().find(|p| p.name == h.name.0).map(|p| (h, p)))
+        .collect();
+    if cloud.is_empty() {
+        return None;
+    }
+    let mut res = Map::new();
+    let mut ssh_keys = Map::new();
+    let mut key_ids = Vec::new();
+    for admin in &bp.admins {
+        for (i, key) in admin.ssh_keys.iter().enumerate() {
+            let name = if i == 0 { admin.name.to_string() } else { format!("{}-{}", admin.name, i + 1) };
+            key_ids.push(id("hcloud_ssh_key", &name));
+            ssh_keys.insert(
+                name.clone(),
+                json!({ "name": name, "public_key": key, "labels": labels(bp, &Default::default()) }),
+            );
+        }
+    }
+    res.insert("hcloud_ssh_key".into(), Value::Object(ssh_keys));
+
+    if let Some(net) = &bp.network {
+        let n = net.name.to_string();
+        res.insert(
+            "hcloud_network".into(),
+            json!({ n.clone(): { "name": n, "ip_range": net.ip_range, "labels": labels(bp, &Default::default()) } }),
+        );
+        res.insert(
+            "hcloud_network_subnet".into(),
+            json!({ n.clone(): {
+                "network_id": id("hcloud_network", &n),
+                "type": "cloud",
+                "network_zone": net.zone,
+                "ip_range": net.subnet,
+            } }),
+        );
+    }
+
+    let mut firewalls = Map::new();
+    let mut servers = Map::new();
+    for (host, plan) in &cloud {
+        let name = host.name.to_string();
+        let mut rules =
+            vec![json!({ "description": "ping", "direction": "in", "protocol": "icmp", "source_ips": ANYWHERE })];
+        for r in plan.firewall.rules.iter().chain(plan.firewall.routes.iter()) {
+            if !public_source(bp, &r.from) {
+                continue;
+            }
+            rules.push(json!({
+                "description": r.comment,
+                "direction": "in",
+                "protocol": r.proto,
+                "port": r.port.to_string(),
+                "source_ips": sources(&r.from),
+            }));
+        }
+        firewalls
+            .insert(name.clone(), json!({ "name": name, "labels": labels(bp, &Default::default()), "rule": rules }));
+        let mut server = json!({
+            "name": name,
+            "server_type": host.server_type.to_lowercase(),
+            "image": host.os,
+            "location": host.location,
+            "ssh_keys": key_ids,
+            "user_data": format!("${{file(\"${{path.module}}/../hosts/{name}/cloud-init.yaml\")}}"),
+            "firewall_ids": [id("hcloud_firewall", &name)],
+            "labels": labels(bp, &host.labels),
+            "public_net": { "ipv4_enabled": true, "ipv6_enabled": true },
+        });
+        if let (Some(net), Some(ip)) = (&bp.network, &host.private_ip) {
+            let n = net.name.to_string();
+            server["network"] = json!([{ "network_id": id("hcloud_network", &n), "ip": ip }]);
+            server["depends_on"] = json!([format!("hcloud_network_subnet.{n}")]);
+        }
+        servers.insert(name, server);
+    }
+    res.insert("hcloud_firewall".into(), Value::Object(firewalls));
+    res.insert("hcloud_server".into(), Value::Object(servers));
+
+    if let Some(lb) = &bp.load_balancer {
+        load_balancer(bp, lb, &mut res);
+    }
+
+    // The addresses the operator needs: DNS records, the VPN endpoint.
+    let outputs: Map<String, Value> = cloud
+        .iter()
+        .map(|(h, _)| {
+            (format!("ipv4_{}", h.name), json!({ "value": format!("${{hcloud_server.{}.ipv4_address}}", h.name) }))
+        })
+        .collect();
+    Some(json!({
+        // Terraform JSON's comment property.
+        "//": header,
+        "terraform": { "required_providers": { "hcloud": { "source": "hetznercloud/hcloud", "version": "~> 1.52" } } },
+        "variable": { "hcloud_token": { "type": "string", "sensitive": true, "description": "Hetzner Cloud API token (read/write); never stored in the repository" } },
+        "provider": { "hcloud": { "token": "${var.hcloud_token}" } },
+        "resource": Value::Object(res),
+        "output": Value::Object(outputs),
+    }))
+}
+
+fn load_balancer(bp: &Blueprint, lb: &crate::blueprint::model::LoadBalancer, res: &mut Map<String, Value>) {
+    let name = lb.name.to_string();
+    let lb_id = id("hcloud_load_balancer", &name);
+    res.insert(
+        "hcloud_load_balancer".into(),
+        json!({ name.clone(): {
+            "name": name,
+            "load_balancer_type": lb.lb_type,
+            "location": lb.location,
+            "algorithm": { "type": match lb.algorithm { Algorithm::RoundRobin => "round_robin", Algorithm::LeastConnections => "least_connections" } },
+            "labels": labels(bp, &Default::default()),
+        } }),
+    );
+    let net = bp.network.as_ref().filter(|_| lb.use_private_network);
+    if let Some(net) = net {
+        let n = net.name.to_string();
+        res.insert(
+            "hcloud_load_balancer_network".into(),
+            json!({ name.clone(): {
+                "load_balancer_id": lb_id,
+                "network_id": id("hcloud_network", &n),
+                "depends_on": [format!("hcloud_network_subnet.{n}")],
+            } }),
+        );
+    }
+    let hc = |protocol: &str, port: u16| {
+        let mut h = json!({
+            "protocol": protocol,
+            "port": port,
+            "interval": lb.health_check.interval.seconds(),
+            "timeout": lb.health_check.timeout.seconds(),
+            "retries": lb.health_check.retries,
+        });
+        if protocol == "http" {
+            h["http"] = json!({ "path": lb.health_check.path, "status_codes": ["2??"] });
+        }
+        h
+    };
+    let mut services = Map::new();
+    match lb.tls {
+        TlsMode::Terminate => {
+            let domains: Vec<String> =
+                bp.websites.iter().flat_map(|w| w.sites.iter().flat_map(|s| s.domains.iter().cloned())).collect();
+            let mut certs = Map::new();
+            for (i, chunk) in domains.chunks(NAMES_PER_CERTIFICATE).enumerate() {
+                let cert = if i == 0 { name.clone() } else { format!("{name}-{}", i + 1) };
+                certs.insert(
+                    cert.clone(),
+                    json!({ "name": cert, "domain_names": chunk, "labels": labels(bp, &Default::default()) }),
+                );
+            }
+            let cert_ids: Vec<String> = certs.keys().map(|c| id("hcloud_managed_certificate", c)).collect();
+            res.insert("hcloud_managed_certificate".into(), Value::Object(certs));
+            services.insert(
+                "https".into(),
+                json!({
+                    "load_balancer_id": lb_id,
+                    "protocol": "https",
+                    "listen_port": 443,
+                    "destination_port": 80,
+                    "http": { "certificates": cert_ids, "redirect_http": true },
+                    "health_check": hc("http", 80),
+                }),
+            );
+        }
+        TlsMode::Passthrough => {
+            for port in [80u16, 443] {
+                services.insert(
+                    format!("tcp-{port}"),
+                    json!({
+                        "load_balancer_id": lb_id,
+                        "protocol": "tcp",
+                        "listen_port": port,
+                        "destination_port": port,
+                        "health_check": hc("http", 80),
+                    }),
+                );
+            }
+        }
+    }
+    res.insert("hcloud_load_balancer_service".into(), Value::Object(services));
+    let mut targets = Map::new();
+    for t in &lb.targets {
+        let mut target = json!({
+            "type": "server",
+            "load_balancer_id": lb_id,
+            "server_id": id("hcloud_server", &t.0),
+            "use_private_ip": net.is_some(),
+        });
+        if net.is_some() {
+            target["depends_on"] = json!([format!("hcloud_load_balancer_network.{name}")]);
+        }
+        targets.insert(t.to_string(), target);
+    }
+    res.insert("hcloud_load_balancer_target".into(), Value::Object(targets));
+}
+
+/// The blue-green switch for the hosts behind the load balancer: what the
+/// generated script needs to move one target out, deploy, check and move it back.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct BlueGreen {
+    pub load_balancer: String,
+    pub targets: Vec<BlueGreenTarget>,
+    /// The admin user the script logs in as.
+    pub admin: String,
+    pub checkout: &'static str,
+    pub health_path: String,
+    /// How long the load balancer may take to call a target healthy.
+    pub wait_seconds: u64,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct BlueGreenTarget {
+    pub name: String,
+    pub private_ip: String,
+    pub color: String,
+}
+
+pub fn blue_green(bp: &Blueprint) -> Option<BlueGreen> {
+    let lb = bp.load_balancer.as_ref().filter(|lb| lb.targets.len() >= 2)?;
+    let targets = lb
+        .targets
+        .iter()
+        .filter_map(|t| bp.hosts.iter().find(|h| h.name == *t))
+        .map(|h| BlueGreenTarget {
+            name: h.name.to_string(),
+            private_ip: h.private_ip.clone().unwrap_or_default(),
+            color: h.labels.get("deployment").cloned().unwrap_or_default(),
+        })
+        .collect();
+    let hc = &lb.health_check;
+    Some(BlueGreen {
+        load_balancer: lb.name.to_string(),
+        targets,
+        admin: bp.admins.first().map(|a| a.name.to_string()).unwrap_or_else(|| "root".into()),
+        checkout: "/var/lib/gen/config",
+        health_path: hc.path.clone(),
+        // Enough checks to pass `retries` times in a row, with room to spare.
+        wait_seconds: (hc.interval.seconds() + hc.timeout.seconds()) * u64::from(hc.retries + 1) + 30,
+    })
+}

@@ -1,0 +1,813 @@
+//! Hosts, network and provisioning artifacts under their real tools: UFW
+//! applied for real in a throwaway root (its own network namespace),
+//! WireGuard configs loaded into a wireguard-go interface, shellcheck on
+//! every script, cloud-init's schema, fail2ban, and the Terraform JSON
+//! against the hcloud provider's documented arguments.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use crate::common::{built, project, repo, require, Gen};
+
+pub(crate) fn files(root: &Path, pred: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = walkdir::WalkDir::new(root)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && pred(e.path()))
+        .map(|e| e.path().to_path_buf())
+        .collect();
+    found.sort();
+    found
+}
+
+fn named(root: &Path, name: &str) -> Vec<PathBuf> {
+    files(root, |p| p.file_name().is_some_and(|n| n == name))
+}
+
+/// Runs SCRIPT in a throwaway root (tests/validate/throwaway-root.sh).
+pub(crate) fn throwaway(script: &str, args: &[&Path]) -> Output {
+    require("unshare");
+    let out = Command::new(repo().join("tests/validate/throwaway-root.sh"))
+        .arg(script)
+        .args(args)
+        .output()
+        .expect("throwaway-root.sh runs");
+    out
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+fn host_dirs(out: &Path) -> Vec<PathBuf> {
+    named(out, "gen-firewall").iter().map(|p| p.ancestors().nth(5).unwrap().to_path_buf()).collect()
+}
+
+/// The firewall script, applied for real to a throwaway root's UFW in its
+/// own network namespace: it loads, it is idempotent, it closes the Docker
+/// gap in DOCKER-USER, and it deletes rules gen no longer makes.
+#[test]
+fn ufw_script_applies_idempotently_in_a_throwaway_root() {
+    require("ufw");
+    require("iptables");
+    let dir = built(|_, t| t);
+    let hosts = host_dirs(&dir.path().join("out"));
+    assert_eq!(hosts.len(), 3, "{hosts:?}");
+    for host in hosts {
+        let script = r#"
+rootfs=$1
+cp "$rootfs/usr/local/sbin/gen-firewall" "$R/usr/local/sbin/"
+cp "$rootfs/etc/ufw/gen-docker-user.rules" "$R/etc/ufw/"
+chroot "$R" gen-firewall --dry-run > "$R/tmp/dry" || { cat "$R/tmp/dry"; exit 1; }
+grep -q "would update the DOCKER-USER block" "$R/tmp/dry"
+chroot "$R" gen-firewall > /dev/null
+chroot "$R" ufw show added > "$R/tmp/added1"
+iptables -S DOCKER-USER > "$R/tmp/docker-user1"
+iptables-save | grep -v '^#' | sed 's/\[[0-9:]*\]//' > "$R/tmp/save1"
+# Again: nothing changes.
+chroot "$R" gen-firewall > /dev/null
+chroot "$R" ufw show added > "$R/tmp/added2"
+iptables-save | grep -v '^#' | sed 's/\[[0-9:]*\]//' > "$R/tmp/save2"
+cmp "$R/tmp/added1" "$R/tmp/added2"
+cmp "$R/tmp/save1" "$R/tmp/save2"
+# A rule gen does not make is deleted on the next run.
+chroot "$R" ufw allow 8080/tcp > /dev/null
+chroot "$R" gen-firewall > "$R/tmp/third"
+grep -q "deleting ufw allow 8080/tcp" "$R/tmp/third"
+chroot "$R" ufw show added > "$R/tmp/added3"
+cmp "$R/tmp/added1" "$R/tmp/added3"
+echo ADDED; cat "$R/tmp/added1"
+echo DOCKERUSER; cat "$R/tmp/docker-user1"
+echo INPUT; iptables -S ufw-user-input
+"#;
+        let o = throwaway(script, &[&host.join("rootfs")]);
+        let out = text(&o);
+        assert!(o.status.success(), "{}:\n{out}", host.display());
+        assert!(out.contains("-A DOCKER-USER -j ufw-user-forward"), "{out}");
+        assert!(out.contains("-A DOCKER-USER -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN"), "{out}");
+        assert!(out.contains("-j gen-docker-deny"), "{out}");
+        let name = host.file_name().unwrap().to_string_lossy().to_string();
+        if name == "ax52" {
+            // Odoo: nginx publishes 80/443 publicly, SSH from the VPN and the admins.
+            assert!(out.contains("ufw route allow 80/tcp"), "{out}");
+            assert!(out.contains("ufw route allow 443/tcp"), "{out}");
+            assert!(out.contains("ufw allow 51820/udp"), "{out}");
+            assert!(out.contains("ufw allow from 10.8.0.0/24 to any port 22 proto tcp"), "{out}");
+        } else {
+            // Websites: nginx only on the private address; no route rule at all.
+            assert!(!out.contains("route allow"), "{out}");
+            assert!(out.contains("-A DOCKER-USER -s 10.0.0.0/16 -j RETURN"), "{out}");
+            assert!(out.contains("ufw allow from 198.51.100.0/24 to any port 22 proto tcp"), "{out}");
+        }
+        assert!(!out.contains("allow 22/tcp"), "SSH must never be open to everyone here: {out}");
+    }
+}
+
+/// SSH only from the VPN the same host serves: the script refuses while wg0
+/// is down, and changes nothing.
+#[test]
+fn ufw_script_guards_against_a_vpn_lockout() {
+    require("ufw");
+    let dir =
+        built(
+            |name, t| {
+                if name == "odoo-dedicated" {
+                    t.replace("ssh_from: [vpn, admin_cidrs]", "ssh_from: [vpn]")
+                } else {
+                    t
+                }
+            },
+        );
+    let rootfs = dir.path().join("out/odoo-dedicated/hosts/ax52/rootfs");
+    let script = r#"
+cp "$1/usr/local/sbin/gen-firewall" "$R/usr/local/sbin/"
+cp "$1/etc/ufw/gen-docker-user.rules" "$R/etc/ufw/"
+if chroot "$R" gen-firewall; then echo "applied without wg0"; exit 1; fi
+chroot "$R" ufw status | grep -q "Status: inactive"
+test -z "$(chroot "$R" ufw show added | grep '^ufw ' || true)"
+"#;
+    let o = throwaway(script, &[&rootfs]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("wg0 is down"), "{}", text(&o));
+}
+
+/// `bash -n` and `shellcheck -S warning` on every script gen writes.
+#[test]
+fn every_script_passes_shellcheck() {
+    require("shellcheck");
+    let dir = built(|_, t| t);
+    let scripts = files(&dir.path().join("out"), |p| {
+        std::fs::read(p).is_ok_and(|b| b.starts_with(b"#!/usr/bin/env bash") || b.starts_with(b"#!/bin/sh"))
+    });
+    assert!(scripts.len() >= 3, "{scripts:?}");
+    for s in scripts {
+        let n = Command::new("bash").arg("-n").arg(&s).output().unwrap();
+        assert!(n.status.success(), "bash -n {}: {}", s.display(), text(&n));
+        let c = Command::new("shellcheck").args(["-S", "warning", "-f", "gcc"]).arg(&s).output().unwrap();
+        assert!(c.status.success(), "shellcheck {}:\n{}", s.display(), text(&c));
+    }
+}
+
+/// Keys gen does not know, generated for the test with `wg genkey`.
+fn keypair() -> (String, String) {
+    let private = Command::new("wg").arg("genkey").output().unwrap();
+    assert!(private.status.success());
+    let private = String::from_utf8(private.stdout).unwrap().trim().to_string();
+    let mut child = Command::new("wg")
+        .arg("pubkey")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), private.as_bytes()).unwrap();
+    let public = String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap().trim().to_string();
+    (private, public)
+}
+
+/// The server config has no key and no SaveConfig; `wg-quick strip` parses
+/// it, and wireguard-go takes it with `wg setconf` in a network namespace,
+/// with every peer and its /32. Each client config does the same once its
+/// two placeholders are filled, as the operator does.
+#[test]
+fn wireguard_configs_load_into_a_real_interface() {
+    require("wg");
+    require("wg-quick");
+    require("wireguard-go");
+    let dir = built(|_, t| t);
+    let out = dir.path().join("out/odoo-dedicated");
+    let server = out.join("hosts/ax52/rootfs/etc/wireguard/wg0.conf");
+    let conf = std::fs::read_to_string(&server).unwrap();
+    assert!(!conf.contains("PrivateKey"), "{conf}");
+    assert!(!conf.contains("SaveConfig"), "{conf}");
+    assert_eq!(conf.matches("[Peer]").count(), 5);
+    let (server_private, server_public) = keypair();
+    let key_dir = tempfile::tempdir().unwrap();
+    let key = key_dir.path().join("wg0.key");
+    std::fs::write(&key, format!("{server_private}\n")).unwrap();
+    let clients = named(&out.join("vpn"), "cled-admin.conf");
+    assert_eq!(clients.len(), 1);
+    let (client_private, _) = keypair();
+    let client = std::fs::read_to_string(&clients[0])
+        .unwrap()
+        .replace("YOUR_PRIVATE_KEY", &client_private)
+        .replace("SERVER_PUBLIC_KEY", &server_public)
+        .replace("ax52.invalid", "192.0.2.1");
+    let client_path = key_dir.path().join("client.conf");
+    std::fs::write(&client_path, client).unwrap();
+    // PostUp's own command, with %i and the key file the host would have.
+    let post_up = conf
+        .lines()
+        .find_map(|l| l.strip_prefix("PostUp = "))
+        .unwrap()
+        .replace("%i", "wg0")
+        .replace("/etc/wireguard/wg0.key", "/tmp/wg0.key");
+    // Inside the chroot: the UAPI sockets go to the throwaway root's own /run.
+    let script = format!(
+        r#"
+cp "$1" "$R/tmp/wg0.conf"; cp "$2" "$R/tmp/wg1.conf"; cp "$3" "$R/tmp/wg0.key"
+chroot "$R" env WG_ENDPOINT_RESOLUTION_RETRIES=0 sh -euc '
+wg-quick strip /tmp/wg0.conf > /tmp/wg0.stripped
+wg-quick strip /tmp/wg1.conf > /tmp/wg1.stripped
+wireguard-go wg0 >/dev/null 2>&1
+wireguard-go wg1 >/dev/null 2>&1
+wg setconf wg0 /tmp/wg0.stripped
+{post_up}
+wg setconf wg1 /tmp/wg1.stripped
+echo PEERS; wg show wg0 allowed-ips
+echo PORT; wg show wg0 listen-port
+echo PUB; wg show wg0 public-key
+echo CLIENT; wg show wg1 endpoints; wg show wg1 allowed-ips
+'
+"#
+    );
+    let o = throwaway(&script, &[&server, &client_path, &key]);
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    for ip in ["10.8.0.2/32", "10.8.0.3/32", "10.8.0.4/32", "10.8.0.5/32", "10.8.0.6/32"] {
+        assert!(t.contains(ip), "{ip} missing:\n{t}");
+    }
+    assert!(t.contains("51820"), "{t}");
+    assert!(t.contains(&server_public), "PostUp loaded the host's key:\n{t}");
+    assert!(t.contains("192.0.2.1:51820"), "{t}");
+    assert!(t.contains("\t10.8.0.0/24"), "split tunnel: only the VPN subnet:\n{t}");
+}
+
+/// A broken key fails the real loader: the harness can fail.
+#[test]
+fn wireguard_harness_rejects_a_bad_key() {
+    require("wireguard-go");
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("wg0.conf");
+    std::fs::write(
+        &conf,
+        "[Interface]\nListenPort = 51820\n\n[Peer]\nPublicKey = <CLIENT_1_PUBLIC_KEY>\nAllowedIPs = 10.8.0.2/32\n",
+    )
+    .unwrap();
+    let o = throwaway(
+        r#"cp "$1" "$R/tmp/wg0.conf"; chroot "$R" sh -c 'wireguard-go wg0 >/dev/null 2>&1; wg setconf wg0 /tmp/wg0.conf'"#,
+        &[&conf],
+    );
+    assert!(!o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("Key is not the correct length or format"), "{}", text(&o));
+}
+
+/// install.sh in a throwaway root: --dry-run writes nothing; the first run
+/// installs every file with its mode, creates the WireGuard key and applies
+/// the firewall for real; the second changes nothing and reloads nothing;
+/// after drift in one nginx file only nginx is reloaded; a file that differs
+/// from the manifest stops it before anything is copied. systemctl, docker
+/// and sshd are recording stubs (no init, no daemon, no openssh here).
+#[test]
+fn install_sh_installs_idempotently_and_reloads_only_what_changed() {
+    require("ufw");
+    require("wg");
+    let dir = built(|_, t| t);
+    let tree = dir.path().join("out/odoo-dedicated");
+    let script = r##"
+cp -a "$1" "$R/tmp/tree"
+for tool in systemctl docker sshd certbot; do
+  printf '#!/bin/sh\n[ "$1" = is-active ] && exit 3\necho "%s $*" >> /tmp/calls\n' "$tool" > "$R/usr/local/bin/$tool"
+  chmod +x "$R/usr/local/bin/$tool"
+done
+# `docker compose up` leaves the containers' json-file logs, as Docker does.
+cat >> "$R/usr/local/bin/docker" <<'STUB'
+if [ "$2" = up ]; then mkdir -p /var/lib/docker/containers/c1; touch /var/lib/docker/containers/c1/c1-json.log; fi
+STUB
+i=/tmp/tree/hosts/ax52/install.sh
+chroot "$R" $i --dry-run > "$R/tmp/dry"
+test ! -e "$R/etc/wireguard/wg0.conf"
+test ! -e "$R/tmp/calls"
+grep -q "would install /etc/wireguard/wg0.conf (0600)" "$R/tmp/dry"
+mkdir -p "$R/opt/odoo"; printf "POSTGRES_PASSWORD=x\nODOO_ADMIN_PASSWD=y\n" > "$R/opt/odoo/.env"
+chroot "$R" $i > "$R/tmp/first"
+test "$(stat -c %a "$R/etc/wireguard/wg0.conf")" = 600
+test "$(stat -c %a "$R/etc/wireguard/wg0.key")" = 600
+test "$(stat -c %a "$R/usr/local/sbin/gen-firewall")" = 755
+test -s "$R/opt/odoo/docker-compose.yml"
+grep -q '^admin_passwd = [$]pbkdf2-sha512[$]' "$R/opt/odoo/odoo/prod.conf"
+chroot "$R" ufw status | grep -q "Status: active"
+echo FIRST; cat "$R/tmp/calls"
+: > "$R/tmp/calls"
+chroot "$R" $i > "$R/tmp/second"
+grep -q "nothing changed" "$R/tmp/second"
+test ! -s "$R/tmp/calls"
+echo "# drift" >> "$R/opt/odoo/nginx/conf.d/odoo-prod.conf"
+chroot "$R" $i > "$R/tmp/third"
+echo THIRD; cat "$R/tmp/calls"; cat "$R/tmp/third"
+echo tampered >> "$R/tmp/tree/hosts/ax52/rootfs/opt/odoo/nginx/nginx.conf"
+: > "$R/tmp/calls"
+if chroot "$R" $i > "$R/tmp/fourth" 2>&1; then echo "installed a tampered tree"; exit 1; fi
+grep -q "nothing installed" "$R/tmp/fourth"
+test ! -s "$R/tmp/calls"
+"##;
+    let o = throwaway(script, &[&tree]);
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    let first = t.split("FIRST").nth(1).unwrap().split("THIRD").next().unwrap();
+    for call in [
+        "systemctl enable --now wg-quick@wg0",
+        "systemctl reload-or-restart fail2ban",
+        "docker compose up -d --remove-orphans",
+        "sshd -t",
+        "certbot certonly --webroot -w /var/www/certbot --cert-name odoo.becker-sicherheit.de -d odoo.becker-sicherheit.de",
+        "docker compose exec -T nginx nginx -s reload",
+    ] {
+        assert!(first.contains(call), "first run lacks `{call}`:\n{t}");
+    }
+    let third = t.split("THIRD").nth(1).unwrap();
+    assert!(third.contains("docker compose exec -T nginx nginx -t"), "{t}");
+    assert!(third.contains("installed /opt/odoo/nginx/conf.d/odoo-prod.conf"), "{t}");
+    for quiet in ["wg-quick", "fail2ban", "up -d", "ssh"] {
+        assert!(!third.split("installed").next().unwrap().contains(quiet), "drift in nginx reloaded `{quiet}`:\n{t}");
+    }
+}
+
+/// The nginx basic-auth filter against Docker json-file log lines, with
+/// fail2ban's own fail2ban-regex: mismatches and unknown users match, with
+/// the client's address; a request without credentials does not.
+#[test]
+fn fail2ban_filter_matches_nginx_auth_failures_in_docker_logs() {
+    require("fail2ban-regex");
+    let dir = built(|_, t| t);
+    let filter = named(&dir.path().join("out/odoo-dedicated"), "gen-nginx-auth.conf").remove(0);
+    let log = dir.path().join("nginx-json.log");
+    std::fs::write(
+        &log,
+        concat!(
+            r#"{"log":"2026/02/05 10:00:00 [error] 31#31: *7 user \"admin\": password mismatch, client: 203.0.113.9, server: odoo-test.becker-sicherheit.de, request: \"GET / HTTP/1.1\", host: \"odoo-test.becker-sicherheit.de\"\n","stream":"stderr","time":"2026-02-05T10:00:00.123456789Z"}"#,
+            "\n",
+            r#"{"log":"2026/02/05 10:00:05 [error] 31#31: *8 user \"root\" was not found in \"/etc/nginx/auth/odoo-test.htpasswd\", client: 203.0.113.10, server: odoo-test.becker-sicherheit.de, request: \"GET / HTTP/1.1\"\n","stream":"stderr","time":"2026-02-05T10:00:05.1Z"}"#,
+            "\n",
+            r#"{"log":"2026/02/05 10:00:09 [error] 31#31: *9 no user/password was provided for basic authentication, client: 198.51.100.7, server: odoo-test.becker-sicherheit.de\n","stream":"stderr","time":"2026-02-05T10:00:09.1Z"}"#,
+            "\n",
+        ),
+    )
+    .unwrap();
+    let o = Command::new("fail2ban-regex").arg("--print-all-matched").arg(&log).arg(&filter).output().unwrap();
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    assert!(t.contains("Lines: 3 lines, 0 ignored, 2 matched, 1 missed"), "{t}");
+    assert!(t.contains("203.0.113.9") && t.contains("203.0.113.10"), "{t}");
+}
+
+/// cloud-init's own schema check, plus what it does not check: only known
+/// top-level keys, no password login, distribution packages only (no host
+/// nginx next to the nginx container), no download from third-party URLs,
+/// and small enough for Hetzner's 32 KiB user_data.
+#[test]
+fn cloud_init_is_valid_and_minimal() {
+    require("cloud-init");
+    let dir = built(|_, t| t);
+    let known = [
+        "hostname",
+        "timezone",
+        "ssh_pwauth",
+        "disable_root",
+        "users",
+        "package_update",
+        "package_upgrade",
+        "packages",
+        "swap",
+        "write_files",
+        "runcmd",
+    ];
+    let files = named(&dir.path().join("out"), "cloud-init.yaml");
+    assert_eq!(files.len(), 3);
+    for f in files {
+        let o = Command::new("cloud-init").args(["schema", "--config-file"]).arg(&f).output().unwrap();
+        assert!(o.status.success(), "{}: {}", f.display(), text(&o));
+        let raw = std::fs::read_to_string(&f).unwrap();
+        assert!(raw.starts_with("#cloud-config\n"));
+        assert!(raw.len() < 32 * 1024, "{} bytes", raw.len());
+        let doc: serde_yaml::Value = serde_yaml::from_str(&raw).unwrap();
+        for (k, _) in doc.as_mapping().unwrap() {
+            assert!(known.contains(&k.as_str().unwrap()), "unknown key {k:?}");
+        }
+        assert_eq!(doc["ssh_pwauth"], serde_yaml::Value::Bool(false));
+        assert_eq!(doc["disable_root"], serde_yaml::Value::Bool(true));
+        for user in doc["users"].as_sequence().unwrap() {
+            assert_eq!(user["lock_passwd"], serde_yaml::Value::Bool(true));
+            assert!(!user["ssh_authorized_keys"].as_sequence().unwrap().is_empty());
+        }
+        let packages: Vec<&str> = doc["packages"].as_sequence().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+        for p in ["docker.io", "docker-compose-v2", "ufw", "fail2ban", "wireguard-tools", "unattended-upgrades"] {
+            assert!(packages.contains(&p), "{p} missing: {packages:?}");
+        }
+        for p in ["nginx", "apache2", "postgresql", "docker-ce"] {
+            assert!(!packages.contains(&p), "{p} would fight a container for its port");
+        }
+        for line in raw.lines().filter(|l| l.contains("http")) {
+            assert!(line.contains("git.example.com"), "only the config repository is fetched: {line}");
+        }
+        assert!(!raw.contains("curl") && !raw.contains("wget"));
+        for file in doc["write_files"].as_sequence().unwrap() {
+            assert!(file["permissions"].as_str().is_some_and(|p| p.len() == 4), "quoted octal: {file:?}");
+        }
+    }
+}
+
+/// The hcloud provider's documented arguments, per resource and nested
+/// block (registry.terraform.io/providers/hetznercloud/hcloud, resource
+/// docs). Terraform itself cannot be installed here.
+fn hcloud_arguments(kind: &str) -> (&'static [&'static str], &'static [&'static str]) {
+    // (allowed, required)
+    match kind {
+        "hcloud_server" => (
+            &[
+                "name",
+                "server_type",
+                "image",
+                "location",
+                "datacenter",
+                "user_data",
+                "ssh_keys",
+                "public_net",
+                "keep_disk",
+                "iso",
+                "rescue",
+                "labels",
+                "backups",
+                "firewall_ids",
+                "ignore_remote_firewall_ids",
+                "network",
+                "placement_group_id",
+                "delete_protection",
+                "rebuild_protection",
+                "allow_deprecated_images",
+                "shutdown_before_deletion",
+            ],
+            &["name", "server_type", "image"],
+        ),
+        "server.network" => (&["network_id", "ip", "alias_ips"], &["network_id"]),
+        "server.public_net" => (&["ipv4_enabled", "ipv4", "ipv6_enabled", "ipv6"], &[]),
+        "hcloud_load_balancer" => (
+            &[
+                "name",
+                "load_balancer_type",
+                "location",
+                "network_zone",
+                "algorithm",
+                "labels",
+                "delete_protection",
+                "target",
+            ],
+            &["name", "load_balancer_type"],
+        ),
+        "lb.algorithm" => (&["type"], &["type"]),
+        "hcloud_load_balancer_service" => (
+            &[
+                "load_balancer_id",
+                "protocol",
+                "listen_port",
+                "destination_port",
+                "proxyprotocol",
+                "http",
+                "health_check",
+            ],
+            &["load_balancer_id", "protocol"],
+        ),
+        "service.http" => {
+            (&["sticky_sessions", "cookie_name", "cookie_lifetime", "certificates", "redirect_http"], &[])
+        }
+        "service.health_check" => (&["protocol", "port", "interval", "timeout", "retries", "http"], &["protocol"]),
+        "health_check.http" => (&["domain", "path", "response", "tls", "status_codes"], &[]),
+        "hcloud_load_balancer_target" => (
+            &["type", "load_balancer_id", "server_id", "label_selector", "ip", "use_private_ip"],
+            &["type", "load_balancer_id"],
+        ),
+        "hcloud_load_balancer_network" => {
+            (&["load_balancer_id", "network_id", "subnet_id", "ip", "enable_public_interface"], &["load_balancer_id"])
+        }
+        "hcloud_network" => {
+            (&["name", "ip_range", "labels", "delete_protection", "expose_routes_to_vswitch"], &["name", "ip_range"])
+        }
+        "hcloud_network_subnet" => (
+            &["network_id", "type", "network_zone", "ip_range", "vswitch_id"],
+            &["network_id", "type", "network_zone", "ip_range"],
+        ),
+        "hcloud_firewall" => (&["name", "labels", "rule", "apply_to"], &[]),
+        "firewall.rule" => (
+            &["direction", "protocol", "port", "source_ips", "destination_ips", "description"],
+            &["direction", "protocol"],
+        ),
+        "hcloud_ssh_key" => (&["name", "public_key", "labels"], &["name", "public_key"]),
+        "hcloud_managed_certificate" => (&["name", "domain_names", "labels"], &["name", "domain_names"]),
+        other => panic!("gen emits `{other}`, which this test does not know"),
+    }
+}
+
+fn check_args(kind: &str, at: &str, value: &serde_json::Value) {
+    let (allowed, required) = hcloud_arguments(kind);
+    let meta = ["depends_on", "count", "for_each", "lifecycle", "provider"];
+    let obj = value.as_object().unwrap_or_else(|| panic!("{at}: not an object"));
+    for key in obj.keys() {
+        assert!(
+            allowed.contains(&key.as_str()) || meta.contains(&key.as_str()),
+            "{at}: `{key}` is not an argument of {kind}"
+        );
+    }
+    for key in required {
+        assert!(obj.contains_key(*key), "{at}: required `{key}` missing");
+    }
+}
+
+/// infra/main.tf.json against the provider's documented arguments, with
+/// every reference pointing at a resource the file defines and user_data
+/// read from the host's cloud-init artifact.
+#[test]
+fn terraform_json_uses_only_documented_hcloud_arguments() {
+    let dir = built(|_, t| t);
+    let infra = dir.path().join("out/hetzner-websites/infra");
+    let raw = std::fs::read_to_string(infra.join("main.tf.json")).unwrap();
+    assert!(!dir.path().join("out/odoo-dedicated/infra/main.tf.json").exists(), "dedicated hosts are not in Terraform");
+    let tf: serde_json::Value = serde_json::from_str(&raw).unwrap();
+    assert_eq!(tf["terraform"]["required_providers"]["hcloud"]["source"], "hetznercloud/hcloud");
+    assert!(tf["provider"]["hcloud"]["token"].as_str().unwrap().starts_with("${var."), "no token in the file");
+    let resources = tf["resource"].as_object().unwrap();
+    let mut defined = std::collections::BTreeSet::new();
+    for (kind, instances) in resources {
+        for (name, body) in instances.as_object().unwrap() {
+            defined.insert(format!("{kind}.{name}"));
+            let at = format!("{kind}.{name}");
+            check_args(kind, &at, body);
+            match kind.as_str() {
+                "hcloud_server" => {
+                    for n in body["network"].as_array().into_iter().flatten() {
+                        check_args("server.network", &at, n);
+                    }
+                    check_args("server.public_net", &at, &body["public_net"]);
+                    let file = body["user_data"].as_str().unwrap();
+                    let path = file.split("path.module}/").nth(1).unwrap().split('"').next().unwrap();
+                    let cloud_init = std::fs::read_to_string(infra.join(path)).unwrap();
+                    assert!(cloud_init.starts_with("#cloud-config"), "{path}");
+                    assert_ne!(body["server_type"], "cx32", "removed type");
+                }
+                "hcloud_load_balancer" => check_args("lb.algorithm", &at, &body["algorithm"]),
+                "hcloud_load_balancer_service" => {
+                    check_args("service.health_check", &at, &body["health_check"]);
+                    if let Some(http) = body.get("http") {
+                        check_args("service.http", &at, http);
+                    }
+                    if let Some(http) = body["health_check"].get("http") {
+                        check_args("health_check.http", &at, http);
+                    }
+                }
+                "hcloud_firewall" => {
+                    for rule in body["rule"].as_array().unwrap() {
+                        check_args("firewall.rule", &at, rule);
+                        if rule["protocol"] == "tcp" || rule["protocol"] == "udp" {
+                            assert!(rule["port"].is_string(), "{at}: port is a string");
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    // Every ${type.name.attr} and depends_on names a resource defined here.
+    for reference in raw.split("${").skip(1) {
+        let expr = reference.split('}').next().unwrap();
+        if expr.starts_with("var.") || expr.starts_with("path.") || expr.starts_with("file(") {
+            continue;
+        }
+        let target: Vec<&str> = expr.split('.').take(2).collect();
+        assert!(defined.contains(&target.join(".")), "dangling reference ${{{expr}}}");
+    }
+    for dep in raw.lines().filter(|l| l.trim_start().starts_with("\"hcloud_") && l.trim_end().ends_with("\",")) {
+        let dep = dep.trim().trim_matches(|c| c == '"' || c == ',');
+        if dep.contains('.') {
+            assert!(defined.contains(dep), "depends_on {dep}");
+        }
+    }
+    // The load balancer: TLS at the LB with a managed certificate for every
+    // site's names, health checks on /health, targets over the private network.
+    let service = &resources["hcloud_load_balancer_service"]["https"];
+    assert_eq!(service["protocol"], "https");
+    assert_eq!(service["destination_port"], 80);
+    assert_eq!(service["health_check"]["http"]["path"], "/health");
+    assert_eq!(service["health_check"]["interval"], 15);
+    let names = resources["hcloud_managed_certificate"]["web-lb"]["domain_names"].as_array().unwrap();
+    assert_eq!(names.len(), 50);
+    for target in resources["hcloud_load_balancer_target"].as_object().unwrap().values() {
+        assert_eq!(target["use_private_ip"], true);
+    }
+    // The Cloud Firewall opens SSH to the admins only, and no web port: the
+    // load balancer reaches nginx over the private network.
+    for fw in resources["hcloud_firewall"].as_object().unwrap().values() {
+        for rule in fw["rule"].as_array().unwrap() {
+            assert!(rule["port"] != "80" && rule["port"] != "443", "{rule}");
+            if rule["port"] == "22" {
+                assert_eq!(rule["source_ips"], serde_json::json!(["198.51.100.0/24"]));
+            }
+        }
+    }
+}
+
+/// installimage: one DRIVE per disk, software RAID at the blueprint's level,
+/// a PART per partition plus /boot, and the PART sizes (MiB) within the
+/// RAID's usable capacity; cloud hosts get none.
+#[test]
+fn installimage_matches_the_disk_layout() {
+    let dir = built(|_, t| t);
+    let out = dir.path().join("out");
+    let confs = named(&out, "installimage.conf");
+    assert_eq!(confs.len(), 1, "only the dedicated host: {confs:?}");
+    let conf = std::fs::read_to_string(&confs[0]).unwrap();
+    let lines: Vec<&str> = conf.lines().filter(|l| !l.starts_with('#') && !l.is_empty()).collect();
+    assert_eq!(lines.iter().filter(|l| l.starts_with("DRIVE")).count(), 2);
+    assert!(lines.contains(&"SWRAID 1") && lines.contains(&"SWRAIDLEVEL 1"));
+    let parts: Vec<(&str, u64)> = lines
+        .iter()
+        .filter_map(|l| l.strip_prefix("PART "))
+        .map(|p| {
+            let f: Vec<&str> = p.split_whitespace().collect();
+            (f[0], f[2].strip_suffix('M').unwrap().parse().unwrap())
+        })
+        .collect();
+    let mounts: Vec<&str> = parts.iter().map(|(m, _)| *m).collect();
+    assert_eq!(
+        mounts,
+        ["/boot", "/", "/var/lib/docker", "/mnt/odoo-data", "/mnt/building-plans", "/mnt/backups", "swap"]
+    );
+    let total: u64 = parts.iter().map(|(_, s)| s).sum();
+    assert!(total <= 931 * 1024, "{total} MiB on a 931 GiB mirror");
+    assert!(lines.iter().any(|l| l.starts_with("IMAGE /root/.oldroot/nfs/images/Ubuntu-2404-noble")));
+}
+
+/// Every `hcloud` subcommand and flag the blue-green script uses exists in
+/// Debian's hcloud CLI (`--help`); then the script runs against recording
+/// stubs of hcloud and ssh: a good deploy moves the target out and back,
+/// a failed health check rolls the host back to its previous commit.
+#[test]
+fn blue_green_switch_uses_real_hcloud_flags_and_rolls_back() {
+    require("hcloud");
+    let dir = built(|_, t| t);
+    let script = dir.path().join("out/hetzner-websites/infra/blue-green.sh");
+    let text_of = std::fs::read_to_string(&script).unwrap();
+    let mut checked = 0;
+    for line in text_of.lines() {
+        let Some(rest) = line.split("hcloud ").nth(1) else { continue };
+        if line.trim_start().starts_with('#') {
+            continue;
+        }
+        let words: Vec<&str> = rest.split_whitespace().collect();
+        let sub: Vec<&str> =
+            words.iter().take_while(|w| w.chars().all(|c| c.is_ascii_lowercase() || c == '-')).copied().collect();
+        if sub.is_empty() {
+            continue;
+        }
+        let help = Command::new("hcloud").args(&sub).arg("--help").output().unwrap();
+        let help = text(&help);
+        assert!(
+            help.contains(&format!("hcloud {}", sub.join(" "))),
+            "`hcloud {}` is not a command:\n{help}",
+            sub.join(" ")
+        );
+        for flag in words.iter().filter(|w| w.starts_with("--")) {
+            assert!(help.contains(&format!("{flag} ")), "`hcloud {}` has no {flag}", sub.join(" "));
+        }
+        checked += 1;
+    }
+    assert!(checked >= 4, "{checked} hcloud calls checked");
+
+    let bin = tempfile::tempdir().unwrap();
+    let log = bin.path().join("calls");
+    let stub = |name: &str, body: &str| {
+        let p = bin.path().join(name);
+        std::fs::write(&p, format!("#!/bin/sh\necho \"{name} $*\" >> {}\n{body}\n", log.display())).unwrap();
+        std::fs::set_permissions(&p, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    };
+    stub(
+        "hcloud",
+        r#"case "$1 $2" in
+  "load-balancer describe") printf 'app-1 healthy healthy\napp-2 healthy\n' ;;
+  "server ip") echo 203.0.113.20 ;;
+esac"#,
+    );
+    let run = |health_ok: bool| {
+        std::fs::write(&log, "").unwrap();
+        stub(
+            "ssh",
+            &format!(
+                r#"case "$*" in
+  *rev-parse*) echo 1111111 ;;
+  *curl*) exit {} ;;
+esac"#,
+                if health_ok { 0 } else { 22 }
+            ),
+        );
+        let path = format!("{}:{}", bin.path().display(), std::env::var("PATH").unwrap());
+        let o = Command::new("bash").arg(&script).arg("app-2").env("PATH", path).output().unwrap();
+        (o, std::fs::read_to_string(&log).unwrap())
+    };
+    let (o, calls) = run(true);
+    assert!(o.status.success(), "{}\n{calls}", text(&o));
+    let order: Vec<&str> = calls
+        .lines()
+        .filter(|l| (l.starts_with("hcloud ") || l.starts_with("ssh ")) && !l.contains("describe"))
+        .collect();
+    assert!(
+        order.iter().position(|l| l.contains("remove-target web-lb --server app-2")).unwrap()
+            < order.iter().position(|l| l.contains("pull --ff-only")).unwrap(),
+        "{calls}"
+    );
+    assert!(order.last().unwrap().contains("add-target web-lb --server app-2 --use-private-ip"), "{calls}");
+    assert!(calls.contains("curl -fsS --max-time 5 -o /dev/null http://10.0.1.12/health"), "{calls}");
+
+    let (o, calls) = run(false);
+    assert!(!o.status.success(), "a failed health check must fail the switch:\n{calls}");
+    assert!(calls.contains("reset --hard -q 1111111"), "rolled back to the previous commit:\n{calls}");
+    let last = calls.lines().rfind(|l| l.starts_with("hcloud ") || l.starts_with("ssh ")).unwrap();
+    assert!(last.ends_with("add-target web-lb --server app-2 --use-private-ip"), "{calls}");
+}
+
+/// `gen lint` on a reference blueprint with one edit: the codes reported.
+fn lint_edited(blueprint: &str, from: &str, to: &str) -> Vec<String> {
+    let dir = project();
+    let path = dir.path().join(format!("blueprints/{blueprint}.yaml"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "`{from}` is not in {blueprint}");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    let out = Gen::new(dir.path()).args(["lint", &format!("blueprints/{blueprint}.yaml")]).output();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_ne!(out.status.code(), Some(101), "panic:\n{stderr}");
+    let mut codes: Vec<String> = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("error[").or_else(|| l.strip_prefix("warning[")))
+        .filter_map(|r| r.split_once(']').map(|(c, _)| c.to_string()))
+        .filter(|c| !matches!(c.as_str(), "W401" | "W402" | "W801"))
+        .collect();
+    codes.sort();
+    codes
+}
+
+/// Each network and provisioning mistake, made in a reference blueprint,
+/// is reported with its code (and nothing else new).
+#[test]
+fn network_and_provisioning_mistakes_have_codes() {
+    let odoo = "odoo-dedicated";
+    let web = "hetzner-websites";
+    let peer = "{name: cled-admin, address: 10.8.0.2,";
+    let cases: &[(&str, &str, &str, &[&str])] = &[
+        (odoo, peer, "{name: cled-admin, address: 10.9.0.2,", &["E313"]),
+        // A duplicate peer address is E201, from the names family.
+        (odoo, peer, "{name: cled-admin, address: 10.8.0.3,", &["E201"]),
+        (odoo, peer, "{name: cled-admin, address: 10.8.0.1,", &["E314"]),
+        (odoo, peer, "{name: cled-admin, address: 10.8.0.255,", &["E313"]),
+        (odoo, "public_key: UbWUBqab6BcAeKI49JFpW9L95YO+9vV9x7fD5/jPqjA=", "public_key: <CLIENT_1_PUBLIC_KEY>", &["E315"]),
+        (odoo, "address: 10.8.0.1\n", "address: 10.9.0.1\n", &["E312"]),
+        (odoo, "subnet: 10.8.0.0/24", "subnet: 10.8.0.0/33", &["E312"]),
+        (odoo, "admin_cidrs: [198.51.100.0/24]", "admin_cidrs: [0.0.0.0/0]", &["E316"]),
+        (odoo, "ssh_from: [vpn, admin_cidrs]", "ssh_from: [vpn]", &["W310"]),
+        (
+            odoo,
+            "ssh_from: [vpn, admin_cidrs]",
+            "ssh_from: [vpn, admin_cidrs]\n  rules:\n    - {port: 9100, from: vpn, comment: node exporter}",
+            &[],
+        ),
+        (odoo, "- ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBs2", "- ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAIBs2", &["E621"]),
+        (odoo, "os: ubuntu-24.04", "os: debian-12", &["E623"]),
+        (odoo, "- {mount: /, size: 60G, purpose: OS and logs}", "- {mount: /srv, size: 60G}", &["E625"]),
+        (odoo, "- {mount: /var/lib/docker, size: 100G", "- {mount: var/lib/docker, size: 100G", &["E624"]),
+        (odoo, "- {mount: /mnt/backups, size: 80G", "- {mount: /mnt/backups, size: 205G", &["E626"]),
+        (web, "private_ip: 10.0.1.11", "private_ip: 10.0.2.11", &["E316"]),
+        (web, "subnet: 10.0.1.0/24", "subnet: 10.1.1.0/24", &["E316", "E316", "E316"]),
+        (web, "tls: terminate", "tls: passthrough", &["E317"]),
+        (web, "use_private_network: true", "use_private_network: false", &["E310"]),
+        (web, "ssh_keys:\n      - ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIN+qjizSnuuoecBTqNzx04mm0Hc51Nrc8p1zfpi0py2n ops", "ssh_keys: []", &["E620"]),
+        (web, "labels: {role: app, deployment: blue}", "labels: {role: app, deployment: blue}\n    storage:\n      disks: [{size: 80G, kind: ssd}]\n      partitions: [{mount: /, size: 80G}]", &["W620"]),
+    ];
+    for (bp, from, to, want) in cases {
+        let got = lint_edited(bp, from, to);
+        assert_eq!(got, *want, "{bp}: `{from}` → `{to}`");
+    }
+}
+
+/// A port the blueprint keeps for the VPN, published by Docker on every
+/// interface, is reachable from the internet (E311) whatever UFW says.
+#[test]
+fn vpn_only_port_published_by_docker_is_an_error() {
+    let got = lint_edited(
+        "odoo-dedicated",
+        "ssh_from: [vpn, admin_cidrs]",
+        "ssh_from: [vpn, admin_cidrs]\n  rules:\n    - {port: 8071, from: vpn, comment: odoo dev}",
+    );
+    assert!(got.is_empty(), "{got:?}");
+    let dir = project();
+    let path = dir.path().join("blueprints/odoo-dedicated.yaml");
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replacen(
+            "ssh_from: [vpn, admin_cidrs]",
+            "ssh_from: [vpn, admin_cidrs]\n  rules:\n    - {port: 8071, from: vpn, comment: odoo dev}",
+            1,
+        )
+        .replacen("        access: vpn_only\n", "        access: vpn_only\n        ports: [\"8071:8069\"]\n", 1);
+    std::fs::write(&path, text).unwrap();
+    let (_, stderr) = Gen::new(dir.path()).args(["lint", "blueprints/odoo-dedicated.yaml"]).fails();
+    assert!(
+        stderr.contains("error[E311]: port 8071/tcp (odoo-dev) on `ax52` is VPN-only but reachable from the internet"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("error[E301]"), "{stderr}");
+}
