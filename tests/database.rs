@@ -110,7 +110,7 @@ fn postgres_15_starts_with_the_config_tuned_for_15() {
 
 fn spawn_sleeper(pg: &Cluster, user: &str) -> Child {
     pg.as_postgres(&format!("{}/psql", crate::common::postgres::BIN))
-        .args(["-X", "-q", "-U", user, "-d", "postgres", "-c", "SELECT pg_sleep(60)"])
+        .args(["-X", "-q", "-U", user, "-d", "postgres", "-c", "SELECT pg_sleep(3600)"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -132,7 +132,7 @@ fn wait_for(pg: &Cluster, user: &str, n: usize, clients: &mut [Child]) {
                 panic!("a client could not connect ({status}): {err}");
             }
         }
-        assert!(start.elapsed() < Duration::from_secs(60), "{n} connections did not come up");
+        assert!(start.elapsed() < Duration::from_secs(180), "{n} connections did not come up");
         std::thread::sleep(Duration::from_millis(100));
     }
 }
