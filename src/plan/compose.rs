@@ -21,6 +21,8 @@ pub struct ComposePlan {
     pub services: Vec<ServicePlan>,
     /// Secret names the compose file interpolates from `.env`.
     pub secrets: Vec<String>,
+    /// Named volumes (top-level `volumes:`).
+    pub volumes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -107,6 +109,7 @@ pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed]) -> Option<ComposePla
         subnet: NETWORK_SUBNET,
         services,
         secrets: secrets.into_iter().collect(),
+        volumes: Vec::new(),
     })
 }
 

@@ -4,9 +4,12 @@
 //! unit-tested), and each derived value carries the reason templates and
 //! `gen plan` print. Templates see only these types.
 
+pub mod backup;
 pub mod capacity;
 pub mod compose;
 pub mod describe;
+pub mod jobs;
+pub mod monitoring;
 pub mod nginx;
 pub mod placement;
 
@@ -66,6 +69,11 @@ pub struct HostPlan {
     pub nginx: Option<nginx::NginxPlan>,
     /// Secrets the host's env file must set.
     pub secrets: Vec<SecretPlan>,
+    pub backup: Option<backup::BackupPlan>,
+    pub monitoring: Option<monitoring::MonitoringPlan>,
+    /// Scheduled backup and health jobs; the ops scripts live in `ops_dir`.
+    pub jobs: Option<jobs::Jobs>,
+    pub ops_dir: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -95,7 +103,13 @@ pub fn plan(loaded: &Loaded) -> Plan {
 fn plan_host(bp: &Blueprint, host: &Host) -> HostPlan {
     let placed = placement::on_host(bp, host);
     let (cpus, memory) = machine(host);
-    let compose = compose::plan(bp, host, &placed);
+    let mut compose = compose::plan(bp, host, &placed);
+    let monitoring = monitoring::plan(bp, host, compose.is_some());
+    if let (Some(c), Some(m)) = (compose.as_mut(), monitoring.as_ref()) {
+        let (services, volumes) = monitoring::services(bp, m);
+        c.services.extend(services);
+        c.volumes.extend(volumes);
+    }
     let nginx = nginx::plan(bp, host, &placed);
     let secrets = host_secrets(bp, host, compose.as_ref())
         .into_iter()
@@ -108,6 +122,9 @@ fn plan_host(bp: &Blueprint, host: &Host) -> HostPlan {
             name,
         })
         .collect();
+    let backup = backup::plan(bp, host);
+    let ops_dir = format!("/opt/{}/ops", bp.project.name);
+    let jobs = jobs::plan(&bp.project.name.0, &ops_dir, backup.as_ref(), monitoring.as_ref());
     HostPlan {
         name: host.name.to_string(),
         kind: match host.kind {
@@ -124,6 +141,10 @@ fn plan_host(bp: &Blueprint, host: &Host) -> HostPlan {
         compose,
         nginx,
         secrets,
+        backup,
+        monitoring,
+        jobs,
+        ops_dir,
     }
 }
 

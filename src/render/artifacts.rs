@@ -66,6 +66,7 @@ pub fn artifacts(plan: &Plan) -> Vec<Artifact> {
                 });
             }
         }
+        out.extend(super::ops::artifacts(plan, host));
     }
     out
 }

@@ -5,6 +5,12 @@ use minijinja::Environment;
 pub fn register(env: &mut Environment<'_>) {
     env.add_filter("yaml_str", yaml_str);
     env.add_filter("nginx_str", nginx_str);
+    env.add_filter("sh_str", sh_str);
+}
+
+/// A POSIX shell single-quoted word: nothing inside is expanded.
+pub fn sh_str(value: String) -> String {
+    format!("'{}'", value.replace('\'', "'\\''"))
 }
 
 /// A YAML double-quoted scalar (JSON string syntax is valid YAML). `$` is
@@ -27,6 +33,12 @@ mod tests {
         assert_eq!(yaml_str("a\"b".into()), r#""a\"b""#);
         assert_eq!(yaml_str("${X}".into()), r#""${X}""#);
         assert_eq!(yaml_str("yes".into()), r#""yes""#);
+    }
+
+    #[test]
+    fn quotes_for_shell() {
+        assert_eq!(sh_str("a b".into()), "'a b'");
+        assert_eq!(sh_str("it's $x".into()), r"'it'\''s $x'");
     }
 
     #[test]

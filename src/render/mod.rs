@@ -5,6 +5,7 @@
 
 mod artifacts;
 pub mod filters;
+mod ops;
 
 use std::path::Path;
 
