@@ -24,8 +24,16 @@ fn codes(stderr: &str) -> Vec<&str> {
 fn odoo_plan_mistakes_are_reported() {
     let stderr = lint("odoo-plan-as-written");
     // 716 GB of partitions on a 512 GB mirror; 7 × 8 GB of backups in 50 GB;
-    // Odoo published on 8069-8071 past nginx; limits of 17 CPUs and 66 GB.
-    assert_eq!(codes(&stderr), ["E301", "E301", "E301", "E501", "E503", "W401", "W402"]);
+    // Odoo published on 8069-8071 past nginx; limits of 17 CPUs and 66 GB;
+    // an unencrypted rsync mirror promising 30 daily and 12 monthly copies;
+    // cron at "02:00 UTC" on a Berlin host; alerts to an unset chat; an RPO
+    // of 24 h that a server loss (offsite copy 3 h later) cannot keep.
+    assert_eq!(
+        codes(&stderr),
+        ["E301", "E301", "E301", "E501", "E503", "E510", "E511", "W401", "W402", "W511", "W513", "W514"]
+    );
+    assert!(stderr.contains("promises 30 daily and 12 monthly copies"), "{stderr}");
+    assert!(stderr.contains("up to 27h of data can be lost"), "{stderr}");
     assert!(stderr.contains("take 716G but the disks give 512G usable"), "{stderr}");
     assert!(stderr.contains("needs 64G"), "{stderr}");
     insta::with_settings!({snapshot_path => repo().join("tests/snapshots"), prepend_module_to_snapshot => false}, {
@@ -37,8 +45,12 @@ fn odoo_plan_mistakes_are_reported() {
 fn websites_spec_mistakes_are_reported() {
     let stderr = lint("websites-spec-as-written");
     // CX32 is gone; 25 sites publish 8000 and 3000 past nginx and on top of
-    // each other; SSH from anywhere; 20.75 against a budget of 19.00.
-    assert_eq!(codes(&stderr), ["E203", "E203", "E301", "E301", "E601", "E601", "W306", "W401", "W401", "W801"]);
+    // each other; SSH from anywhere; 20.75 against a budget of 19.00; an
+    // RPO under 5 minutes from daily snapshots.
+    assert_eq!(
+        codes(&stderr),
+        ["E203", "E203", "E301", "E301", "E514", "E601", "E601", "W306", "W401", "W401", "W801"]
+    );
     assert!(stderr.contains("by 1.75 (9.2 % of the budget)"), "the spec said 3.7 %: {stderr}");
     insta::with_settings!({snapshot_path => repo().join("tests/snapshots"), prepend_module_to_snapshot => false}, {
         insta::assert_snapshot!("seed__websites-spec-as-written", stderr);

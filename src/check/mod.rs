@@ -8,10 +8,12 @@
 //! | E3xx | exposure: ports past the proxy, VPN or load balancer |
 //! | E4xx/W4xx | CPU and memory capacity |
 //! | E5xx | disks, RAID and backup volume |
+//! | E51x/W51x | backups: retention, encryption, schedules, RPO, alerts |
 //! | E6xx | provider catalog |
 //! | E7xx | secrets |
 //! | W8xx | budget |
 
+mod backup;
 mod budget;
 mod capacity;
 mod exposure;
@@ -29,6 +31,7 @@ pub fn check(bp: &Blueprint) -> Vec<Finding> {
     exposure::check(bp, &mut findings);
     capacity::check(bp, &mut findings);
     storage::check(bp, &mut findings);
+    backup::check(bp, &mut findings);
     secrets::check(bp, &mut findings);
     budget::check(bp, &mut findings);
     findings
