@@ -11,6 +11,16 @@ command -v docker-compose >/dev/null || packages+=(docker-compose)
 command -v openssl >/dev/null || packages+=(openssl)
 command -v unshare >/dev/null || packages+=(util-linux)
 command -v sha256sum >/dev/null || packages+=(coreutils)
+# Backups, health checks and monitoring (tests/ops_validators.rs, tests/backup_live.rs).
+command -v shellcheck >/dev/null || packages+=(shellcheck)
+command -v systemd-analyze >/dev/null || packages+=(systemd)
+command -v crontab >/dev/null || packages+=(cron)
+/usr/bin/python3 -c 'import croniter' 2>/dev/null || packages+=(python3-croniter)
+command -v promtool >/dev/null || packages+=(prometheus)
+command -v restic >/dev/null || packages+=(restic)
+command -v rsync >/dev/null || packages+=(rsync)
+command -v curl >/dev/null || packages+=(curl)
+[ -x /usr/lib/postgresql/15/bin/pg_dump ] || packages+=(postgresql-15)
 [ -x /usr/lib/postgresql/15/bin/postgres ] || packages+=(postgresql-15)
 if [ ${#packages[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

@@ -5,6 +5,7 @@
 mod cli;
 mod common;
 mod invalid;
+mod ops_validators;
 mod postgres;
 mod seeds;
 mod snapshots;

@@ -7,14 +7,14 @@ use std::process::Command;
 
 use crate::common::{project, repo, Gen};
 
-fn require(tool: &str) {
+pub(crate) fn require(tool: &str) {
     let found =
         Command::new("sh").args(["-c", &format!("command -v {tool}")]).output().is_ok_and(|o| o.status.success());
     assert!(found, "validator `{tool}` is not installed; .ci/run installs it (apt-get install nginx docker-compose)");
 }
 
 /// Builds the reference blueprints (optionally edited) into a temp project.
-fn built(edit: impl Fn(&str, String) -> String) -> tempfile::TempDir {
+pub(crate) fn built(edit: impl Fn(&str, String) -> String) -> tempfile::TempDir {
     let dir = project();
     for entry in std::fs::read_dir(dir.path().join("blueprints")).unwrap() {
         let path = entry.unwrap().path();
@@ -26,7 +26,7 @@ fn built(edit: impl Fn(&str, String) -> String) -> tempfile::TempDir {
     dir
 }
 
-fn find(root: &Path, file_name: &str) -> Vec<PathBuf> {
+pub(crate) fn find(root: &Path, file_name: &str) -> Vec<PathBuf> {
     let mut found: Vec<PathBuf> = walkdir::WalkDir::new(root)
         .into_iter()
         .filter_map(Result::ok)
