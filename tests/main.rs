@@ -2,6 +2,7 @@
 
 #![allow(unreachable_pub)]
 
+mod backup_live;
 mod cli;
 mod common;
 mod invalid;

@@ -78,7 +78,9 @@ for entry in $SNAPSHOTS; do
 done
 
 step checksums
-(cd "$WORK" && find . -maxdepth 1 -type f -printf '%P\n' | LC_ALL=C sort | xargs -r sha256sum -- >SHA256SUMS)
+# The shell creates SHA256SUMS before find runs: leave it out of its own list.
+(cd "$WORK" && find . -maxdepth 1 -type f ! -name SHA256SUMS -printf '%P\n' | LC_ALL=C sort |
+  xargs -r sha256sum -- >SHA256SUMS)
 ok
 
 step publish

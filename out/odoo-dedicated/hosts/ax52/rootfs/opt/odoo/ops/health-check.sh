@@ -39,7 +39,7 @@ fi
 
 # md RAID: a member that is down shows as `_` in the [UU] map.
 if [ -r "$MDSTAT" ]; then
-  degraded=$(awk '/^md/ { dev = $1 } /\[[U_]+\]/ && /_/ { print dev }' "$MDSTAT" | tr '\n' ' ')
+  degraded=$(awk '/^md/ { dev = $1 } match($0, /\[[U_]+\]/) && substr($0, RSTART, RLENGTH) ~ /_/ { print dev }' "$MDSTAT" | tr '\n' ' ')
   [ -z "${degraded// /}" ] || problem "RAID degraded: $degraded(see $MDSTAT)"
 fi
 
