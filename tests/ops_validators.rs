@@ -134,6 +134,9 @@ fn cron_d_entries_pass_crontab_and_croniter() {
     let jobs: Vec<&str> =
         text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty() && !l.contains('=')).collect();
     assert_eq!(jobs.len(), 3, "backup, offsite, health:\n{text}");
+    insta::with_settings!({snapshot_path => crate::common::repo().join("tests/snapshots"), prepend_module_to_snapshot => false}, {
+        insta::assert_snapshot!("odoo-dedicated__cron.d__odoo-ops", text);
+    });
     // crontab -n takes the user format: drop cron.d's user field (the 6th).
     let user_format: String = text
         .lines()
