@@ -151,11 +151,7 @@ fn contents(root: &Path) -> BTreeMap<String, Vec<u8>> {
 
 /// `sha256sum -c` of a set's own checksum file.
 fn set_intact(set: &Path) -> bool {
-    Command::new("sha256sum")
-        .args(["--quiet", "-c", "SHA256SUMS"])
-        .current_dir(set)
-        .status()
-        .is_ok_and(|s| s.success())
+    Command::new("sha256sum").args(["--quiet", "-c", "SHA256SUMS"]).current_dir(set).status().is_ok_and(|s| s.success())
 }
 
 #[test]
@@ -234,10 +230,8 @@ fn retention_keeps_exactly_the_last_n_days() {
     let s = Stack::new();
     // Not a dated set: retention must never touch it.
     std::fs::create_dir_all(s.daily().join("notes")).unwrap();
-    let dates: Vec<String> = (24..=28)
-        .map(|d| format!("2026-02-{d}"))
-        .chain((1..=5).map(|d| format!("2026-03-{d:02}")))
-        .collect();
+    let dates: Vec<String> =
+        (24..=28).map(|d| format!("2026-02-{d}")).chain((1..=5).map(|d| format!("2026-03-{d:02}"))).collect();
     for date in &dates {
         ok(&s.backup(date), &format!("backup {date}"));
         assert!(s.sets().len() <= 7);
@@ -260,7 +254,8 @@ fn a_failed_backup_leaves_earlier_ones_intact() {
     let marker = std::fs::read_to_string(s.w().join("backups/last-success")).unwrap();
 
     // A dump error (the database is gone) midway through the run.
-    let out = s.script("backup.sh").env("BACKUP_DATE", "2026-03-02").env("DATABASES", "odoo_prod lost_db").output().unwrap();
+    let out =
+        s.script("backup.sh").env("BACKUP_DATE", "2026-03-02").env("DATABASES", "odoo_prod lost_db").output().unwrap();
     assert!(!out.status.success(), "a failed dump fails the run");
     assert!(stderr(&out).contains("FAILED in step dump lost_db"), "{}", stderr(&out));
     assert_eq!(s.sets(), ["2026-03-01"]);
@@ -270,7 +265,8 @@ fn a_failed_backup_leaves_earlier_ones_intact() {
     assert!(set_intact(&s.daily().join("2026-03-01")));
 
     // Not enough free space for a day's backup: refused before writing.
-    let out = s.script("backup.sh").env("BACKUP_DATE", "2026-03-02").env("MIN_FREE_KIB", "999999999999").output().unwrap();
+    let out =
+        s.script("backup.sh").env("BACKUP_DATE", "2026-03-02").env("MIN_FREE_KIB", "999999999999").output().unwrap();
     assert!(!out.status.success());
     assert!(stderr(&out).contains("a run needs 999999999999 KiB"), "{}", stderr(&out));
 
@@ -473,7 +469,11 @@ fn health_check_reports_raid_backup_age_and_certificates_to_the_webhook() {
     assert!(!stderr(&out).contains("123:abc"), "the token is not logged");
 
     // Healthy: nothing is sent (the API address refuses connections) and it exits 0.
-    std::fs::write(w.join("mdstat-ok"), "md0 : active raid1 nvme1n1p1[1] nvme0n1p1[0]\n      976630464 blocks [2/2] [UU]\n").unwrap();
+    std::fs::write(
+        w.join("mdstat-ok"),
+        "md0 : active raid1 nvme1n1p1[1] nvme0n1p1[0]\n      976630464 blocks [2/2] [UU]\n",
+    )
+    .unwrap();
     std::fs::write(w.join("fresh"), format!("{now}\n")).unwrap();
     std::fs::create_dir_all(w.join("no-certs")).unwrap();
     let out = check("mdstat-ok", "fresh", "no-certs", "http://127.0.0.1:9");

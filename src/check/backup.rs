@@ -3,7 +3,7 @@
 //! the SLA's recovery point, cron's time zone, and where alerts go.
 //! (The local volume against its retention is `storage`'s E503.)
 
-use crate::blueprint::model::{Blueprint, BackupTool, Scheduler, WebhookKind};
+use crate::blueprint::model::{BackupTool, Blueprint, Scheduler, WebhookKind};
 use crate::blueprint::units::Duration;
 use crate::diag::Finding;
 use crate::plan::backup::{Schedule, DEFAULT_MAX_DURATION};
@@ -66,9 +66,13 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
         }
         if o.keep_daily == 0 && o.keep_monthly == 0 {
             out.push(
-                Finding::error("E515", "/backup/offsite/keep_daily", "the offsite copy keeps nothing (`keep_daily` and `keep_monthly` are 0)")
-                    .hint("keep at least the last days, e.g. `keep_daily: 30`")
-                    .at_value(),
+                Finding::error(
+                    "E515",
+                    "/backup/offsite/keep_daily",
+                    "the offsite copy keeps nothing (`keep_daily` and `keep_monthly` are 0)",
+                )
+                .hint("keep at least the last days, e.g. `keep_daily: 30`")
+                .at_value(),
             );
         }
         overlap(local.at.as_str(), local.max_duration.unwrap_or(DEFAULT_MAX_DURATION), &o.at, out);
@@ -77,11 +81,15 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
             let worst = local.daily_size.0.saturating_mul(copies);
             if worst > capacity.0 && o.tool == BackupTool::Rsync {
                 out.push(
-                    Finding::warning("W512", "/backup/offsite/capacity", format!(
-                        "{copies} full copies of {} need {} but the offsite space is {capacity}",
-                        local.daily_size,
-                        crate::blueprint::units::Size(worst)
-                    ))
+                    Finding::warning(
+                        "W512",
+                        "/backup/offsite/capacity",
+                        format!(
+                            "{copies} full copies of {} need {} but the offsite space is {capacity}",
+                            local.daily_size,
+                            crate::blueprint::units::Size(worst)
+                        ),
+                    )
                     .hint("a deduplicating tool (restic) stores only what changed between days")
                     .at_value(),
                 );
@@ -189,8 +197,12 @@ fn webhook(bp: &Blueprint, out: &mut Vec<Finding>) {
     };
     if let Some(missing) = missing {
         out.push(
-            Finding::warning("W513", "/monitoring/webhook", format!("the alert webhook has no {missing}: alerts are only logged"))
-                .hint("add it to `monitoring.webhook`"),
+            Finding::warning(
+                "W513",
+                "/monitoring/webhook",
+                format!("the alert webhook has no {missing}: alerts are only logged"),
+            )
+            .hint("add it to `monitoring.webhook`"),
         );
     }
 }

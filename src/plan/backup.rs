@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::Derived;
-use crate::blueprint::model::{Blueprint, BackupMode, BackupTool, Host, Scheduler};
+use crate::blueprint::model::{BackupMode, BackupTool, Blueprint, Host, Scheduler};
 use crate::blueprint::units::Duration;
 
 /// A local run that takes longer than this collides with whatever follows it.

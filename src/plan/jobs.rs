@@ -34,7 +34,12 @@ pub struct JobPlan {
     pub background: bool,
 }
 
-pub fn plan(project: &str, ops_dir: &str, backup: Option<&BackupPlan>, monitoring: Option<&MonitoringPlan>) -> Option<Jobs> {
+pub fn plan(
+    project: &str,
+    ops_dir: &str,
+    backup: Option<&BackupPlan>,
+    monitoring: Option<&MonitoringPlan>,
+) -> Option<Jobs> {
     let mut jobs = Vec::new();
     let mut scheduler = "systemd";
     if let Some(b) = backup {
