@@ -118,7 +118,7 @@ fn resources(service: &mut ServicePlan, r: Resources) {
     service.reservations = amount(r.reservations);
 }
 
-fn base(name: &str, image: &str, healthcheck: Healthcheck) -> ServicePlan {
+pub(crate) fn base(name: &str, image: &str, healthcheck: Healthcheck) -> ServicePlan {
     ServicePlan {
         name: name.to_string(),
         image: image.to_string(),

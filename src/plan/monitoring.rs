@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::compose::{Healthcheck, ServicePlan};
+use super::compose::{base, Healthcheck, ServicePlan};
 use super::Derived;
 use crate::blueprint::model::{Blueprint, Host, Scheduler, WebhookKind};
 use crate::blueprint::units::Duration;
@@ -131,26 +131,9 @@ pub fn cron_every(d: Duration) -> Derived<String> {
 }
 
 fn service(name: &str, image: &str, url: &str) -> ServicePlan {
-    ServicePlan {
-        name: name.to_string(),
-        image: image.to_string(),
-        command: Vec::new(),
-        environment: Vec::new(),
-        ports: Vec::new(),
-        volumes: Vec::new(),
-        depends_on: Vec::new(),
-        // The three images ship busybox wget.
-        healthcheck: Healthcheck {
-            test: vec!["CMD-SHELL".into(), format!("wget -q -O /dev/null {url}")],
-            interval: "30s",
-            timeout: "5s",
-            retries: 3,
-            start_period: "30s",
-        },
-        limits: None,
-        reservations: None,
-        note: None,
-    }
+    // The three images ship busybox wget.
+    let check = vec!["CMD-SHELL".into(), format!("wget -q -O /dev/null {url}")];
+    base(name, image, Healthcheck { test: check, interval: "30s", timeout: "5s", retries: 3, start_period: "30s" })
 }
 
 /// The compose services, and the named volumes they need.

@@ -19,14 +19,8 @@ TODAY=${BACKUP_DATE:-$(date -u +%Y-%m-%d)}
 SET="$DAILY/$TODAY"
 WORK="$DAILY/.partial-$TODAY"
 
-finish() {
-  local rc=$?
-  if [ "$rc" -ne 0 ]; then
-    log "FAILED in step $STEP (exit $rc); earlier backups are untouched"
-    rm -rf -- "$WORK"
-  fi
-  exit "$rc"
-}
+FAIL_NOTE="earlier backups are untouched"
+on_failure() { rm -rf -- "$WORK"; }
 trap finish EXIT
 
 step prepare

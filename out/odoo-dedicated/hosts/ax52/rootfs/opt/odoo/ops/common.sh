@@ -48,6 +48,18 @@ step() {
 }
 ok() { log "step $STEP: ok"; }
 
+# The EXIT trap of the scripts (`trap finish EXIT`): names the step that
+# failed, adds FAIL_NOTE, and runs the script's on_failure cleanup if any.
+FAIL_NOTE=
+finish() {
+  local rc=$?
+  if [ "$rc" -ne 0 ]; then
+    log "FAILED in step $STEP (exit $rc)${FAIL_NOTE:+; $FAIL_NOTE}"
+    if declare -F on_failure >/dev/null; then on_failure; fi
+  fi
+  exit "$rc"
+}
+
 # secret NAME: the value of NAME= in the secret env file.
 secret() {
   local line

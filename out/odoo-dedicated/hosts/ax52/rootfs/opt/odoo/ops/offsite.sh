@@ -15,11 +15,6 @@ export RESTIC_REPOSITORY=${RESTIC_REPOSITORY:-'sftp://u123456@u123456.your-stora
 KEEP_DAILY=${KEEP_DAILY:-30}
 KEEP_MONTHLY=${KEEP_MONTHLY:-12}
 
-finish() {
-  local rc=$?
-  if [ "$rc" -ne 0 ]; then log "FAILED in step $STEP (exit $rc)"; fi
-  exit "$rc"
-}
 trap finish EXIT
 
 step "wait for the local backup"

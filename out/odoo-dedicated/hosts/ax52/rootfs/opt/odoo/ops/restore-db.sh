@@ -19,11 +19,7 @@ set_date=${2:-$(latest_set)}
 staging="${db}_restore"
 aside="${db}_before_$(date -u +%Y%m%d%H%M%S)"
 
-finish() {
-  local rc=$?
-  if [ "$rc" -ne 0 ]; then log "FAILED in step $STEP (exit $rc); database $db is unchanged"; fi
-  exit "$rc"
-}
+FAIL_NOTE="database $db is unchanged"
 trap finish EXIT
 
 step verify

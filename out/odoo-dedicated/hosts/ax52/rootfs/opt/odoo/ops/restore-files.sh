@@ -18,14 +18,8 @@ path=$(path_of "$name" "$ARCHIVES")
 parent=$(dirname "$path")
 staging="$parent/.restore-$name"
 
-finish() {
-  local rc=$?
-  if [ "$rc" -ne 0 ]; then
-    log "FAILED in step $STEP (exit $rc); $path is unchanged"
-    rm -rf -- "$staging"
-  fi
-  exit "$rc"
-}
+FAIL_NOTE="$path is unchanged"
+on_failure() { rm -rf -- "$staging"; }
 trap finish EXIT
 
 step verify

@@ -17,11 +17,6 @@ path=$(path_of "$name" "$SNAPSHOTS")
 target=${3:-"$path.as-of-$set_date"}
 source_dir="$DAILY/$set_date/tree-$name"
 
-finish() {
-  local rc=$?
-  if [ "$rc" -ne 0 ]; then log "FAILED in step $STEP (exit $rc)"; fi
-  exit "$rc"
-}
 trap finish EXIT
 
 step "find the set of $set_date"
