@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::compose::{base, Healthcheck, ServicePlan};
+use super::compose::{base, AmountPlan, Healthcheck, ServicePlan};
 use super::Derived;
 use crate::blueprint::model::{Blueprint, Host, Scheduler, WebhookKind};
 use crate::blueprint::units::Duration;
@@ -130,10 +130,15 @@ pub fn cron_every(d: Duration) -> Derived<String> {
     Derived::new(format!("0 {field} * * *"), format!("every {step}h"))
 }
 
-fn service(name: &str, image: &str, url: &str) -> ServicePlan {
+/// A monitoring container with a memory and CPU cap, so a metrics spike
+/// cannot starve the services it watches.
+fn service(name: &str, image: &str, url: &str, cpus: &str, memory: &str) -> ServicePlan {
     // The three images ship busybox wget.
     let check = vec!["CMD-SHELL".into(), format!("wget -q -O /dev/null {url}")];
-    base(name, image, Healthcheck { test: check, interval: "30s", timeout: "5s", retries: 3, start_period: "30s" })
+    let mut s =
+        base(name, image, Healthcheck { test: check, interval: "30s", timeout: "5s", retries: 3, start_period: "30s" });
+    s.limits = Some(AmountPlan { cpus: cpus.into(), memory: memory.into() });
+    s
 }
 
 /// The compose services, and the named volumes they need.
@@ -142,7 +147,7 @@ pub fn services(bp: &Blueprint, plan: &MonitoringPlan) -> (Vec<ServicePlan>, Vec
     let mut out = Vec::new();
     let mut volumes = Vec::new();
     if m.prometheus {
-        let mut s = service("prometheus", PROMETHEUS_IMAGE, "http://127.0.0.1:9090/-/healthy");
+        let mut s = service("prometheus", PROMETHEUS_IMAGE, "http://127.0.0.1:9090/-/healthy", "1.0", "1G");
         s.command = vec![
             "--config.file=/etc/prometheus/prometheus.yml".into(),
             "--storage.tsdb.path=/prometheus".into(),
@@ -155,7 +160,7 @@ pub fn services(bp: &Blueprint, plan: &MonitoringPlan) -> (Vec<ServicePlan>, Vec
         out.push(s);
     }
     if m.node_exporter {
-        let mut s = service("node_exporter", NODE_EXPORTER_IMAGE, "http://127.0.0.1:9100/metrics");
+        let mut s = service("node_exporter", NODE_EXPORTER_IMAGE, "http://127.0.0.1:9100/metrics", "0.25", "128M");
         s.command = vec![
             "--path.rootfs=/host".into(),
             "--collector.textfile.directory=/textfile".into(),
@@ -167,7 +172,7 @@ pub fn services(bp: &Blueprint, plan: &MonitoringPlan) -> (Vec<ServicePlan>, Vec
         out.push(s);
     }
     if m.cadvisor {
-        let mut s = service("cadvisor", CADVISOR_IMAGE, "http://127.0.0.1:8080/healthz");
+        let mut s = service("cadvisor", CADVISOR_IMAGE, "http://127.0.0.1:8080/healthz", "0.5", "256M");
         s.volumes = vec![
             "/:/rootfs:ro".into(),
             "/var/run:/var/run:ro".into(),
