@@ -335,6 +335,7 @@ fn offsite_copies_are_encrypted_and_kept_by_policy() {
     ok(&init, "restic init");
     let dates = ["2026-01-28", "2026-01-29", "2026-01-30", "2026-01-31", "2026-02-01", "2026-02-02", "2026-02-03"];
     for date in dates {
+        std::fs::write(s.w().join("plans/day.txt"), date).unwrap();
         ok(&s.backup(date), &format!("backup {date}"));
         let out = s.script("offsite.sh").env("KEEP_DAILY", "3").env("KEEP_MONTHLY", "2").output().unwrap();
         ok(&out, &format!("offsite {date}"));
@@ -369,6 +370,23 @@ fn offsite_copies_are_encrypted_and_kept_by_policy() {
     kept.sort();
     assert_eq!(kept, ["2026-01-31", "2026-02-01", "2026-02-02", "2026-02-03"]);
     assert!(snapshots.as_array().unwrap().iter().all(|snap| snap["hostname"] == "ax52"));
+
+    // The tree as of a day no longer kept locally comes from restic; a day
+    // that forget removed is refused.
+    std::fs::remove_dir_all(s.daily().join("2026-01-31")).unwrap();
+    let target = s.w().join("plans-2026-01-31");
+    let out = s.script("restore-tree.sh").args(["building-plans", "2026-01-31"]).arg(&target).output().unwrap();
+    ok(&out, "restore-tree.sh from restic");
+    assert_eq!(std::fs::read_to_string(target.join("day.txt")).unwrap(), "2026-01-31");
+    assert_eq!(contents(&target).len(), contents(&s.w().join("plans")).len());
+    std::fs::remove_dir_all(s.daily().join("2026-01-29")).unwrap();
+    let out = s.script("restore-tree.sh").args(["building-plans", "2026-01-29"]).arg(&target).output().unwrap();
+    assert!(!out.status.success(), "2026-01-29 was forgotten");
+    assert!(!std::fs::read_dir(s.daily()).unwrap().any(|e| e
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .starts_with(".restore")));
 
     // Server loss: the set comes back from restic and restores the database.
     let before = s.fingerprint("odoo_prod");

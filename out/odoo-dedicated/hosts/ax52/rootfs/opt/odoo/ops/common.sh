@@ -33,6 +33,8 @@ DATABASES=${DATABASES:-'odoo_prod odoo_test odoo_dev'}
 ARCHIVES=${ARCHIVES:-'filestore-prod=/mnt/odoo-data/prod filestore-test=/mnt/odoo-data/test'}
 # NAME=PATH pairs: each directory becomes a hard-linked snapshot per run.
 SNAPSHOTS=${SNAPSHOTS:-'building-plans=/mnt/building-plans'}
+RESTIC_REPOSITORY=${RESTIC_REPOSITORY:-'sftp://u123456@u123456.your-storagebox.de:23/odoo'}
+export RESTIC_REPOSITORY
 
 log() { printf '%s %s: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${0##*/}" "$*" >&2; }
 die() {
@@ -119,6 +121,12 @@ verify() {
   line=$(awk -v f="$2" '$2 == f' "$DAILY/$1/SHA256SUMS")
   [ -n "$line" ] || die "$1/SHA256SUMS has no checksum for $2"
   (cd "$DAILY/$1" && printf '%s\n' "$line" | sha256sum --quiet -c -) || die "checksum of $1/$2 does not match"
+}
+
+# restic_password: the repository password from the secret env file, for restic.
+restic_password() {
+  RESTIC_PASSWORD=$(secret RESTIC_PASSWORD)
+  export RESTIC_PASSWORD
 }
 
 # metric NAME VALUE: one gauge in the textfile collector, written atomically.

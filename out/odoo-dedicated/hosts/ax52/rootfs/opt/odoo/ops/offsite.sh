@@ -11,7 +11,6 @@ umask 077
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$(readlink -f "$0")")/common.sh"
 
-export RESTIC_REPOSITORY=${RESTIC_REPOSITORY:-'sftp://u123456@u123456.your-storagebox.de:23/odoo'}
 KEEP_DAILY=${KEEP_DAILY:-30}
 KEEP_MONTHLY=${KEEP_MONTHLY:-12}
 
@@ -25,8 +24,7 @@ SET=$(latest_set)
 ok
 
 step repository
-RESTIC_PASSWORD=$(secret RESTIC_PASSWORD)
-export RESTIC_PASSWORD
+restic_password
 restic cat config >/dev/null || die "cannot open $RESTIC_REPOSITORY; on first use run \`restic init\`"
 ok
 
@@ -41,6 +39,12 @@ ok
 step retention
 restic forget --quiet --host "$HOST_NAME" --tag daily \
   --keep-daily "$KEEP_DAILY" --keep-monthly "$KEEP_MONTHLY" --prune
+ok
+
+step check
+# The repository's structure and index; a monthly `restic check --read-data`
+# by hand also reads every pack back (RECOVERY.md).
+restic check --quiet
 ok
 
 metric offsite_last_success_timestamp_seconds "$(date -u +%s)"

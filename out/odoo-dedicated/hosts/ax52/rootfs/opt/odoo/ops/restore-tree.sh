@@ -3,7 +3,8 @@
 # Restores a snapshotted document tree as it was on a chosen date, from the
 # local set of that day, into TARGET (default: `<path>.as-of-<date>` beside
 # the live tree, so nothing current is overwritten unless asked for).
-# Dates older than the local retention: restore from restic (RECOVERY.md).
+# Dates no longer kept locally come from the restic snapshot of that day's
+# set (tag set-<date>; `restic snapshots` lists the days still kept).
 #
 # usage: restore-tree.sh NAME YYYY-MM-DD [TARGET]   (NAME: building-plans)
 set -euo pipefail
@@ -20,8 +21,16 @@ source_dir="$DAILY/$set_date/tree-$name"
 trap finish EXIT
 
 step "find the set of $set_date"
+[[ $set_date =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]] || die "the date must be YYYY-MM-DD, not $set_date"
 if [ ! -d "$source_dir" ]; then
-  die "no local snapshot of $name on $set_date (local sets: $(cd "$DAILY" && ls -d -- ????-??-?? 2>/dev/null | tr '\n' ' '))"
+  log "no local set of $set_date; fetching it from $RESTIC_REPOSITORY"
+  restic_password
+  staging=$(mktemp -d "$DAILY/.restore-$name.XXXXXX")
+  on_failure() { rm -rf -- "$staging"; }
+  restic restore latest --quiet --host "$HOST_NAME" --tag "set-$set_date" --include "/tree-$name" --target "$staging" ||
+    die "no restic snapshot of $set_date either (\`restic snapshots\` lists the days kept)"
+  source_dir="$staging/tree-$name"
+  [ -d "$source_dir" ] || die "the snapshot of $set_date holds no tree-$name"
 fi
 ok
 
@@ -29,6 +38,7 @@ step "copy to $target"
 # --delete makes the target exactly the tree of that day.
 mkdir -p "$target"
 rsync -a --delete "$source_dir/" "$target/"
+if [ -n "${staging:-}" ]; then rm -rf -- "$staging"; fi
 ok
 
 log "$name as of $set_date is in $target"
