@@ -261,3 +261,35 @@ fn monitoring_is_reachable_from_loopback_only() {
         }
     }
 }
+
+/// journald has no config validator: each key must be one the installed
+/// systemd-journald parses (its gperf table names `Journal.<Key>`), and each
+/// time value must pass `systemd-analyze timespan`.
+#[test]
+fn journald_retention_drop_ins_use_known_keys_and_timespans() {
+    require("systemd-analyze");
+    let journald = std::fs::read("/lib/systemd/systemd-journald").expect("systemd-journald is installed");
+    let dir = built(|_, t| t);
+    let files = files_under(&dir.path().join("out"), "-retention.conf");
+    assert_eq!(files.len(), 3, "ax52, app-1, app-2");
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(text.contains("\n[Journal]\n"), "{text}");
+        let settings: Vec<(&str, &str)> = text
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.starts_with('['))
+            .filter_map(|l| l.split_once('='))
+            .collect();
+        assert!(!settings.is_empty(), "{text}");
+        for (key, value) in settings {
+            let known = format!("Journal.{key}");
+            assert!(journald.windows(known.len()).any(|w| w == known.as_bytes()), "journald does not know {key}");
+            if key.ends_with("Sec") {
+                let (ok, out) = run(Command::new("systemd-analyze").args(["timespan", value]));
+                assert!(ok, "{key}={value}: {out}");
+            }
+        }
+        let days = if file.to_string_lossy().contains("odoo") { "90day" } else { "30day" };
+        assert!(text.contains(&format!("MaxRetentionSec={days}\n")), "the blueprint's retention: {text}");
+    }
+}

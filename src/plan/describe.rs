@@ -55,6 +55,7 @@ pub fn describe(plan: &Plan) -> String {
                 if n.tls { "yes" } else { "no" }
             );
         }
+        super::jobs::describe(h, &mut s);
         if !h.secrets.is_empty() {
             let names: Vec<&str> = h.secrets.iter().map(|x| x.name.as_str()).collect();
             let _ = writeln!(s, "  secrets {}", names.join(", "));

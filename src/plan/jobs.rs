@@ -93,3 +93,45 @@ pub fn plan(
     }
     Some(Jobs { scheduler, cron_file: format!("{project}-ops").replace('.', "-"), jobs })
 }
+
+/// The backup, monitoring and job lines of `gen plan` for one host.
+pub fn describe(h: &super::HostPlan, s: &mut String) {
+    use std::fmt::Write as _;
+    if let Some(b) = &h.backup {
+        let _ =
+            writeln!(s, "  backup  {}, {} days, daily at {} UTC ({})", b.root, b.keep_days, b.local.at, b.scheduler);
+        let _ = writeln!(s, "          a run needs {} KiB free ({})", b.min_free_kib.value, b.min_free_kib.why);
+        if let Some(pg) = &b.postgres {
+            let _ = writeln!(s, "          pg_dump in `{}`: {}", pg.service, pg.databases.join(", "));
+        }
+        for (kind, paths) in [("archive", &b.archives), ("snapshot", &b.snapshots)] {
+            for p in paths {
+                let _ = writeln!(s, "          {kind} {} = {}", p.name, p.path);
+            }
+        }
+        if let Some(o) = &b.offsite {
+            let _ = writeln!(
+                s,
+                "          offsite {} at {} UTC to {}, {} daily + {} monthly",
+                o.tool, o.at.at, o.repository, o.keep_daily, o.keep_monthly
+            );
+        }
+        let _ = writeln!(s, "          too old after {} ({})", b.max_age.value, b.max_age.why);
+    }
+    if let Some(m) = &h.monitoring {
+        let _ = writeln!(
+            s,
+            "  monitoring  prometheus keeps {} ({}); disk alert at {} % ({}); health check every {} ({})",
+            m.retention.value,
+            m.retention.why,
+            m.disk_percent.value,
+            m.disk_percent.why,
+            m.health.interval.value,
+            m.health.interval.why
+        );
+    }
+    if let Some(jobs) = &h.jobs {
+        let units: Vec<&str> = jobs.jobs.iter().map(|j| j.unit.as_str()).collect();
+        let _ = writeln!(s, "  jobs    {} ({})", units.join(", "), jobs.scheduler);
+    }
+}
