@@ -293,3 +293,27 @@ fn journald_retention_drop_ins_use_known_keys_and_timespans() {
         assert!(text.contains(&format!("MaxRetentionSec={days}\n")), "the blueprint's retention: {text}");
     }
 }
+
+/// The e-mail variant of the health check (no reference blueprint uses it).
+#[test]
+fn email_alerts_variant_passes_shellcheck() {
+    require("shellcheck");
+    let dir = built(|name, t| {
+        if name == "odoo-dedicated" {
+            t.replace(
+                "webhook: {kind: telegram, token_secret: TELEGRAM_BOT_TOKEN, to: \"-1001234567890\"}",
+                "webhook: {kind: email, token_secret: TELEGRAM_BOT_TOKEN, to: ops@example.com, relay: \"smtps://alerts@mail.example.com:465\"}",
+            )
+        } else {
+            t
+        }
+    });
+    let script = dir.path().join("out/odoo-dedicated/hosts/ax52/rootfs/opt/odoo/ops/health-check.sh");
+    let text = std::fs::read_to_string(&script).unwrap();
+    assert!(text.contains("--mail-rcpt") && text.contains("smtps://alerts@mail.example.com:465"), "{text}");
+    let (ok, out) = run(Command::new("shellcheck")
+        .args(["-x", "-S", "warning", "-f", "gcc", "health-check.sh"])
+        .current_dir(script.parent().unwrap()));
+    assert!(ok && out.is_empty(), "{out}");
+    assert!(run(Command::new("bash").arg("-n").arg(&script)).0);
+}

@@ -32,6 +32,16 @@ pub struct MonitoringPlan {
     /// journald `MaxRetentionSec=` in days.
     pub log_retention_days: Option<u32>,
     pub health: HealthPlan,
+    /// The SLA's recovery objectives, for the runbook.
+    pub sla: Option<SlaPlan>,
+    /// Hosts of the same project that run the same containers (load-balanced peers).
+    pub peers: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SlaPlan {
+    pub rto: Duration,
+    pub rpo: Duration,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -103,6 +113,13 @@ pub fn plan(bp: &Blueprint, host: &Host, has_compose: bool) -> Option<Monitoring
         backup_max_age,
         textfile_dir: TEXTFILE_DIR,
         log_retention_days: m.log_retention_days,
+        sla: bp.sla.as_ref().map(|s| SlaPlan { rto: s.rto, rpo: s.rpo }),
+        peers: bp
+            .load_balancer
+            .iter()
+            .filter(|lb| lb.targets.contains(&host.name))
+            .flat_map(|lb| lb.targets.iter().filter(|t| **t != host.name).map(ToString::to_string))
+            .collect(),
         health: HealthPlan {
             on_unit_active: format!("{}min", interval.value.seconds().div_ceil(60)),
             cron: cron_every(interval.value),

@@ -36,6 +36,9 @@ pub(super) fn artifacts(plan: &Plan, host: &HostPlan) -> Vec<Artifact> {
     }
     if let Some(monitoring) = &host.monitoring {
         row("ops/health-check.sh", format!("{ops}/health-check.sh"), 0o755, item.clone());
+        if host.backup.is_none() {
+            row("runbook/stateless.md", format!("hosts/{}/RECOVERY.md", host.name), 0o644, item.clone());
+        }
         let item = json!({ "host": host, "monitoring": monitoring });
         if monitoring.prometheus {
             let dir = format!("{rootfs}{}/monitoring", plan.project.stack_dir);
