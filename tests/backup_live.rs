@@ -264,6 +264,21 @@ fn a_failed_backup_leaves_earlier_ones_intact() {
     assert_eq!(std::fs::read_to_string(s.w().join("backups/last-success")).unwrap(), marker);
     assert!(set_intact(&s.daily().join("2026-03-01")));
 
+    // A run that holds the lock: a second backup refuses to start, and the
+    // offsite copy waits for it (here 1 s) instead of copying a set in the making.
+    let mut holder =
+        Command::new("flock").arg(s.w().join("backups/.lock")).args(["sleep", "3"]).spawn().expect("flock runs");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let out = s.backup("2026-03-02");
+    assert!(!out.status.success(), "overlapping runs are refused");
+    assert!(stderr(&out).contains("another backup run holds"), "{}", stderr(&out));
+    let out = s.script("offsite.sh").env("MAX_DURATION_S", "1").output().unwrap();
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("still holds"), "{}", stderr(&out));
+    // The holder lets go after its 3 s.
+    assert!(holder.wait().unwrap().success());
+    assert_eq!(s.sets(), ["2026-03-01"]);
+
     // Not enough free space for a day's backup: refused before writing.
     let out =
         s.script("backup.sh").env("BACKUP_DATE", "2026-03-02").env("MIN_FREE_KIB", "999999999999").output().unwrap();
