@@ -16,6 +16,20 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     webhook(bp, out);
     let Some(backup) = &bp.backup else { return };
     let local = &backup.local;
+    for (i, pg) in bp.postgres.iter().enumerate().filter(|(_, pg)| pg.host != backup.host) {
+        out.push(
+            Finding::warning(
+                "W516",
+                format!("/postgres/{i}/host"),
+                format!(
+                    "PostgreSQL `{}` runs on `{}`, but backups run on `{}`: its databases are not dumped",
+                    pg.name, pg.host, backup.host
+                ),
+            )
+            .hint("gen dumps the databases of the backup host; move `backup.host` or the database")
+            .at_value(),
+        );
+    }
     if local.keep_days == 0 {
         out.push(
             Finding::error("E515", "/backup/local/keep_days", "`keep_days: 0` keeps no local backup at all")
@@ -210,6 +224,31 @@ fn webhook(bp: &Blueprint, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn codes(extra: &str) -> Vec<&'static str> {
+        let base = include_str!("../../tests/fixtures/invalid/base/minimal.yaml");
+        let bp: Blueprint = serde_yaml::from_str(&format!("{base}{extra}")).expect("blueprint");
+        let mut out = Vec::new();
+        check(&bp, &mut out);
+        out.iter().map(|f| f.code).collect()
+    }
+
+    #[test]
+    fn backups_on_another_host_than_postgres() {
+        let backup = "backup:\n  host: ax53\n  local: {path: /b, at: \"02:00\", keep_days: 7, daily_size: 1G}\n";
+        assert_eq!(codes(backup), ["W516"]);
+        assert!(codes(&backup.replace("ax53", "ax52")).is_empty());
+    }
+
+    #[test]
+    fn rpo_against_the_schedule() {
+        let backup = "backup:\n  host: ax52\n  local: {path: /b, at: \"02:00\", keep_days: 7, daily_size: 1G}\n";
+        let sla = |rpo: &str| format!("sla: {{availability: 99.5, rto: 8h, rpo: {rpo}}}\n");
+        assert_eq!(codes(&format!("{backup}{}", sla("12h"))), ["E514"]);
+        assert_eq!(codes(&format!("{backup}{}", sla("24h"))), ["W515"]);
+        assert_eq!(codes(&sla("24h")), ["W510"]);
+        assert_eq!(codes(&sla("5m")), ["E514"]);
+    }
 
     #[test]
     fn overlap_wraps_around_midnight() {
