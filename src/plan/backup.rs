@@ -144,7 +144,7 @@ pub fn plan(bp: &Blueprint, host: &Host) -> Option<BackupPlan> {
     });
     let max_duration = match local.max_duration {
         Some(d) => Derived::new(d, "blueprint"),
-        None => Derived::new(DEFAULT_MAX_DURATION, "default: runs longer than an hour get reported"),
+        None => Derived::new(DEFAULT_MAX_DURATION, "default: a local run is expected to finish within an hour"),
     };
     let max_age = match &bp.sla {
         Some(sla) => Derived::new(sla.rpo, "the SLA's recovery point objective"),

@@ -15,7 +15,7 @@ DAILY="$BACKUP_ROOT/daily"
 KEEP_DAYS=${KEEP_DAYS:-7}
 # one day's estimated size, 8G
 MIN_FREE_KIB=${MIN_FREE_KIB:-8388608}
-# The offsite copy waits this long for a running local backup (1h, default: runs longer than an hour get reported).
+# The offsite copy waits this long for a running local backup (1h, default: a local run is expected to finish within an hour).
 MAX_DURATION_S=${MAX_DURATION_S:-3600}
 LOCK_FILE=${LOCK_FILE:-"$BACKUP_ROOT/.lock"}
 # Unix time of the last complete local backup; the health check reads it.
