@@ -202,7 +202,16 @@ fn backup_then_restore_loses_nothing() {
     // A second day: one plan changes, one is added; the unchanged one is a hard link.
     std::fs::write(s.w().join("plans/site-a/plan-1.pdf"), "revised").unwrap();
     std::fs::write(s.w().join("plans/site-a/plan-3.pdf"), "new").unwrap();
-    ok(&s.backup("2026-03-02"), "second backup");
+    // This run goes through a command prefix, as production goes through
+    // `docker compose exec -T postgres`: the tools run as another user, with
+    // the dump on their stdout and the archive on their stdin.
+    let out = s
+        .script("backup.sh")
+        .env("BACKUP_DATE", "2026-03-02")
+        .env("PG_EXEC", "runuser -u postgres --")
+        .output()
+        .unwrap();
+    ok(&out, "second backup through PG_EXEC");
     let inode = |date: &str| {
         std::fs::metadata(s.daily().join(date).join("tree-building-plans/site-a/plan-2.pdf")).unwrap().ino()
     };
@@ -212,6 +221,17 @@ fn backup_then_restore_loses_nothing() {
     let out = s.script("restore-tree.sh").args(["building-plans", "2026-03-01"]).arg(&target).output().unwrap();
     ok(&out, "restore-tree.sh");
     assert_eq!(contents(&target), plans_before, "the tree exactly as it was on 2026-03-01");
+
+    // The dump written through the prefix restores through it too.
+    let out = s
+        .script("restore-db.sh")
+        .env("PG_EXEC", "runuser -u postgres --")
+        .env("PG_USER", "odoo")
+        .args(["odoo_prod", "2026-03-02"])
+        .output()
+        .unwrap();
+    ok(&out, "restore-db.sh through PG_EXEC");
+    assert_eq!(s.fingerprint("odoo_prod"), before);
 
     // A dump that does not match its checksum is refused; the database stays.
     let dump = s.daily().join("2026-03-02/db-odoo_test.dump");
