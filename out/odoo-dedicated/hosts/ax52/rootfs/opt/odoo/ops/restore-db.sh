@@ -17,7 +17,7 @@ set_date=${2:-$(latest_set)}
 [[ $db =~ ^[A-Za-z0-9_]+$ ]] || die "not a database name: $db"
 [ -n "$set_date" ] || die "no backup set in $DAILY"
 staging="${db}_restore"
-aside="${db}_before_$(date -u +%Y%m%d%H%M%S)"
+aside="${db}_before_$(date -u +%Y%m%d%H%M%S)_$$"
 
 FAIL_NOTE="database $db is unchanged"
 trap finish EXIT

@@ -35,7 +35,7 @@ ok
 
 step swap
 if [ -e "$path" ]; then
-  aside="$path.before-$(date -u +%Y%m%d%H%M%S)"
+  aside="$path.before-$(date -u +%Y%m%d%H%M%S)-$$"
   mv -T "$path" "$aside"
   log "the previous $path is kept as $aside"
 fi
