@@ -22,6 +22,8 @@ command -v rsync >/dev/null || packages+=(rsync)
 command -v curl >/dev/null || packages+=(curl)
 [ -x /usr/lib/postgresql/15/bin/pg_dump ] || packages+=(postgresql-15)
 [ -x /usr/lib/postgresql/15/bin/postgres ] || packages+=(postgresql-15)
+command -v shellcheck >/dev/null || packages+=(shellcheck)
+/usr/bin/python3 -c "import passlib" 2>/dev/null || packages+=(python3-passlib)
 if [ ${#packages[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing validators: ${packages[*]}; install them (apt-get install ${packages[*]}) or run as root" >&2

@@ -81,4 +81,15 @@ pub enum Command {
         from: Template,
         name: String,
     },
+    /// Print a synthetic blueprint for benchmarks and fuzzing (hidden).
+    #[command(hide = true)]
+    Synth {
+        #[arg(long, default_value_t = 1000)]
+        sites: usize,
+        /// Web hosts; each site runs on a pair of them.
+        #[arg(long, default_value_t = 50)]
+        hosts: usize,
+        #[arg(long, default_value = "synth")]
+        name: String,
+    },
 }

@@ -50,6 +50,10 @@ fn dispatch(cli: &Cli, style: Style) -> Result<i32> {
             Ok(0)
         }
         Command::New { from, name } => new(cli, *from, name),
+        Command::Synth { sites, hosts, name } => {
+            print!("{}", crate::synth::blueprint(name, *sites, *hosts)?);
+            Ok(0)
+        }
     }
 }
 

@@ -25,5 +25,6 @@ pub mod error;
 pub mod plan;
 pub mod render;
 pub mod schema;
+pub mod synth;
 
 pub use commands::run;

@@ -5,9 +5,9 @@
 mod backup_live;
 mod cli;
 mod common;
+mod database;
 mod invalid;
 mod ops_validators;
-mod postgres;
 mod seeds;
 mod snapshots;
 mod validators;

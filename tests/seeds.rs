@@ -24,14 +24,23 @@ fn codes(stderr: &str) -> Vec<&str> {
 fn odoo_plan_mistakes_are_reported() {
     let stderr = lint("odoo-plan-as-written");
     // 716 GB of partitions on a 512 GB mirror; 7 × 8 GB of backups in 50 GB;
-    // Odoo published on 8069-8071 past nginx; limits of 17 CPUs and 66 GB;
-    // an unencrypted rsync mirror promising 30 daily and 12 monthly copies;
-    // cron at "02:00 UTC" on a Berlin host; alerts to an unset chat; an RPO
-    // of 24 h that a server loss (offsite copy 3 h later) cannot keep.
+    // Odoo published on 8069-8071 past nginx; limits of 17 CPUs and 66 GB.
+    // Section 8: 3,712 pooled connections against 150; 21 and 10 workers at
+    // their hard limit beyond the container; two options Odoo does not know;
+    // a replacement postgresql.conf without listen_addresses; 12.4G of
+    // PostgreSQL memory in 8G. Section 6: an unencrypted rsync mirror
+    // promising 30 daily and 12 monthly copies; cron at "02:00 UTC" on a
+    // Berlin host; alerts to an unset chat; an RPO of 24 h that a server loss
+    // (offsite copy 3 h later) cannot keep.
     assert_eq!(
         codes(&stderr),
-        ["E301", "E301", "E301", "E501", "E503", "E510", "E511", "W401", "W402", "W511", "W513", "W514"]
+        [
+            "E301", "E301", "E301", "E410", "E411", "E411", "E414", "E501", "E503", "E510", "E511", "W401", "W402",
+            "W410", "W410", "W411", "W511", "W513", "W514"
+        ]
     );
+    assert!(stderr.contains("prod 22 × 128 + test 11 × 64 + dev 6 × 32 + 3 reserved = 3715"), "{stderr}");
+    assert!(stderr.contains("Odoo 17 has no option `enable_page_cache`"), "{stderr}");
     assert!(stderr.contains("promises 30 daily and 12 monthly copies"), "{stderr}");
     assert!(stderr.contains("up to 27h of data can be lost"), "{stderr}");
     assert!(stderr.contains("take 716G but the disks give 512G usable"), "{stderr}");

@@ -371,10 +371,23 @@ pub struct SiteParts {
 pub struct Site {
     pub name: Name,
     pub domains: Vec<String>,
+    /// Hosts that run this site, from `websites.hosts`; all of them when left
+    /// out. A large fleet shards its sites over pairs of hosts this way.
+    #[serde(default)]
+    pub hosts: Option<Vec<Name>>,
     #[serde(default)]
     pub backend: Option<Component>,
     #[serde(default)]
     pub frontend: Option<Component>,
+}
+
+impl Site {
+    /// Whether `host` runs this site: it is a websites host, and the site
+    /// either names it or names no hosts of its own.
+    pub fn runs_on(&self, websites_hosts: &[Name], host: &Name) -> bool {
+        // The site's own list is short; ask it first.
+        self.hosts.as_ref().is_none_or(|own| own.contains(host)) && websites_hosts.contains(host)
+    }
 }
 
 /// One container of a site.

@@ -7,6 +7,7 @@
 //! | E2xx | names, references, collisions |
 //! | E3xx | exposure: ports past the proxy, VPN or load balancer |
 //! | E4xx/W4xx | CPU and memory capacity |
+//! | E41x/W41x | Odoo options, the PostgreSQL connection budget, worker and server memory |
 //! | E5xx | disks, RAID and backup volume |
 //! | E51x/W51x | backups: retention, encryption, schedules, RPO, alerts |
 //! | E6xx | provider catalog |
@@ -16,6 +17,7 @@
 mod backup;
 mod budget;
 mod capacity;
+mod database;
 mod exposure;
 mod names;
 mod secrets;
@@ -30,6 +32,7 @@ pub fn check(bp: &Blueprint) -> Vec<Finding> {
     // Later families assume references resolve; they skip what does not.
     exposure::check(bp, &mut findings);
     capacity::check(bp, &mut findings);
+    database::check(bp, &mut findings);
     storage::check(bp, &mut findings);
     backup::check(bp, &mut findings);
     secrets::check(bp, &mut findings);

@@ -187,4 +187,56 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
             }
         }
     }
+    if let Some(web) = &bp.websites {
+        site_hosts(bp, web, out);
+    }
+}
+
+/// A site's own hosts come from `websites.hosts`; behind a load balancer, a
+/// site must run on every target, because the balancer sends any request to
+/// any target.
+fn site_hosts(bp: &Blueprint, web: &crate::blueprint::model::Websites, out: &mut Vec<Finding>) {
+    for (i, site) in web.sites.iter().enumerate() {
+        let Some(own) = &site.hosts else { continue };
+        for (j, h) in own.iter().enumerate() {
+            if !web.hosts.contains(h) {
+                out.push(
+                    Finding::error(
+                        "E208",
+                        format!("/websites/sites/{i}/hosts/{j}"),
+                        format!("`{h}` is not a websites host"),
+                    )
+                    .hint(format!("a site runs on hosts listed under `websites.hosts`: {}", join(&web.hosts)))
+                    .at_value(),
+                );
+            }
+        }
+        if let Some(lb) = &bp.load_balancer {
+            let missing: Vec<String> = lb
+                .targets
+                .iter()
+                .filter(|t| web.hosts.contains(t) && !own.contains(t))
+                .map(ToString::to_string)
+                .collect();
+            if !missing.is_empty() {
+                out.push(
+                    Finding::error(
+                        "E208",
+                        format!("/websites/sites/{i}/hosts"),
+                        format!(
+                            "`{}` is not on {}, but load balancer `{}` sends its requests to every target",
+                            site.name,
+                            missing.join(", "),
+                            lb.name
+                        ),
+                    )
+                    .hint("leave `hosts` out behind a load balancer, or shard without one (DNS per host pair)"),
+                );
+            }
+        }
+    }
+}
+
+fn join(names: &[crate::blueprint::units::Name]) -> String {
+    names.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
 }

@@ -2,7 +2,8 @@
 //!
 //! The new tree is staged beside the old one inside `out/` (same file
 //! system): files whose bytes and mode are unchanged are hard-linked from the
-//! old tree, so they are not rewritten; the rest are written and synced.
+//! old tree, so they are not rewritten; the rest are written, then synced
+//! with one syncfs.
 //! Then the staged tree and the old one swap places in one `renameat2`
 //! (RENAME_EXCHANGE), and the old one is removed. An interruption leaves
 //! either the old tree or the new one at `out/<blueprint>`, never a mix.
@@ -74,8 +75,14 @@ fn stage(old: &Path, staging: &Path, files: &FileSet, stats: &mut WriteStats) ->
         let mut f = fs::File::create(&dest).map_err(|e| Error::io("write", &dest, e))?;
         f.write_all(&file.bytes).map_err(|e| Error::io("write", &dest, e))?;
         f.set_permissions(fs::Permissions::from_mode(file.mode)).map_err(|e| Error::io("chmod", &dest, e))?;
-        f.sync_all().map_err(|e| Error::io("sync", &dest, e))?;
         stats.written += 1;
+    }
+    // One syncfs for the whole tree instead of an fsync per file (2,000
+    // fsyncs took seconds): the swap that follows must not expose files
+    // whose data is not yet on disk.
+    if stats.written > 0 {
+        let dir = fs::File::open(staging).map_err(|e| Error::io("open", staging, e))?;
+        rustix::fs::syncfs(&dir).map_err(|e| Error::io("sync", staging, e.into()))?;
     }
     Ok(())
 }

@@ -167,6 +167,8 @@ fn odoo_service(bp: &Blueprint, p: &Placed, app: usize, env: usize) -> Option<Se
         ("PASSWORD".into(), format!("${{{}}}", pg.password_secret)),
     ];
     s.volumes.push(format!("{}:/var/lib/odoo", env.data_dir));
+    // Rendered on the host from the generated `.conf.in` (see plan::odoo).
+    s.volumes.push(format!("./odoo/{}.conf:/etc/odoo/odoo.conf:ro", env.name));
     if let Some(addons) = &app.addons {
         s.volumes.push(format!("{addons}:/mnt/extra-addons:ro"));
     }
@@ -188,6 +190,9 @@ fn postgres_service(bp: &Blueprint, p: &Placed, index: usize) -> Option<ServiceP
         ("POSTGRES_PASSWORD".into(), format!("${{{}}}", pg.password_secret)),
     ];
     s.volumes.push(format!("{}:{}", pg.data_dir, postgres_data_path(&pg.image.version())));
+    s.volumes.push(format!("./postgres/{}/postgresql.conf:{}:ro", pg.name, super::postgres::CONFIG_PATH));
+    s.volumes.push(format!("./postgres/{}/pg_hba.conf:{}:ro", pg.name, super::postgres::HBA_PATH));
+    s.command = vec!["postgres".into(), "-c".into(), format!("config_file={}", super::postgres::CONFIG_PATH)];
     resources(&mut s, p.resources);
     Some(s)
 }

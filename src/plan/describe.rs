@@ -55,6 +55,32 @@ pub fn describe(plan: &Plan) -> String {
                 if n.tls { "yes" } else { "no" }
             );
         }
+        for o in &h.odoo {
+            let p = &o.processes;
+            let _ = writeln!(s, "  odoo    {} ({}), database {}", o.service, o.image, o.database);
+            let _ = writeln!(s, "          workers {:>3}  {}", p.workers.value, p.workers.why);
+            let _ = writeln!(
+                s,
+                "          cron {}, limit_memory_hard {}, {} connection pools × db_maxconn {} ({})",
+                p.max_cron_threads,
+                p.limit_memory_hard,
+                p.pools(),
+                o.db_maxconn.value,
+                o.db_maxconn.why
+            );
+        }
+        for pg in &h.postgres {
+            let _ = writeln!(s, "  postgres {} ({}), tuned for {}", pg.service, pg.image, pg.inputs);
+            let b = &pg.budget;
+            let _ = writeln!(
+                s,
+                "          connections: max_connections {} ({}); worst case {}",
+                b.max_connections.value,
+                b.max_connections.why,
+                b.sum_text_plain()
+            );
+            let _ = writeln!(s, "          memory: {} of {}", pg.memory.formula, pg.memory.limit);
+        }
         super::jobs::describe(h, &mut s);
         if !h.secrets.is_empty() {
             let names: Vec<&str> = h.secrets.iter().map(|x| x.name.as_str()).collect();

@@ -7,11 +7,16 @@
 pub mod backup;
 pub mod capacity;
 pub mod compose;
+pub mod connections;
 pub mod describe;
 pub mod jobs;
 pub mod monitoring;
 pub mod nginx;
+pub mod odoo;
+pub mod odoo_options;
+pub mod pgtune;
 pub mod placement;
+pub mod postgres;
 
 use serde::Serialize;
 
@@ -67,6 +72,10 @@ pub struct HostPlan {
     pub disk: Option<capacity::DiskPlan>,
     pub compose: Option<compose::ComposePlan>,
     pub nginx: Option<nginx::NginxPlan>,
+    /// odoo.conf per Odoo environment on this host.
+    pub odoo: Vec<odoo::OdooConf>,
+    /// postgresql.conf and pg_hba.conf per PostgreSQL service on this host.
+    pub postgres: Vec<postgres::PostgresConf>,
     /// Secrets the host's env file must set.
     pub secrets: Vec<SecretPlan>,
     pub backup: Option<backup::BackupPlan>,
@@ -111,6 +120,13 @@ fn plan_host(bp: &Blueprint, host: &Host) -> HostPlan {
         c.volumes.extend(volumes);
     }
     let nginx = nginx::plan(bp, host, &placed);
+    let odoo = bp
+        .applications
+        .iter()
+        .filter(|a| a.host == host.name)
+        .flat_map(|a| a.environments.iter().filter_map(move |e| odoo::plan(bp, host, a, e)))
+        .collect();
+    let postgres = bp.postgres.iter().filter(|p| p.host == host.name).map(|p| postgres::plan(bp, host, p)).collect();
     let secrets = host_secrets(bp, host, compose.as_ref())
         .into_iter()
         .map(|name| SecretPlan {
@@ -140,6 +156,8 @@ fn plan_host(bp: &Blueprint, host: &Host) -> HostPlan {
         memory,
         compose,
         nginx,
+        odoo,
+        postgres,
         secrets,
         backup,
         monitoring,

@@ -77,6 +77,16 @@ fn upstream_name(service: &str) -> String {
     service.replace('-', "_")
 }
 
+/// Odoo serves websockets from its gevent process when it runs workers,
+/// else from the threaded server on the HTTP port.
+fn websocket_port(host: &Host, env: &crate::blueprint::model::Environment) -> u16 {
+    if super::connections::processes(host, env).workers.value > 0 {
+        super::odoo::GEVENT_PORT
+    } else {
+        super::odoo::HTTP_PORT
+    }
+}
+
 pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed]) -> Option<NginxPlan> {
     if !placed.iter().any(|p| p.role == Role::Proxy) {
         return None;
@@ -89,8 +99,8 @@ pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed]) -> Option<NginxPlan>
     let cert_dir = |domain: &str| if tls { format!("/etc/letsencrypt/live/{domain}") } else { String::new() };
 
     let mut sites = Vec::new();
-    if let Some(web) = bp.websites.as_ref().filter(|w| w.hosts.contains(&host.name)) {
-        for site in &web.sites {
+    if let Some(web) = &bp.websites {
+        for site in web.sites.iter().filter(|s| s.runs_on(&web.hosts, &host.name)) {
             let backend = site.backend.as_ref().unwrap_or(&web.defaults.backend);
             let frontend = site.frontend.as_ref().unwrap_or(&web.defaults.frontend);
             let first = site.domains.first().cloned().unwrap_or_default();
@@ -126,7 +136,7 @@ pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed]) -> Option<NginxPlan>
                 http: Upstream { name: upstream_name(&service), server: format!("{service}:8069") },
                 websocket: Upstream {
                     name: format!("{}_websocket", upstream_name(&service)),
-                    server: format!("{service}:8072"),
+                    server: format!("{service}:{}", websocket_port(host, env)),
                 },
                 cert_dir: cert_dir(&env.domain),
                 access: match env.access {

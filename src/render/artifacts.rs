@@ -2,7 +2,7 @@
 //! from which part of the plan. Adding an artifact kind is one row here and
 //! one template under `templates/`.
 
-use serde_json::{json, Value};
+use minijinja::{context, Value};
 
 use crate::plan::Plan;
 
@@ -12,16 +12,22 @@ pub struct Artifact {
     /// Path under `out/<blueprint>/`.
     pub path: String,
     pub mode: u32,
-    /// The part of the plan the template renders (`item`); it also sees `plan`.
+    /// The part of the plan the template renders (`item`); it also sees
+    /// `plan`. Built from per-host values that every row shares.
     pub item: Value,
 }
 
-pub fn artifacts(plan: &Plan) -> Vec<Artifact> {
+/// `plan_value` is `plan` as a template value; rows take their parts from
+/// it, so nothing is serialized twice.
+pub fn artifacts(plan: &Plan, plan_value: &Value) -> Vec<Artifact> {
     let mut out = Vec::new();
-    for host in &plan.hosts {
+    let part = |v: &Value, key: &str| v.get_attr(key).unwrap_or_default();
+    let nth = |v: &Value, key: &str, i: usize| part(v, key).get_item_by_index(i).unwrap_or_default();
+    for (h, host) in plan.hosts.iter().enumerate() {
+        let host_value = nth(plan_value, "hosts", h);
         let root = format!("hosts/{}/rootfs{}", host.name, plan.project.stack_dir);
-        if let Some(compose) = &host.compose {
-            let item = json!({ "host": host, "compose": compose });
+        if host.compose.is_some() {
+            let item = context! { host => host_value.clone(), compose => part(&host_value, "compose") };
             out.push(Artifact {
                 template: "compose/docker-compose.yml",
                 path: format!("{root}/docker-compose.yml"),
@@ -36,7 +42,8 @@ pub fn artifacts(plan: &Plan) -> Vec<Artifact> {
             });
         }
         if let Some(nginx) = &host.nginx {
-            let item = json!({ "host": host, "nginx": nginx });
+            let nginx_value = part(&host_value, "nginx");
+            let item = context! { host => host_value.clone(), nginx => nginx_value.clone() };
             out.push(Artifact {
                 template: "nginx/nginx.conf",
                 path: format!("{root}/nginx/nginx.conf"),
@@ -49,24 +56,55 @@ pub fn artifacts(plan: &Plan) -> Vec<Artifact> {
                 mode: 0o644,
                 item,
             });
-            for site in &nginx.sites {
+            for (i, site) in nginx.sites.iter().enumerate() {
                 out.push(Artifact {
                     template: "nginx/website.conf",
                     path: format!("{root}/nginx/conf.d/{}", site.file),
                     mode: 0o644,
-                    item: json!({ "host": host, "nginx": nginx, "site": site }),
+                    item: context! { host => host_value.clone(), nginx => nginx_value.clone(), site => nth(&nginx_value, "sites", i) },
                 });
             }
-            for env in &nginx.environments {
+            for (i, env) in nginx.environments.iter().enumerate() {
                 out.push(Artifact {
                     template: "nginx/odoo.conf",
                     path: format!("{root}/nginx/conf.d/{}", env.file),
                     mode: 0o644,
-                    item: json!({ "host": host, "nginx": nginx, "env": env }),
+                    item: context! { host => host_value.clone(), nginx => nginx_value.clone(), env => nth(&nginx_value, "environments", i) },
                 });
             }
         }
-        out.extend(super::ops::artifacts(plan, host));
+        for (i, conf) in host.odoo.iter().enumerate() {
+            out.push(Artifact {
+                template: "odoo/odoo.conf",
+                path: format!("{root}/{}", conf.template),
+                mode: 0o644,
+                item: context! { host => host_value.clone(), odoo => nth(&host_value, "odoo", i) },
+            });
+        }
+        if !host.odoo.is_empty() {
+            out.push(Artifact {
+                template: "odoo/render-config.sh",
+                path: format!("{root}/odoo/render-config.sh"),
+                mode: 0o755,
+                item: context! { host => host_value.clone(), odoo => part(&host_value, "odoo") },
+            });
+        }
+        for (i, pg) in host.postgres.iter().enumerate() {
+            let item = context! { host => host_value.clone(), postgres => nth(&host_value, "postgres", i) };
+            out.push(Artifact {
+                template: "postgres/postgresql.conf",
+                path: format!("{root}/{}", pg.config_file),
+                mode: 0o644,
+                item: item.clone(),
+            });
+            out.push(Artifact {
+                template: "postgres/pg_hba.conf",
+                path: format!("{root}/{}", pg.hba_file),
+                mode: 0o644,
+                item,
+            });
+        }
+        out.extend(super::ops::artifacts(plan, host, &host_value));
     }
     out
 }

@@ -8,11 +8,6 @@ pub fn register(env: &mut Environment<'_>) {
     env.add_filter("sh_str", sh_str);
 }
 
-/// A POSIX shell single-quoted word: nothing inside is expanded.
-pub fn sh_str(value: String) -> String {
-    format!("'{}'", value.replace('\'', "'\\''"))
-}
-
 /// A YAML double-quoted scalar (JSON string syntax is valid YAML). `$` is
 /// left alone: compose interpolates `${NAME}` on purpose.
 pub fn yaml_str(value: String) -> String {
@@ -22,6 +17,11 @@ pub fn yaml_str(value: String) -> String {
 /// An nginx double-quoted string.
 pub fn nginx_str(value: String) -> String {
     format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// A POSIX shell single-quoted word: nothing inside is expanded.
+pub fn sh_str(value: String) -> String {
+    format!("'{}'", value.replace('\'', "'\\''"))
 }
 
 #[cfg(test)]
@@ -37,8 +37,8 @@ mod tests {
 
     #[test]
     fn quotes_for_shell() {
-        assert_eq!(sh_str("a b".into()), "'a b'");
-        assert_eq!(sh_str("it's $x".into()), r"'it'\''s $x'");
+        assert_eq!(sh_str("odoo/prod.conf".into()), "'odoo/prod.conf'");
+        assert_eq!(sh_str("it's $HOME".into()), r"'it'\''s $HOME'");
     }
 
     #[test]

@@ -10,8 +10,7 @@ mod ops;
 use std::path::Path;
 
 use include_dir::{include_dir, Dir};
-use minijinja::{context, AutoEscape, Environment, UndefinedBehavior};
-use serde::Serialize;
+use minijinja::{context, AutoEscape, Environment, UndefinedBehavior, Value};
 
 pub use artifacts::artifacts;
 
@@ -52,22 +51,25 @@ impl Renderer {
         Ok(Renderer { env })
     }
 
-    fn render(&self, template: &str, plan: &Plan, item: &impl Serialize) -> Result<String> {
+    /// `plan` and `item` are minijinja values built once and shared (cheap
+    /// clones): serializing the whole plan per file made builds quadratic.
+    fn render(&self, template: &str, plan: &Value, header: &str, item: &Value) -> Result<String> {
         let fail = |e: minijinja::Error| Error::Template { template: template.to_string(), message: format!("{e:#}") };
         let tpl = self
             .env
             .get_template(&format!("{template}.j2"))
             .or_else(|_| self.env.get_template(template))
             .map_err(fail)?;
-        let text = tpl.render(context! { plan => plan, item => item, header => &plan.header }).map_err(fail)?;
+        let text = tpl.render(context! { plan => plan, item => item, header => header }).map_err(fail)?;
         Ok(normalize(&text))
     }
 
     /// Every artifact of the plan, as files under `out/<blueprint>/`.
     pub fn render_plan(&self, plan: &Plan) -> Result<FileSet> {
         let mut files = FileSet::default();
-        for a in artifacts(plan) {
-            let text = self.render(a.template, plan, &a.item)?;
+        let plan_value = Value::from_serialize(plan);
+        for a in artifacts(plan, &plan_value) {
+            let text = self.render(a.template, &plan_value, &plan.header, &a.item)?;
             files.insert(a.path, text.into_bytes(), a.mode);
         }
         Ok(files)

@@ -2,16 +2,18 @@
 //! one host: scripts under `<stack>/ops/`, systemd units or a cron.d file,
 //! Prometheus' config and rules, the journald retention, and the runbook.
 
-use serde_json::json;
+use minijinja::{context, Value};
 
 use super::artifacts::Artifact;
 use crate::plan::{HostPlan, Plan};
 
-pub(super) fn artifacts(plan: &Plan, host: &HostPlan) -> Vec<Artifact> {
+/// `host_value` is the host's plan as a template value (shared by every row).
+pub(super) fn artifacts(plan: &Plan, host: &HostPlan, host_value: &Value) -> Vec<Artifact> {
     let mut out = Vec::new();
     let rootfs = format!("hosts/{}/rootfs", host.name);
-    let item = json!({ "host": host });
-    let mut row = |template: &'static str, path: String, mode: u32, item: serde_json::Value| {
+    let part = |v: &Value, key: &str| v.get_attr(key).unwrap_or_default();
+    let item = context! { host => host_value.clone() };
+    let mut row = |template: &'static str, path: String, mode: u32, item: Value| {
         out.push(Artifact { template, path, mode, item });
     };
     let ops = format!("{rootfs}{}", host.ops_dir);
@@ -39,7 +41,7 @@ pub(super) fn artifacts(plan: &Plan, host: &HostPlan) -> Vec<Artifact> {
         if host.backup.is_none() {
             row("runbook/stateless.md", format!("hosts/{}/RECOVERY.md", host.name), 0o644, item.clone());
         }
-        let item = json!({ "host": host, "monitoring": monitoring });
+        let item = context! { host => host_value.clone(), monitoring => part(host_value, "monitoring") };
         if monitoring.prometheus {
             let dir = format!("{rootfs}{}/monitoring", plan.project.stack_dir);
             row("monitoring/prometheus.yml", format!("{dir}/prometheus.yml"), 0o644, item.clone());
@@ -52,11 +54,13 @@ pub(super) fn artifacts(plan: &Plan, host: &HostPlan) -> Vec<Artifact> {
     }
     if let Some(jobs) = &host.jobs {
         if jobs.scheduler == "cron" {
-            let item = json!({ "host": host, "jobs": jobs });
+            let item = context! { host => host_value.clone(), jobs => part(host_value, "jobs") };
             row("cron/ops", format!("{rootfs}/etc/cron.d/{}", jobs.cron_file), 0o644, item);
         } else {
-            for job in &jobs.jobs {
-                let item = json!({ "host": host, "job": job });
+            let values = part(&part(host_value, "jobs"), "jobs");
+            for (i, job) in jobs.jobs.iter().enumerate() {
+                let item =
+                    context! { host => host_value.clone(), job => values.get_item_by_index(i).unwrap_or_default() };
                 let unit = format!("{rootfs}/etc/systemd/system/{}", job.unit);
                 row("systemd/job.service", format!("{unit}.service"), 0o644, item.clone());
                 row("systemd/job.timer", format!("{unit}.timer"), 0o644, item);

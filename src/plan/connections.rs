@@ -1,0 +1,231 @@
+//! Odoo processes and the PostgreSQL connection budget.
+//!
+//! In prefork mode every Odoo process (each HTTP worker, each cron worker and
+//! the gevent process for websockets) keeps its own pool of up to
+//! `db_maxconn` connections. The worst case, summed over every environment
+//! that shares one PostgreSQL, plus the superuser-reserved connections, must
+//! fit in `max_connections`; otherwise the busiest hour ends in
+//! "sorry, too many clients already".
+
+use serde::Serialize;
+
+use super::Derived;
+use crate::blueprint::model::{Application, Blueprint, Environment, Host, Postgres};
+use crate::blueprint::units::Size;
+
+/// Odoo 17's defaults for what the blueprint leaves out.
+pub const DEFAULT_LIMIT_MEMORY_HARD: Size = Size::mib(2560);
+pub const DEFAULT_LIMIT_MEMORY_SOFT: Size = Size::mib(2048);
+pub const DEFAULT_MAX_CRON_THREADS: u32 = 2;
+/// Odoo's own default pool size; gen never derives more.
+pub const ODOO_DB_MAXCONN: u32 = 64;
+/// The smallest useful pool: a request cursor and one more for the bus or a
+/// nested transaction.
+pub const MIN_DB_MAXCONN: u32 = 2;
+/// Pool size per process when the blueprint leaves max_connections to gen.
+pub const DERIVED_DB_MAXCONN: u32 = 8;
+/// PostgreSQL's default `superuser_reserved_connections`.
+pub const SUPERUSER_RESERVED: u32 = 3;
+/// Room gen keeps for backups, monitoring and an operator's psql when it
+/// derives max_connections itself.
+pub const MAINTENANCE_CONNECTIONS: u32 = 5;
+/// Odoo's sizing rule of thumb: one HTTP worker serves about six concurrent users.
+pub const USERS_PER_WORKER: u32 = 6;
+
+/// The processes of one Odoo environment and their memory limits.
+#[derive(Debug, Clone, Serialize)]
+pub struct Processes {
+    pub workers: Derived<u32>,
+    pub max_cron_threads: u32,
+    pub limit_memory_hard: Size,
+    pub limit_memory_soft: Size,
+    /// The container's memory limit the workers must fit in.
+    pub memory: Size,
+    /// Whole CPUs of the container's limit.
+    pub cpus: u32,
+}
+
+impl Processes {
+    /// Processes that each hold a connection pool: HTTP workers, cron
+    /// workers and the gevent process; one threaded process when workers = 0.
+    pub fn pools(&self) -> u32 {
+        if self.workers.value > 0 {
+            self.workers.value + self.max_cron_threads + 1
+        } else {
+            1
+        }
+    }
+
+    /// Memory the prefork processes may take at their hard limit.
+    pub fn worst_memory(&self) -> Size {
+        Size(self.limit_memory_hard.bytes() * u64::from(self.workers.value + self.max_cron_threads))
+    }
+}
+
+/// Workers from Odoo's deployment rule (2 × CPUs + 1), capped so that
+/// (workers + cron threads) × limit_memory_hard fits the container.
+pub fn processes(host: &Host, env: &Environment) -> Processes {
+    let (host_cpus, host_memory) = super::machine(host);
+    let limits = env.resources.limits;
+    let cpus = limits.map_or(host_cpus.value, |l| l.cpus.millis().div_ceil(1000));
+    let memory = limits.map_or(host_memory.value, |l| l.memory);
+    let o = &env.odoo;
+    let max_cron_threads = o.max_cron_threads.unwrap_or(DEFAULT_MAX_CRON_THREADS);
+    let hard = o.limit_memory_hard.unwrap_or(DEFAULT_LIMIT_MEMORY_HARD);
+    let soft = o.limit_memory_soft.unwrap_or(DEFAULT_LIMIT_MEMORY_SOFT);
+    let workers = match o.workers {
+        Some(w) => Derived::new(w, "blueprint"),
+        None => {
+            let by_cpu = 2 * cpus + 1;
+            let fit = u32::try_from(memory.bytes() / hard.bytes().max(1)).unwrap_or(u32::MAX);
+            let by_memory = fit.saturating_sub(max_cron_threads);
+            if by_memory == 0 {
+                Derived::new(
+                    0,
+                    format!(
+                        "threaded mode: {memory} holds no worker at limit_memory_hard {hard} next to \
+                         {max_cron_threads} cron threads"
+                    ),
+                )
+            } else if by_cpu <= by_memory {
+                Derived::new(
+                    by_cpu,
+                    format!("2 × {cpus} CPUs + 1; ({by_cpu} + {max_cron_threads} cron) × {hard} fits {memory}"),
+                )
+            } else {
+                Derived::new(
+                    by_memory,
+                    format!(
+                        "2 × {cpus} CPUs + 1 = {by_cpu}, capped by memory: ({by_memory} + {max_cron_threads} cron) \
+                         × {hard} fits {memory}"
+                    ),
+                )
+            }
+        }
+    };
+    Processes { workers, max_cron_threads, limit_memory_hard: hard, limit_memory_soft: soft, memory, cpus }
+}
+
+/// One environment's share of the budget.
+#[derive(Debug, Clone, Serialize)]
+pub struct Share {
+    /// Compose service: `<application>-<environment>`.
+    pub service: String,
+    pub app: usize,
+    pub env: usize,
+    pub pools: u32,
+    pub db_maxconn: Derived<u32>,
+}
+
+impl Share {
+    pub fn worst_case(&self) -> u32 {
+        self.pools * self.db_maxconn.value
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Budget {
+    pub max_connections: Derived<u32>,
+    pub superuser_reserved: u32,
+    pub shares: Vec<Share>,
+    /// Every pool full at once.
+    pub worst_case: u32,
+    pub fits: bool,
+}
+
+impl Budget {
+    /// The sum in words: `prod 13 × 5 + test 7 × 5 + 3 reserved = 103`.
+    pub fn sum_text(&self, bp: &Blueprint) -> String {
+        self.sum(|s| bp.applications[s.app].environments[s.env].name.to_string())
+    }
+
+    /// The same sum, naming each share by its compose service.
+    pub fn sum_text_plain(&self) -> String {
+        self.sum(|s| s.service.clone())
+    }
+
+    fn sum(&self, name: impl Fn(&Share) -> String) -> String {
+        let mut parts: Vec<String> =
+            self.shares.iter().map(|s| format!("{} {} × {}", name(s), s.pools, s.db_maxconn.value)).collect();
+        parts.push(format!("{} reserved", self.superuser_reserved));
+        format!("{} = {}", parts.join(" + "), self.worst_case + self.superuser_reserved)
+    }
+}
+
+/// The environments whose databases live in `pg`, with their blueprint indices.
+pub fn clients<'a>(bp: &'a Blueprint, pg: &Postgres) -> Vec<(usize, &'a Application, usize, &'a Environment)> {
+    let mut out = Vec::new();
+    for (a, app) in bp.applications.iter().enumerate().filter(|(_, a)| a.database == pg.name) {
+        for (e, env) in app.environments.iter().enumerate() {
+            out.push((a, app, e, env));
+        }
+    }
+    out
+}
+
+fn superuser_reserved(pg: &Postgres) -> u32 {
+    pg.settings
+        .get("superuser_reserved_connections")
+        .and_then(serde_json::Value::as_u64)
+        .and_then(|n| u32::try_from(n).ok())
+        .unwrap_or(SUPERUSER_RESERVED)
+}
+
+/// The connection budget of one PostgreSQL service: db_maxconn per
+/// environment (the blueprint's, or an even share of what is left), and
+/// whether the worst case fits.
+pub fn budget(bp: &Blueprint, pg: &Postgres) -> Budget {
+    let reserved = superuser_reserved(pg);
+    let mut shares = Vec::new();
+    for (a, app, e, env) in clients(bp, pg) {
+        let Some(host) = bp.hosts.iter().find(|h| h.name == app.host) else { continue };
+        let pools = processes(host, env).pools();
+        let service = format!("{}-{}", app.name, env.name);
+        let fixed = env.odoo.db_maxconn.map(|c| Derived::new(c, "blueprint"));
+        shares.push((Share { service, app: a, env: e, pools, db_maxconn: Derived::new(0, "") }, fixed));
+    }
+    let fixed_sum: u32 = shares.iter().filter_map(|(s, f)| f.as_ref().map(|f| s.pools * f.value)).sum();
+    let flexible_pools: u32 = shares.iter().filter(|(_, f)| f.is_none()).map(|(s, _)| s.pools).sum();
+    let max_connections = match pg.max_connections {
+        Some(m) => Derived::new(m, "blueprint"),
+        None => {
+            let total = fixed_sum + flexible_pools * DERIVED_DB_MAXCONN + reserved + MAINTENANCE_CONNECTIONS;
+            Derived::new(
+                total,
+                format!(
+                    "every Odoo pool full ({} connections) + {reserved} superuser-reserved + \
+                     {MAINTENANCE_CONNECTIONS} for backups and monitoring",
+                    total - reserved - MAINTENANCE_CONNECTIONS
+                ),
+            )
+        }
+    };
+    let available = max_connections.value.saturating_sub(reserved);
+    let share = if flexible_pools == 0 {
+        0
+    } else if pg.max_connections.is_none() {
+        DERIVED_DB_MAXCONN
+    } else {
+        (available.saturating_sub(fixed_sum) / flexible_pools).min(ODOO_DB_MAXCONN)
+    };
+    let share_why = if pg.max_connections.is_none() {
+        format!("{DERIVED_DB_MAXCONN} per process; max_connections is sized to match")
+    } else {
+        format!(
+            "({} max_connections − {reserved} reserved{}) / {flexible_pools} Odoo processes, at most {ODOO_DB_MAXCONN}",
+            max_connections.value,
+            if fixed_sum > 0 { format!(" − {fixed_sum} fixed") } else { String::new() }
+        )
+    };
+    let shares: Vec<Share> = shares
+        .into_iter()
+        .map(|(mut s, fixed)| {
+            s.db_maxconn = fixed.unwrap_or_else(|| Derived::new(share.max(MIN_DB_MAXCONN), share_why.clone()));
+            s
+        })
+        .collect();
+    let worst_case = shares.iter().map(Share::worst_case).sum();
+    // A share below the minimum was raised to it, so it overflows here too.
+    let fits = worst_case + reserved <= max_connections.value;
+    Budget { max_connections, superuser_reserved: reserved, shares, worst_case, fits }
+}

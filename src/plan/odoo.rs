@@ -1,0 +1,223 @@
+//! odoo.conf per Odoo environment: what the official image reads at
+//! /etc/odoo/odoo.conf. The database host, port, user and password are not
+//! here: the image's entrypoint passes them from the container environment.
+//! The master password is not here either: `odoo/render-config.sh` on the
+//! host writes a salted pbkdf2-sha512 hash of the secret into a copy.
+
+use serde::Serialize;
+
+use super::connections::{self, Processes};
+use super::odoo_options::{self, Kind};
+use super::Derived;
+use crate::blueprint::model::{Access, Application, Blueprint, Environment, Host};
+
+/// Where the image serves HTTP and the gevent (websocket) process.
+pub const HTTP_PORT: u16 = 8069;
+pub const GEVENT_PORT: u16 = 8072;
+pub const DEFAULT_LIMIT_TIME_CPU: u32 = 60;
+pub const DEFAULT_LIMIT_TIME_REAL: u32 = 120;
+pub const DEFAULT_LIMIT_REQUEST: u32 = 65536;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OdooConf {
+    /// Compose service: `<application>-<environment>`.
+    pub service: String,
+    pub environment: String,
+    pub image: String,
+    /// The generated file, relative to the stack directory.
+    pub template: String,
+    /// The file render-config.sh writes on the host, and compose mounts.
+    pub file: String,
+    /// The secret that holds the master password.
+    pub admin_secret: String,
+    pub database: String,
+    pub processes: Processes,
+    pub db_maxconn: Derived<u32>,
+    pub sections: Vec<Section>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Section {
+    pub title: &'static str,
+    pub settings: Vec<Setting>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Setting {
+    pub key: String,
+    pub value: String,
+    pub why: Option<String>,
+}
+
+fn setting(key: &str, value: impl ToString, why: Option<String>) -> Setting {
+    Setting { key: key.to_string(), value: value.to_string(), why }
+}
+
+fn boolean(b: bool) -> &'static str {
+    if b {
+        "True"
+    } else {
+        "False"
+    }
+}
+
+/// The database an environment uses: the blueprint's, or `<app>_<env>`.
+pub fn database(app: &Application, env: &Environment) -> String {
+    env.db_name.clone().unwrap_or_else(|| format!("{}_{}", app.name, env.name))
+}
+
+/// A blueprint option value as odoo.conf text, or why it cannot be one.
+pub fn option_value(kind: Kind, value: &serde_json::Value) -> Result<String, String> {
+    use serde_json::Value;
+    let text = match (kind, value) {
+        (Kind::Bool, Value::Bool(b)) => boolean(*b).to_string(),
+        (Kind::Bool, other) => return Err(format!("is a boolean; write true or false, not `{other}`")),
+        (Kind::Int, Value::Number(n)) if n.is_i64() => n.to_string(),
+        (Kind::Int, other) => return Err(format!("is an integer, not `{other}`")),
+        (Kind::Float, Value::Number(n)) => n.to_string(),
+        (Kind::Float, other) => return Err(format!("is a number, not `{other}`")),
+        (Kind::Text, Value::String(s)) => s.clone(),
+        (Kind::Text, Value::Number(n)) => n.to_string(),
+        (Kind::Text, Value::Bool(b)) => boolean(*b).to_string(),
+        (Kind::Text, other) => return Err(format!("is text, not `{other}`")),
+    };
+    if text.contains(['\n', '\r']) {
+        return Err("must fit on one line".into());
+    }
+    Ok(text)
+}
+
+pub fn plan(bp: &Blueprint, host: &Host, app: &Application, env: &Environment) -> Option<OdooConf> {
+    let pg = bp.postgres.iter().find(|p| p.name == app.database)?;
+    let service = format!("{}-{}", app.name, env.name);
+    let budget = connections::budget(bp, pg);
+    let db_maxconn = budget.shares.iter().find(|s| s.service == service)?.db_maxconn.clone();
+    let processes = connections::processes(host, env);
+    let workers = processes.workers.value;
+    let database = database(app, env);
+    let dev = env.name.as_str() == "dev";
+    let o = &env.odoo;
+
+    let mut sections = Vec::new();
+    sections.push(Section {
+        title: "Paths inside the official image",
+        settings: vec![
+            setting("addons_path", "/mnt/extra-addons", None),
+            setting(
+                "data_dir",
+                "/var/lib/odoo",
+                Some(format!("filestore and sessions; the host keeps them in {}", env.data_dir)),
+            ),
+        ],
+    });
+    sections.push(Section {
+        title: "Database (host, port, user and password come from the container environment)",
+        settings: vec![
+            setting("db_name", &database, None),
+            setting("dbfilter", format!("^{database}$"), Some("this environment serves its own database only".into())),
+            setting("db_maxconn", db_maxconn.value, Some(db_maxconn.why.clone())),
+        ],
+    });
+    sections.push(Section {
+        title: "Security",
+        settings: vec![
+            setting(
+                "list_db",
+                boolean(dev),
+                Some(
+                    if dev { "the database manager stays on in dev" } else { "no database manager outside dev" }.into(),
+                ),
+            ),
+            setting(
+                "admin_passwd",
+                format!("${{{}}}", app.admin_password_secret),
+                Some(format!(
+                    "odoo/render-config.sh replaces this line with a pbkdf2-sha512 hash of {}",
+                    app.admin_password_secret
+                )),
+            ),
+        ],
+    });
+    let mut http = vec![
+        setting("http_port", HTTP_PORT, None),
+        setting("proxy_mode", "True", Some("behind nginx, which sets X-Forwarded-*".into())),
+    ];
+    if workers > 0 {
+        http.push(setting("gevent_port", GEVENT_PORT, Some("websockets; nginx routes /websocket here".into())));
+    }
+    sections.push(Section { title: "HTTP", settings: http });
+    sections.push(Section {
+        title: "Processes and limits",
+        settings: vec![
+            setting("workers", workers, Some(processes.workers.why.clone())),
+            setting("max_cron_threads", processes.max_cron_threads, None),
+            setting(
+                "limit_memory_hard",
+                processes.limit_memory_hard.bytes(),
+                Some(processes.limit_memory_hard.to_string()),
+            ),
+            setting(
+                "limit_memory_soft",
+                processes.limit_memory_soft.bytes(),
+                Some(processes.limit_memory_soft.to_string()),
+            ),
+            setting("limit_time_cpu", o.limit_time_cpu.unwrap_or(DEFAULT_LIMIT_TIME_CPU), None),
+            setting("limit_time_real", o.limit_time_real.unwrap_or(DEFAULT_LIMIT_TIME_REAL), None),
+            setting("limit_request", o.limit_request.unwrap_or(DEFAULT_LIMIT_REQUEST), None),
+        ],
+    });
+    sections.push(Section {
+        title: "Logging (to stdout: Docker's json-file driver rotates it)",
+        settings: vec![setting("log_level", o.log_level.as_deref().unwrap_or("info"), None)],
+    });
+    let mut extra: Vec<Setting> = o
+        .options
+        .iter()
+        .filter_map(|(key, value)| {
+            let option = odoo_options::find(key)?;
+            let text = option_value(option.kind, value).ok()?;
+            Some(setting(key, text, None))
+        })
+        .collect();
+    if !o.options.contains_key("without_demo") && env.access != Access::VpnOnly {
+        extra.push(setting("without_demo", "all", Some("no demo data outside dev".into())));
+    }
+    if !extra.is_empty() {
+        sections.push(Section { title: "Blueprint options", settings: extra });
+    }
+
+    Some(OdooConf {
+        template: format!("odoo/{}.conf.in", env.name),
+        file: format!("odoo/{}.conf", env.name),
+        service,
+        environment: env.name.to_string(),
+        image: app.image.0.clone(),
+        admin_secret: app.admin_password_secret.to_string(),
+        database,
+        processes,
+        db_maxconn,
+        sections,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn booleans_are_written_the_way_odoo_reads_them() {
+        assert_eq!(option_value(Kind::Bool, &json!(true)).unwrap(), "True");
+        assert_eq!(option_value(Kind::Bool, &json!(false)).unwrap(), "False");
+        assert!(option_value(Kind::Bool, &json!("no")).is_err(), "`no` would read as true");
+        assert!(option_value(Kind::Bool, &json!(0)).is_err());
+    }
+
+    #[test]
+    fn values_are_typed_and_single_line() {
+        assert_eq!(option_value(Kind::Int, &json!(25)).unwrap(), "25");
+        assert!(option_value(Kind::Int, &json!("four")).is_err());
+        assert_eq!(option_value(Kind::Text, &json!("a@b.de")).unwrap(), "a@b.de");
+        assert!(option_value(Kind::Text, &json!("x\nadmin_passwd = admin")).is_err());
+    }
+}
