@@ -119,6 +119,10 @@ const CASES: &[(&str, &[&str])] = &[
     ("only-comments", &["E003"]),
     ("several-errors", &["E101", "E102", "E103", "E104", "E105"]),
     ("several-check-errors", &["E205", "E301", "E501", "E701"]),
+    ("backup-mirror", &["E510", "E511"]),
+    ("backup-overlap", &["E513"]),
+    ("backup-rpo", &["E514"]),
+    ("backup-restic-port", &["E515", "E516"]),
 ];
 
 fn expected(name: &str) -> &'static [&'static str] {
@@ -183,6 +187,10 @@ cases! {
     only_comments => "only-comments",
     several_schema_errors_are_all_reported => "several-errors",
     several_check_errors_are_all_reported => "several-check-errors",
+    offsite_mirror_cannot_keep_history => "backup-mirror",
+    offsite_copy_overlaps_the_local_run => "backup-overlap",
+    daily_backups_miss_an_hourly_rpo => "backup-rpo",
+    restic_sftp_port_and_zero_retention => "backup-restic-port",
 }
 
 #[test]

@@ -2,10 +2,12 @@
 
 #![allow(unreachable_pub)]
 
+mod backup_live;
 mod cli;
 mod common;
 mod database;
 mod invalid;
+mod ops_validators;
 mod provision;
 mod seeds;
 mod snapshots;

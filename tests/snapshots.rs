@@ -63,6 +63,8 @@ fn every_template_is_used() {
                 .to_string()
         })
         .filter(|t| !t.starts_with("new/"))
+        // Only a blueprint with `scheduler: cron` renders it; ops_validators snapshots it.
+        .filter(|t| t != "cron/ops")
         .collect();
     let used: std::collections::BTreeSet<String> = used.into_iter().map(str::to_string).collect();
     assert_eq!(templates, used);

@@ -654,6 +654,9 @@ pub struct LocalBackup {
     pub keep_days: u32,
     /// Expected size of one day's backup, to check the volume against retention.
     pub daily_size: Size,
+    /// Longest a local run may take; the offsite copy must start after it (default `1h`).
+    #[serde(default)]
+    pub max_duration: Option<Duration>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -661,6 +664,8 @@ pub struct LocalBackup {
 pub enum BackupTool {
     Restic,
     Borg,
+    /// A plain `rsync --delete` mirror: one unencrypted copy of the latest day. Reported, never generated.
+    Rsync,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -733,7 +738,14 @@ pub enum WebhookKind {
 #[serde(deny_unknown_fields)]
 pub struct Webhook {
     pub kind: WebhookKind,
+    /// Bot token (Telegram) or relay password (e-mail), read from the host's env file.
     pub token_secret: SecretName,
+    /// Telegram chat id, or the e-mail recipient.
+    #[serde(default)]
+    pub to: Option<String>,
+    /// E-mail only: the SMTP relay URL (`smtps://mail.example.com:465`), user `alerts`.
+    #[serde(default)]
+    pub relay: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

@@ -9,10 +9,12 @@
 //! | E4xx/W4xx | CPU and memory capacity |
 //! | E41x/W41x | Odoo options, the PostgreSQL connection budget, worker and server memory |
 //! | E5xx | disks, RAID and backup volume |
+//! | E51x/W51x | backups: retention, encryption, schedules, RPO, alerts |
 //! | E6xx | provider catalog, provisioning, installimage |
 //! | E7xx | secrets |
 //! | W8xx | budget |
 
+mod backup;
 mod budget;
 mod capacity;
 mod database;
@@ -36,6 +38,7 @@ pub fn check(bp: &Blueprint) -> Vec<Finding> {
     capacity::check(bp, &mut findings);
     database::check(bp, &mut findings);
     storage::check(bp, &mut findings);
+    backup::check(bp, &mut findings);
     secrets::check(bp, &mut findings);
     budget::check(bp, &mut findings);
     findings

@@ -21,6 +21,8 @@ pub struct ComposePlan {
     pub services: Vec<ServicePlan>,
     /// Secret names the compose file interpolates from `.env`.
     pub secrets: Vec<String>,
+    /// Named volumes (top-level `volumes:`).
+    pub volumes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -107,6 +109,7 @@ pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed]) -> Option<ComposePla
         subnet: NETWORK_SUBNET,
         services,
         secrets: secrets.into_iter().collect(),
+        volumes: Vec::new(),
     })
 }
 
@@ -115,7 +118,7 @@ fn resources(service: &mut ServicePlan, r: Resources) {
     service.reservations = amount(r.reservations);
 }
 
-fn base(name: &str, image: &str, healthcheck: Healthcheck) -> ServicePlan {
+pub(crate) fn base(name: &str, image: &str, healthcheck: Healthcheck) -> ServicePlan {
     ServicePlan {
         name: name.to_string(),
         image: image.to_string(),

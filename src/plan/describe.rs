@@ -82,6 +82,7 @@ pub fn describe(plan: &Plan) -> String {
             let _ = writeln!(s, "          memory: {} of {}", pg.memory.formula, pg.memory.limit);
         }
         super::firewall::describe(&mut s, &h.exposure);
+        super::jobs::describe(h, &mut s);
         if !h.secrets.is_empty() {
             let names: Vec<&str> = h.secrets.iter().map(|x| x.name.as_str()).collect();
             let _ = writeln!(s, "  secrets {}", names.join(", "));

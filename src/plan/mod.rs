@@ -4,12 +4,15 @@
 //! unit-tested), and each derived value carries the reason templates and
 //! `gen plan` print. Templates see only these types.
 
+pub mod backup;
 pub mod capacity;
 pub mod compose;
 pub mod connections;
 pub mod describe;
 pub mod firewall;
 pub mod installimage;
+pub mod jobs;
+pub mod monitoring;
 pub mod nginx;
 pub mod odoo;
 pub mod odoo_options;
@@ -89,6 +92,11 @@ pub struct HostPlan {
     pub wireguard: Option<wireguard::WgPlan>,
     pub provision: provision::ProvisionPlan,
     pub installimage: Option<installimage::InstallImagePlan>,
+    pub backup: Option<backup::BackupPlan>,
+    pub monitoring: Option<monitoring::MonitoringPlan>,
+    /// Scheduled backup and health jobs; the ops scripts live in `ops_dir`.
+    pub jobs: Option<jobs::Jobs>,
+    pub ops_dir: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -121,7 +129,13 @@ pub fn plan(loaded: &Loaded) -> Plan {
 fn plan_host(bp: &Blueprint, host: &Host) -> HostPlan {
     let placed = placement::on_host(bp, host);
     let (cpus, memory) = machine(host);
-    let compose = compose::plan(bp, host, &placed);
+    let mut compose = compose::plan(bp, host, &placed);
+    let monitoring = monitoring::plan(bp, host, compose.is_some());
+    if let (Some(c), Some(m)) = (compose.as_mut(), monitoring.as_ref()) {
+        let (services, volumes) = monitoring::services(bp, m);
+        c.services.extend(services);
+        c.volumes.extend(volumes);
+    }
     let nginx = nginx::plan(bp, host, &placed);
     let odoo = bp
         .applications
@@ -141,6 +155,9 @@ fn plan_host(bp: &Blueprint, host: &Host) -> HostPlan {
             name,
         })
         .collect();
+    let backup = backup::plan(bp, host);
+    let ops_dir = format!("/opt/{}/ops", bp.project.name);
+    let jobs = jobs::plan(&bp.project.name.0, &ops_dir, backup.as_ref(), monitoring.as_ref());
     HostPlan {
         name: host.name.to_string(),
         kind: match host.kind {
@@ -164,6 +181,10 @@ fn plan_host(bp: &Blueprint, host: &Host) -> HostPlan {
         odoo,
         postgres,
         secrets,
+        backup,
+        monitoring,
+        jobs,
+        ops_dir,
     }
 }
 

@@ -57,8 +57,8 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> Provi
     let serves_here = compose.is_some();
     let mut certs = Vec::new();
     if serves_here && terminates_tls(bp, host) {
-        if let Some(web) = bp.websites.as_ref().filter(|w| w.hosts.contains(&host.name)) {
-            certs.extend(web.sites.iter().map(|s| s.domains.clone()));
+        if let Some(web) = &bp.websites {
+            certs.extend(web.sites.iter().filter(|s| s.runs_on(&web.hosts, &host.name)).map(|s| s.domains.clone()));
         }
         for app in bp.applications.iter().filter(|a| a.host == host.name) {
             certs.extend(app.environments.iter().map(|e| vec![e.domain.clone()]));
@@ -81,6 +81,17 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> Provi
             let mut p = packages(&host.os);
             if certs.is_some() {
                 p.push("certbot");
+            }
+            // The ops scripts: restic and rsync for backups, curl for alerts,
+            // python3 for odoo/render-config.sh.
+            if bp.backup.as_ref().is_some_and(|b| b.host == host.name) {
+                p.extend(["restic", "rsync"]);
+            }
+            if bp.monitoring.is_some() {
+                p.push("curl");
+            }
+            if bp.applications.iter().any(|a| a.host == host.name) {
+                p.push("python3");
             }
             p
         },

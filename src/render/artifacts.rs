@@ -112,6 +112,7 @@ pub fn artifacts(plan: &Plan, plan_value: &Value) -> Vec<Artifact> {
                 item,
             });
         }
+        out.extend(super::ops::artifacts(plan, host, &host_value));
     }
     out.extend(super::provision::artifacts(plan, plan_value));
     out

@@ -5,6 +5,7 @@
 
 mod artifacts;
 pub mod filters;
+mod ops;
 mod provision;
 
 use std::path::Path;

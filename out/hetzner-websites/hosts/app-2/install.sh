@@ -79,6 +79,8 @@ if changed_under /etc/ufw/ || changed_under /usr/local/sbin/gen-firewall; then
 fi
 if changed_under /etc/systemd/system/; then
   run systemctl daemon-reload
+  # Backups, offsite copies and health checks run from these timers.
+  run systemctl enable --now 'websites-health.timer'
 fi
 if changed_under "$stack/docker-compose.yml"; then
   if [ -f "$stack/.env" ]; then

@@ -1,0 +1,190 @@
+//! Backups of one host: what the local run dumps, archives and snapshots,
+//! where the offsite copy goes and what it keeps, when each runs, and the
+//! recovery objectives the runbook and the health check measure against.
+
+use serde::Serialize;
+
+use super::Derived;
+use crate::blueprint::model::{BackupMode, BackupTool, Blueprint, Host, Scheduler};
+use crate::blueprint::units::Duration;
+
+/// A local run that takes longer than this collides with whatever follows it.
+pub const DEFAULT_MAX_DURATION: Duration = Duration(3600);
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BackupPlan {
+    /// Where the local backup sets live (`<root>/daily/<date>/`).
+    pub root: String,
+    pub keep_days: u32,
+    /// Free space a run needs before it starts: one day's estimated size.
+    pub min_free_kib: Derived<u64>,
+    pub local: Schedule,
+    pub max_duration: Derived<Duration>,
+    /// The PostgreSQL container and the databases it dumps.
+    pub postgres: Option<PgDump>,
+    /// Directories packed into one compressed archive per run.
+    pub archives: Vec<PathPlan>,
+    /// Directories kept as hard-linked snapshots (`rsync --link-dest`).
+    pub snapshots: Vec<PathPlan>,
+    /// The same as `NAME=PATH` words, for the scripts.
+    pub archive_pairs: String,
+    pub snapshot_pairs: String,
+    pub max_duration_seconds: u64,
+    /// node_exporter's textfile collector directory.
+    pub textfile_dir: &'static str,
+    pub offsite: Option<OffsitePlan>,
+    pub scheduler: &'static str,
+    /// Age after which the last good backup is too old: the RPO, else one day.
+    pub max_age: Derived<Duration>,
+    pub rto: Option<Duration>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PgDump {
+    /// Compose service that runs pg_dump and pg_restore.
+    pub service: String,
+    pub user: String,
+    pub databases: Vec<String>,
+    /// The Odoo services that use each database, to stop during a restore.
+    pub clients: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PathPlan {
+    pub name: String,
+    pub path: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OffsitePlan {
+    pub tool: &'static str,
+    pub repository: String,
+    pub at: Schedule,
+    pub keep_daily: u32,
+    pub keep_monthly: u32,
+    pub password_secret: String,
+}
+
+/// A daily time in UTC, in each scheduler's syntax.
+#[derive(Debug, Clone, Serialize)]
+pub struct Schedule {
+    /// `02:00`
+    pub at: String,
+    /// systemd `OnCalendar=`: `*-*-* 02:00:00 UTC`.
+    pub on_calendar: String,
+    /// cron fields: `0 2 * * *` (cron reads them in the host's time zone).
+    pub cron: String,
+}
+
+impl Schedule {
+    pub fn daily(at: &str) -> Schedule {
+        let (h, m) = at.split_once(':').unwrap_or(("0", "0"));
+        let num = |s: &str| s.parse::<u32>().unwrap_or(0);
+        Schedule {
+            at: at.to_string(),
+            on_calendar: format!("*-*-* {:02}:{:02}:00 UTC", num(h), num(m)),
+            cron: format!("{} {} * * *", num(m), num(h)),
+        }
+    }
+
+    /// Minutes after midnight.
+    pub fn minute_of_day(at: &str) -> Option<u32> {
+        let (h, m) = at.split_once(':')?;
+        Some(h.parse::<u32>().ok()? * 60 + m.parse::<u32>().ok()?)
+    }
+}
+
+fn pairs(paths: &[PathPlan]) -> String {
+    paths.iter().map(|p| format!("{}={}", p.name, p.path)).collect::<Vec<_>>().join(" ")
+}
+
+/// Database names of the Odoo environments that use `pg`.
+pub fn databases(bp: &Blueprint, pg: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for app in bp.applications.iter().filter(|a| a.database.0 == pg) {
+        for env in &app.environments {
+            let db = env.db_name.clone().unwrap_or_else(|| format!("{}_{}", app.name, env.name));
+            out.push((db, format!("{}_{}", app.name, env.name)));
+        }
+    }
+    out
+}
+
+pub fn plan(bp: &Blueprint, host: &Host) -> Option<BackupPlan> {
+    let backup = bp.backup.as_ref().filter(|b| b.host == host.name)?;
+    let local = &backup.local;
+    let postgres = bp.postgres.iter().find(|pg| pg.host == host.name).map(|pg| {
+        let dbs = databases(bp, &pg.name.0);
+        PgDump {
+            service: pg.name.to_string(),
+            user: pg.user.clone(),
+            databases: dbs.iter().map(|(db, _)| db.clone()).collect(),
+            clients: dbs,
+        }
+    });
+    let paths = |mode: BackupMode| {
+        backup
+            .paths
+            .iter()
+            .filter(|p| p.mode == mode)
+            .map(|p| PathPlan { name: p.name.to_string(), path: p.path.clone() })
+            .collect::<Vec<_>>()
+    };
+    let offsite = backup.offsite.as_ref().map(|o| OffsitePlan {
+        tool: match o.tool {
+            BackupTool::Restic => "restic",
+            BackupTool::Borg => "borg",
+            BackupTool::Rsync => "rsync",
+        },
+        repository: o.repository.clone(),
+        at: Schedule::daily(&o.at),
+        keep_daily: o.keep_daily,
+        keep_monthly: o.keep_monthly,
+        password_secret: o.password_secret.to_string(),
+    });
+    let max_duration = match local.max_duration {
+        Some(d) => Derived::new(d, "blueprint"),
+        None => Derived::new(DEFAULT_MAX_DURATION, "default: a local run is expected to finish within an hour"),
+    };
+    let max_age = match &bp.sla {
+        Some(sla) => Derived::new(sla.rpo, "the SLA's recovery point objective"),
+        None => Derived::new(Duration(86_400), "no SLA: one daily run"),
+    };
+    Some(BackupPlan {
+        root: local.path.trim_end_matches('/').to_string(),
+        keep_days: local.keep_days,
+        min_free_kib: Derived::new(
+            local.daily_size.0.div_ceil(1024),
+            format!("one day's estimated size, {}", local.daily_size),
+        ),
+        local: Schedule::daily(&local.at),
+        max_duration_seconds: max_duration.value.seconds(),
+        max_duration,
+        postgres,
+        archive_pairs: pairs(&paths(BackupMode::Archive)),
+        snapshot_pairs: pairs(&paths(BackupMode::Snapshot)),
+        archives: paths(BackupMode::Archive),
+        snapshots: paths(BackupMode::Snapshot),
+        textfile_dir: super::monitoring::TEXTFILE_DIR,
+        offsite,
+        scheduler: match backup.scheduler.unwrap_or(Scheduler::Systemd) {
+            Scheduler::Systemd => "systemd",
+            Scheduler::Cron => "cron",
+        },
+        max_age,
+        rto: bp.sla.as_ref().map(|s| s.rto),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Schedule;
+
+    #[test]
+    fn daily_schedules_in_both_syntaxes() {
+        let s = Schedule::daily("02:05");
+        assert_eq!(s.on_calendar, "*-*-* 02:05:00 UTC");
+        assert_eq!(s.cron, "5 2 * * *");
+        assert_eq!(Schedule::minute_of_day("05:30"), Some(330));
+    }
+}

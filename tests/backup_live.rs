@@ -1,0 +1,535 @@
+//! Live runs of the generated backup, restore, offsite and health-check
+//! scripts of the Odoo reference blueprint, against a real PostgreSQL 15
+//! started by the test (tests/common/postgres.rs), a real restic repository
+//! on disk, a real tmpfs that fills up, and a local HTTP listener in place
+//! of Telegram. The scripts run as generated; only their documented
+//! settings (PG_EXEC, BACKUP_ROOT, …) point them at the test's resources.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use crate::common::postgres::{Cluster, BIN};
+use crate::common::{built, require};
+
+/// A row checksum and count per table: what "nothing was lost" means.
+const FINGERPRINT: &str = "SELECT (SELECT count(*) FROM partner) || ' ' || \
+     (SELECT md5(string_agg(p::text, '|' ORDER BY id)) FROM partner p) || ' ' || \
+     (SELECT count(*) FROM attachment) || ' ' || \
+     (SELECT md5(string_agg(a::text, '|' ORDER BY id)) FROM attachment a) || ' ' || \
+     (SELECT last_value FROM partner_id_seq)";
+
+const MARKER: &str = "PLAINTEXT-MARKER-4b1e9c";
+
+struct Stack {
+    /// The built project (out/), held for its Drop.
+    _project: tempfile::TempDir,
+    work: tempfile::TempDir,
+    ops: PathBuf,
+    pg: Cluster,
+}
+
+impl Stack {
+    fn new() -> Stack {
+        require("rsync");
+        require("restic");
+        let project = built(|_, t| t);
+        let ops = project.path().join("out/odoo-dedicated/hosts/ax52/rootfs/opt/odoo/ops");
+        let pg = Cluster::init();
+        pg.start();
+        pg.psql("postgres", "CREATE ROLE odoo SUPERUSER LOGIN");
+        for db in ["odoo_prod", "odoo_test"] {
+            pg.psql("postgres", &format!("CREATE DATABASE {db} OWNER odoo"));
+            pg.psql(
+                db,
+                &format!(
+                    "SET ROLE odoo;
+                     CREATE TABLE partner (id serial PRIMARY KEY, name text NOT NULL, payload bytea);
+                     INSERT INTO partner (name, payload)
+                       SELECT '{MARKER} ' || i, decode(repeat(md5(i::text), 16), 'hex') FROM generate_series(1, 5000) i;
+                     CREATE TABLE attachment (id int PRIMARY KEY, partner int REFERENCES partner, note text);
+                     INSERT INTO attachment SELECT i, i, 'plan ' || i FROM generate_series(1, 300) i;
+                     CREATE VIEW big_partner AS SELECT * FROM partner WHERE id > 2500;"
+                ),
+            );
+        }
+        let work = tempfile::Builder::new().prefix("gen-backup-").tempdir().unwrap();
+        let w = work.path();
+        for d in ["backups", "data/prod/filestore/odoo_prod/ab", "plans/site-a", "textfile"] {
+            std::fs::create_dir_all(w.join(d)).unwrap();
+        }
+        std::fs::write(w.join("data/prod/filestore/odoo_prod/ab/abcdef"), format!("{MARKER} attachment")).unwrap();
+        std::fs::write(w.join("data/prod/sessions"), "session").unwrap();
+        std::fs::write(w.join("plans/site-a/plan-1.pdf"), format!("{MARKER} plan 1")).unwrap();
+        std::fs::write(w.join("plans/site-a/plan-2.pdf"), vec![7u8; 200_000]).unwrap();
+        std::fs::write(
+            w.join(".env"),
+            "POSTGRES_PASSWORD=unused\nRESTIC_PASSWORD=\"correct horse battery\"\nTELEGRAM_BOT_TOKEN=123:abc\n",
+        )
+        .unwrap();
+        Stack { _project: project, work, ops, pg }
+    }
+
+    fn w(&self) -> &Path {
+        self.work.path()
+    }
+
+    /// A generated script with the test's settings.
+    fn script(&self, name: &str) -> Command {
+        let w = self.w();
+        let mut cmd = Command::new(self.ops.join(name));
+        cmd.env("PATH", format!("{BIN}:{}", std::env::var("PATH").unwrap_or_default()))
+            .env("PG_EXEC", "")
+            .env("PGHOST", &self.pg.socket_dir)
+            .env("PGPORT", self.pg.port.to_string())
+            .env("STACK_DIR", w)
+            .env("BACKUP_ROOT", w.join("backups"))
+            .env("DATABASES", "odoo_prod odoo_test")
+            .env("ARCHIVES", format!("filestore-prod={}", w.join("data/prod").display()))
+            .env("SNAPSHOTS", format!("building-plans={}", w.join("plans").display()))
+            .env("TEXTFILE_DIR", w.join("textfile"))
+            .env("MIN_FREE_KIB", "1024")
+            .env("RESTIC_REPOSITORY", w.join("repo"))
+            .env("RESTIC_CACHE_DIR", w.join("restic-cache"))
+            .env("LC_ALL", "C.UTF-8");
+        cmd
+    }
+
+    fn backup(&self, date: &str) -> Output {
+        self.script("backup.sh").env("BACKUP_DATE", date).output().unwrap()
+    }
+
+    fn fingerprint(&self, db: &str) -> String {
+        self.pg.psql(db, FINGERPRINT)
+    }
+
+    fn daily(&self) -> PathBuf {
+        self.w().join("backups/daily")
+    }
+
+    /// Dated sets in daily/, sorted.
+    fn sets(&self) -> Vec<String> {
+        let mut sets: Vec<String> = std::fs::read_dir(self.daily())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .filter(|n| n.len() == 10 && n.as_bytes()[4] == b'-')
+            .collect();
+        sets.sort();
+        sets
+    }
+
+    fn latest(&self) -> String {
+        std::fs::read_link(self.daily().join("latest")).unwrap().to_string_lossy().to_string()
+    }
+}
+
+fn ok(out: &Output, what: &str) {
+    assert!(
+        out.status.success(),
+        "{what} failed ({:?}):\n{}{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).to_string()
+}
+
+/// Every file under `root` (relative path → bytes).
+fn contents(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(root)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().strip_prefix(root).unwrap().display().to_string(), std::fs::read(e.path()).unwrap()))
+        .collect()
+}
+
+/// `sha256sum -c` of a set's own checksum file.
+fn set_intact(set: &Path) -> bool {
+    Command::new("sha256sum").args(["--quiet", "-c", "SHA256SUMS"]).current_dir(set).status().is_ok_and(|s| s.success())
+}
+
+#[test]
+fn backup_then_restore_loses_nothing() {
+    let s = Stack::new();
+    let before = s.fingerprint("odoo_prod");
+    let test_before = s.fingerprint("odoo_test");
+    let files_before = contents(&s.w().join("data/prod"));
+    let plans_before = contents(&s.w().join("plans"));
+
+    let out = s.backup("2026-03-01");
+    ok(&out, "backup.sh");
+    let log = stderr(&out);
+    for step in ["dump odoo_prod", "dump odoo_test", "archive filestore-prod", "snapshot building-plans", "retention"] {
+        assert!(log.contains(&format!("step {step}: ok")), "a log line per step: {step}\n{log}");
+    }
+    let set = s.daily().join("2026-03-01");
+    for f in ["db-odoo_prod.dump", "db-odoo_test.dump", "files-filestore-prod.tar.gz", "SHA256SUMS"] {
+        assert!(set.join(f).is_file(), "{f} in the set");
+    }
+    assert!(std::fs::read(set.join("db-odoo_prod.dump")).unwrap().starts_with(b"PGDMP"), "custom format");
+    assert!(set_intact(&set));
+    assert_eq!(s.latest(), "2026-03-01");
+    let marker: u64 = std::fs::read_to_string(s.w().join("backups/last-success")).unwrap().trim().parse().unwrap();
+    assert!(marker > 1_700_000_000, "last-success holds a Unix time");
+    let metric = std::fs::read_to_string(s.w().join("textfile/backup_last_success_timestamp_seconds.prom")).unwrap();
+    assert!(metric.contains(&format!("backup_last_success_timestamp_seconds {marker}")), "{metric}");
+
+    // Damage: rows deleted and changed, the sequence moved, files lost.
+    s.pg.psql(
+        "odoo_prod",
+        "DELETE FROM attachment WHERE id % 3 = 0; DELETE FROM partner WHERE id % 2 = 0 AND id > 300; \
+         UPDATE partner SET name = 'x' WHERE id < 10; SELECT setval('partner_id_seq', 99999);",
+    );
+    assert_ne!(s.fingerprint("odoo_prod"), before);
+    std::fs::remove_dir_all(s.w().join("data/prod/filestore")).unwrap();
+
+    ok(&s.script("restore-db.sh").arg("odoo_prod").output().unwrap(), "restore-db.sh");
+    assert_eq!(s.fingerprint("odoo_prod"), before, "every row, checksum and the sequence are back");
+    assert_eq!(s.fingerprint("odoo_test"), test_before, "the other database is untouched");
+    let kept = s.pg.psql("postgres", "SELECT datname FROM pg_database WHERE datname LIKE 'odoo_prod_before_%'");
+    assert_eq!(kept.lines().count(), 1, "the damaged database is kept aside: {kept}");
+    assert_eq!(s.pg.psql("odoo_prod", "SELECT count(*) FROM big_partner"), "2500", "views come back too");
+
+    ok(&s.script("restore-files.sh").arg("filestore-prod").output().unwrap(), "restore-files.sh");
+    assert_eq!(contents(&s.w().join("data/prod")), files_before, "the filestore is back, byte for byte");
+
+    // A second day: one plan changes, one is added; the unchanged one is a hard link.
+    std::fs::write(s.w().join("plans/site-a/plan-1.pdf"), "revised").unwrap();
+    std::fs::write(s.w().join("plans/site-a/plan-3.pdf"), "new").unwrap();
+    // This run goes through a command prefix, as production goes through
+    // `docker compose exec -T postgres`: the tools run as another user, with
+    // the dump on their stdout and the archive on their stdin.
+    let out = s
+        .script("backup.sh")
+        .env("BACKUP_DATE", "2026-03-02")
+        .env("PG_EXEC", "runuser -u postgres --")
+        .output()
+        .unwrap();
+    ok(&out, "second backup through PG_EXEC");
+    let inode = |date: &str| {
+        std::fs::metadata(s.daily().join(date).join("tree-building-plans/site-a/plan-2.pdf")).unwrap().ino()
+    };
+    assert_eq!(inode("2026-03-01"), inode("2026-03-02"), "rsync --link-dest shares unchanged files");
+
+    let target = s.w().join("plans-as-of");
+    let out = s.script("restore-tree.sh").args(["building-plans", "2026-03-01"]).arg(&target).output().unwrap();
+    ok(&out, "restore-tree.sh");
+    assert_eq!(contents(&target), plans_before, "the tree exactly as it was on 2026-03-01");
+
+    // The dump written through the prefix restores through it too.
+    let out = s
+        .script("restore-db.sh")
+        .env("PG_EXEC", "runuser -u postgres --")
+        .env("PG_USER", "odoo")
+        .args(["odoo_prod", "2026-03-02"])
+        .output()
+        .unwrap();
+    ok(&out, "restore-db.sh through PG_EXEC");
+    assert_eq!(s.fingerprint("odoo_prod"), before);
+
+    // A dump that does not match its checksum is refused; the database stays.
+    let dump = s.daily().join("2026-03-02/db-odoo_test.dump");
+    let mut bytes = std::fs::read(&dump).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xff;
+    std::fs::write(&dump, bytes).unwrap();
+    let out = s.script("restore-db.sh").arg("odoo_test").output().unwrap();
+    assert!(!out.status.success(), "a corrupt dump is refused");
+    assert!(stderr(&out).contains("checksum"), "{}", stderr(&out));
+    assert_eq!(s.fingerprint("odoo_test"), test_before);
+}
+
+#[test]
+fn retention_keeps_exactly_the_last_n_days() {
+    let s = Stack::new();
+    // Not a dated set: retention must never touch it.
+    std::fs::create_dir_all(s.daily().join("notes")).unwrap();
+    let dates: Vec<String> =
+        (24..=28).map(|d| format!("2026-02-{d}")).chain((1..=5).map(|d| format!("2026-03-{d:02}"))).collect();
+    for date in &dates {
+        ok(&s.backup(date), &format!("backup {date}"));
+        assert!(s.sets().len() <= 7);
+    }
+    // keep_days: 7 from the blueprint, across the end of February.
+    assert_eq!(s.sets(), dates[3..].to_vec(), "the 7 newest days");
+    assert_eq!(s.latest(), "2026-03-05");
+    assert!(s.daily().join("notes").is_dir());
+    assert!(s.w().join("backups/last-success").is_file());
+    for set in s.sets() {
+        assert!(set_intact(&s.daily().join(&set)), "{set} is whole");
+    }
+}
+
+#[test]
+fn a_failed_backup_leaves_earlier_ones_intact() {
+    require("unshare");
+    let s = Stack::new();
+    ok(&s.backup("2026-03-01"), "first backup");
+    let marker = std::fs::read_to_string(s.w().join("backups/last-success")).unwrap();
+
+    // A dump error (the database is gone) midway through the run.
+    let out =
+        s.script("backup.sh").env("BACKUP_DATE", "2026-03-02").env("DATABASES", "odoo_prod lost_db").output().unwrap();
+    assert!(!out.status.success(), "a failed dump fails the run");
+    assert!(stderr(&out).contains("FAILED in step dump lost_db"), "{}", stderr(&out));
+    assert_eq!(s.sets(), ["2026-03-01"]);
+    assert_eq!(s.latest(), "2026-03-01");
+    assert!(!std::fs::read_dir(s.daily()).unwrap().any(|e| e.unwrap().file_name().to_string_lossy().starts_with('.')));
+    assert_eq!(std::fs::read_to_string(s.w().join("backups/last-success")).unwrap(), marker);
+    assert!(set_intact(&s.daily().join("2026-03-01")));
+
+    // A run that holds the lock: a second backup refuses to start, and the
+    // offsite copy waits for it (here 1 s) instead of copying a set in the making.
+    let mut holder =
+        Command::new("flock").arg(s.w().join("backups/.lock")).args(["sleep", "3"]).spawn().expect("flock runs");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let out = s.backup("2026-03-02");
+    assert!(!out.status.success(), "overlapping runs are refused");
+    assert!(stderr(&out).contains("another backup run holds"), "{}", stderr(&out));
+    let out = s.script("offsite.sh").env("MAX_DURATION_S", "1").output().unwrap();
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("still holds"), "{}", stderr(&out));
+    // The holder lets go after its 3 s.
+    assert!(holder.wait().unwrap().success());
+    assert_eq!(s.sets(), ["2026-03-01"]);
+
+    // Not enough free space for a day's backup: refused before writing.
+    let out =
+        s.script("backup.sh").env("BACKUP_DATE", "2026-03-02").env("MIN_FREE_KIB", "999999999999").output().unwrap();
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("a run needs 999999999999 KiB"), "{}", stderr(&out));
+
+    // A disk that fills up midway: a 16 MiB tmpfs in a mount namespace of
+    // its own, nearly full, and 4 MiB of incompressible filestore data.
+    std::fs::write(s.w().join("data/prod/big.bin"), {
+        let mut f = std::fs::File::open("/dev/urandom").unwrap();
+        let mut buf = vec![0u8; 4 << 20];
+        f.read_exact(&mut buf).unwrap();
+        buf
+    })
+    .unwrap();
+    let root = s.w().join("full");
+    std::fs::create_dir_all(&root).unwrap();
+    let script = r#"set -u
+        mount -t tmpfs -o size=16m gen-full "$BACKUP_ROOT" || exit 90
+        BACKUP_DATE=2026-03-01 "$OPS/backup.sh" 2>/dev/null || exit 91
+        dd if=/dev/zero of="$BACKUP_ROOT/filler" bs=64k 2>/dev/null
+        truncate -s -256K "$BACKUP_ROOT/filler"
+        BACKUP_DATE=2026-03-02 MIN_FREE_KIB=1 "$OPS/backup.sh"
+        echo "rc=$?"
+        echo "entries=$(cd "$BACKUP_ROOT/daily" && ls -A | tr '\n' ' ')"
+        echo "latest=$(readlink "$BACKUP_ROOT/daily/latest")"
+        (cd "$BACKUP_ROOT/daily/2026-03-01" && sha256sum --quiet -c SHA256SUMS) && echo intact=yes"#;
+    // The same settings as every script run, for the shell that runs two.
+    let cmd = s.script("backup.sh");
+    let envs: Vec<(std::ffi::OsString, std::ffi::OsString)> =
+        cmd.get_envs().filter_map(|(k, v)| v.map(|v| (k.to_os_string(), v.to_os_string()))).collect();
+    let out = Command::new("unshare")
+        .args(["--mount", "--propagation", "private", "bash", "-c", script])
+        .envs(envs)
+        .env("BACKUP_ROOT", &root)
+        .env("OPS", &s.ops)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let log = stderr(&out);
+    assert!(stdout.contains("rc=1"), "the run fails:\n{stdout}\n{log}");
+    // Whichever step hits the full disk (a dump or the archive) fails the run.
+    assert!(log.contains("No space left on device") && log.contains("FAILED in step "), "{log}");
+    assert!(stdout.contains("entries=2026-03-01 latest \n"), "no partial set is left:\n{stdout}");
+    assert!(stdout.contains("latest=2026-03-01"), "{stdout}");
+    assert!(stdout.contains("intact=yes"), "the earlier set still checks out:\n{stdout}\n{log}");
+}
+
+/// Files of the restic repository that contain `needle`.
+fn files_containing(root: &Path, needle: &[u8]) -> Vec<String> {
+    contents(root)
+        .into_iter()
+        .filter(|(_, bytes)| bytes.windows(needle.len()).any(|w| w == needle))
+        .map(|(path, _)| path)
+        .collect()
+}
+
+#[test]
+fn offsite_copies_are_encrypted_and_kept_by_policy() {
+    let s = Stack::new();
+    let repo = s.w().join("repo");
+    let init = Command::new("restic")
+        .args(["init", "--quiet"])
+        .env("RESTIC_REPOSITORY", &repo)
+        .env("RESTIC_PASSWORD", "correct horse battery")
+        .env("RESTIC_CACHE_DIR", s.w().join("restic-cache"))
+        .output()
+        .unwrap();
+    ok(&init, "restic init");
+    let dates = ["2026-01-28", "2026-01-29", "2026-01-30", "2026-01-31", "2026-02-01", "2026-02-02", "2026-02-03"];
+    for date in dates {
+        std::fs::write(s.w().join("plans/day.txt"), date).unwrap();
+        ok(&s.backup(date), &format!("backup {date}"));
+        let out = s.script("offsite.sh").env("KEEP_DAILY", "3").env("KEEP_MONTHLY", "2").output().unwrap();
+        ok(&out, &format!("offsite {date}"));
+    }
+    // The marker is in the local set in plain text, and nowhere in the repository.
+    assert!(!files_containing(&s.daily().join("2026-02-03"), MARKER.as_bytes()).is_empty(), "the check can fail");
+    let leaked = files_containing(&repo, MARKER.as_bytes());
+    assert!(leaked.is_empty(), "plaintext in the repository: {leaked:?}");
+    let leaked = files_containing(&repo, b"correct horse battery");
+    assert!(leaked.is_empty(), "the password in the repository: {leaked:?}");
+
+    // forget --keep-daily 3 --keep-monthly 2: the last 3 days, and the last of January.
+    let restic = |args: &[&str]| {
+        Command::new("restic")
+            .args(args)
+            .env("RESTIC_REPOSITORY", &repo)
+            .env("RESTIC_PASSWORD", "correct horse battery")
+            .env("RESTIC_CACHE_DIR", s.w().join("restic-cache"))
+            .output()
+            .unwrap()
+    };
+    let out = restic(&["snapshots", "--json"]);
+    ok(&out, "restic snapshots");
+    let snapshots: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut kept: Vec<String> = snapshots
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|snap| snap["tags"].as_array().unwrap().iter().filter_map(|t| t.as_str()?.strip_prefix("set-")))
+        .map(str::to_string)
+        .collect();
+    kept.sort();
+    assert_eq!(kept, ["2026-01-31", "2026-02-01", "2026-02-02", "2026-02-03"]);
+    assert!(snapshots.as_array().unwrap().iter().all(|snap| snap["hostname"] == "ax52"));
+
+    // The tree as of a day no longer kept locally comes from restic; a day
+    // that forget removed is refused.
+    std::fs::remove_dir_all(s.daily().join("2026-01-31")).unwrap();
+    let target = s.w().join("plans-2026-01-31");
+    let out = s.script("restore-tree.sh").args(["building-plans", "2026-01-31"]).arg(&target).output().unwrap();
+    ok(&out, "restore-tree.sh from restic");
+    assert_eq!(std::fs::read_to_string(target.join("day.txt")).unwrap(), "2026-01-31");
+    assert_eq!(contents(&target).len(), contents(&s.w().join("plans")).len());
+    std::fs::remove_dir_all(s.daily().join("2026-01-29")).unwrap();
+    let out = s.script("restore-tree.sh").args(["building-plans", "2026-01-29"]).arg(&target).output().unwrap();
+    assert!(!out.status.success(), "2026-01-29 was forgotten");
+    assert!(!std::fs::read_dir(s.daily()).unwrap().any(|e| e
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .starts_with(".restore")));
+
+    // Server loss: the set comes back from restic and restores the database.
+    let before = s.fingerprint("odoo_prod");
+    let fresh = s.w().join("fresh-backups");
+    let target = fresh.join("daily/2026-02-03");
+    let out = restic(&["restore", "latest", "--host", "ax52", "--tag", "daily", "--target", target.to_str().unwrap()]);
+    ok(&out, "restic restore");
+    assert_eq!(contents(&target), contents(&s.daily().join("2026-02-03")), "the set, byte for byte");
+    assert!(set_intact(&target));
+    s.pg.psql("postgres", "DROP DATABASE odoo_prod WITH (FORCE)");
+    let out = s.script("restore-db.sh").env("BACKUP_ROOT", &fresh).args(["odoo_prod", "2026-02-03"]).output().unwrap();
+    ok(&out, "restore-db.sh from the restic copy");
+    assert_eq!(s.fingerprint("odoo_prod"), before);
+}
+
+/// One HTTP request to a local listener: (request text, listener thread).
+fn listen() -> (u16, std::thread::JoinHandle<String>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let handle = std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().unwrap();
+        conn.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+        let mut request = Vec::new();
+        let mut buf = [0u8; 4096];
+        loop {
+            let n = conn.read(&mut buf).unwrap_or(0);
+            request.extend_from_slice(&buf[..n]);
+            let text = String::from_utf8_lossy(&request).to_string();
+            if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                let length = head
+                    .lines()
+                    .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_string()))
+                    .and_then(|v| v.parse::<usize>().ok())
+                    .unwrap_or(0);
+                if body.len() >= length {
+                    break;
+                }
+            }
+            if n == 0 {
+                break;
+            }
+        }
+        conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\n{\"ok\":true}").unwrap();
+        String::from_utf8_lossy(&request).to_string()
+    });
+    (port, handle)
+}
+
+#[test]
+fn health_check_reports_raid_backup_age_and_certificates_to_the_webhook() {
+    require("openssl");
+    require("curl");
+    let project = built(|_, t| t);
+    let ops = project.path().join("out/odoo-dedicated/hosts/ax52/rootfs/opt/odoo/ops");
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    std::fs::write(w.join(".env"), "TELEGRAM_BOT_TOKEN=123:abc\n").unwrap();
+    std::fs::write(
+        w.join("mdstat"),
+        "Personalities : [raid1]\nmd0 : active raid1 nvme0n1p1[0]\n      976630464 blocks super 1.2 [2/1] [U_]\n\nunused devices: <none>\n",
+    )
+    .unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    std::fs::write(w.join("last-success"), format!("{}\n", now - 30 * 3600)).unwrap();
+    std::fs::create_dir_all(w.join("live/odoo.example")).unwrap();
+    let cert = Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"])
+        .args(["-subj", "/CN=odoo.example", "-days", "2", "-keyout"])
+        .arg(w.join("key.pem"))
+        .arg("-out")
+        .arg(w.join("live/odoo.example/cert.pem"))
+        .output()
+        .unwrap();
+    ok(&cert, "openssl req");
+
+    let (port, request) = listen();
+    let check = |mdstat: &str, marker: &str, certs: &str, api: &str| {
+        Command::new(ops.join("health-check.sh"))
+            .env("SECRETS_ENV", w.join(".env"))
+            // No Docker daemon here: an empty container list.
+            .env("DOCKER", "true")
+            .env("MDSTAT", w.join(mdstat))
+            .env("DISK_PERCENT", "100")
+            .env("MARKER", w.join(marker))
+            .env("CERT_DIR", w.join(certs))
+            .env("TELEGRAM_API", api)
+            .output()
+            .unwrap()
+    };
+    let out = check("mdstat", "last-success", "live", &format!("http://127.0.0.1:{port}"));
+    assert_eq!(out.status.code(), Some(1), "problems fail the check:\n{}", stderr(&out));
+    let request = request.join().unwrap();
+    assert!(request.starts_with("POST /bot123:abc/sendMessage "), "{request}");
+    assert!(request.contains("chat_id=-1001234567890"), "{request}");
+    for part in ["RAID+degraded%3A+md0", "30+h+old+%28limit+27+h%29", "expires+within+14+days"] {
+        assert!(request.contains(part), "{part} in {request}");
+    }
+    assert!(!stderr(&out).contains("123:abc"), "the token is not logged");
+
+    // Healthy: nothing is sent (the API address refuses connections) and it exits 0.
+    std::fs::write(
+        w.join("mdstat-ok"),
+        "md0 : active raid1 nvme1n1p1[1] nvme0n1p1[0]\n      976630464 blocks [2/2] [UU]\n",
+    )
+    .unwrap();
+    std::fs::write(w.join("fresh"), format!("{now}\n")).unwrap();
+    std::fs::create_dir_all(w.join("no-certs")).unwrap();
+    let out = check("mdstat-ok", "fresh", "no-certs", "http://127.0.0.1:9");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("all checks passed"));
+}
