@@ -19,10 +19,12 @@ pub mod check;
 pub mod cli;
 mod commands;
 pub mod compile;
+mod cost_cmd;
 pub mod diag;
 pub mod emit;
 pub mod error;
 pub mod plan;
+pub mod prices;
 pub mod render;
 pub mod schema;
 

@@ -11,9 +11,11 @@
 //! | E6xx | provider catalog |
 //! | E7xx | secrets |
 //! | W8xx | budget |
+//! | E81x/W81x | cost and growth figures: stated claims, unpriced items |
 
 mod budget;
 mod capacity;
+mod claims;
 mod exposure;
 mod names;
 mod secrets;
@@ -31,6 +33,7 @@ pub fn check(bp: &Blueprint) -> Vec<Finding> {
     storage::check(bp, &mut findings);
     secrets::check(bp, &mut findings);
     budget::check(bp, &mut findings);
+    claims::check(bp, &mut findings);
     findings
 }
 
