@@ -56,7 +56,10 @@ fn at_revision(path: &Path, rev: &str) -> Result<Option<CostPlan>> {
             .output()
             .map_err(|e| Error::io("run git in", dir, e))?;
         if !verify.status.success() {
-            return Err(Error::Usage(format!("`{rev}` is not a git revision of the repository at `{}`", dir.display())));
+            return Err(Error::Usage(format!(
+                "`{rev}` is not a git revision of the repository at `{}`",
+                dir.display()
+            )));
         }
         return Ok(None);
     }
@@ -86,9 +89,14 @@ pub(crate) fn summary(name: &str, c: &CostPlan) -> String {
     let _ = writeln!(s, "{name}: {cur} {} a month, {} a year, {} one-time", c.monthly, c.yearly, c.one_time);
     let width = c.lines.iter().map(|l| l.name.chars().count()).max().unwrap_or(0);
     for l in &c.lines {
+        let gone = match (&l.replacement, l.available) {
+            (Some(r), false) => format!("; no longer sold, replaced by {r}"),
+            (None, false) => "; no longer sold".into(),
+            _ => String::new(),
+        };
         let _ = writeln!(
             s,
-            "  {:<22} {:<width$} {:>10}  {} {} ({})",
+            "  {:<22} {:<width$} {:>10}  {} {} ({}){gone}",
             cost::category_label(l.category),
             l.name,
             l.monthly.to_string(),
@@ -106,9 +114,15 @@ pub(crate) fn summary(name: &str, c: &CostPlan) -> String {
         );
     }
     for o in &c.options {
-        let tco: Vec<String> =
-            c.tco_years.iter().zip(&o.tco).map(|(y, t)| format!("{y}y {t}")).collect();
-        let _ = writeln!(s, "  {:<22} {} a month ({:+}), TCO {}", o.name, o.monthly, Signed(o.monthly_difference), tco.join(", "));
+        let tco: Vec<String> = c.tco_years.iter().zip(&o.tco).map(|(y, t)| format!("{y}y {t}")).collect();
+        let _ = writeln!(
+            s,
+            "  {:<22} {} a month ({:+}), TCO {}",
+            o.name,
+            o.monthly,
+            Signed(o.monthly_difference),
+            tco.join(", ")
+        );
     }
     for u in &c.per_unit {
         let _ = writeln!(s, "  per {}: {} a month ({} {}s)", u.unit, u.monthly, u.count, u.unit);
@@ -175,7 +189,8 @@ pub(crate) fn diff(label: &str, before: &Option<CostPlan>, now: &CostPlan) -> St
     let _ = writeln!(s, "  total: {old_m} → {} ({:+}{pct})", now.monthly, Signed(delta));
     let _ = writeln!(s, "  per year: {:+}", Signed(Money(delta.0 * 12)));
     if old_once != now.one_time {
-        let _ = writeln!(s, "  one-time: {old_once} → {} ({:+})", now.one_time, Signed(Money(now.one_time.0 - old_once.0)));
+        let _ =
+            writeln!(s, "  one-time: {old_once} → {} ({:+})", now.one_time, Signed(Money(now.one_time.0 - old_once.0)));
     }
     if let Some(b) = &now.budget {
         let _ = writeln!(s, "  budget {}: variance now {} ({} %)", b.monthly, b.variance, b.variance_percent);

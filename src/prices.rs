@@ -65,6 +65,19 @@ impl fmt::Display for Rate {
     }
 }
 
+impl schemars::JsonSchema for Rate {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Rate".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A unit price with two to four decimals: `5.39`, `0.044`.",
+            "type": "string",
+            "pattern": "^[0-9]+\\.[0-9]{2,4}$"
+        })
+    }
+}
+
 impl Serialize for Rate {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)

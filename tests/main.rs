@@ -5,6 +5,7 @@
 mod cli;
 mod common;
 mod invalid;
+mod report;
 mod seeds;
 mod snapshots;
 mod validators;

@@ -25,7 +25,12 @@ fn odoo_plan_mistakes_are_reported() {
     let stderr = lint("odoo-plan-as-written");
     // 716 GB of partitions on a 512 GB mirror; 7 × 8 GB of backups in 50 GB;
     // Odoo published on 8069-8071 past nginx; limits of 17 CPUs and 66 GB.
-    assert_eq!(codes(&stderr), ["E301", "E301", "E301", "E501", "E503", "W401", "W402"]);
+    // Its cost figures: 9.2 gives 346 for the scale-out (63.90 + 295 = 358.90);
+    // 9.3 projects 450 GB in 2026 and 730 GB in 2030 from items that sum to 350 and 630.
+    assert_eq!(codes(&stderr), ["E301", "E301", "E301", "E501", "E503", "E810", "E810", "E810", "W401", "W402"]);
+    assert!(stderr.contains("states the monthly total of `scale-out` as 346.00, but it is 358.90"), "{stderr}");
+    assert!(stderr.contains("states the storage needed in 2026 as 450G, but it is 350G"), "{stderr}");
+    assert!(stderr.contains("states the storage needed in 2030 as 730G, but it is 630G"), "{stderr}");
     assert!(stderr.contains("take 716G but the disks give 512G usable"), "{stderr}");
     assert!(stderr.contains("needs 64G"), "{stderr}");
     insta::with_settings!({snapshot_path => repo().join("tests/snapshots"), prepend_module_to_snapshot => false}, {
@@ -38,7 +43,11 @@ fn websites_spec_mistakes_are_reported() {
     let stderr = lint("websites-spec-as-written");
     // CX32 is gone; 25 sites publish 8000 and 3000 past nginx and on top of
     // each other; SSH from anywhere; 20.75 against a budget of 19.00.
-    assert_eq!(codes(&stderr), ["E203", "E203", "E301", "E301", "E601", "E601", "W306", "W401", "W401", "W801"]);
+    assert_eq!(
+        codes(&stderr),
+        ["E203", "E203", "E301", "E301", "E601", "E601", "E810", "W306", "W401", "W401", "W801"]
+    );
+    assert!(stderr.contains("states the budget variance as 3.7 %, but it is 9.2 % of the budget 19.00"), "{stderr}");
     assert!(stderr.contains("by 1.75 (9.2 % of the budget)"), "the spec said 3.7 %: {stderr}");
     insta::with_settings!({snapshot_path => repo().join("tests/snapshots"), prepend_module_to_snapshot => false}, {
         insta::assert_snapshot!("seed__websites-spec-as-written", stderr);
@@ -50,4 +59,23 @@ fn websites_spec_mistakes_are_reported() {
 fn reference_blueprints_lint_clean_of_errors() {
     let (_, stderr) = Gen::new(&repo()).args(["lint"]).succeeds();
     assert!(stderr.contains("0 errors"), "{stderr}");
+}
+
+/// The seed documents' own prices and quantities reproduce their correct
+/// totals and TCO figures (the claims that hold raise nothing above).
+#[test]
+fn seed_totals_and_tco_are_reproduced() {
+    let (odoo, _) = Gen::new(&repo()).args(["cost", "tests/fixtures/seeds/odoo-plan-as-written.yaml"]).succeeds();
+    // 10.1: 51.00 + 12.90; 10.3: 63.90 × 36 + 199 + 50 and 165.59 × 36.
+    assert!(odoo.starts_with("odoo-plan-as-written: EUR 63.90 a month, 766.80 a year, 249.00 one-time\n"), "{odoo}");
+    assert!(odoo.contains("odoo                   63.90 a month (0.00), TCO 1y 1015.80, 3y 2549.40"), "{odoo}");
+    assert!(odoo.contains("cloud-ccx33            165.59 a month (+101.69), TCO 1y 1987.08, 3y 5961.24"), "{odoo}");
+    assert!(odoo.contains("scale-out              358.90 a month (+295.00)"), "{odoo}");
+    let (web, _) = Gen::new(&repo()).args(["cost", "tests/fixtures/seeds/websites-spec-as-written.yaml"]).succeeds();
+    // 2 × 6.80 + 5.39 + 1.76 = 20.75; 1.75 over 19.00; phase 2: 4 × 28 + 2 × 5.39 + 44.
+    assert!(web.starts_with("websites-spec-as-written: EUR 20.75 a month, 249.00 a year"), "{web}");
+    assert!(web.contains("variance 1.75 (+9.2 % of the budget), over budget"), "{web}");
+    assert!(web.contains("phase-2                166.78 a month (+146.03)"), "{web}");
+    // cx32 is priced as quoted, and the report marks it as no longer sold.
+    assert!(web.contains("app-1 (cx32)") && web.contains("no longer sold, replaced by cx33"), "{web}");
 }

@@ -39,7 +39,10 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
                     Finding::error(
                         "E811",
                         format!("/growth/items/{i}/mount"),
-                        format!("growth item `{}` lives on `{}`, which no host has as a partition or volume", item.name, item.mount),
+                        format!(
+                            "growth item `{}` lives on `{}`, which no host has as a partition or volume",
+                            item.name, item.mount
+                        ),
                     )
                     .hint("name the mount point of a partition or volume, as written under `storage`")
                     .at_value(),
@@ -49,7 +52,18 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     }
     let growth = bp.growth.as_ref().map(|g| growth::plan(bp, g));
     for (i, claim) in bp.claims.iter().enumerate() {
-        let pointer = format!("/claims/{i}/figure");
+        // The caret goes under the stated figure itself.
+        let at = match &claim.figure {
+            Figure::MonthlyTotal(_) => "monthly_total",
+            Figure::YearlyTotal(_) => "yearly_total",
+            Figure::OneTimeTotal(_) => "one_time_total",
+            Figure::BudgetVariance(_) => "budget_variance",
+            Figure::BudgetVariancePercent(_) => "budget_variance_percent",
+            Figure::Tco { .. } => "tco/amount",
+            Figure::AlternativeMonthly { .. } => "alternative_monthly/amount",
+            Figure::StorageNeeded { .. } => "storage_needed/size",
+        };
+        let pointer = format!("/claims/{i}/figure/{at}");
         let option = |name: &str| plan.options.iter().skip(1).find(|o| o.name == name);
         // (what, stated, computed, matches)
         let verdict: Option<(String, String, String, bool)> = match &claim.figure {
@@ -65,11 +79,18 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
                 // Compare at the one decimal the report prints.
                 let stated = crate::check::pct(p.0.unsigned_abs(), 10_000);
                 let ok = stated == computed;
-                ("the budget variance".into(), format!("{p} %"), format!("{computed} % of the budget {}", b.monthly), ok)
+                (
+                    "the budget variance".into(),
+                    format!("{p} %"),
+                    format!("{computed} % of the budget {}", b.monthly),
+                    ok,
+                )
             }),
             Figure::Tco { years, alternative, amount } => {
                 let base = match alternative {
-                    Some(a) => option(a.as_str()).map(|o| (o.monthly, o.one_time, format!("the {years}-year TCO of `{a}`"))),
+                    Some(a) => {
+                        option(a.as_str()).map(|o| (o.monthly, o.one_time, format!("the {years}-year TCO of `{a}`")))
+                    }
                     None => Some((plan.monthly, plan.one_time, format!("the {years}-year TCO"))),
                 };
                 match base {
@@ -79,7 +100,11 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
                         Some((what, s, format!("{c} ({o} one-time + {m} × {} months)", 12 * years), ok))
                     }
                     None => {
-                        missing_alternative(alternative.as_ref().map_or("", |a| a.as_str()), &pointer, out);
+                        missing_alternative(
+                            alternative.as_ref().map_or("", |a| a.as_str()),
+                            &format!("/claims/{i}/figure/tco/alternative"),
+                            out,
+                        );
                         None
                     }
                 }
@@ -87,7 +112,11 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
             Figure::AlternativeMonthly { alternative, amount } => match option(alternative.as_str()) {
                 Some(o) => Some(money(&format!("the monthly total of `{alternative}`"), *amount, o.monthly)),
                 None => {
-                    missing_alternative(alternative.as_str(), &pointer, out);
+                    missing_alternative(
+                        alternative.as_str(),
+                        &format!("/claims/{i}/figure/alternative_monthly/alternative"),
+                        out,
+                    );
                     None
                 }
             },
@@ -122,9 +151,13 @@ fn money(what: &str, stated: Money, computed: Money) -> (String, String, String,
 
 fn missing_alternative(name: &str, pointer: &str, out: &mut Vec<Finding>) {
     out.push(
-        Finding::error("E812", pointer, format!("the claim names the alternative `{name}`, which the blueprint does not have"))
-            .hint("name one of `alternatives[].name`")
-            .at_value(),
+        Finding::error(
+            "E812",
+            pointer,
+            format!("the claim names the alternative `{name}`, which the blueprint does not have"),
+        )
+        .hint("name one of `alternatives[].name`")
+        .at_value(),
     );
 }
 

@@ -117,7 +117,8 @@ pub fn cost_breakdown(cost: &CostPlan) -> Chart {
 pub fn allocation(hosts: &[HostPlan]) -> Chart {
     let (label_w, span, row_h) = (170, 300, 26);
     let max_pct = 150;
-    let mut chart = Chart { title: "Allocation per host (share of the machine)".into(), width: 900, ..Chart::default() };
+    let mut chart =
+        Chart { title: "Allocation per host (share of the machine)".into(), width: 900, ..Chart::default() };
     let mut y = 30;
     for host in hosts {
         chart.texts.push(text(10, y, format!("{} ({})", host.name, host.server_type), "start"));
@@ -185,7 +186,8 @@ pub fn allocation(hosts: &[HostPlan]) -> Chart {
 /// Need per mount over the years (lines) against each mount's capacity (dashed).
 pub fn growth(g: &GrowthPlan) -> Chart {
     let (left, top, w, h) = (70, 30, 420, 220);
-    let mut chart = Chart { title: "Storage growth against capacity".into(), width: 660, height: top + h + 40, ..Chart::default() };
+    let mut chart =
+        Chart { title: "Storage growth against capacity".into(), width: 780, height: top + h + 40, ..Chart::default() };
     let max = g
         .mounts
         .iter()
@@ -205,7 +207,8 @@ pub fn growth(g: &GrowthPlan) -> Chart {
         chart.texts.push(text(x_of(i), top + h + 18, year.to_string(), "middle"));
     }
     for (k, m) in g.mounts.iter().enumerate() {
-        let points: Vec<String> = m.need.iter().enumerate().map(|(i, s)| format!("{},{}", x_of(i), y_of(s.bytes()))).collect();
+        let points: Vec<String> =
+            m.need.iter().enumerate().map(|(i, s)| format!("{},{}", x_of(i), y_of(s.bytes()))).collect();
         chart.polylines.push(Poly { points: points.join(" "), class: series(k) });
         let ly = top + 14 + 20 * i64::try_from(k).unwrap_or(0);
         chart.rects.push(Rect { x: left + w + 16, y: ly - 10, w: 12, h: 12, class: series(k), title: m.mount.clone() });

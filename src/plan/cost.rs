@@ -6,6 +6,7 @@
 //! total is the exact sum of its lines, a percentage rounds half up to one
 //! decimal. A month is a twelfth of a year: yearly = 12 × monthly.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::blueprint::model::{Blueprint, CostCategory, CostItem, HostKind, Price};
@@ -15,7 +16,8 @@ use crate::prices::{self, Kind, Rate};
 /// The horizons the TCO table shows, in years.
 pub const TCO_YEARS: [u32; 3] = [1, 3, 5];
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct CostPlan {
     pub currency: String,
     pub lines: Vec<Line>,
@@ -33,7 +35,8 @@ pub struct CostPlan {
     pub unpriced: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Line {
     pub category: CostCategory,
     pub name: String,
@@ -49,6 +52,8 @@ pub struct Line {
     pub source: String,
     /// `net` or `gross`; quotes are taken as the blueprint writes them.
     pub tax: &'static str,
+    /// The catalog's unit price when the line is quoted and the catalog knows the product.
+    pub catalog_price: Option<Rate>,
     /// False when the provider no longer sells it; `replacement` names the successor.
     pub available: bool,
     pub replacement: Option<String>,
@@ -56,14 +61,16 @@ pub struct Line {
     pub pointer: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct CategoryTotal {
     pub category: CostCategory,
     pub label: &'static str,
     pub monthly: Money,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct BudgetPlan {
     pub monthly: Money,
     /// Monthly total minus budget: positive when over.
@@ -74,7 +81,8 @@ pub struct BudgetPlan {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct OptionCost {
     pub name: String,
     pub description: String,
@@ -87,7 +95,8 @@ pub struct OptionCost {
     pub lines: Vec<Line>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct PerUnit {
     /// `site`, `user`.
     pub unit: &'static str,
@@ -143,6 +152,7 @@ fn quoted(category: CostCategory, name: String, quantity: u64, p: &Price, pointe
         as_of: p.as_of.clone(),
         source: p.source.clone(),
         tax: "as quoted",
+        catalog_price: None,
         available: true,
         replacement: None,
         pointer: format!("{pointer}/price"),
@@ -172,6 +182,7 @@ fn catalogued(category: CostCategory, name: String, quantity: u64, e: &prices::E
             prices::Tax::Net => "net",
             prices::Tax::Gross => "gross",
         },
+        catalog_price: None,
         available: e.available,
         replacement: e.replacement.clone(),
         pointer,
@@ -189,7 +200,16 @@ fn line(
     unpriced: &mut Vec<String>,
 ) -> Option<Line> {
     match (quote, entry) {
-        (Some(p), _) => Some(quoted(category, name, quantity, p, pointer)),
+        (Some(p), entry) => {
+            let mut l = quoted(category, name, quantity, p, pointer);
+            // A quote still says whether the product can be ordered.
+            if let Some(e) = entry {
+                l.catalog_price = Some(e.price);
+                l.available = e.available;
+                l.replacement = e.replacement.clone();
+            }
+            Some(l)
+        }
         (None, Some(e)) => Some(catalogued(category, name, quantity, e, pointer)),
         (None, None) => {
             unpriced.push(name);
@@ -210,7 +230,15 @@ fn item_lines(items: &[CostItem], base: &str, unpriced: &mut Vec<String>) -> Vec
         .filter_map(|(i, c)| {
             let category = c.category.unwrap_or(CostCategory::Other);
             let entry = c.product.as_deref().and_then(prices::find);
-            line(category, c.name.clone(), u64::from(c.quantity), c.price.as_ref(), entry, format!("{base}/{i}"), unpriced)
+            line(
+                category,
+                c.name.clone(),
+                u64::from(c.quantity),
+                c.price.as_ref(),
+                entry,
+                format!("{base}/{i}"),
+                unpriced,
+            )
         })
         .collect()
 }
@@ -227,7 +255,15 @@ pub fn lines(bp: &Blueprint) -> (Vec<Line>, Vec<String>) {
             )
         });
         let name = format!("{} ({})", host.name, host.server_type);
-        out.extend(line(CostCategory::Servers, name, 1, host.price.as_ref(), entry, format!("/hosts/{i}"), &mut unpriced));
+        out.extend(line(
+            CostCategory::Servers,
+            name,
+            1,
+            host.price.as_ref(),
+            entry,
+            format!("/hosts/{i}"),
+            &mut unpriced,
+        ));
         for (j, v) in host.storage.iter().flat_map(|s| s.volumes.iter()).enumerate() {
             let pointer = format!("/hosts/{i}/storage/volumes/{j}");
             let name = format!("volume {} ({})", v.name, v.size);

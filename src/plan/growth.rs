@@ -3,12 +3,14 @@
 //!
 //! Year `start_year` holds `initial`; every later year adds `per_year`.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::blueprint::model::{Blueprint, Growth};
 use crate::blueprint::units::Size;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct GrowthPlan {
     pub years: Vec<u32>,
     pub mounts: Vec<MountGrowth>,
@@ -18,7 +20,8 @@ pub struct GrowthPlan {
     pub total_capacity: Size,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct MountGrowth {
     pub mount: String,
     pub items: Vec<String>,

@@ -3,6 +3,7 @@
 //! geometry and every diagnostic. `templates/report/*` print it as Markdown,
 //! JSON and HTML; `gen cost` prints its summary.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::charts::{self, Chart};
@@ -31,7 +32,8 @@ pub struct Charts {
     pub growth: Option<Chart>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct DiskReport {
     pub host: String,
     pub raid: &'static str,
@@ -44,7 +46,8 @@ pub struct DiskReport {
     pub partitions: Vec<PartitionRow>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct PartitionRow {
     pub mount: String,
     pub size: Size,
@@ -52,7 +55,8 @@ pub struct PartitionRow {
     pub purpose: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct SlaPlan {
     /// The target as written, in thousandths of a percent shown as text: `99.9`.
     pub availability: String,
@@ -65,13 +69,73 @@ pub struct SlaPlan {
     pub rpo: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct DiagLine {
     pub code: String,
     pub severity: String,
     pub line: usize,
     pub col: usize,
     pub message: String,
+}
+
+/// `report/cost.json`: the report without the chart geometry. Its schema is
+/// `schemas/cost.schema.json` (a test keeps the two equal and validates the
+/// rendered file against it).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct CostDocument {
+    /// Bumped when a field changes meaning or goes away.
+    pub format: u32,
+    pub blueprint: String,
+    pub title: String,
+    pub source: String,
+    pub cost: CostPlan,
+    pub disks: Vec<DiskReport>,
+    pub growth: Option<GrowthPlan>,
+    pub sla: Option<SlaPlan>,
+    pub diagnostics: Vec<DiagLine>,
+}
+
+impl CostDocument {
+    pub fn new(plan: &super::Plan) -> Self {
+        let r = &plan.report;
+        CostDocument {
+            format: 1,
+            blueprint: plan.name.clone(),
+            title: plan.project.title.clone(),
+            source: plan.source.clone(),
+            cost: r.cost.clone(),
+            disks: r.disks.clone(),
+            growth: r.growth.clone(),
+            sla: r.sla.clone(),
+            diagnostics: r.diagnostics.clone(),
+        }
+    }
+}
+
+/// The JSON Schema of `cost.json`, as committed in `schemas/cost.schema.json`.
+pub fn cost_schema_text() -> String {
+    let schema =
+        schemars::generate::SchemaSettings::draft2020_12().into_generator().into_root_schema_for::<CostDocument>();
+    let mut value = serde_json::to_value(schema).unwrap_or(serde_json::Value::Null);
+    if let serde_json::Value::Object(map) = &mut value {
+        map.insert("$id".into(), "https://gen.invalid/schemas/cost.schema.json".into());
+        map.insert("title".into(), "gen cost report (report/cost.json)".into());
+        // The blueprint's Money and Size describe what an operator writes;
+        // the report prints them signed and always as strings.
+        if let Some(serde_json::Value::Object(defs)) = map.get_mut("$defs") {
+            defs.insert(
+                "Money".into(),
+                serde_json::json!({"description": "An amount with two decimals, signed: `18.13`, `-0.87`.", "type": "string", "pattern": "^-?[0-9]+\\.[0-9]{2}$"}),
+            );
+            defs.insert(
+                "Size".into(),
+                serde_json::json!({"description": "A size in its shortest exact binary unit (`80G`, `5952M`), or bytes.", "type": "string", "pattern": "^[0-9]+[KMGT]?$"}),
+            );
+        }
+    }
+    serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
 }
 
 /// Seconds in an average month: 365.25 days / 12.

@@ -69,8 +69,13 @@ pub fn artifacts(plan: &Plan) -> Vec<Artifact> {
     }
     // Project-level: the cost, capacity and growth report.
     let report = json!({ "report": plan.report });
-    for (template, file) in [("report/cost.md", "cost.md"), ("report/cost.json", "cost.json"), ("report/index.html", "index.html")] {
-        out.push(Artifact { template, path: format!("report/{file}"), mode: 0o644, item: report.clone() });
+    let document = json!({ "document": crate::plan::report::CostDocument::new(plan) });
+    for (template, file, item) in [
+        ("report/cost.md", "cost.md", &report),
+        ("report/cost.json", "cost.json", &document),
+        ("report/index.html", "index.html", &report),
+    ] {
+        out.push(Artifact { template, path: format!("report/{file}"), mode: 0o644, item: item.clone() });
     }
     out
 }
