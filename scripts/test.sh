@@ -11,6 +11,8 @@ command -v docker-compose >/dev/null || packages+=(docker-compose)
 command -v openssl >/dev/null || packages+=(openssl)
 command -v unshare >/dev/null || packages+=(util-linux)
 command -v sha256sum >/dev/null || packages+=(coreutils)
+command -v chromium >/dev/null || packages+=(chromium)
+command -v git >/dev/null || packages+=(git)
 if [ ${#packages[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing validators: ${packages[*]}; install them (apt-get install ${packages[*]}) or run as root" >&2

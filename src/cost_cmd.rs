@@ -128,7 +128,7 @@ pub(crate) fn summary(name: &str, c: &CostPlan) -> String {
         let _ = writeln!(s, "  per {}: {} a month ({} {}s)", u.unit, u.monthly, u.count, u.unit);
     }
     for u in &c.unpriced {
-        let _ = writeln!(s, "  not priced: {u}");
+        let _ = writeln!(s, "  not priced: {}", u.name);
     }
     s
 }

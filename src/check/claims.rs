@@ -22,12 +22,12 @@ fn size_matches(stated: Size, computed: Size) -> bool {
 
 pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     let plan = cost::plan(bp);
-    for name in &plan.unpriced {
+    for u in &plan.unpriced {
         out.push(
             Finding::warning(
                 "W810",
-                "/project",
-                format!("`{name}` costs money but has no price: no quote in the blueprint and no catalog entry"),
+                u.pointer.clone(),
+                format!("`{}` costs money but has no price: no quote in the blueprint and no catalog entry", u.name),
             )
             .hint("give it a `price: {monthly, as_of, source}` quote, or a `product` the price catalog knows"),
         );

@@ -80,7 +80,8 @@ pub fn cost_breakdown(cost: &CostPlan) -> Chart {
     let full = total.max(budget).max(1);
     let mut chart = Chart { title: "Monthly cost by category".into(), width: 660, ..Chart::default() };
     let mut x = left;
-    for (i, c) in cost.categories.iter().enumerate() {
+    let used: Vec<_> = cost.categories.iter().filter(|c| c.monthly.0 > 0).collect();
+    for (i, c) in used.iter().enumerate() {
         let w = scale(u64::try_from(c.monthly.0.max(0)).unwrap_or(0), full, bar_w);
         chart.rects.push(Rect {
             x,
@@ -107,7 +108,7 @@ pub fn cost_breakdown(cost: &CostPlan) -> Chart {
             if bx > left + bar_w / 2 { "end" } else { "start" },
         ));
     }
-    let rows = i64::try_from(cost.categories.len()).unwrap_or(0);
+    let rows = i64::try_from(used.len()).unwrap_or(0);
     chart.height = top + bar_h + 40 + 24 * rows;
     chart
 }

@@ -21,7 +21,7 @@ pub const TCO_YEARS: [u32; 3] = [1, 3, 5];
 pub struct CostPlan {
     pub currency: String,
     pub lines: Vec<Line>,
-    /// Sums per category, in category order, only the categories present.
+    /// Sums per category, in category order (`other` only when used).
     pub categories: Vec<CategoryTotal>,
     pub monthly: Money,
     pub yearly: Money,
@@ -32,7 +32,15 @@ pub struct CostPlan {
     pub tco_years: Vec<u32>,
     pub per_unit: Vec<PerUnit>,
     /// Things that cost money but have neither a quote nor a catalog price.
-    pub unpriced: Vec<String>,
+    pub unpriced: Vec<Unpriced>,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Unpriced {
+    pub name: String,
+    /// JSON pointer of the blueprint value.
+    pub pointer: String,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -103,6 +111,17 @@ pub struct PerUnit {
     pub count: u32,
     pub monthly: Money,
 }
+
+const ALL_CATEGORIES: [CostCategory; 8] = [
+    CostCategory::Servers,
+    CostCategory::LoadBalancers,
+    CostCategory::Volumes,
+    CostCategory::SnapshotsAndBackups,
+    CostCategory::StorageBox,
+    CostCategory::Ips,
+    CostCategory::Traffic,
+    CostCategory::Other,
+];
 
 pub fn category_label(c: CostCategory) -> &'static str {
     match c {
@@ -197,7 +216,7 @@ fn line(
     quote: Option<&Price>,
     entry: Option<&prices::Entry>,
     pointer: String,
-    unpriced: &mut Vec<String>,
+    unpriced: &mut Vec<Unpriced>,
 ) -> Option<Line> {
     match (quote, entry) {
         (Some(p), entry) => {
@@ -212,7 +231,7 @@ fn line(
         }
         (None, Some(e)) => Some(catalogued(category, name, quantity, e, pointer)),
         (None, None) => {
-            unpriced.push(name);
+            unpriced.push(Unpriced { name, pointer });
             None
         }
     }
@@ -223,7 +242,7 @@ fn gb(size: Size) -> u64 {
     size.bytes().div_ceil(Size::gib(1).bytes())
 }
 
-fn item_lines(items: &[CostItem], base: &str, unpriced: &mut Vec<String>) -> Vec<Line> {
+fn item_lines(items: &[CostItem], base: &str, unpriced: &mut Vec<Unpriced>) -> Vec<Line> {
     items
         .iter()
         .enumerate()
@@ -244,7 +263,7 @@ fn item_lines(items: &[CostItem], base: &str, unpriced: &mut Vec<String>) -> Vec
 }
 
 /// Every monthly line of the blueprint itself, and what has no price.
-pub fn lines(bp: &Blueprint) -> (Vec<Line>, Vec<String>) {
+pub fn lines(bp: &Blueprint) -> (Vec<Line>, Vec<Unpriced>) {
     let mut unpriced = Vec::new();
     let mut out = Vec::new();
     for (i, host) in bp.hosts.iter().enumerate() {
@@ -311,17 +330,18 @@ pub fn plan(bp: &Blueprint) -> CostPlan {
     let (lines, mut unpriced) = lines(bp);
     let monthly = sum(&lines, |l| l.monthly);
     let one_time = sum(&lines, |l| l.setup);
-    let mut categories: Vec<CategoryTotal> = Vec::new();
-    for l in &lines {
-        match categories.iter_mut().find(|c| c.category == l.category) {
-            Some(c) => c.monthly = Money(c.monthly.0 + l.monthly.0),
-            None => categories.push(CategoryTotal {
-                category: l.category,
-                label: category_label(l.category),
-                monthly: l.monthly,
-            }),
-        }
-    }
+    // Every category the report promises, 0.00 when the blueprint has none
+    // of it (IPs and traffic count only when listed: see README); `other`
+    // only when used.
+    let categories: Vec<CategoryTotal> = ALL_CATEGORIES
+        .iter()
+        .filter(|&&c| c != CostCategory::Other || lines.iter().any(|l| l.category == c))
+        .map(|&c| CategoryTotal {
+            category: c,
+            label: category_label(c),
+            monthly: sum(&lines, |l| if l.category == c { l.monthly } else { Money(0) }),
+        })
+        .collect();
     let budget = bp.budget.as_ref().map(|b| {
         let variance = Money(monthly.0 - b.monthly.0);
         BudgetPlan {
@@ -407,6 +427,62 @@ mod tests {
         assert_eq!(per(Money(1813), 25), Money(73)); // 0.7252
         assert_eq!(per(Money(6390), 25), Money(256)); // 2.556
         assert_eq!(per(Money(100), 0), Money(100));
+    }
+
+    const BLUEPRINT: &str = r#"
+project: {name: t, title: T, users: 4}
+hosts:
+  - {name: a, kind: cloud, type: cx22, location: nbg1, os: debian-12,
+     storage: {disks: [], volumes: [{name: data, size: 100G, mount: /data}]}}
+  - {name: b, kind: dedicated, type: AX52, location: fsn1, os: debian-12}
+  - {name: c, kind: dedicated, type: PX999, location: fsn1, os: debian-12}
+load_balancer: {name: lb, type: lb11, location: nbg1, tls: terminate, targets: [a],
+                health_check: {interval: 15s, timeout: 10s, retries: 3}}
+extra_costs:
+  - {name: ipv4, category: ips, quantity: 2, product: primary-ipv4}
+  - {name: snaps, category: snapshots_and_backups, quantity: 160, product: snapshot}
+budget: {monthly: 50}
+alternatives:
+  - {name: more, description: d, adds_to_current: true,
+     items: [{name: x, price: {monthly: 10, setup: 5, as_of: "2026-01-01", source: s}}]}
+  - {name: other, description: d, items: [{name: y, quantity: 3, price: {monthly: 1.10, as_of: "2026-01-01", source: s}}]}
+"#;
+
+    #[test]
+    fn catalog_prices_what_the_blueprint_does_not_quote() {
+        let bp: Blueprint = serde_yaml::from_str(BLUEPRINT).expect("test blueprint parses");
+        let c = plan(&bp);
+        let got: Vec<(&str, String, &str, bool)> =
+            c.lines.iter().map(|l| (l.name.as_str(), l.monthly.to_string(), l.priced_by, l.available)).collect();
+        assert_eq!(
+            got,
+            [
+                ("a (cx22)", "3.79".to_string(), "catalog", false),
+                ("b (AX52)", "59.00".to_string(), "catalog", true),
+                ("load balancer lb (lb11)", "5.39".to_string(), "catalog", true),
+                ("volume data (100G)", "4.40".to_string(), "catalog", true),
+                ("snaps", "1.76".to_string(), "catalog", true),
+                ("ipv4", "1.00".to_string(), "catalog", true),
+            ]
+        );
+        assert_eq!(c.lines[0].replacement.as_deref(), Some("cx23"));
+        assert_eq!(
+            c.unpriced.iter().map(|u| (u.name.as_str(), u.pointer.as_str())).collect::<Vec<_>>(),
+            [("c (PX999)", "/hosts/2")]
+        );
+        assert_eq!((c.monthly, c.yearly, c.one_time), (Money(7534), Money(90_408), Money(3900)));
+        let b = c.budget.as_ref().expect("budget");
+        assert_eq!((b.variance, b.variance_percent.as_str(), b.over), (Money(2534), "+50.7", true));
+        // An expansion adds to the blueprint; a replacement stands alone.
+        assert_eq!((c.options[1].monthly, c.options[1].one_time), (Money(8534), Money(4400)));
+        assert_eq!(c.options[1].tco[0], Money(106_808));
+        assert_eq!((c.options[2].monthly, c.options[2].monthly_difference), (Money(330), Money(330 - 7534)));
+        assert_eq!(c.per_unit.len(), 1);
+        assert_eq!(c.per_unit[0].monthly, Money(1884)); // 75.34 / 4 = 18.835 → 18.84
+        let ips = c.categories.iter().find(|t| t.category == CostCategory::Ips).expect("IPs row");
+        assert_eq!(ips.monthly, Money(100));
+        let traffic = c.categories.iter().find(|t| t.category == CostCategory::Traffic).expect("traffic row");
+        assert_eq!(traffic.monthly, Money(0));
     }
 
     #[test]
