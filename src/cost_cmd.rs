@@ -94,9 +94,13 @@ pub(crate) fn summary(name: &str, c: &CostPlan) -> String {
             (None, false) => "; no longer sold".into(),
             _ => String::new(),
         };
+        let catalog = match l.catalog_price {
+            Some(p) if p != l.unit_price => format!("; catalog {p}"),
+            _ => String::new(),
+        };
         let _ = writeln!(
             s,
-            "  {:<22} {:<width$} {:>10}  {} {} ({}){gone}",
+            "  {:<22} {:<width$} {:>10}  {} {} ({}){catalog}{gone}",
             cost::category_label(l.category),
             l.name,
             l.monthly.to_string(),
@@ -131,6 +135,11 @@ pub(crate) fn summary(name: &str, c: &CostPlan) -> String {
         let _ = writeln!(s, "  not priced: {}", u.name);
     }
     s
+}
+
+/// The cost section of `gen plan`: the same summary, after a blank line.
+pub(crate) fn summary_for_plan(plan: &crate::plan::Plan) -> String {
+    format!("\ncost — {}", summary(&plan.name, &plan.report.cost))
 }
 
 /// A signed amount: `+1.75`, `-0.87`, `0.00`.

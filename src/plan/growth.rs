@@ -28,7 +28,7 @@ pub struct MountGrowth {
     /// Partition or volume size; none when no host has the mount.
     pub capacity: Option<Size>,
     pub need: Vec<Size>,
-    /// Capacity minus need in the last projected year (negative: short).
+    /// Capacity minus need in the last projected year, in bytes (negative: short).
     pub headroom_last: Option<i64>,
     /// The first year the need exceeds the capacity, also beyond the projection.
     pub runs_out: Option<u32>,
