@@ -191,3 +191,50 @@ fn gen_cost_base_prints_what_a_change_costs() {
     let (_, stderr) = Gen::new(dir).args(["cost", "--base", "no-such-rev", "blueprints/odoo-two.yaml"]).code(2);
     assert!(stderr.contains("`no-such-rev` is not a git revision"), "{stderr}");
 }
+
+/// cost.md through a CommonMark parser with GitHub's table extension: every
+/// table the file means to have parses as a table, and each row has exactly
+/// the header's number of cells (GitHub would silently drop or pad them).
+#[test]
+fn cost_md_tables_parse_as_github_tables() {
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+    for name in ["odoo-dedicated", "hetzner-websites"] {
+        let md = report_file(name, "cost.md");
+        let delimiter_rows = md.lines().filter(|l| l.starts_with("|---") || l.starts_with("|--:")).count();
+        let mut tables = 0;
+        let mut header_cells = 0;
+        let mut cells = 0;
+        let mut rows = 0;
+        for event in Parser::new_ext(&md, Options::ENABLE_TABLES) {
+            match event {
+                Event::Start(Tag::Table(align)) => {
+                    tables += 1;
+                    header_cells = align.len();
+                }
+                Event::Start(Tag::TableHead | Tag::TableRow) => cells = 0,
+                Event::Start(Tag::TableCell) => cells += 1,
+                Event::End(TagEnd::TableHead | TagEnd::TableRow) => {
+                    rows += 1;
+                    assert_eq!(cells, header_cells, "{name}: a row of table {tables} has {cells} cells");
+                }
+                _ => {}
+            }
+        }
+        assert!(tables >= 8, "{name}: only {tables} tables");
+        assert_eq!(tables, delimiter_rows, "{name}: every `|---` row starts a table that parses");
+        // Raw rows: the pipes (unescaped) agree with the header, so no cell is dropped or padded.
+        let mut width = 0;
+        for line in md.lines() {
+            if !line.starts_with('|') {
+                width = 0;
+                continue;
+            }
+            let pipes = line.replace("\\|", "").matches('|').count();
+            if width == 0 {
+                width = pipes;
+            }
+            assert_eq!(pipes, width, "{name}: `{line}` has {} cells, its header {}", pipes - 1, width - 1);
+        }
+        assert!(rows > tables, "{name}: tables have rows");
+    }
+}

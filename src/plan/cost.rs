@@ -248,7 +248,9 @@ fn item_lines(items: &[CostItem], base: &str, unpriced: &mut Vec<Unpriced>) -> V
         .enumerate()
         .filter_map(|(i, c)| {
             let category = c.category.unwrap_or(CostCategory::Other);
-            let entry = c.product.as_deref().and_then(prices::find);
+            // A share of a server's price (cloud backups) needs its server:
+            // such an item must carry a quote.
+            let entry = c.product.as_deref().and_then(prices::find).filter(|e| e.unit != prices::Unit::PercentOfServer);
             line(
                 category,
                 c.name.clone(),
@@ -441,6 +443,7 @@ load_balancer: {name: lb, type: lb11, location: nbg1, tls: terminate, targets: [
 extra_costs:
   - {name: ipv4, category: ips, quantity: 2, product: primary-ipv4}
   - {name: snaps, category: snapshots_and_backups, quantity: 160, product: snapshot}
+  - {name: backups, category: snapshots_and_backups, product: backup}
 budget: {monthly: 50}
 alternatives:
   - {name: more, description: d, adds_to_current: true,
@@ -468,7 +471,7 @@ alternatives:
         assert_eq!(c.lines[0].replacement.as_deref(), Some("cx23"));
         assert_eq!(
             c.unpriced.iter().map(|u| (u.name.as_str(), u.pointer.as_str())).collect::<Vec<_>>(),
-            [("c (PX999)", "/hosts/2")]
+            [("c (PX999)", "/hosts/2"), ("backups", "/extra_costs/2")]
         );
         assert_eq!((c.monthly, c.yearly, c.one_time), (Money(7534), Money(90_408), Money(3900)));
         let b = c.budget.as_ref().expect("budget");
