@@ -27,7 +27,13 @@ fn odoo_plan_mistakes_are_reported() {
     // Odoo published on 8069-8071 past nginx; limits of 17 CPUs and 66 GB.
     // Its cost figures: 9.2 gives 346 for the scale-out (63.90 + 295 = 358.90);
     // 9.3 projects 450 GB in 2026 and 730 GB in 2030 from items that sum to 350 and 630.
-    assert_eq!(codes(&stderr), ["E301", "E301", "E301", "E501", "E503", "E810", "E810", "E810", "W401", "W402"]);
+    // Building plans start at 250 GB on a 250 GB partition and the backups
+    // grow past their 50 GB: both run out in 2027 (W811).
+    assert_eq!(
+        codes(&stderr),
+        ["E301", "E301", "E301", "E501", "E503", "E810", "E810", "E810", "W401", "W402", "W811", "W811"]
+    );
+    assert!(stderr.contains("`/mnt/building-plans` (250G) runs out in 2027"), "{stderr}");
     assert!(stderr.contains("states the monthly total of `scale-out` as 346.00, but it is 358.90"), "{stderr}");
     assert!(stderr.contains("states the storage needed in 2026 as 450G, but it is 350G"), "{stderr}");
     assert!(stderr.contains("states the storage needed in 2030 as 730G, but it is 630G"), "{stderr}");

@@ -1,7 +1,8 @@
 //! Cost and growth figures: the source document's stated figures (`claims`)
 //! against what gen computes (E810), growth items on a mount no host has
-//! (E811), alternatives a claim names that do not exist (E812), and things
-//! that cost money but have no price (W810).
+//! (E811), alternatives a claim names that do not exist (E812), things that
+//! cost money but have no price (W810), and storage that runs out within the
+//! growth projection (W811).
 
 use crate::blueprint::model::{Blueprint, Figure};
 use crate::blueprint::units::{Money, Size};
@@ -51,6 +52,26 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
         }
     }
     let growth = bp.growth.as_ref().map(|g| growth::plan(bp, g));
+    if let (Some(g), Some(plan)) = (&bp.growth, &growth) {
+        for m in plan.mounts.iter().filter(|m| m.runs_out_in_projection) {
+            let (Some(year), Some(capacity)) = (m.runs_out, m.capacity) else { continue };
+            let i = g.items.iter().position(|it| it.mount == m.mount).unwrap_or(0);
+            let need = plan.years.iter().position(|y| *y == year).map(|k| m.need[k]).unwrap_or_default();
+            out.push(
+                Finding::warning(
+                    "W811",
+                    format!("/growth/items/{i}/per_year"),
+                    format!(
+                        "`{}` ({capacity}) runs out in {year}, when its growth items ({}) reach {need}",
+                        m.mount,
+                        m.items.join(", ")
+                    ),
+                )
+                .hint(format!("plan to grow `{}` before {year} (LVM, resize2fs) or give it more room now", m.mount))
+                .at_value(),
+            );
+        }
+    }
     for (i, claim) in bp.claims.iter().enumerate() {
         // The caret goes under the stated figure itself.
         let at = match &claim.figure {
