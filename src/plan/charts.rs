@@ -144,30 +144,15 @@ pub fn allocation(hosts: &[HostPlan]) -> Chart {
         for (i, (what, reserved, limits, whole, label)) in rows.into_iter().enumerate() {
             let clamp = |v: u64| scale(v, whole, span).min(span * max_pct / 100);
             chart.texts.push(text(20, y + 16, what, "start"));
-            chart.rects.push(Rect {
-                x: label_w,
-                y: y + 4,
-                w: span,
-                h: row_h - 8,
-                class: "track".into(),
-                title: format!("{what}: the machine"),
-            });
-            chart.rects.push(Rect {
-                x: label_w,
-                y: y + 4,
-                w: clamp(reserved),
-                h: row_h - 8,
-                class: series(i),
-                title: format!("{what} reserved: {label}"),
-            });
-            chart.rects.push(Rect {
-                x: label_w,
-                y: y + 2,
-                w: clamp(limits),
-                h: row_h - 4,
-                class: "limit".into(),
-                title: format!("{what} limits: {label}"),
-            });
+            // The machine (track), what is reserved (filled), what is allowed (outline).
+            let bars = [
+                (span, 4, "track".to_string(), format!("{what}: the machine")),
+                (clamp(reserved), 4, series(i), format!("{what} reserved: {label}")),
+                (clamp(limits), 2, "limit".to_string(), format!("{what} limits: {label}")),
+            ];
+            for (w, inset, class, title) in bars {
+                chart.rects.push(Rect { x: label_w, y: y + inset, w, h: row_h - 2 * inset, class, title });
+            }
             chart.texts.push(text(label_w + span * max_pct / 100 + 10, y + 16, label, "start"));
             y += row_h;
         }
