@@ -100,6 +100,8 @@ pub struct OptionCost {
     pub tco: Vec<Money>,
     /// Monthly difference to the blueprint (positive: the option costs more).
     pub monthly_difference: Money,
+    /// Monthly cost per category, in the order of `CostPlan::categories`.
+    pub categories: Vec<Money>,
     pub lines: Vec<Line>,
 }
 
@@ -332,17 +334,25 @@ pub fn plan(bp: &Blueprint) -> CostPlan {
     let (lines, mut unpriced) = lines(bp);
     let monthly = sum(&lines, |l| l.monthly);
     let one_time = sum(&lines, |l| l.setup);
-    // Every category the report promises, 0.00 when the blueprint has none
-    // of it (IPs and traffic count only when listed: see README); `other`
-    // only when used.
-    let categories: Vec<CategoryTotal> = ALL_CATEGORIES
+    let alternatives: Vec<Vec<Line>> = bp
+        .alternatives
         .iter()
-        .filter(|&&c| c != CostCategory::Other || lines.iter().any(|l| l.category == c))
-        .map(|&c| CategoryTotal {
-            category: c,
-            label: category_label(c),
-            monthly: sum(&lines, |l| if l.category == c { l.monthly } else { Money(0) }),
-        })
+        .enumerate()
+        .map(|(i, alt)| item_lines(&alt.items, &format!("/alternatives/{i}/items"), &mut unpriced))
+        .collect();
+    // Every category the report promises, 0.00 when there is none of it (IPs
+    // and traffic count only when listed: see README); `other` only when used.
+    let used = |c: CostCategory| lines.iter().chain(alternatives.iter().flatten()).any(|l| l.category == c);
+    let shown: Vec<CostCategory> =
+        ALL_CATEGORIES.iter().copied().filter(|&c| c != CostCategory::Other || used(c)).collect();
+    let by_category = |lines: &[Line]| -> Vec<Money> {
+        shown.iter().map(|&c| sum(lines, |l| if l.category == c { l.monthly } else { Money(0) })).collect()
+    };
+    let own = by_category(&lines);
+    let categories: Vec<CategoryTotal> = shown
+        .iter()
+        .zip(&own)
+        .map(|(&c, &m)| CategoryTotal { category: c, label: category_label(c), monthly: m })
         .collect();
     let budget = bp.budget.as_ref().map(|b| {
         let variance = Money(monthly.0 - b.monthly.0);
@@ -354,10 +364,13 @@ pub fn plan(bp: &Blueprint) -> CostPlan {
             note: b.note.clone(),
         }
     });
-    let option = |name: String, description: String, lines: Vec<Line>, base: Option<(Money, Money)>| {
-        let (base_monthly, base_once) = base.unwrap_or((Money(0), Money(0)));
-        let m = Money(base_monthly.0 + sum(&lines, |l| l.monthly).0);
-        let o = Money(base_once.0 + sum(&lines, |l| l.setup).0);
+    let option = |name: String, description: String, lines: Vec<Line>, adds_to_current: bool| {
+        let mut per_category = by_category(&lines);
+        let (mut m, mut o) = (sum(&lines, |l| l.monthly), sum(&lines, |l| l.setup));
+        if adds_to_current {
+            per_category.iter_mut().zip(&own).for_each(|(a, b)| a.0 += b.0);
+            (m, o) = (Money(m.0 + monthly.0), Money(o.0 + one_time.0));
+        }
         OptionCost {
             name,
             description,
@@ -365,19 +378,18 @@ pub fn plan(bp: &Blueprint) -> CostPlan {
             one_time: o,
             tco: TCO_YEARS.iter().map(|&y| tco(m, o, y)).collect(),
             monthly_difference: Money(m.0 - monthly.0),
+            categories: per_category,
             lines,
         }
     };
-    let mut options = vec![option(bp.project.name.to_string(), "this blueprint".into(), lines.clone(), None)];
-    for (i, alt) in bp.alternatives.iter().enumerate() {
-        let alt_lines = item_lines(&alt.items, &format!("/alternatives/{i}/items"), &mut unpriced);
-        let base = alt.adds_to_current.then_some((monthly, one_time));
+    let mut options = vec![option(bp.project.name.to_string(), "this blueprint".into(), lines.clone(), false)];
+    for (alt, alt_lines) in bp.alternatives.iter().zip(alternatives) {
         let description = if alt.adds_to_current {
             format!("{} (on top of this blueprint)", alt.description)
         } else {
             alt.description.clone()
         };
-        options.push(option(alt.name.to_string(), description, alt_lines, base));
+        options.push(option(alt.name.to_string(), description, alt_lines, alt.adds_to_current));
     }
     let mut per_unit = Vec::new();
     if let Some(w) = &bp.websites {
@@ -479,6 +491,13 @@ alternatives:
         // An expansion adds to the blueprint; a replacement stands alone.
         assert_eq!((c.options[1].monthly, c.options[1].one_time), (Money(8534), Money(4400)));
         assert_eq!(c.options[1].tco[0], Money(106_808));
+        // Side by side per category: each option's categories add up to its total.
+        for o in &c.options {
+            assert_eq!(o.categories.len(), c.categories.len());
+            assert_eq!(o.categories.iter().copied().sum::<Money>(), o.monthly, "{}", o.name);
+        }
+        // `other` shows because the alternatives use it.
+        assert_eq!(c.categories.last().map(|t| t.category), Some(CostCategory::Other));
         assert_eq!((c.options[2].monthly, c.options[2].monthly_difference), (Money(330), Money(330 - 7534)));
         assert_eq!(c.per_unit.len(), 1);
         assert_eq!(c.per_unit[0].monthly, Money(1884)); // 75.34 / 4 = 18.835 → 18.84
