@@ -31,9 +31,17 @@ fn odoo_plan_mistakes_are_reported() {
     // grow past their 50 GB: both run out in 2027 (W811).
     assert_eq!(
         codes(&stderr),
-        ["E301", "E301", "E301", "E501", "E503", "E810", "E810", "E810", "W401", "W402", "W811", "W811"]
+        [
+            "E301", "E301", "E301", "E501", "E503", "E810", "E810", "E810", "W401", "W402", "W811", "W811", "W812",
+            "W812"
+        ]
     );
     assert!(stderr.contains("`/mnt/building-plans` (250G) runs out in 2027"), "{stderr}");
+    // The plan prices a CCX33 at 119.00 (the spec at 28.00) and a 1 TB Storage Box at 12.90.
+    assert!(
+        stderr.contains("the quote of 119.00 for `CCX33 server` (ccx33) is 145.4 % above the catalog's 48.49"),
+        "{stderr}"
+    );
     assert!(stderr.contains("states the monthly total of `scale-out` as 346.00, but it is 358.90"), "{stderr}");
     assert!(stderr.contains("states the storage needed in 2026 as 450G, but it is 350G"), "{stderr}");
     assert!(stderr.contains("states the storage needed in 2030 as 730G, but it is 630G"), "{stderr}");
@@ -51,7 +59,11 @@ fn websites_spec_mistakes_are_reported() {
     // each other; SSH from anywhere; 20.75 against a budget of 19.00.
     assert_eq!(
         codes(&stderr),
-        ["E203", "E203", "E301", "E301", "E601", "E601", "E810", "W306", "W401", "W401", "W801"]
+        ["E203", "E203", "E301", "E301", "E601", "E601", "E810", "W306", "W401", "W401", "W801", "W812"]
+    );
+    assert!(
+        stderr.contains("the quote of 28.00 for `CCX33 server` (ccx33) is 42.3 % below the catalog's 48.49"),
+        "{stderr}"
     );
     assert!(stderr.contains("states the budget variance as 3.7 %, but it is 9.2 % of the budget 19.00"), "{stderr}");
     assert!(stderr.contains("by 1.75 (9.2 % of the budget)"), "the spec said 3.7 %: {stderr}");

@@ -1,8 +1,8 @@
 //! Cost and growth figures: the source document's stated figures (`claims`)
 //! against what gen computes (E810), growth items on a mount no host has
 //! (E811), alternatives a claim names that do not exist (E812), things that
-//! cost money but have no price (W810), and storage that runs out within the
-//! growth projection (W811).
+//! cost money but have no price (W810), storage that runs out within the
+//! growth projection (W811), and quotes far from the catalog's price (W812).
 
 use crate::blueprint::model::{Blueprint, Figure};
 use crate::blueprint::units::{Money, Size};
@@ -16,6 +16,11 @@ fn amount_matches(stated: Money, computed: Money) -> bool {
     diff == 0 || (stated.0 % 100 == 0 && diff < 100)
 }
 
+/// A quote deviates when it is more than 20 % off the catalog price.
+fn quote_deviates(quote: crate::prices::Rate, list: crate::prices::Rate) -> bool {
+    quote.0.abs_diff(list.0) * 100 > list.0.unsigned_abs() * 20
+}
+
 /// A stated size matches within 1 % (documents round to whole GB).
 fn size_matches(stated: Size, computed: Size) -> bool {
     stated.0.abs_diff(computed.0) * 100 <= computed.0
@@ -23,6 +28,37 @@ fn size_matches(stated: Size, computed: Size) -> bool {
 
 pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     let plan = cost::plan(bp);
+    let quoted = plan.options.iter().skip(1).flat_map(|o| &o.lines).chain(&plan.lines);
+    for l in quoted {
+        let (Some(id), Some(list)) = (&l.product, l.catalog_price) else { continue };
+        let Some(entry) = crate::prices::find(id) else { continue };
+        if !quote_deviates(l.unit_price, list) {
+            continue;
+        }
+        let (q, c) = (l.unit_price.0, list.0);
+        let dir = if q > c { "above" } else { "below" };
+        out.push(
+            Finding::warning(
+                "W812",
+                l.pointer.clone(),
+                format!(
+                    "the quote of {} for `{}` ({id}) is {} % {dir} the catalog's {} ({}, {}, as of {})",
+                    l.unit_price,
+                    l.name,
+                    crate::check::pct(q.abs_diff(c), c.unsigned_abs()),
+                    list,
+                    match entry.tax {
+                        crate::prices::Tax::Net => "net",
+                        crate::prices::Tax::Gross => "gross",
+                    },
+                    entry.source,
+                    entry.as_of
+                ),
+            )
+            .hint("check the quote against the provider's current price list; a different product or tax basis is the usual cause")
+            .at_value(),
+        );
+    }
     for u in &plan.unpriced {
         out.push(
             Finding::warning(
@@ -193,6 +229,16 @@ mod tests {
         assert!(!amount_matches(Money(34_600), Money(35_890)));
         assert!(!amount_matches(Money(2074), Money(2075)));
         assert!(amount_matches(Money(2075), Money(2075)));
+    }
+
+    #[test]
+    fn quotes_deviate_beyond_a_fifth_of_the_list_price() {
+        use crate::prices::Rate;
+        // The spec's CCX33 at 28.00 against 48.49; the plan's AX52 at 51 against 59.
+        assert!(quote_deviates(Rate(280_000), Rate(484_900)));
+        assert!(!quote_deviates(Rate(510_000), Rate(590_000)));
+        assert!(!quote_deviates(Rate(120), Rate(100)));
+        assert!(quote_deviates(Rate(121), Rate(100)));
     }
 
     #[test]

@@ -60,6 +60,8 @@ pub struct Line {
     pub source: String,
     /// `net` or `gross`; quotes are taken as the blueprint writes them.
     pub tax: &'static str,
+    /// The catalog product the line is (when the catalog knows it).
+    pub product: Option<String>,
     /// The catalog's unit price when the line is quoted and the catalog knows the product.
     pub catalog_price: Option<Rate>,
     /// False when the provider no longer sells it; `replacement` names the successor.
@@ -173,6 +175,7 @@ fn quoted(category: CostCategory, name: String, quantity: u64, p: &Price, pointe
         as_of: p.as_of.clone(),
         source: p.source.clone(),
         tax: "as quoted",
+        product: None,
         catalog_price: None,
         available: true,
         replacement: None,
@@ -203,6 +206,7 @@ fn catalogued(category: CostCategory, name: String, quantity: u64, e: &prices::E
             prices::Tax::Net => "net",
             prices::Tax::Gross => "gross",
         },
+        product: Some(e.id.clone()),
         catalog_price: None,
         available: e.available,
         replacement: e.replacement.clone(),
@@ -225,6 +229,7 @@ fn line(
             let mut l = quoted(category, name, quantity, p, pointer);
             // A quote still says whether the product can be ordered.
             if let Some(e) = entry {
+                l.product = Some(e.id.clone());
                 l.catalog_price = Some(e.price);
                 l.available = e.available;
                 l.replacement = e.replacement.clone();
