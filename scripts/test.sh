@@ -12,7 +12,6 @@ command -v openssl >/dev/null || packages+=(openssl)
 command -v unshare >/dev/null || packages+=(util-linux)
 command -v sha256sum >/dev/null || packages+=(coreutils)
 # Backups, health checks and monitoring (tests/ops_validators.rs, tests/backup_live.rs).
-command -v shellcheck >/dev/null || packages+=(shellcheck)
 command -v systemd-analyze >/dev/null || packages+=(systemd)
 command -v crontab >/dev/null || packages+=(cron)
 /usr/bin/python3 -c 'import croniter' 2>/dev/null || packages+=(python3-croniter)
@@ -33,6 +32,8 @@ command -v shellcheck >/dev/null || packages+=(shellcheck)
 command -v cloud-init >/dev/null || packages+=(cloud-init)
 command -v fail2ban-regex >/dev/null || packages+=(fail2ban)
 command -v hcloud >/dev/null || packages+=(hcloud-cli)
+command -v chromium >/dev/null || packages+=(chromium)
+command -v git >/dev/null || packages+=(git)
 if [ ${#packages[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing validators: ${packages[*]}; install them (apt-get install ${packages[*]}) or run as root" >&2

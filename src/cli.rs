@@ -73,6 +73,14 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Print the cost summary (default: every blueprint), or with --base the
+    /// cost difference since a git revision.
+    Cost {
+        blueprints: Vec<PathBuf>,
+        /// Compare with the blueprint as committed at this git revision.
+        #[arg(long, value_name = "GIT-REV")]
+        base: Option<String>,
+    },
     /// Print the blueprint JSON Schema.
     Schema,
     /// Write a commented starter blueprint to blueprints/NAME.yaml.

@@ -45,6 +45,10 @@ fn dispatch(cli: &Cli, style: Style) -> Result<i32> {
         Command::Check { blueprints, format } => check(cli, blueprints, *format, style),
         Command::Lint { blueprints, format, deny } => lint_cmd(cli, blueprints, *format, *deny, style),
         Command::Plan { blueprint, format } => plan_cmd(cli, blueprint, *format, style),
+        Command::Cost { blueprints, base } => {
+            let (paths, _) = blueprint_paths(cli, blueprints)?;
+            crate::cost_cmd::run(&paths, base.as_deref())
+        }
         Command::Schema => {
             print!("{}", schema::blueprint_schema_text());
             Ok(0)

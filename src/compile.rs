@@ -64,7 +64,8 @@ pub fn compile(path: &Path, renderer: &Renderer) -> Result<std::result::Result<C
     if diags.iter().any(Diagnostic::is_error) {
         return Ok(Err(LoadFailure { file: loaded.file, source: Some(loaded.source), diagnostics: diags }));
     }
-    let plan = plan::plan(&loaded);
+    let mut plan = plan::plan(&loaded);
+    plan.report.diagnostics = plan::report::diagnostics(&diags);
     let mut files = renderer.render_plan(&plan)?;
     manifest::seal(&mut files, &plan);
     Ok(Ok(Compiled { name: loaded.name, file: loaded.file, source: loaded.source, plan, files, warnings: diags }))

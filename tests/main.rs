@@ -9,6 +9,7 @@ mod database;
 mod invalid;
 mod ops_validators;
 mod provision;
+mod report;
 mod seeds;
 mod snapshots;
 mod validators;

@@ -34,11 +34,16 @@ fn odoo_plan_mistakes_are_reported() {
     // promising 30 daily and 12 monthly copies; cron at "02:00 UTC" on a
     // Berlin host; alerts to an unset chat; an RPO of 24 h that a server loss
     // (offsite copy 3 h later) cannot keep.
+    // Its cost figures: 9.2 gives 346 for the scale-out (63.90 + 295 = 358.90);
+    // 9.3 projects 450 GB in 2026 and 730 GB in 2030 from items that sum to 350 and 630.
+    // Building plans start at 250 GB on a 250 GB partition and the backups
+    // grow past their 50 GB: both run out in 2027 (W811).
     assert_eq!(
         codes(&stderr),
         [
             "E301", "E301", "E301", "E315", "E315", "E410", "E411", "E411", "E414", "E501", "E503", "E510", "E511",
-            "W310", "W401", "W402", "W410", "W410", "W411", "W511", "W513", "W514"
+            "E810", "E810", "E810", "W310", "W401", "W402", "W410", "W410", "W411", "W511", "W513", "W514", "W811",
+            "W811", "W812", "W812"
         ]
     );
     assert!(stderr.contains("`<CLIENT_1_PUBLIC_KEY>` is not a WireGuard public key"), "{stderr}");
@@ -46,6 +51,15 @@ fn odoo_plan_mistakes_are_reported() {
     assert!(stderr.contains("Odoo 17 has no option `enable_page_cache`"), "{stderr}");
     assert!(stderr.contains("promises 30 daily and 12 monthly copies"), "{stderr}");
     assert!(stderr.contains("up to 27h of data can be lost"), "{stderr}");
+    assert!(stderr.contains("`/mnt/building-plans` (250G) runs out in 2027"), "{stderr}");
+    // The plan prices a CCX33 at 119.00 (the spec at 28.00) and a 1 TB Storage Box at 12.90.
+    assert!(
+        stderr.contains("the quote of 119.00 for `CCX33 server` (ccx33) is 145.4 % above the catalog's 48.49"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("states the monthly total of `scale-out` as 346.00, but it is 358.90"), "{stderr}");
+    assert!(stderr.contains("states the storage needed in 2026 as 450G, but it is 350G"), "{stderr}");
+    assert!(stderr.contains("states the storage needed in 2030 as 730G, but it is 630G"), "{stderr}");
     assert!(stderr.contains("take 716G but the disks give 512G usable"), "{stderr}");
     assert!(stderr.contains("needs 64G"), "{stderr}");
     insta::with_settings!({snapshot_path => repo().join("tests/snapshots"), prepend_module_to_snapshot => false}, {
@@ -57,17 +71,26 @@ fn odoo_plan_mistakes_are_reported() {
 fn websites_spec_mistakes_are_reported() {
     let stderr = lint("websites-spec-as-written");
     // CX32 is gone; 25 sites publish 8000 and 3000 past nginx and on top of
-    // each other; SSH from anywhere; 20.75 against a budget of 19.00; the
-    // "Load Balancer only" ports 80/443 published on the public addresses (E310);
-    // an RPO under 5 minutes from daily snapshots (E514).
+    // each other; SSH from anywhere; 20.75 against a budget of 19.00 (and
+    // 9.2 %, not the spec's 3.7 %); the "Load Balancer only" ports 80/443
+    // published on the public addresses (E310); an RPO under 5 minutes from
+    // daily snapshots (E514); a CCX33 quoted at 28.00 (W812).
     assert_eq!(
         codes(&stderr),
-        ["E203", "E203", "E301", "E301", "E310", "E514", "E601", "E601", "W306", "W401", "W401", "W801"]
+        [
+            "E203", "E203", "E301", "E301", "E310", "E514", "E601", "E601", "E810", "W306", "W401", "W401", "W801",
+            "W812"
+        ]
     );
     assert!(
         stderr.contains("port 80/tcp (nginx) on `app-1` is load-balancer-only but reachable from the internet"),
         "{stderr}"
     );
+    assert!(
+        stderr.contains("the quote of 28.00 for `CCX33 server` (ccx33) is 42.3 % below the catalog's 48.49"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("states the budget variance as 3.7 %, but it is 9.2 % of the budget 19.00"), "{stderr}");
     assert!(stderr.contains("by 1.75 (9.2 % of the budget)"), "the spec said 3.7 %: {stderr}");
     insta::with_settings!({snapshot_path => repo().join("tests/snapshots"), prepend_module_to_snapshot => false}, {
         insta::assert_snapshot!("seed__websites-spec-as-written", stderr);
@@ -79,4 +102,23 @@ fn websites_spec_mistakes_are_reported() {
 fn reference_blueprints_lint_clean_of_errors() {
     let (_, stderr) = Gen::new(&repo()).args(["lint"]).succeeds();
     assert!(stderr.contains("0 errors"), "{stderr}");
+}
+
+/// The seed documents' own prices and quantities reproduce their correct
+/// totals and TCO figures (the claims that hold raise nothing above).
+#[test]
+fn seed_totals_and_tco_are_reproduced() {
+    let (odoo, _) = Gen::new(&repo()).args(["cost", "tests/fixtures/seeds/odoo-plan-as-written.yaml"]).succeeds();
+    // 10.1: 51.00 + 12.90; 10.3: 63.90 × 36 + 199 + 50 and 165.59 × 36.
+    assert!(odoo.starts_with("odoo-plan-as-written: EUR 63.90 a month, 766.80 a year, 249.00 one-time\n"), "{odoo}");
+    assert!(odoo.contains("odoo                   63.90 a month (0.00), TCO 1y 1015.80, 3y 2549.40"), "{odoo}");
+    assert!(odoo.contains("cloud-ccx33            165.59 a month (+101.69), TCO 1y 1987.08, 3y 5961.24"), "{odoo}");
+    assert!(odoo.contains("scale-out              358.90 a month (+295.00)"), "{odoo}");
+    let (web, _) = Gen::new(&repo()).args(["cost", "tests/fixtures/seeds/websites-spec-as-written.yaml"]).succeeds();
+    // 2 × 6.80 + 5.39 + 1.76 = 20.75; 1.75 over 19.00; phase 2: 4 × 28 + 2 × 5.39 + 44.
+    assert!(web.starts_with("websites-spec-as-written: EUR 20.75 a month, 249.00 a year"), "{web}");
+    assert!(web.contains("variance 1.75 (+9.2 % of the budget), over budget"), "{web}");
+    assert!(web.contains("phase-2                166.78 a month (+146.03)"), "{web}");
+    // cx32 is priced as quoted, and the report marks it as no longer sold.
+    assert!(web.contains("app-1 (cx32)") && web.contains("no longer sold, replaced by cx33"), "{web}");
 }

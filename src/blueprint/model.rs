@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::units::{Cpus, Duration, Image, Money, Name, SecretName, Size};
+use super::units::{Cpus, Duration, Image, Money, Name, Percent, SecretName, Size};
 
 /// One self-hosted stack: its hosts, what runs on them, and how it is kept safe and paid for.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -59,6 +59,10 @@ pub struct Blueprint {
     /// Other setups to compare against in the cost report (cloud vs dedicated, phase 2).
     #[serde(default)]
     pub alternatives: Vec<Alternative>,
+    /// Figures the source document states (totals, TCO, growth); gen recomputes
+    /// each and reports one that does not match (E810).
+    #[serde(default)]
+    pub claims: Vec<Claim>,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -804,7 +808,30 @@ pub struct CostItem {
     pub name: String,
     #[serde(default = "one")]
     pub quantity: u32,
-    pub price: Price,
+    /// Which line of the cost report it belongs to; `other` when left out.
+    #[serde(default)]
+    pub category: Option<CostCategory>,
+    /// A product of the price catalog (`snapshot`, `primary-ipv4`, `ccx33`),
+    /// priced per unit × `quantity` when the item has no `price` of its own.
+    #[serde(default)]
+    pub product: Option<String>,
+    /// A dated quote for one unit; it wins over the catalog.
+    #[serde(default)]
+    pub price: Option<Price>,
+}
+
+/// The line groups of the cost report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CostCategory {
+    Servers,
+    LoadBalancers,
+    Volumes,
+    SnapshotsAndBackups,
+    StorageBox,
+    Ips,
+    Traffic,
+    Other,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -813,4 +840,47 @@ pub struct Alternative {
     pub name: Name,
     pub description: String,
     pub items: Vec<CostItem>,
+    /// The items come on top of the blueprint's own cost (an expansion),
+    /// rather than replacing it (a different setup).
+    #[serde(default)]
+    pub adds_to_current: bool,
+}
+
+/// A figure as the source document states it, with where it says so.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Claim {
+    /// The figure and its stated value: `{monthly_total: 20.75}`.
+    pub figure: Figure,
+    /// Where the document states it: `section 10.3`.
+    pub source: String,
+}
+
+/// Which figure a claim states. Amounts without cents match within one
+/// currency unit (documents round to whole euros); amounts with cents and
+/// percentages (one decimal) must match exactly.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Figure {
+    /// The monthly total of the blueprint.
+    MonthlyTotal(Money),
+    /// The yearly total (12 × monthly).
+    YearlyTotal(Money),
+    /// The one-time fees.
+    OneTimeTotal(Money),
+    /// Monthly total minus the budget (written without sign when over it).
+    BudgetVariance(Money),
+    /// The variance as a percentage of the budget.
+    BudgetVariancePercent(Percent),
+    /// Total cost of ownership over `years`: of the blueprint, or of a named alternative.
+    Tco {
+        years: u32,
+        #[serde(default)]
+        alternative: Option<Name>,
+        amount: Money,
+    },
+    /// The monthly total of a named alternative.
+    AlternativeMonthly { alternative: Name, amount: Money },
+    /// Storage the growth items need in a year (all items together).
+    StorageNeeded { year: u32, size: Size },
 }

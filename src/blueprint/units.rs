@@ -261,6 +261,42 @@ impl JsonSchema for Money {
     }
 }
 
+/// A percentage in hundredths, written like money: `3.7`, `"9.21"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Deserialize)]
+#[serde(try_from = "MoneyText")]
+pub struct Percent(pub i64);
+
+impl TryFrom<MoneyText> for Percent {
+    type Error = String;
+    fn try_from(value: MoneyText) -> Result<Self, String> {
+        Money::try_from(value)
+            .map(|m| Percent(m.0))
+            .map_err(|_| "not a percentage; write it with at most two decimals, like `3.7`".to_string())
+    }
+}
+
+impl fmt::Display for Percent {
+    /// One decimal unless the second is needed: `3.7`, `9.21`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = Money(self.0).to_string();
+        f.write_str(if self.0 % 10 == 0 { &text[..text.len() - 1] } else { &text })
+    }
+}
+
+impl JsonSchema for Percent {
+    fn schema_name() -> Cow<'static, str> {
+        "Percent".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A percentage with at most two decimals: `3.7`.",
+            "type": ["number", "string"],
+            "minimum": 0,
+            "pattern": "^[0-9]+(\\.[0-9]{1,2})?$"
+        })
+    }
+}
+
 /// A duration written with one unit: `30s`, `15m`, `8h`, `7d`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Deserialize)]
 #[serde(try_from = "String")]

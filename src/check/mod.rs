@@ -13,10 +13,12 @@
 //! | E6xx | provider catalog, provisioning, installimage |
 //! | E7xx | secrets |
 //! | W8xx | budget |
+//! | E81x/W81x | cost and growth figures: stated claims, unpriced items |
 
 mod backup;
 mod budget;
 mod capacity;
+mod claims;
 mod database;
 mod exposure;
 mod names;
@@ -41,6 +43,7 @@ pub fn check(bp: &Blueprint) -> Vec<Finding> {
     backup::check(bp, &mut findings);
     secrets::check(bp, &mut findings);
     budget::check(bp, &mut findings);
+    claims::check(bp, &mut findings);
     findings
 }
 

@@ -88,5 +88,6 @@ pub fn describe(plan: &Plan) -> String {
             let _ = writeln!(s, "  secrets {}", names.join(", "));
         }
     }
+    s.push_str(&crate::cost_cmd::summary_for_plan(plan));
     s
 }

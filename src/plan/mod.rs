@@ -6,10 +6,13 @@
 
 pub mod backup;
 pub mod capacity;
+pub mod charts;
 pub mod compose;
 pub mod connections;
+pub mod cost;
 pub mod describe;
 pub mod firewall;
+pub mod growth;
 pub mod installimage;
 pub mod jobs;
 pub mod monitoring;
@@ -20,6 +23,7 @@ pub mod pgtune;
 pub mod placement;
 pub mod postgres;
 pub mod provision;
+pub mod report;
 pub mod terraform;
 pub mod wireguard;
 
@@ -57,6 +61,8 @@ pub struct Plan {
     /// Hetzner Cloud resources as Terraform JSON, when there are cloud hosts.
     pub terraform: Option<serde_json::Value>,
     pub blue_green: Option<terraform::BlueGreen>,
+    /// Cost, capacity and growth: `out/<name>/report/`.
+    pub report: report::ReportPlan,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -122,6 +128,7 @@ pub fn plan(loaded: &Loaded) -> Plan {
         source,
         generator: GENERATOR.to_string(),
         project: ProjectPlan { name: bp.project.name.to_string(), title: bp.project.title.clone(), stack_dir },
+        report: report::plan(bp, &hosts),
         hosts,
     }
 }

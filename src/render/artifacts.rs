@@ -115,5 +115,15 @@ pub fn artifacts(plan: &Plan, plan_value: &Value) -> Vec<Artifact> {
         out.extend(super::ops::artifacts(plan, host, &host_value));
     }
     out.extend(super::provision::artifacts(plan, plan_value));
+    // Project-level: the cost, capacity and growth report.
+    let report = context! { report => part(plan_value, "report") };
+    let document = context! { document => Value::from_serialize(crate::plan::report::CostDocument::new(plan)) };
+    for (template, file, item) in [
+        ("report/cost.md", "cost.md", &report),
+        ("report/cost.json", "cost.json", &document),
+        ("report/index.html", "index.html", &report),
+    ] {
+        out.push(Artifact { template, path: format!("report/{file}"), mode: 0o644, item: item.clone() });
+    }
     out
 }

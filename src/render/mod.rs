@@ -33,8 +33,14 @@ impl Renderer {
         env.set_keep_trailing_newline(true);
         env.set_trim_blocks(true);
         env.set_lstrip_blocks(true);
-        // Nothing we write is HTML; escaping is each format's filter's job.
-        env.set_auto_escape_callback(|_| AutoEscape::None);
+        // Only the HTML report is HTML; elsewhere escaping is each format's filter's job.
+        env.set_auto_escape_callback(|name| {
+            if name.trim_end_matches(".j2").ends_with(".html") {
+                AutoEscape::Html
+            } else {
+                AutoEscape::None
+            }
+        });
         filters::register(&mut env);
         match dir {
             Some(dir) => env.set_loader(minijinja::path_loader(dir)),

@@ -1,0 +1,520 @@
+//! Cost arithmetic: every priced thing in the blueprint as a line (a dated
+//! quote from the blueprint, else the price catalog), the totals, the budget
+//! variance, the total cost of ownership and the alternatives side by side.
+//!
+//! Money is integer cents throughout; a line rounds once (see `prices`), a
+//! total is the exact sum of its lines, a percentage rounds half up to one
+//! decimal. A month is a twelfth of a year: yearly = 12 × monthly.
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use crate::blueprint::model::{Blueprint, CostCategory, CostItem, HostKind, Price};
+use crate::blueprint::units::{Money, Size};
+use crate::prices::{self, Kind, Rate};
+
+/// The horizons the TCO table shows, in years.
+pub const TCO_YEARS: [u32; 3] = [1, 3, 5];
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct CostPlan {
+    pub currency: String,
+    pub lines: Vec<Line>,
+    /// Sums per category, in category order (`other` only when used).
+    pub categories: Vec<CategoryTotal>,
+    pub monthly: Money,
+    pub yearly: Money,
+    pub one_time: Money,
+    pub budget: Option<BudgetPlan>,
+    /// The blueprint first, then each alternative.
+    pub options: Vec<OptionCost>,
+    pub tco_years: Vec<u32>,
+    pub per_unit: Vec<PerUnit>,
+    /// Things that cost money but have neither a quote nor a catalog price.
+    pub unpriced: Vec<Unpriced>,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Unpriced {
+    pub name: String,
+    /// JSON pointer of the blueprint value.
+    pub pointer: String,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Line {
+    pub category: CostCategory,
+    pub name: String,
+    pub quantity: u64,
+    /// What one unit is: `month`, `GB-month`.
+    pub unit: String,
+    pub unit_price: Rate,
+    pub monthly: Money,
+    pub setup: Money,
+    /// `quote` (the blueprint's own dated price) or `catalog`.
+    pub priced_by: &'static str,
+    pub as_of: String,
+    pub source: String,
+    /// `net` or `gross`; quotes are taken as the blueprint writes them.
+    pub tax: &'static str,
+    /// The catalog product the line is (when the catalog knows it).
+    pub product: Option<String>,
+    /// The catalog's unit price when the line is quoted and the catalog knows the product.
+    pub catalog_price: Option<Rate>,
+    /// False when the provider no longer sells it; `replacement` names the successor.
+    pub available: bool,
+    pub replacement: Option<String>,
+    /// JSON pointer of the blueprint value the line comes from.
+    pub pointer: String,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct CategoryTotal {
+    pub category: CostCategory,
+    pub label: &'static str,
+    pub monthly: Money,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct BudgetPlan {
+    pub monthly: Money,
+    /// Monthly total minus budget: positive when over.
+    pub variance: Money,
+    /// The variance as a percentage of the budget, one decimal, signed.
+    pub variance_percent: String,
+    pub over: bool,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct OptionCost {
+    pub name: String,
+    pub description: String,
+    pub monthly: Money,
+    pub one_time: Money,
+    /// TCO at each of `tco_years`.
+    pub tco: Vec<Money>,
+    /// Monthly difference to the blueprint (positive: the option costs more).
+    pub monthly_difference: Money,
+    /// Monthly cost per category, in the order of `CostPlan::categories`.
+    pub categories: Vec<Money>,
+    pub lines: Vec<Line>,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct PerUnit {
+    /// `site`, `user`.
+    pub unit: &'static str,
+    pub count: u32,
+    pub monthly: Money,
+}
+
+const ALL_CATEGORIES: [CostCategory; 8] = [
+    CostCategory::Servers,
+    CostCategory::LoadBalancers,
+    CostCategory::Volumes,
+    CostCategory::SnapshotsAndBackups,
+    CostCategory::StorageBox,
+    CostCategory::Ips,
+    CostCategory::Traffic,
+    CostCategory::Other,
+];
+
+pub fn category_label(c: CostCategory) -> &'static str {
+    match c {
+        CostCategory::Servers => "servers",
+        CostCategory::LoadBalancers => "load balancers",
+        CostCategory::Volumes => "volumes",
+        CostCategory::SnapshotsAndBackups => "snapshots and backups",
+        CostCategory::StorageBox => "storage box",
+        CostCategory::Ips => "IPs",
+        CostCategory::Traffic => "traffic",
+        CostCategory::Other => "other",
+    }
+}
+
+/// Total cost of ownership: the one-time fees plus `years` × 12 months.
+pub fn tco(monthly: Money, one_time: Money, years: u32) -> Money {
+    Money(one_time.0 + monthly.0 * 12 * i64::from(years))
+}
+
+/// The variance as a signed percentage of the budget, one decimal, half up
+/// away from zero: 1.75 over 19.00 is "+9.2".
+pub fn variance_percent(variance: Money, budget: Money) -> String {
+    let sign = match variance.0.signum() {
+        1 => "+",
+        -1 => "-",
+        _ => "",
+    };
+    format!("{sign}{}", crate::check::pct(variance.0.unsigned_abs(), budget.0.unsigned_abs()))
+}
+
+/// Monthly cost of `monthly` shared by `count` (sites, users), to the cent.
+pub fn per(monthly: Money, count: u32) -> Money {
+    Money(prices::round_div(monthly.0, i64::from(count.max(1))))
+}
+
+/// One line from a dated quote.
+fn quoted(category: CostCategory, name: String, quantity: u64, p: &Price, pointer: String) -> Line {
+    Line {
+        category,
+        name,
+        quantity,
+        unit: "month".into(),
+        unit_price: Rate::from_money(p.monthly),
+        monthly: Money(p.monthly.0 * i64::try_from(quantity).unwrap_or(1)),
+        setup: Money(p.setup.map_or(0, |s| s.0) * i64::try_from(quantity).unwrap_or(1)),
+        priced_by: "quote",
+        as_of: p.as_of.clone(),
+        source: p.source.clone(),
+        tax: "as quoted",
+        product: None,
+        catalog_price: None,
+        available: true,
+        replacement: None,
+        pointer: format!("{pointer}/price"),
+    }
+}
+
+/// One line from a catalog entry, `quantity` of its unit.
+fn catalogued(category: CostCategory, name: String, quantity: u64, e: &prices::Entry, pointer: String) -> Line {
+    Line {
+        category,
+        name,
+        quantity,
+        unit: match e.unit {
+            prices::Unit::Month => "month",
+            prices::Unit::GbMonth => "GB-month",
+            prices::Unit::Tb => "TB",
+            prices::Unit::PercentOfServer => "% of server",
+        }
+        .into(),
+        unit_price: e.price,
+        monthly: e.price.times(quantity),
+        setup: e.setup.map_or(Money(0), |s| s.times(quantity)),
+        priced_by: "catalog",
+        as_of: e.as_of.clone(),
+        source: e.source.clone(),
+        tax: match e.tax {
+            prices::Tax::Net => "net",
+            prices::Tax::Gross => "gross",
+        },
+        product: Some(e.id.clone()),
+        catalog_price: None,
+        available: e.available,
+        replacement: e.replacement.clone(),
+        pointer,
+    }
+}
+
+/// A line from a quote, else the catalog entry, else nothing (unpriced).
+fn line(
+    category: CostCategory,
+    name: String,
+    quantity: u64,
+    quote: Option<&Price>,
+    entry: Option<&prices::Entry>,
+    pointer: String,
+    unpriced: &mut Vec<Unpriced>,
+) -> Option<Line> {
+    match (quote, entry) {
+        (Some(p), entry) => {
+            let mut l = quoted(category, name, quantity, p, pointer);
+            // A quote still says whether the product can be ordered.
+            if let Some(e) = entry {
+                l.product = Some(e.id.clone());
+                l.catalog_price = Some(e.price);
+                l.available = e.available;
+                l.replacement = e.replacement.clone();
+            }
+            Some(l)
+        }
+        (None, Some(e)) => Some(catalogued(category, name, quantity, e, pointer)),
+        (None, None) => {
+            unpriced.push(Unpriced { name, pointer });
+            None
+        }
+    }
+}
+
+/// Whole GB (as the provider bills volumes: GiB), rounded up.
+fn gb(size: Size) -> u64 {
+    size.bytes().div_ceil(Size::gib(1).bytes())
+}
+
+fn item_lines(items: &[CostItem], base: &str, unpriced: &mut Vec<Unpriced>) -> Vec<Line> {
+    items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| {
+            let category = c.category.unwrap_or(CostCategory::Other);
+            // A share of a server's price (cloud backups) needs its server:
+            // such an item must carry a quote.
+            let entry = c.product.as_deref().and_then(prices::find).filter(|e| e.unit != prices::Unit::PercentOfServer);
+            line(
+                category,
+                c.name.clone(),
+                u64::from(c.quantity),
+                c.price.as_ref(),
+                entry,
+                format!("{base}/{i}"),
+                unpriced,
+            )
+        })
+        .collect()
+}
+
+/// Every monthly line of the blueprint itself, and what has no price.
+pub fn lines(bp: &Blueprint) -> (Vec<Line>, Vec<Unpriced>) {
+    let mut unpriced = Vec::new();
+    let mut out = Vec::new();
+    for (i, host) in bp.hosts.iter().enumerate() {
+        let entry = prices::find(&host.server_type).filter(|e| {
+            matches!(
+                (host.kind, e.kind),
+                (HostKind::Cloud, Kind::CloudServer) | (HostKind::Dedicated, Kind::DedicatedServer)
+            )
+        });
+        let name = format!("{} ({})", host.name, host.server_type);
+        out.extend(line(
+            CostCategory::Servers,
+            name,
+            1,
+            host.price.as_ref(),
+            entry,
+            format!("/hosts/{i}"),
+            &mut unpriced,
+        ));
+        for (j, v) in host.storage.iter().flat_map(|s| s.volumes.iter()).enumerate() {
+            let pointer = format!("/hosts/{i}/storage/volumes/{j}");
+            let name = format!("volume {} ({})", v.name, v.size);
+            let entry = prices::of_kind(Kind::Volume);
+            out.extend(line(CostCategory::Volumes, name, gb(v.size), v.price.as_ref(), entry, pointer, &mut unpriced));
+        }
+    }
+    if let Some(lb) = &bp.load_balancer {
+        let name = format!("load balancer {} ({})", lb.name, lb.lb_type);
+        let entry = prices::find(&lb.lb_type).filter(|e| e.kind == Kind::LoadBalancer);
+        out.extend(line(
+            CostCategory::LoadBalancers,
+            name,
+            1,
+            lb.price.as_ref(),
+            entry,
+            "/load_balancer".into(),
+            &mut unpriced,
+        ));
+    }
+    if let Some(o) = bp.backup.as_ref().and_then(|b| b.offsite.as_ref()) {
+        let product = o.product.as_deref().unwrap_or("storage box");
+        let entry = o.product.as_deref().and_then(prices::find).filter(|e| e.kind == Kind::StorageBox);
+        out.extend(line(
+            CostCategory::StorageBox,
+            format!("offsite backup ({product})"),
+            1,
+            o.price.as_ref(),
+            entry,
+            "/backup/offsite".into(),
+            &mut unpriced,
+        ));
+    }
+    out.extend(item_lines(&bp.extra_costs, "/extra_costs", &mut unpriced));
+    // Category order, then blueprint order: stable and grouped.
+    out.sort_by_key(|l| l.category);
+    (out, unpriced)
+}
+
+fn sum(lines: &[Line], f: impl Fn(&Line) -> Money) -> Money {
+    lines.iter().map(f).sum()
+}
+
+pub fn plan(bp: &Blueprint) -> CostPlan {
+    let (lines, mut unpriced) = lines(bp);
+    let monthly = sum(&lines, |l| l.monthly);
+    let one_time = sum(&lines, |l| l.setup);
+    let alternatives: Vec<Vec<Line>> = bp
+        .alternatives
+        .iter()
+        .enumerate()
+        .map(|(i, alt)| item_lines(&alt.items, &format!("/alternatives/{i}/items"), &mut unpriced))
+        .collect();
+    // Every category the report promises, 0.00 when there is none of it (IPs
+    // and traffic count only when listed: see README); `other` only when used.
+    let used = |c: CostCategory| lines.iter().chain(alternatives.iter().flatten()).any(|l| l.category == c);
+    let shown: Vec<CostCategory> =
+        ALL_CATEGORIES.iter().copied().filter(|&c| c != CostCategory::Other || used(c)).collect();
+    let by_category = |lines: &[Line]| -> Vec<Money> {
+        shown.iter().map(|&c| sum(lines, |l| if l.category == c { l.monthly } else { Money(0) })).collect()
+    };
+    let own = by_category(&lines);
+    let categories: Vec<CategoryTotal> = shown
+        .iter()
+        .zip(&own)
+        .map(|(&c, &m)| CategoryTotal { category: c, label: category_label(c), monthly: m })
+        .collect();
+    let budget = bp.budget.as_ref().map(|b| {
+        let variance = Money(monthly.0 - b.monthly.0);
+        BudgetPlan {
+            monthly: b.monthly,
+            variance,
+            variance_percent: variance_percent(variance, b.monthly),
+            over: variance.0 > 0,
+            note: b.note.clone(),
+        }
+    });
+    let option = |name: String, description: String, lines: Vec<Line>, adds_to_current: bool| {
+        let mut per_category = by_category(&lines);
+        let (mut m, mut o) = (sum(&lines, |l| l.monthly), sum(&lines, |l| l.setup));
+        if adds_to_current {
+            per_category.iter_mut().zip(&own).for_each(|(a, b)| a.0 += b.0);
+            (m, o) = (Money(m.0 + monthly.0), Money(o.0 + one_time.0));
+        }
+        OptionCost {
+            name,
+            description,
+            monthly: m,
+            one_time: o,
+            tco: TCO_YEARS.iter().map(|&y| tco(m, o, y)).collect(),
+            monthly_difference: Money(m.0 - monthly.0),
+            categories: per_category,
+            lines,
+        }
+    };
+    let mut options = vec![option(bp.project.name.to_string(), "this blueprint".into(), lines.clone(), false)];
+    for (alt, alt_lines) in bp.alternatives.iter().zip(alternatives) {
+        let description = if alt.adds_to_current {
+            format!("{} (on top of this blueprint)", alt.description)
+        } else {
+            alt.description.clone()
+        };
+        options.push(option(alt.name.to_string(), description, alt_lines, alt.adds_to_current));
+    }
+    let mut per_unit = Vec::new();
+    if let Some(w) = &bp.websites {
+        let count = u32::try_from(w.sites.len()).unwrap_or(u32::MAX);
+        per_unit.push(PerUnit { unit: "site", count, monthly: per(monthly, count) });
+    }
+    if let Some(users) = bp.project.users.filter(|&u| u > 0) {
+        per_unit.push(PerUnit { unit: "user", count: users, monthly: per(monthly, users) });
+    }
+    CostPlan {
+        currency: bp.budget.as_ref().map_or_else(|| prices::catalog().currency.clone(), |b| b.currency.clone()),
+        categories,
+        yearly: Money(monthly.0 * 12),
+        monthly,
+        one_time,
+        budget,
+        options,
+        tco_years: TCO_YEARS.to_vec(),
+        per_unit,
+        unpriced,
+        lines,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tco_is_one_time_plus_months() {
+        // The plan's dedicated TCO: 63.90 × 36 + 199 + 50 = 2549.40.
+        assert_eq!(tco(Money(6390), Money(24_900), 3), Money(254_940));
+        // The cloud option: 165.59 × 36 = 5961.24.
+        assert_eq!(tco(Money(16_559), Money(0), 3), Money(596_124));
+        assert_eq!(tco(Money(100), Money(5), 0), Money(5));
+    }
+
+    #[test]
+    fn variance_is_a_percentage_of_the_budget() {
+        // 20.75 against 19.00: 1.75 over, 9.2 % of the budget (the spec said 3.7 %).
+        assert_eq!(variance_percent(Money(175), Money(1900)), "+9.2");
+        assert_eq!(variance_percent(Money(-3610), Money(10_000)), "-36.1");
+        assert_eq!(variance_percent(Money(0), Money(10_000)), "0.0");
+    }
+
+    #[test]
+    fn cost_per_unit_rounds_half_up_to_the_cent() {
+        assert_eq!(per(Money(2075), 25), Money(83));
+        assert_eq!(per(Money(1813), 25), Money(73)); // 0.7252
+        assert_eq!(per(Money(6390), 25), Money(256)); // 2.556
+        assert_eq!(per(Money(100), 0), Money(100));
+    }
+
+    const BLUEPRINT: &str = r#"
+project: {name: t, title: T, users: 4}
+hosts:
+  - {name: a, kind: cloud, type: cx22, location: nbg1, os: debian-12,
+     storage: {disks: [], volumes: [{name: data, size: 100G, mount: /data}]}}
+  - {name: b, kind: dedicated, type: AX52, location: fsn1, os: debian-12}
+  - {name: c, kind: dedicated, type: PX999, location: fsn1, os: debian-12}
+load_balancer: {name: lb, type: lb11, location: nbg1, tls: terminate, targets: [a],
+                health_check: {interval: 15s, timeout: 10s, retries: 3}}
+extra_costs:
+  - {name: ipv4, category: ips, quantity: 2, product: primary-ipv4}
+  - {name: snaps, category: snapshots_and_backups, quantity: 160, product: snapshot}
+  - {name: backups, category: snapshots_and_backups, product: backup}
+budget: {monthly: 50}
+alternatives:
+  - {name: more, description: d, adds_to_current: true,
+     items: [{name: x, price: {monthly: 10, setup: 5, as_of: "2026-01-01", source: s}}]}
+  - {name: other, description: d, items: [{name: y, quantity: 3, price: {monthly: 1.10, as_of: "2026-01-01", source: s}}]}
+"#;
+
+    #[test]
+    fn catalog_prices_what_the_blueprint_does_not_quote() {
+        let bp: Blueprint = serde_yaml::from_str(BLUEPRINT).expect("test blueprint parses");
+        let c = plan(&bp);
+        let got: Vec<(&str, String, &str, bool)> =
+            c.lines.iter().map(|l| (l.name.as_str(), l.monthly.to_string(), l.priced_by, l.available)).collect();
+        assert_eq!(
+            got,
+            [
+                ("a (cx22)", "3.79".to_string(), "catalog", false),
+                ("b (AX52)", "59.00".to_string(), "catalog", true),
+                ("load balancer lb (lb11)", "5.39".to_string(), "catalog", true),
+                ("volume data (100G)", "4.40".to_string(), "catalog", true),
+                ("snaps", "1.76".to_string(), "catalog", true),
+                ("ipv4", "1.00".to_string(), "catalog", true),
+            ]
+        );
+        assert_eq!(c.lines[0].replacement.as_deref(), Some("cx23"));
+        assert_eq!(
+            c.unpriced.iter().map(|u| (u.name.as_str(), u.pointer.as_str())).collect::<Vec<_>>(),
+            [("c (PX999)", "/hosts/2"), ("backups", "/extra_costs/2")]
+        );
+        assert_eq!((c.monthly, c.yearly, c.one_time), (Money(7534), Money(90_408), Money(3900)));
+        let b = c.budget.as_ref().expect("budget");
+        assert_eq!((b.variance, b.variance_percent.as_str(), b.over), (Money(2534), "+50.7", true));
+        // An expansion adds to the blueprint; a replacement stands alone.
+        assert_eq!((c.options[1].monthly, c.options[1].one_time), (Money(8534), Money(4400)));
+        assert_eq!(c.options[1].tco[0], Money(106_808));
+        // Side by side per category: each option's categories add up to its total.
+        for o in &c.options {
+            assert_eq!(o.categories.len(), c.categories.len());
+            assert_eq!(o.categories.iter().copied().sum::<Money>(), o.monthly, "{}", o.name);
+        }
+        // `other` shows because the alternatives use it.
+        assert_eq!(c.categories.last().map(|t| t.category), Some(CostCategory::Other));
+        assert_eq!((c.options[2].monthly, c.options[2].monthly_difference), (Money(330), Money(330 - 7534)));
+        assert_eq!(c.per_unit.len(), 1);
+        assert_eq!(c.per_unit[0].monthly, Money(1884)); // 75.34 / 4 = 18.835 → 18.84
+        let ips = c.categories.iter().find(|t| t.category == CostCategory::Ips).expect("IPs row");
+        assert_eq!(ips.monthly, Money(100));
+        let traffic = c.categories.iter().find(|t| t.category == CostCategory::Traffic).expect("traffic row");
+        assert_eq!(traffic.monthly, Money(0));
+    }
+
+    #[test]
+    fn volumes_are_billed_per_whole_gb() {
+        assert_eq!(gb(Size::gib(10)), 10);
+        assert_eq!(gb(Size::mib(10_241)), 11);
+    }
+}
