@@ -1,8 +1,9 @@
 //! Synthetic blueprints for benchmarks and fuzzing (`gen synth`, hidden):
 //! the Odoo starter with every feature it has (Odoo environments,
 //! PostgreSQL, VPN, firewall, backups, monitoring, budget, growth, SLA), plus
-//! `hosts` dedicated web servers running `sites` websites, each site on a
-//! pair of hosts, the way a large fleet shards.
+//! `hosts` Hetzner Cloud web servers on a private network (so Terraform,
+//! cloud-init and the firewall see them too) running `sites` websites, each
+//! site on a pair of hosts, the way a large fleet shards.
 
 use serde_yaml::{Mapping, Value};
 
@@ -42,15 +43,14 @@ pub fn blueprint(name: &str, sites: usize, hosts: usize) -> Result<String> {
         .get_mut("hosts")
         .and_then(Value::as_sequence_mut)
         .ok_or_else(|| Error::Usage("starter has no hosts".into()))?;
-    for h in &web_hosts {
+    for (i, h) in web_hosts.iter().enumerate() {
         host_list.push(map(&[
             ("name", h.as_str().into()),
-            ("kind", "dedicated".into()),
-            ("type", "AX52".into()),
+            ("kind", "cloud".into()),
+            ("type", "cx53".into()),
             ("location", "fsn1".into()),
             ("os", "ubuntu-24.04".into()),
-            ("cpu", yaml("{cores: 8, threads: 16}")),
-            ("memory", "64G".into()),
+            ("private_ip", format!("10.0.{}.{}", 1 + i / 200, 10 + i % 200).into()),
             ("reserved", yaml("{cpus: 1.0, memory: 2G}")),
         ]));
     }
