@@ -117,14 +117,33 @@ fn spawn_sleeper(pg: &Cluster, user: &str) -> Child {
         .expect("psql starts")
 }
 
-fn connected(pg: &Cluster, user: &str) -> usize {
-    pg.psql("postgres", &format!("SELECT count(*) FROM pg_stat_activity WHERE usename = '{user}'")).parse().unwrap()
+/// Backends of `user` in this cluster, counted from the process titles of
+/// the postmaster's children (`postgres: odoo postgres [local] …`), so that
+/// counting takes no connection slot itself.
+fn connected(user: &str, data: &std::path::Path) -> usize {
+    let pid_file = std::fs::read_to_string(data.join("postmaster.pid")).unwrap();
+    let postmaster = pid_file.lines().next().unwrap().trim().to_string();
+    let prefix = format!("postgres: {user} ");
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| {
+            // /proc/PID/stat: "PID (comm) STATE PPID …"; comm may hold spaces.
+            std::fs::read_to_string(e.path().join("stat")).ok().is_some_and(|stat| {
+                stat.rsplit_once(')')
+                    .and_then(|(_, rest)| rest.split_whitespace().nth(1).map(|p| p == postmaster))
+                    .unwrap_or(false)
+            })
+        })
+        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+        .filter(|cmd| String::from_utf8_lossy(cmd).starts_with(&prefix))
+        .count()
 }
 
 /// Waits until `n` sessions of `user` are connected, or one client died.
 fn wait_for(pg: &Cluster, user: &str, n: usize, clients: &mut [Child]) {
     let start = Instant::now();
-    while connected(pg, user) < n {
+    while connected(user, &pg.data) < n {
         for c in clients.iter_mut() {
             if let Some(status) = c.try_wait().unwrap() {
                 let mut err = String::new();
@@ -155,11 +174,11 @@ fn the_derived_worst_case_of_connections_connects() {
     let mut clients: Vec<Child> = (0..worst).map(|_| spawn_sleeper(&pg, "odoo")).collect();
     wait_for(&pg, "odoo", worst, &mut clients);
     // Fill what the budget left over; the next one must be refused.
-    let spare = max - reserved - worst;
-    clients.extend((0..spare).map(|_| spawn_sleeper(&pg, "odoo")));
-    wait_for(&pg, "odoo", worst + spare, &mut clients);
+    let unreserved = max - reserved;
+    clients.extend((worst..unreserved).map(|_| spawn_sleeper(&pg, "odoo")));
+    wait_for(&pg, "odoo", unreserved, &mut clients);
     let refused = pg.psql_as("odoo", "postgres", "SELECT 1");
-    assert!(!refused.status.success(), "max_connections {max} admits no more than {} for odoo", max - reserved);
+    assert!(!refused.status.success(), "max_connections {max} admits no more than {unreserved} for odoo");
     assert!(String::from_utf8_lossy(&refused.stderr).contains("reserved"), "{refused:?}");
     for mut c in clients {
         let _ = c.kill();

@@ -86,7 +86,7 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
                 }
             }
         }
-        let plan = capacity::plan(host, &placed, cpus.value, memory.value);
+        let plan = capacity::plan(bp, host, &placed, cpus.value, memory.value);
         let machine_cpus = Cpus::whole(cpus.value);
         let rows = |f: &dyn Fn(&capacity::CapacityRow) -> Option<String>| {
             plan.rows.iter().filter_map(|r| f(r).map(|v| format!("{} {v}", r.service))).collect::<Vec<_>>().join(", ")

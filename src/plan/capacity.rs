@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::placement::Placed;
 use super::Derived;
-use crate::blueprint::model::{Amount, Host, RaidLevel, Storage};
+use crate::blueprint::model::{Amount, Blueprint, Host, RaidLevel, Storage};
 use crate::blueprint::units::{Cpus, Size};
 
 #[derive(Debug, Clone, Serialize)]
@@ -28,7 +28,7 @@ pub struct CapacityRow {
 }
 
 /// Sums what the host's containers (and the system) reserve and may use.
-pub fn plan(host: &Host, placed: &[Placed], cpus: u32, memory: Size) -> CapacityPlan {
+pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed], cpus: u32, memory: Size) -> CapacityPlan {
     let mut rows: Vec<CapacityRow> = placed
         .iter()
         .map(|p| CapacityRow {
@@ -39,6 +39,17 @@ pub fn plan(host: &Host, placed: &[Placed], cpus: u32, memory: Size) -> Capacity
             memory_reserved: p.resources.reservations.map(|a| a.memory),
         })
         .collect();
+    // Monitoring runs beside every compose project (see plan::monitoring).
+    if !placed.is_empty() {
+        rows.extend(super::monitoring::containers(bp).into_iter().map(|(name, (c, m))| CapacityRow {
+            service: name.to_string(),
+            cpus_limit: Some(c),
+            cpus_reserved: None,
+            memory_limit: Some(m),
+            memory_reserved: None,
+        }));
+    }
+    let containers = rows.len();
     if let Some(Amount { cpus, memory }) = host.reserved {
         rows.push(CapacityRow {
             service: "system".into(),
@@ -55,10 +66,10 @@ pub fn plan(host: &Host, placed: &[Placed], cpus: u32, memory: Size) -> Capacity
     let memory_limits: Size = rows.iter().filter_map(|r| r.memory_limit.or(r.memory_reserved)).sum();
     let of = |n: usize| format!("sum over {n} containers and the system reservation");
     CapacityPlan {
-        cpus_reserved: Derived::new(cpus_reserved, format!("{}, of {cpus} CPUs", of(placed.len()))),
-        cpus_limits: Derived::new(cpus_limits, format!("{}, of {cpus} CPUs", of(placed.len()))),
-        memory_reserved: Derived::new(memory_reserved, format!("{}, of {memory}", of(placed.len()))),
-        memory_limits: Derived::new(memory_limits, format!("{}, of {memory}", of(placed.len()))),
+        cpus_reserved: Derived::new(cpus_reserved, format!("{}, of {cpus} CPUs", of(containers))),
+        cpus_limits: Derived::new(cpus_limits, format!("{}, of {cpus} CPUs", of(containers))),
+        memory_reserved: Derived::new(memory_reserved, format!("{}, of {memory}", of(containers))),
+        memory_limits: Derived::new(memory_limits, format!("{}, of {memory}", of(containers))),
         rows,
     }
 }

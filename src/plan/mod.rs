@@ -174,7 +174,7 @@ fn plan_host(bp: &Blueprint, host: &Host) -> HostPlan {
         server_type: host.server_type.clone(),
         location: host.location.clone(),
         os: host.os.clone(),
-        capacity: capacity::plan(host, &placed, cpus.value, memory.value),
+        capacity: capacity::plan(bp, host, &placed, cpus.value, memory.value),
         disk: host.storage.as_ref().map(capacity::disk_plan),
         cpus,
         memory,

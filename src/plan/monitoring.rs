@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::compose::{base, AmountPlan, Healthcheck, ServicePlan};
 use super::Derived;
 use crate::blueprint::model::{Blueprint, Host, Scheduler, WebhookKind};
-use crate::blueprint::units::Duration;
+use crate::blueprint::units::{Cpus, Duration, Size};
 
 pub const PROMETHEUS_IMAGE: &str = "prom/prometheus:v2.53.2";
 pub const NODE_EXPORTER_IMAGE: &str = "prom/node-exporter:v1.8.2";
@@ -147,14 +147,36 @@ pub fn cron_every(d: Duration) -> Derived<String> {
     Derived::new(format!("0 {field} * * *"), format!("every {step}h"))
 }
 
+/// The caps of the monitoring containers: compose writes them, and the
+/// capacity check counts them against the host like any other container.
+pub const PROMETHEUS_LIMITS: (Cpus, Size) = (Cpus(1000), Size::gib(1));
+pub const NODE_EXPORTER_LIMITS: (Cpus, Size) = (Cpus(250), Size::mib(128));
+pub const CADVISOR_LIMITS: (Cpus, Size) = (Cpus(500), Size::mib(256));
+
+/// The monitoring containers the blueprint switches on, with their caps.
+pub fn containers(bp: &Blueprint) -> Vec<(&'static str, (Cpus, Size))> {
+    let Some(m) = &bp.monitoring else { return Vec::new() };
+    let mut out = Vec::new();
+    if m.prometheus {
+        out.push(("prometheus", PROMETHEUS_LIMITS));
+    }
+    if m.node_exporter {
+        out.push(("node_exporter", NODE_EXPORTER_LIMITS));
+    }
+    if m.cadvisor {
+        out.push(("cadvisor", CADVISOR_LIMITS));
+    }
+    out
+}
+
 /// A monitoring container with a memory and CPU cap, so a metrics spike
 /// cannot starve the services it watches.
-fn service(name: &str, image: &str, url: &str, cpus: &str, memory: &str) -> ServicePlan {
+fn service(name: &str, image: &str, url: &str, (cpus, memory): (Cpus, Size)) -> ServicePlan {
     // The three images ship busybox wget.
     let check = vec!["CMD-SHELL".into(), format!("wget -q -O /dev/null {url}")];
     let mut s =
         base(name, image, Healthcheck { test: check, interval: "30s", timeout: "5s", retries: 3, start_period: "30s" });
-    s.limits = Some(AmountPlan { cpus: cpus.into(), memory: memory.into() });
+    s.limits = Some(AmountPlan { cpus: cpus.to_string(), memory: memory.to_string() });
     s
 }
 
@@ -164,7 +186,7 @@ pub fn services(bp: &Blueprint, plan: &MonitoringPlan) -> (Vec<ServicePlan>, Vec
     let mut out = Vec::new();
     let mut volumes = Vec::new();
     if m.prometheus {
-        let mut s = service("prometheus", PROMETHEUS_IMAGE, "http://127.0.0.1:9090/-/healthy", "1.0", "1G");
+        let mut s = service("prometheus", PROMETHEUS_IMAGE, "http://127.0.0.1:9090/-/healthy", PROMETHEUS_LIMITS);
         s.command = vec![
             "--config.file=/etc/prometheus/prometheus.yml".into(),
             "--storage.tsdb.path=/prometheus".into(),
@@ -177,7 +199,8 @@ pub fn services(bp: &Blueprint, plan: &MonitoringPlan) -> (Vec<ServicePlan>, Vec
         out.push(s);
     }
     if m.node_exporter {
-        let mut s = service("node_exporter", NODE_EXPORTER_IMAGE, "http://127.0.0.1:9100/metrics", "0.25", "128M");
+        let mut s =
+            service("node_exporter", NODE_EXPORTER_IMAGE, "http://127.0.0.1:9100/metrics", NODE_EXPORTER_LIMITS);
         s.command = vec![
             "--path.rootfs=/host".into(),
             "--collector.textfile.directory=/textfile".into(),
@@ -189,7 +212,7 @@ pub fn services(bp: &Blueprint, plan: &MonitoringPlan) -> (Vec<ServicePlan>, Vec
         out.push(s);
     }
     if m.cadvisor {
-        let mut s = service("cadvisor", CADVISOR_IMAGE, "http://127.0.0.1:8080/healthz", "0.5", "256M");
+        let mut s = service("cadvisor", CADVISOR_IMAGE, "http://127.0.0.1:8080/healthz", CADVISOR_LIMITS);
         s.volumes = vec![
             "/:/rootfs:ro".into(),
             "/var/run:/var/run:ro".into(),
