@@ -32,6 +32,7 @@ command -v shellcheck >/dev/null || packages+=(shellcheck)
 command -v cloud-init >/dev/null || packages+=(cloud-init)
 command -v fail2ban-regex >/dev/null || packages+=(fail2ban)
 command -v hcloud >/dev/null || packages+=(hcloud-cli)
+[ -x /usr/sbin/sshd ] || packages+=(openssh-server)
 command -v chromium >/dev/null || packages+=(chromium)
 command -v git >/dev/null || packages+=(git)
 if [ ${#packages[@]} -gt 0 ]; then

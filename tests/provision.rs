@@ -834,3 +834,36 @@ fn vpn_only_port_published_by_docker_is_an_error() {
     );
     assert!(stderr.contains("error[E301]"), "{stderr}");
 }
+
+/// The sshd drop-in, loaded by the real sshd (`-t` checks it, `-T` prints the
+/// effective settings): keys only, no root, no passwords.
+#[test]
+fn sshd_accepts_the_hardening_drop_in() {
+    require("sshd");
+    require("ssh-keygen");
+    let dir = built(|_, t| t);
+    let drop_ins = files(&dir.path().join("out"), |p| p.ends_with("sshd_config.d/10-gen.conf"));
+    assert_eq!(drop_ins.len(), 3, "one per host: {drop_ins:?}");
+    let tmp = tempfile::tempdir().unwrap();
+    let key = tmp.path().join("host_ed25519");
+    let keygen = Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", "", "-f"]).arg(&key).output().unwrap();
+    assert!(keygen.status.success(), "{}", text(&keygen));
+    // sshd refuses to start without its privilege-separation directory.
+    std::fs::create_dir_all("/run/sshd").unwrap();
+    for drop_in in drop_ins {
+        let config = tmp.path().join("sshd_config");
+        std::fs::write(&config, format!("Include {}\nHostKey {}\n", drop_in.display(), key.display())).unwrap();
+        let check = Command::new("/usr/sbin/sshd").arg("-t").arg("-f").arg(&config).output().unwrap();
+        assert!(check.status.success(), "sshd -t {}: {}", drop_in.display(), text(&check));
+        let effective = Command::new("/usr/sbin/sshd").arg("-T").arg("-f").arg(&config).output().unwrap();
+        let settings = String::from_utf8_lossy(&effective.stdout).to_string();
+        for line in [
+            "permitrootlogin no",
+            "passwordauthentication no",
+            "kbdinteractiveauthentication no",
+            "authenticationmethods publickey",
+        ] {
+            assert!(settings.lines().any(|l| l == line), "{}: `{line}` in\n{settings}", drop_in.display());
+        }
+    }
+}
