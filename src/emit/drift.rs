@@ -63,6 +63,13 @@ pub fn read_tree(root: &Path) -> Result<FileSet> {
     Ok(set)
 }
 
+/// Git keeps only the executable bit of a committed file (a clone writes
+/// 0600 files as 0644), so that is the part of a mode `check` compares; the
+/// full mode is in MODES, which install.sh applies on the host.
+fn executable(mode: u32) -> bool {
+    mode & 0o111 != 0
+}
+
 pub fn compare(blueprint: &str, expected: &FileSet, actual: &FileSet) -> Drift {
     let mut drift = Drift { blueprint: blueprint.to_string(), ..Drift::default() };
     for (path, want) in &expected.files {
@@ -74,7 +81,7 @@ pub fn compare(blueprint: &str, expected: &FileSet, actual: &FileSet) -> Drift {
                         path: path.clone(),
                         diff: unified(&format!("{blueprint}/{path}"), have, want),
                     });
-                } else if have.mode != want.mode {
+                } else if executable(have.mode) != executable(want.mode) {
                     drift.modes.push((path.clone(), format!("{:04o}", have.mode), format!("{:04o}", want.mode)));
                 }
             }
