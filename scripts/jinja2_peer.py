@@ -117,6 +117,16 @@ def write(root, rel, data, mode):
     os.chmod(path, mode)
 
 
+def part(plan, values, ref):
+    """An item field: a JSON pointer into the plan, or an index into values."""
+    if isinstance(ref, int):
+        return values[ref]
+    node = plan
+    for step in ref.split("/")[1:]:
+        node = node[int(step)] if isinstance(node, list) else node[step.replace("~1", "/").replace("~0", "~")]
+    return node
+
+
 def build(env, blueprint_path, context_path, out):
     with open(blueprint_path, encoding="utf-8") as f:
         blueprint = yaml.load(f, Loader=YAML_LOADER)
@@ -127,7 +137,7 @@ def build(env, blueprint_path, context_path, out):
     plan, header, values = ctx["plan"], ctx["header"], ctx["values"]
     files = {}
     for a in ctx["artifacts"]:
-        item = {key: values[i] for key, i in a["item"].items()}
+        item = {key: part(plan, values, ref) for key, ref in a["item"].items()}
         rendered = env.get_template(a["template"]).render(plan=plan, item=item, header=header)
         files[a["path"]] = (normalize(rendered).encode("utf-8"), int(a["mode"], 8))
     modes = f"# {header}\n# generator: {plan['generator']}\n# mode path (install.sh and operators apply these)\n"

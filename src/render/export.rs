@@ -6,21 +6,23 @@
 //! One file per blueprint, `DIR/<blueprint>.json`:
 //!
 //! ```text
-//! { "blueprint": name, "header": "...", "plan": {...},
-//!   "values": [v0, v1, ...],
+//! { "blueprint": name, "header": "...", "plan": {...}, "values": [v0, ...],
 //!   "artifacts": [{"template": "nginx/website.conf", "path": "...", "mode": "0644",
-//!                  "item": {"host": 3, "nginx": 4, "site": 9}}, ...] }
+//!                  "item": {"host": "/hosts/3", "site": "/hosts/3/nginx/sites/9"}}, ...] }
 //! ```
 //!
-//! A template sees `plan`, `header` and `item`; `item`'s fields are indices
-//! into `values`. Rows share parts (every site of a host carries the whole
-//! host), so each distinct part is written once: inlined, the 1,000-site
-//! context would be hundreds of megabytes. Maps are written in the order the
-//! templates iterate them (minijinja's, sorted by key).
+//! A template sees `plan`, `header` and `item`. Each field of `item` is a
+//! JSON pointer into `plan` (a string) when it is a part of the plan, as
+//! nearly all are, else an index into `values` (a number). Rows share parts
+//! (every site of a host carries the whole host), so each part is written
+//! once: inlined, the 1,000-site context would be hundreds of megabytes.
+//! Maps are written in the order the templates iterate them (minijinja's,
+//! sorted by key).
 
 use std::collections::HashMap;
 use std::path::Path;
 
+use minijinja::value::ValueKind;
 use minijinja::Value;
 use serde::Serialize;
 
@@ -36,54 +38,79 @@ struct Row {
     item: serde_json::Map<String, serde_json::Value>,
 }
 
-/// Distinct item parts: JSON text → index.
-#[derive(Default)]
-struct Values {
-    index: HashMap<String, usize>,
-}
-
-impl Values {
-    fn intern(&mut self, value: &Value) -> Result<usize> {
-        let text = json(value)?;
-        let next = self.index.len();
-        Ok(*self.index.entry(text).or_insert(next))
-    }
-
-    /// The texts in index order, as one JSON array.
-    fn into_json(self) -> String {
-        let mut texts: Vec<(usize, String)> = self.index.into_iter().map(|(t, i)| (i, t)).collect();
-        texts.sort_unstable_by_key(|(i, _)| *i);
-        let texts: Vec<String> = texts.into_iter().map(|(_, t)| t).collect();
-        format!("[{}]", texts.join(","))
-    }
-}
+/// How deep item parts sit in the plan (`/hosts/3/nginx/sites/9`).
+const MAX_DEPTH: usize = 5;
 
 fn json<T: Serialize + ?Sized>(value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(|e| Error::Usage(format!("export-context: {e}")))
 }
 
+/// Records the pointer of every map or list of `value` whose JSON text is
+/// `wanted` and has no pointer yet (parents come first, so the shortest wins).
+fn locate(value: &Value, pointer: &str, depth: usize, wanted: &mut HashMap<String, Option<String>>) -> Result<()> {
+    if !matches!(value.kind(), ValueKind::Map | ValueKind::Seq) || depth > MAX_DEPTH {
+        return Ok(());
+    }
+    if let Some(slot @ None) = wanted.get_mut(&json(value)?) {
+        *slot = Some(pointer.to_string());
+    }
+    let Ok(keys) = value.try_iter() else { return Ok(()) };
+    for (i, key) in keys.enumerate() {
+        let (child, step) = match value.kind() {
+            ValueKind::Seq => (value.get_item_by_index(i).unwrap_or_default(), i.to_string()),
+            _ => (value.get_item(&key).unwrap_or_default(), key.to_string().replace('~', "~0").replace('/', "~1")),
+        };
+        locate(&child, &format!("{pointer}/{step}"), depth + 1, wanted)?;
+    }
+    Ok(())
+}
+
 /// The context of every artifact of `plan`, as JSON text.
 pub fn context_json(name: &str, plan: &Plan) -> Result<String> {
     let plan_value = Value::from_serialize(plan);
-    let mut values = Values::default();
+    // Each row's item fields as JSON text, then where each text is in the plan.
     let mut rows = Vec::new();
+    let mut wanted: HashMap<String, Option<String>> = HashMap::new();
     for a in artifacts(plan, &plan_value) {
-        let mut item = serde_json::Map::new();
-        let keys = a.item.try_iter().map_err(|e| Error::Usage(format!("export-context: {e}")))?;
-        for key in keys {
-            let part = a.item.get_item(&key).unwrap_or_default();
-            item.insert(key.to_string(), values.intern(&part)?.into());
+        let mut fields = Vec::new();
+        for key in a.item.try_iter().map_err(|e| Error::Usage(format!("export-context: {e}")))? {
+            let text = json(&a.item.get_item(&key).unwrap_or_default())?;
+            wanted.entry(text.clone()).or_insert(None);
+            fields.push((key.to_string(), text));
         }
-        rows.push(Row { template: a.template, path: a.path, mode: format!("{:04o}", a.mode), item });
+        rows.push((a, fields));
+    }
+    locate(&plan_value, "", 0, &mut wanted)?;
+    // The rest (parts made for a row, like cost.json's document) go to `values`.
+    let mut values: Vec<String> = Vec::new();
+    let mut value_index: HashMap<String, usize> = HashMap::new();
+    let mut out = Vec::new();
+    for (a, fields) in rows {
+        let mut item = serde_json::Map::new();
+        for (key, text) in fields {
+            let field = match wanted.get(&text).cloned().flatten() {
+                Some(pointer) => serde_json::Value::from(pointer),
+                None => {
+                    let next = values.len();
+                    let i = *value_index.entry(text.clone()).or_insert(next);
+                    if i == next {
+                        values.push(text);
+                    }
+                    serde_json::Value::from(i)
+                }
+            };
+            item.insert(key, field);
+        }
+        out.push(Row { template: a.template, path: a.path, mode: format!("{:04o}", a.mode), item });
     }
     // Assembled by hand: the values are JSON text already.
     Ok(format!(
-        "{{\"blueprint\":{},\"header\":{},\"plan\":{},\"values\":{},\"artifacts\":{}}}\n",
+        "{{\"blueprint\":{},\"header\":{},\"plan\":{},\"values\":[{}],\"artifacts\":{}}}\n",
         json(name)?,
         json(&plan.header)?,
         json(&plan_value)?,
-        values.into_json(),
-        json(&rows)?
+        values.join(","),
+        json(&out)?
     ))
 }
 
