@@ -121,3 +121,20 @@ pub fn write(dir: &Path, name: &str, plan: &Plan) -> Result<()> {
     let path = dir.join(format!("{name}.json"));
     std::fs::write(&path, text).map_err(|e| Error::io("write", &path, e))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_are_found_by_json_pointer() {
+        let plan = Value::from_serialize(serde_json::json!({"a/b~": {"x": [1]}, "c": [{"y": 2}], "d": {"x": [1]}}));
+        let mut wanted: HashMap<String, Option<String>> =
+            [r#"{"x":[1]}"#, r#"{"y":2}"#, r#"{"z":3}"#].iter().map(|t| (t.to_string(), None)).collect();
+        locate(&plan, "", 0, &mut wanted).expect("locate");
+        // Keys escaped as RFC 6901 says; the first of two equal parts wins.
+        assert_eq!(wanted[r#"{"x":[1]}"#].as_deref(), Some("/a~1b~0"));
+        assert_eq!(wanted[r#"{"y":2}"#].as_deref(), Some("/c/0"));
+        assert_eq!(wanted[r#"{"z":3}"#], None);
+    }
+}
