@@ -51,7 +51,13 @@ pub enum Template {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Compile blueprints (default: every blueprints/*.yaml) and write out/.
-    Build { blueprints: Vec<PathBuf> },
+    Build {
+        blueprints: Vec<PathBuf>,
+        /// Also write each blueprint's render context (every artifact's
+        /// template, path, mode and `plan`/`item`/`header`) to DIR/<blueprint>.json.
+        #[arg(long, value_name = "DIR")]
+        export_context: Option<PathBuf>,
+    },
     /// Compile in memory and compare with out/; exit 1 on any drift.
     Check {
         blueprints: Vec<PathBuf>,

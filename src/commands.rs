@@ -41,7 +41,7 @@ fn use_color(choice: ColorChoice) -> bool {
 
 fn dispatch(cli: &Cli, style: Style) -> Result<i32> {
     match &cli.command {
-        Command::Build { blueprints } => build(cli, blueprints, style),
+        Command::Build { blueprints, export_context } => build(cli, blueprints, export_context.as_deref(), style),
         Command::Check { blueprints, format } => check(cli, blueprints, *format, style),
         Command::Lint { blueprints, format, deny } => lint_cmd(cli, blueprints, *format, *deny, style),
         Command::Plan { blueprint, format } => plan_cmd(cli, blueprint, *format, style),
@@ -139,9 +139,14 @@ fn orphan_trees(out: &Path, compiled: &[Compiled]) -> Vec<String> {
     names
 }
 
-fn build(cli: &Cli, given: &[PathBuf], style: Style) -> Result<i32> {
+fn build(cli: &Cli, given: &[PathBuf], export: Option<&Path>, style: Style) -> Result<i32> {
     let (paths, all) = blueprint_paths(cli, given)?;
     let compiled = compile_all(cli, &paths, style)?;
+    if let Some(dir) = export {
+        for c in &compiled {
+            crate::render::export::write(dir, &c.name, &c.plan)?;
+        }
+    }
     let out = out_dir(cli);
     // Refuse before the first write, so a refusal leaves out/ as it was.
     for c in &compiled {

@@ -7,6 +7,7 @@ mod cli;
 mod common;
 mod database;
 mod invalid;
+mod jinja2_peer;
 mod ops_validators;
 mod provision;
 mod report;

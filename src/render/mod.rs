@@ -4,6 +4,7 @@
 //! embedded in the binary unless `--templates` names a directory.
 
 mod artifacts;
+pub mod export;
 pub mod filters;
 mod ops;
 mod provision;
