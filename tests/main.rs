@@ -6,6 +6,7 @@ mod backup_live;
 mod cli;
 mod common;
 mod database;
+mod fuzz;
 mod invalid;
 mod ops_validators;
 mod provision;
