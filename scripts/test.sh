@@ -34,6 +34,8 @@ command -v fail2ban-regex >/dev/null || packages+=(fail2ban)
 command -v hcloud >/dev/null || packages+=(hcloud-cli)
 command -v chromium >/dev/null || packages+=(chromium)
 command -v git >/dev/null || packages+=(git)
+# Hostile input: peak memory of gen (tests/invalid.rs).
+[ -x /usr/bin/time ] || packages+=(time)
 if [ ${#packages[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing validators: ${packages[*]}; install them (apt-get install ${packages[*]}) or run as root" >&2

@@ -7,6 +7,7 @@ mod cli;
 mod common;
 mod database;
 mod fuzz;
+mod hostile;
 mod invalid;
 mod ops_validators;
 mod provision;
