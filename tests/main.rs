@@ -12,6 +12,7 @@ mod invalid;
 mod ops_validators;
 mod provision;
 mod report;
+mod secrets_scan;
 mod seeds;
 mod snapshots;
 mod validators;
