@@ -6,6 +6,7 @@ mod backup_live;
 mod cli;
 mod common;
 mod database;
+mod determinism;
 mod fuzz;
 mod hostile;
 mod invalid;
