@@ -11,6 +11,7 @@ mod fuzz;
 mod hostile;
 mod invalid;
 mod ops_validators;
+mod precommit;
 mod provision;
 mod report;
 mod secrets_scan;
