@@ -450,3 +450,17 @@ fn mutations_change_the_blueprint() {
         assert_ne!(&v, base, "{m:?}");
     }
 }
+
+// Crashes the fuzzer found, kept as explicit cases -------------------------
+
+/// Found by `mutated_blueprints_never_panic` (seed in
+/// tests/fuzz.proptest-regressions): a null in place of a value the schema
+/// types with `oneOf`/`anyOf` gave an E100 without a hint. Every schema
+/// diagnostic now carries one.
+#[test]
+fn regression_null_in_a_one_of_has_a_hint() {
+    let mut value = bases()[1].clone();
+    mutate(&mut value, 2_423_755_907_787_022_169, &Mutation::Replace(Value::Null));
+    assert_ne!(&value, &bases()[1]);
+    compile_value(&value).expect("the property holds");
+}
