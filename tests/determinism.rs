@@ -160,12 +160,8 @@ fn out_is_byte_identical_across_the_matrix() {
                 baseline = Some(files);
             }
             Some(base) => {
-                let differ: Vec<&String> = base
-                    .keys()
-                    .chain(files.keys())
-                    .filter(|k| base.get(*k) != files.get(*k))
-                    .take(10)
-                    .collect();
+                let differ: Vec<&String> =
+                    base.keys().chain(files.keys()).filter(|k| base.get(*k) != files.get(*k)).take(10).collect();
                 assert!(differ.is_empty(), "{}: files differ from the baseline: {differ:?}", run.what);
             }
         }

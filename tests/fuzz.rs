@@ -21,7 +21,6 @@
 //! also gets an explicit test at the end of this file.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::Path;
 use std::sync::OnceLock;
 
 use gen::render::Renderer;

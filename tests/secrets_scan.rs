@@ -25,7 +25,8 @@ pub struct Leak {
 }
 
 /// Words that make a key name a secret's.
-const SECRET_WORDS: &[&str] = &["password", "passwd", "secret", "token", "api_key", "apikey", "private_key", "privatekey"];
+const SECRET_WORDS: &[&str] =
+    &["password", "passwd", "secret", "token", "api_key", "apikey", "private_key", "privatekey"];
 
 /// Keys that contain a secret word but configure, not hold, a secret.
 const NOT_SECRET_KEYS: &[&str] = &["password_encryption", "lock_passwd", "secrets_env", "password_command"];
@@ -219,10 +220,18 @@ fn finds(file: &str, text: &str, what: &str) {
 
 #[test]
 fn planted_secrets_are_found() {
-    finds("id", "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n", "PEM");
+    finds(
+        "id",
+        "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n",
+        "PEM",
+    );
     finds("k.pem", "x\n-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----\n", "PEM");
     // `wg genkey` output: base64 of 32 bytes.
-    finds("wg0.conf", "[Interface]\nPrivateKey = yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=\n", "WireGuard private key");
+    finds(
+        "wg0.conf",
+        "[Interface]\nPrivateKey = yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=\n",
+        "WireGuard private key",
+    );
     finds("odoo.conf", "[options]\nadmin_passwd = hunter2\n", "literal value");
     finds(".env", "POSTGRES_PASSWORD=correct-horse\n", "literal value");
     finds("compose.yml", "    environment:\n      API_TOKEN: \"abc123\"\n", "literal value");
@@ -266,7 +275,8 @@ fn a_secret_planted_in_a_blueprint_is_caught() {
     let text = fs::read_to_string(repo().join("blueprints/hetzner-websites.yaml")).expect("reference");
     let renderer = gen::render::Renderer::new(None).expect("templates");
     for planted in ["SESSION_SIGNING: \"Zm9vYmFyQmF6UXV4MTIzNDU2Nzg5MGFiY2RlZg\"", "DB_PASSWORD: hunter2"] {
-        let edited = text.replacen("        MODULE_NAME: main\n", &format!("        MODULE_NAME: main\n        {planted}\n"), 1);
+        let edited =
+            text.replacen("        MODULE_NAME: main\n", &format!("        MODULE_NAME: main\n        {planted}\n"), 1);
         assert_ne!(edited, text, "planted");
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("hetzner-websites.yaml");
@@ -276,9 +286,11 @@ fn a_secret_planted_in_a_blueprint_is_caught() {
                 assert!(failure.diagnostics.iter().any(|d| d.is_error() && d.code.starts_with("E7")), "{planted}")
             }
             Ok(compiled) => {
-                let found = compiled.files.files.iter().any(|(file, content)| {
-                    !scan_text(file, &String::from_utf8_lossy(&content.bytes)).is_empty()
-                });
+                let found = compiled
+                    .files
+                    .files
+                    .iter()
+                    .any(|(file, content)| !scan_text(file, &String::from_utf8_lossy(&content.bytes)).is_empty());
                 assert!(found, "`{planted}` compiled and the scan did not find it");
             }
         }

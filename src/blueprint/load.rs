@@ -289,7 +289,9 @@ fn schema_finding(err: &jsonschema::ValidationError<'_>) -> Finding {
                 .hint("use a value inside the allowed range")
                 .at_value()
         }
-        _ => Finding::error("E100", pointer.clone(), format!("`{field}`: {err}")).hint(schema_hint(&parent_schema)).at_value(),
+        _ => Finding::error("E100", pointer.clone(), format!("`{field}`: {err}"))
+            .hint(schema_hint(&parent_schema))
+            .at_value(),
     }
 }
 
