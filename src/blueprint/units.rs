@@ -392,14 +392,13 @@ impl fmt::Display for Image {
 
 /// A name that becomes part of a path, a container name or a DNS label:
 /// lower-case letters, digits and `-`, starting with a letter.
-///
-/// The schema's pattern rejects anything else with a located diagnostic;
-/// deserializing checks it again, so no code path that skips the schema can
-/// put `/`, `..` or a control character into an output path.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
 #[serde(transparent)]
 pub struct Name(#[schemars(regex(pattern = r"^[a-z][a-z0-9-]{0,62}$"))] pub String);
 
+// The schema's pattern rejects anything else with a located diagnostic;
+// deserializing checks it again, so no code path that skips the schema can
+// put `/`, `..` or a control character into an output path.
 impl<'de> Deserialize<'de> for Name {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let name = String::deserialize(deserializer)?;
