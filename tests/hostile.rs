@@ -316,3 +316,62 @@ fn check_refuses_a_symlinked_tree() {
     let (_, stderr) = Gen::new(dir.path()).args(["check"]).code(2);
     assert!(stderr.contains("symbolic link"), "{stderr}");
 }
+
+// Config injection -----------------------------------------------------------
+
+/// Every string in either reference (titles, domains, paths, labels,
+/// descriptions, …), given a newline or another control character, is
+/// rejected with E107 at that value: no text can end the comment or
+/// directive a template puts it in.
+#[test]
+fn no_string_field_takes_a_control_character() {
+    for name in REFERENCES {
+        let bp = reference_json(name);
+        let mut strings = BTreeSet::new();
+        string_leaves(&bp, "", &mut strings);
+        let shapes = one_per_shape(&strings);
+        assert!(shapes.len() > 20, "{name}: {} string fields", shapes.len());
+        for (i, pointer) in shapes.iter().enumerate() {
+            let bad = ["\n include /etc/passwd;", "\r", "\t", "\u{1b}[2J", "\u{7f}"][i % 5];
+            let mut v = bp.clone();
+            let slot = v.pointer_mut(pointer).expect("pointer");
+            *slot = Value::from(format!("{}{bad}", slot.as_str().unwrap_or_default()));
+            let failure = lint(&v).expect_err(&format!("{name}: {pointer} with {bad:?} is rejected"));
+            assert!(
+                failure.diagnostics.iter().any(|d| d.code == "E107" && &d.pointer == pointer && d.line >= 1),
+                "{name}: no E107 at {pointer}: {:?}",
+                failure.diagnostics
+            );
+        }
+    }
+}
+
+/// A domain that would add a directive to nginx's `server_name` line, and
+/// a database name that would break out of a script, are refused.
+#[test]
+fn domains_and_database_names_cannot_carry_syntax() {
+    let web = reference_json("hetzner-websites");
+    for bad in ["a.example.com; include /etc/passwd", "a.example.com { }", "a b.example.com", "$(id).example.com"] {
+        let mut v = web.clone();
+        *v.pointer_mut("/websites/sites/0/domains/0").expect("a site domain") = Value::from(bad);
+        let failure = lint_errors(&v);
+        assert!(failure.iter().any(|d| d.code == "E209" && d.pointer == "/websites/sites/0/domains/0"), "{bad}");
+    }
+    let odoo = reference_json("odoo-dedicated");
+    let mut v = odoo.clone();
+    *v.pointer_mut("/applications/0/environments/0/domain").expect("an environment domain") =
+        Value::from("erp.example.com;");
+    assert!(lint_errors(&v).iter().any(|d| d.code == "E209"));
+    let mut v = odoo;
+    v["applications"][0]["environments"][0]["db_name"] = Value::from("odoo'; drop database x; --");
+    assert!(lint_errors(&v).iter().any(|d| d.code == "E210"));
+}
+
+/// The error diagnostics of a blueprint (loaded or not).
+fn lint_errors(value: &Value) -> Vec<gen::diag::Diagnostic> {
+    let diags = match lint(value) {
+        Ok(diags) => diags,
+        Err(failure) => failure.diagnostics,
+    };
+    diags.into_iter().filter(gen::diag::Diagnostic::is_error).collect()
+}

@@ -139,8 +139,12 @@ pub fn load(path: &Path, bytes: &[u8]) -> Result<Loaded, LoadFailure> {
     let json = to_json(&yaml);
     let spans = SpanIndex::build(text);
 
-    let mut diagnostics: Vec<Diagnostic> =
-        schema::validator().iter_errors(&json).map(|e| schema_finding(&e).locate(&file, &spans)).collect();
+    let mut diagnostics: Vec<Diagnostic> = schema::validator()
+        .iter_errors(&json)
+        .map(|e| schema_finding(&e))
+        .chain(super::text::control_characters(&json))
+        .map(|f| f.locate(&file, &spans))
+        .collect();
     if !diagnostics.is_empty() {
         crate::diag::sort(&mut diagnostics);
         diagnostics.dedup_by(|a, b| a.pointer == b.pointer && a.message == b.message);

@@ -20,6 +20,7 @@ mod budget;
 mod capacity;
 mod claims;
 mod database;
+mod domains;
 mod exposure;
 mod names;
 mod network;
@@ -33,6 +34,7 @@ use crate::diag::Finding;
 pub fn check(bp: &Blueprint) -> Vec<Finding> {
     let mut findings = Vec::new();
     names::check(bp, &mut findings);
+    domains::check(bp, &mut findings);
     // Later families assume references resolve; they skip what does not.
     exposure::check(bp, &mut findings);
     network::check(bp, &mut findings);
