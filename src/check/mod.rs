@@ -21,6 +21,7 @@ mod capacity;
 mod claims;
 mod database;
 mod domains;
+pub mod entropy;
 mod exposure;
 mod names;
 mod network;

@@ -56,6 +56,12 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
                         .hint(format!("declare a secret under `secrets:` and write `{key}: ${{{key}}}`; the value goes into the host's .env"))
                         .at_value(),
                 );
+            } else if refs.is_empty() && value.split_whitespace().any(super::entropy::looks_random) {
+                out.push(
+                    Finding::error("E703", pointer, format!("`{key}` holds a value that looks like a key or token"))
+                        .hint(format!("if it is a secret, declare it under `secrets:` and write `{key}: ${{NAME}}`; gen never writes one into out/"))
+                        .at_value(),
+                );
             }
         }
     }
