@@ -413,6 +413,15 @@ proptest! {
         }
         compile_value(&value)?;
     }
+
+    /// One change only: more of these still compile, so plan and render see
+    /// odd but valid values (a zero, a huge number, a duplicated item).
+    #[test]
+    fn single_mutations_never_panic(base in 0..3usize, pick in any::<usize>(), change in mutation()) {
+        let mut value = bases()[base].clone();
+        mutate(&mut value, pick, &change);
+        compile_value(&value)?;
+    }
 }
 
 /// The property holds for the unmutated bases (so a failure above is the
