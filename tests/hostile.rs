@@ -346,10 +346,11 @@ fn no_string_field_takes_a_control_character() {
     }
 }
 
-/// A domain that would add a directive to nginx's `server_name` line, and
-/// a database name that would break out of a script, are refused.
+/// A domain that would add a directive to nginx's `server_name` line, a
+/// database name, health path or backup path that would break out of a
+/// shell line, are refused.
 #[test]
-fn domains_and_database_names_cannot_carry_syntax() {
+fn literals_cannot_carry_syntax() {
     let web = reference_json("hetzner-websites");
     for bad in ["a.example.com; include /etc/passwd", "a.example.com { }", "a b.example.com", "$(id).example.com"] {
         let mut v = web.clone();
@@ -365,6 +366,28 @@ fn domains_and_database_names_cannot_carry_syntax() {
     let mut v = odoo;
     v["applications"][0]["environments"][0]["db_name"] = Value::from("odoo'; drop database x; --");
     assert!(lint_errors(&v).iter().any(|d| d.code == "E210"));
+
+    // Found by feeding `'$(id)"` to every free-text field: these reached
+    // blue-green.sh's curl line and a compose CMD-SHELL health check.
+    for (pointer, code) in [
+        ("/load_balancer/health_check/path", "E211"),
+        ("/websites/defaults/backend/health_path", "E211"),
+        ("/websites/defaults/frontend/health_path", "E211"),
+    ] {
+        let mut v = web.clone();
+        *v.pointer_mut(pointer).expect(pointer) = Value::from("/health'$(id)\"");
+        assert!(lint_errors(&v).iter().any(|d| d.code == code && d.pointer == pointer), "{pointer}");
+    }
+    for (pointer, bad, code) in [
+        ("/backup/paths/0/path", "/mnt/odoo data/prod", "E212"),
+        ("/applications/0/environments/0/data_dir", "/mnt/x:/etc", "E212"),
+        ("/postgres/0/data_dir", "/srv/pg;reboot", "E212"),
+        ("/postgres/0/user", "odoo -d x; id", "E210"),
+    ] {
+        let mut v = reference_json("odoo-dedicated");
+        *v.pointer_mut(pointer).expect(pointer) = Value::from(bad);
+        assert!(lint_errors(&v).iter().any(|d| d.code == code && d.pointer == pointer), "{pointer}");
+    }
 }
 
 /// The error diagnostics of a blueprint (loaded or not).

@@ -20,9 +20,9 @@ mod budget;
 mod capacity;
 mod claims;
 mod database;
-mod domains;
 pub mod entropy;
 mod exposure;
+mod literals;
 mod names;
 mod network;
 mod provision;
@@ -35,7 +35,7 @@ use crate::diag::Finding;
 pub fn check(bp: &Blueprint) -> Vec<Finding> {
     let mut findings = Vec::new();
     names::check(bp, &mut findings);
-    domains::check(bp, &mut findings);
+    literals::check(bp, &mut findings);
     // Later families assume references resolve; they skip what does not.
     exposure::check(bp, &mut findings);
     network::check(bp, &mut findings);
