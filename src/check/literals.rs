@@ -74,18 +74,8 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     if let Some(lb) = &bp.load_balancer {
         http_path(Some(&lb.health_check.path), "/load_balancer/health_check/path".into(), out);
     }
-    if let Some(web) = &bp.websites {
-        let mut components = vec![
-            ("/websites/defaults/backend".to_string(), &web.defaults.backend),
-            ("/websites/defaults/frontend".to_string(), &web.defaults.frontend),
-        ];
-        for (i, site) in web.sites.iter().enumerate() {
-            components.extend(site.backend.iter().map(|c| (format!("/websites/sites/{i}/backend"), c)));
-            components.extend(site.frontend.iter().map(|c| (format!("/websites/sites/{i}/frontend"), c)));
-        }
-        for (at, c) in components {
-            http_path(c.health_path.as_deref(), format!("{at}/health_path"), out);
-        }
+    for (at, c) in super::website_components(bp) {
+        http_path(c.health_path.as_deref(), format!("{at}/health_path"), out);
     }
     let mut paths: Vec<(String, &str)> = bp
         .backup

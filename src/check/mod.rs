@@ -50,6 +50,21 @@ pub fn check(bp: &Blueprint) -> Vec<Finding> {
     findings
 }
 
+/// Every website component (defaults and per-site overrides) with the JSON
+/// pointer it was written at.
+pub(crate) fn website_components(bp: &Blueprint) -> Vec<(String, &crate::blueprint::model::Component)> {
+    let Some(web) = &bp.websites else { return Vec::new() };
+    let mut components = vec![
+        ("/websites/defaults/backend".to_string(), &web.defaults.backend),
+        ("/websites/defaults/frontend".to_string(), &web.defaults.frontend),
+    ];
+    for (i, site) in web.sites.iter().enumerate() {
+        components.extend(site.backend.iter().map(|c| (format!("/websites/sites/{i}/backend"), c)));
+        components.extend(site.frontend.iter().map(|c| (format!("/websites/sites/{i}/frontend"), c)));
+    }
+    components
+}
+
 /// Percent with one decimal, computed in integers: `pct(175, 1900)` = "9.2".
 pub(crate) fn pct(part: u64, whole: u64) -> String {
     if whole == 0 {
