@@ -150,6 +150,9 @@ const CASES: &[(&str, &[&str])] = &[
     ("backup-overlap", &["E513"]),
     ("backup-rpo", &["E514"]),
     ("backup-restic-port", &["E515", "E516"]),
+    ("control-character", &["E107"]),
+    ("config-injection", &["E209", "E210", "E211", "E212"]),
+    ("secret-looking-value", &["E703"]),
 ];
 
 fn expected(name: &str) -> &'static [&'static str] {
@@ -219,6 +222,9 @@ cases! {
     offsite_copy_overlaps_the_local_run => "backup-overlap",
     daily_backups_miss_an_hourly_rpo => "backup-rpo",
     restic_sftp_port_and_zero_retention => "backup-restic-port",
+    control_character_in_text => "control-character",
+    syntax_in_domains_paths_and_names => "config-injection",
+    secret_looking_value_in_environment => "secret-looking-value",
 }
 
 #[test]

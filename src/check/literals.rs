@@ -24,11 +24,13 @@ pub(crate) fn is_dns_name(domain: &str) -> bool {
         })
 }
 
-/// A PostgreSQL database name gen can write unquoted: `[a-z_][a-z0-9_]*`, at most 63.
+/// A PostgreSQL database or role name gen can write as one shell word:
+/// `[a-z_][a-z0-9_-]*`, at most 63 (Odoo databases are often `odoo-prod`;
+/// a leading `-` would read as an option).
 fn is_db_name(name: &str) -> bool {
     name.len() <= 63
         && name.bytes().next().is_some_and(|b| b.is_ascii_lowercase() || b == b'_')
-        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
 fn domain(value: &str, pointer: String, out: &mut Vec<Finding>) {
@@ -94,7 +96,7 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
         if !is_db_name(&pg.user) {
             out.push(
                 Finding::error("E210", format!("/postgres/{i}/user"), format!("`{}` is not a role name gen can write", pg.user))
-                    .hint("use lower-case letters, digits and `_`, starting with a letter or `_` (at most 63); it lands unquoted in a health check")
+                    .hint("use lower-case letters, digits, `_` and `-`, starting with a letter or `_` (at most 63); it lands unquoted in a health check")
                     .at_value(),
             );
         }
@@ -125,7 +127,7 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
                         format!("/applications/{a}/environments/{e}/db_name"),
                         format!("`{db}` is not a database name gen can write"),
                     )
-                    .hint("use lower-case letters, digits and `_`, starting with a letter or `_` (at most 63)")
+                    .hint("use lower-case letters, digits, `_` and `-`, starting with a letter or `_` (at most 63)")
                     .at_value(),
                 );
             }
@@ -161,8 +163,8 @@ mod tests {
 
     #[test]
     fn db_names() {
-        assert!(is_db_name("odoo_prod") && is_db_name("_x1"));
-        for bad in ["", "Odoo", "1db", "a-b", "a;drop", &"x".repeat(64)] {
+        assert!(is_db_name("odoo_prod") && is_db_name("_x1") && is_db_name("odoo-prod"));
+        for bad in ["", "Odoo", "1db", "-d", "a b", "a;drop", &"x".repeat(64)] {
             assert!(!is_db_name(bad), "{bad:?}");
         }
     }
