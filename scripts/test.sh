@@ -38,6 +38,8 @@ command -v git >/dev/null || packages+=(git)
 # The Jinja2 pipeline gen is compared with (tests/jinja2_peer.rs).
 /usr/bin/python3 -c "import jinja2" 2>/dev/null || packages+=(python3-jinja2)
 /usr/bin/python3 -c "import yaml" 2>/dev/null || packages+=(python3-yaml)
+# Hostile input: peak memory of gen (tests/invalid.rs).
+[ -x /usr/bin/time ] || packages+=(time)
 if [ ${#packages[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing validators: ${packages[*]}; install them (apt-get install ${packages[*]}) or run as root" >&2

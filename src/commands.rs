@@ -149,6 +149,7 @@ fn build(cli: &Cli, given: &[PathBuf], export: Option<&Path>, style: Style) -> R
     }
     let out = out_dir(cli);
     // Refuse before the first write, so a refusal leaves out/ as it was.
+    write::refuse_symlink(&out)?;
     for c in &compiled {
         write::refuse_symlink(&out.join(&c.name))?;
     }
@@ -176,6 +177,7 @@ fn check(cli: &Cli, given: &[PathBuf], format: Format, style: Style) -> Result<i
     let (paths, all) = blueprint_paths(cli, given)?;
     let compiled = compile_all(cli, &paths, style)?;
     let out = out_dir(cli);
+    write::refuse_symlink(&out)?;
     let mut drifts = Vec::new();
     for c in &compiled {
         let actual = drift::read_tree(&out.join(&c.name))?;

@@ -16,14 +16,40 @@ const FIXTURES: &str = "tests/fixtures/invalid";
 /// A bound for hangs, not a benchmark.
 const LIMIT: Duration = Duration::from_secs(10);
 
-/// `gen lint FILE` in `dir`: (exit code, stdout, stderr), timed.
+/// A bound for blow-ups: address space the process may map (`ulimit -v`,
+/// so an alias bomb aborts instead of swapping) and the peak resident set
+/// it may reach (GNU time's `%M`; the budget for a 1,000-site build
+/// is 100 MB; the merge-key alias bomb peaks near 70 MB before serde_yaml's
+/// repetition limit stops it, everything else below 30 MB).
+const ADDRESS_SPACE_KIB: u64 = 1024 * 1024;
+const PEAK_RSS_KIB: u64 = 100 * 1000;
+
+/// `gen lint FILE` in `dir`: (exit code, stdout, stderr), timed and with
+/// its memory capped and measured.
 fn lint(dir: &Path, file: &str) -> (i32, String, String) {
+    crate::common::require("/usr/bin/time");
+    let rss = tempfile::NamedTempFile::new().expect("tempfile");
     let started = Instant::now();
-    let out = Gen::new(dir).args(["lint", file]).env("RUST_BACKTRACE", "0").output();
+    let out = Gen::new(dir)
+        .wrapped(&[
+            "sh",
+            "-c",
+            &format!("ulimit -v {ADDRESS_SPACE_KIB} && exec /usr/bin/time -q -f %M -o \"$0\" \"$@\""),
+            &rss.path().display().to_string(),
+        ])
+        .args(["lint", file])
+        .env("RUST_BACKTRACE", "0")
+        .output();
     let elapsed = started.elapsed();
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     assert!(elapsed < LIMIT, "`gen lint {file}` took {elapsed:?}");
+    let peak: u64 = std::fs::read_to_string(rss.path())
+        .ok()
+        .and_then(|t| t.lines().last().and_then(|l| l.trim().parse().ok()))
+        .unwrap_or_else(|| panic!("`gen lint {file}`: no peak RSS from /usr/bin/time\n{stderr}"));
+    assert!(peak < PEAK_RSS_KIB, "`gen lint {file}` peaked at {peak} KiB resident");
+    eprintln!("gen lint {file}: {elapsed:?}, peak RSS {peak} KiB");
     let code = out.status.code().unwrap_or_else(|| panic!("`gen lint {file}` was killed by a signal\n{stderr}"));
     assert_ne!(code, 101, "`gen lint {file}` panicked:\n{stderr}");
     (code, stdout, stderr)
@@ -124,6 +150,9 @@ const CASES: &[(&str, &[&str])] = &[
     ("backup-overlap", &["E513"]),
     ("backup-rpo", &["E514"]),
     ("backup-restic-port", &["E515", "E516"]),
+    ("control-character", &["E107"]),
+    ("config-injection", &["E209", "E210", "E211", "E212"]),
+    ("secret-looking-value", &["E703"]),
 ];
 
 fn expected(name: &str) -> &'static [&'static str] {
@@ -193,6 +222,9 @@ cases! {
     offsite_copy_overlaps_the_local_run => "backup-overlap",
     daily_backups_miss_an_hourly_rpo => "backup-rpo",
     restic_sftp_port_and_zero_retention => "backup-restic-port",
+    control_character_in_text => "control-character",
+    syntax_in_domains_paths_and_names => "config-injection",
+    secret_looking_value_in_environment => "secret-looking-value",
 }
 
 #[test]

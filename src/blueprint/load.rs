@@ -139,8 +139,12 @@ pub fn load(path: &Path, bytes: &[u8]) -> Result<Loaded, LoadFailure> {
     let json = to_json(&yaml);
     let spans = SpanIndex::build(text);
 
-    let mut diagnostics: Vec<Diagnostic> =
-        schema::validator().iter_errors(&json).map(|e| schema_finding(&e).locate(&file, &spans)).collect();
+    let mut diagnostics: Vec<Diagnostic> = schema::validator()
+        .iter_errors(&json)
+        .map(|e| schema_finding(&e))
+        .chain(super::text::control_characters(&json))
+        .map(|f| f.locate(&file, &spans))
+        .collect();
     if !diagnostics.is_empty() {
         crate::diag::sort(&mut diagnostics);
         diagnostics.dedup_by(|a, b| a.pointer == b.pointer && a.message == b.message);
@@ -266,7 +270,9 @@ fn schema_finding(err: &jsonschema::ValidationError<'_>) -> Finding {
                 .map(|arms| arms.iter().filter_map(|a| a.get("const").cloned()).collect::<Vec<_>>())
                 .unwrap_or_default();
             if consts.is_empty() {
-                Finding::error("E100", pointer.clone(), format!("`{field}` does not match any allowed form")).at_value()
+                Finding::error("E100", pointer.clone(), format!("`{field}` does not match any allowed form"))
+                    .hint(schema_hint(&parent_schema))
+                    .at_value()
             } else {
                 enum_finding(&pointer, field, err.instance(), consts)
             }
@@ -287,8 +293,15 @@ fn schema_finding(err: &jsonschema::ValidationError<'_>) -> Finding {
                 .hint("use a value inside the allowed range")
                 .at_value()
         }
-        _ => Finding::error("E100", pointer.clone(), format!("`{field}`: {err}")).at_value(),
+        _ => Finding::error("E100", pointer.clone(), format!("`{field}`: {err}"))
+            .hint(schema_hint(&parent_schema))
+            .at_value(),
     }
+}
+
+/// The field's description, or where to find it: every diagnostic has a hint.
+fn schema_hint(schema_path: &str) -> String {
+    describe(schema_path).unwrap_or_else(|| "see the field's description in schemas/blueprint.schema.json".into())
 }
 
 fn enum_finding(pointer: &str, field: &str, instance: &Value, options: Vec<Value>) -> Finding {

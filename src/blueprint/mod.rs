@@ -4,6 +4,7 @@
 pub mod load;
 pub mod model;
 pub mod spans;
+pub mod text;
 pub mod units;
 
 pub use load::{load, LoadFailure, Loaded};

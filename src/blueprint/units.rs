@@ -392,9 +392,26 @@ impl fmt::Display for Image {
 
 /// A name that becomes part of a path, a container name or a DNS label:
 /// lower-case letters, digits and `-`, starting with a letter.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
 #[serde(transparent)]
 pub struct Name(#[schemars(regex(pattern = r"^[a-z][a-z0-9-]{0,62}$"))] pub String);
+
+// The schema's pattern rejects anything else with a located diagnostic;
+// deserializing checks it again, so no code path that skips the schema can
+// put `/`, `..` or a control character into an output path.
+impl<'de> Deserialize<'de> for Name {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        if super::load::is_valid_name(&name) {
+            Ok(Name(name))
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "`{}` is not a name: use lower-case letters, digits and `-`, starting with a letter (at most 63)",
+                name.escape_debug()
+            )))
+        }
+    }
+}
 
 impl Name {
     pub fn as_str(&self) -> &str {
@@ -464,6 +481,14 @@ mod tests {
         assert_eq!(d.to_string(), "90m");
         assert_eq!(Duration(7200).to_string(), "2h");
         assert!(Duration::try_from("5 min".to_string()).is_err());
+    }
+
+    #[test]
+    fn names_that_could_escape_a_path_do_not_deserialize() {
+        for bad in ["", "a/b", "..", ".hidden", "a\nb", "a\u{0}", "Web", "-x", "ä", &"x".repeat(64)] {
+            assert!(serde_json::from_value::<Name>(serde_json::Value::from(bad)).is_err(), "{bad:?}");
+        }
+        assert_eq!(serde_json::from_value::<Name>("web-1".into()).unwrap().as_str(), "web-1");
     }
 
     #[test]

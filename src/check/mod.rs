@@ -20,7 +20,9 @@ mod budget;
 mod capacity;
 mod claims;
 mod database;
+pub mod entropy;
 mod exposure;
+mod literals;
 mod names;
 mod network;
 mod provision;
@@ -33,6 +35,7 @@ use crate::diag::Finding;
 pub fn check(bp: &Blueprint) -> Vec<Finding> {
     let mut findings = Vec::new();
     names::check(bp, &mut findings);
+    literals::check(bp, &mut findings);
     // Later families assume references resolve; they skip what does not.
     exposure::check(bp, &mut findings);
     network::check(bp, &mut findings);
@@ -45,6 +48,21 @@ pub fn check(bp: &Blueprint) -> Vec<Finding> {
     budget::check(bp, &mut findings);
     claims::check(bp, &mut findings);
     findings
+}
+
+/// Every website component (defaults and per-site overrides) with the JSON
+/// pointer it was written at.
+pub(crate) fn website_components(bp: &Blueprint) -> Vec<(String, &crate::blueprint::model::Component)> {
+    let Some(web) = &bp.websites else { return Vec::new() };
+    let mut components = vec![
+        ("/websites/defaults/backend".to_string(), &web.defaults.backend),
+        ("/websites/defaults/frontend".to_string(), &web.defaults.frontend),
+    ];
+    for (i, site) in web.sites.iter().enumerate() {
+        components.extend(site.backend.iter().map(|c| (format!("/websites/sites/{i}/backend"), c)));
+        components.extend(site.frontend.iter().map(|c| (format!("/websites/sites/{i}/frontend"), c)));
+    }
+    components
 }
 
 /// Percent with one decimal, computed in integers: `pct(175, 1900)` = "9.2".

@@ -33,16 +33,7 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
         require(&hook.token_secret.0, "/monitoring/webhook/token_secret".into(), out);
     }
 
-    let Some(web) = &bp.websites else { return };
-    let mut components = vec![
-        ("/websites/defaults/backend".to_string(), &web.defaults.backend),
-        ("/websites/defaults/frontend".to_string(), &web.defaults.frontend),
-    ];
-    for (i, site) in web.sites.iter().enumerate() {
-        components.extend(site.backend.iter().map(|c| (format!("/websites/sites/{i}/backend"), c)));
-        components.extend(site.frontend.iter().map(|c| (format!("/websites/sites/{i}/frontend"), c)));
-    }
-    for (at, component) in components {
+    for (at, component) in super::website_components(bp) {
         for (key, value) in &component.environment {
             let pointer = format!("{at}/environment/{key}");
             let refs = references(value);
@@ -54,6 +45,12 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
                 out.push(
                     Finding::error("E702", pointer, format!("`{key}` holds a secret in clear"))
                         .hint(format!("declare a secret under `secrets:` and write `{key}: ${{{key}}}`; the value goes into the host's .env"))
+                        .at_value(),
+                );
+            } else if refs.is_empty() && value.split_whitespace().any(super::entropy::looks_random) {
+                out.push(
+                    Finding::error("E703", pointer, format!("`{key}` holds a value that looks like a key or token"))
+                        .hint(format!("if it is a secret, declare it under `secrets:` and write `{key}: ${{NAME}}`; gen never writes one into out/"))
                         .at_value(),
                 );
             }

@@ -42,6 +42,8 @@ impl Drift {
 /// Reads a generated tree from disk without following symlinks.
 pub fn read_tree(root: &Path) -> Result<FileSet> {
     let mut set = FileSet::default();
+    // walkdir follows a symlinked root; a tree that lives elsewhere is not out/.
+    super::write::refuse_symlink(root)?;
     if !root.exists() {
         return Ok(set);
     }

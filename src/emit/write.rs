@@ -8,6 +8,7 @@
 //! (RENAME_EXCHANGE), and the old one is removed. An interruption leaves
 //! either the old tree or the new one at `out/<blueprint>`, never a mix.
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::io::Write as _;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -28,6 +29,7 @@ pub struct WriteStats {
 
 /// Replaces `out/<name>` with exactly `files`.
 pub fn write_tree(out: &Path, name: &str, files: &FileSet) -> Result<WriteStats> {
+    refuse_symlink(out)?;
     fs::create_dir_all(out).map_err(|e| Error::io("create", out, e))?;
     let target = out.join(name);
     refuse_symlink(&target)?;
@@ -61,13 +63,17 @@ pub fn refuse_symlink(path: &Path) -> Result<()> {
 }
 
 fn stage(old: &Path, staging: &Path, files: &FileSet, stats: &mut WriteStats) -> Result<()> {
+    let mut real_dirs = BTreeSet::new();
     for (rel, file) in &files.files {
         let dest = staging.join(rel);
         if let Some(parent) = dest.parent() {
             fs::create_dir_all(parent).map_err(|e| Error::io("create", parent, e))?;
         }
         let previous = old.join(rel);
-        if unchanged(&previous, &file.bytes, file.mode) && fs::hard_link(&previous, &dest).is_ok() {
+        if reached_without_links(old, rel, &mut real_dirs)
+            && unchanged(&previous, &file.bytes, file.mode)
+            && fs::hard_link(&previous, &dest).is_ok()
+        {
             stats.unchanged += 1;
             continue;
         }
@@ -81,6 +87,26 @@ fn stage(old: &Path, staging: &Path, files: &FileSet, stats: &mut WriteStats) ->
     // syncfs, which also waits for every other writer on the disk) made a
     // 3,000-file build take seconds. The swap stays atomic for every reader.
     Ok(())
+}
+
+/// Whether every directory between `old` and `old/rel` is a real one: a file
+/// reached through a symlinked directory lies outside out/, and hard-linking
+/// it into the new tree would tie out/ to it.
+fn reached_without_links(old: &Path, rel: &str, known: &mut BTreeSet<PathBuf>) -> bool {
+    let mut dir = old.to_path_buf();
+    for part in Path::new(rel).parent().into_iter().flat_map(Path::components) {
+        dir.push(part);
+        if known.contains(&dir) {
+            continue;
+        }
+        match fs::symlink_metadata(&dir) {
+            Ok(m) if m.is_dir() => {
+                known.insert(dir.clone());
+            }
+            _ => return false,
+        }
+    }
+    true
 }
 
 fn unchanged(path: &Path, bytes: &[u8], mode: u32) -> bool {

@@ -25,6 +25,21 @@ impl Gen {
         Gen { cmd }
     }
 
+    /// Runs gen through `wrapper` (say `sh -c '… exec "$@"' arg0`): the
+    /// wrapper's words come first, then gen, then gen's arguments.
+    pub fn wrapped(self, wrapper: &[&str]) -> Self {
+        let (program, rest) = wrapper.split_first().expect("a wrapper program");
+        let mut cmd = Command::new(program);
+        cmd.args(rest).arg(self.cmd.get_program()).current_dir(self.cmd.get_current_dir().expect("dir is set"));
+        for (k, v) in self.cmd.get_envs() {
+            match v {
+                Some(v) => cmd.env(k, v),
+                None => cmd.env_remove(k),
+            };
+        }
+        Gen { cmd }
+    }
+
     pub fn args<I, S>(mut self, args: I) -> Self
     where
         I: IntoIterator<Item = S>,

@@ -1,0 +1,171 @@
+//! Text that lands in config syntax: domains (nginx `server_name`, certbot,
+//! Terraform) must be DNS names, database names (odoo.conf, pg_dump in the
+//! backup scripts) plain identifiers, HTTP health paths (a compose
+//! `CMD-SHELL` health check, curl in blue-green.sh) and backup paths (a
+//! space-separated list in the backup scripts) plain URL or file paths.
+//! Each would otherwise carry `;`, spaces, quotes or `$(…)` into a
+//! directive or a shell line.
+
+use crate::blueprint::model::Blueprint;
+use crate::diag::Finding;
+
+/// A DNS name as nginx and certbot take it: labels of letters, digits and
+/// inner `-`, joined by dots, at most 253 characters; `*.` may lead.
+pub(crate) fn is_dns_name(domain: &str) -> bool {
+    let name = domain.strip_prefix("*.").unwrap_or(domain);
+    !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+}
+
+/// A PostgreSQL database or role name gen can write as one shell word:
+/// `[a-z_][a-z0-9_-]*`, at most 63 (Odoo databases are often `odoo-prod`;
+/// a leading `-` would read as an option).
+fn is_db_name(name: &str) -> bool {
+    name.len() <= 63
+        && name.bytes().next().is_some_and(|b| b.is_ascii_lowercase() || b == b'_')
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+}
+
+fn domain(value: &str, pointer: String, out: &mut Vec<Finding>) {
+    if !is_dns_name(value) {
+        out.push(
+            Finding::error("E209", pointer, format!("`{value}` is not a domain name"))
+                .hint(
+                    "use letters, digits, `-` and dots, like `shop.example.com` (`*.` may lead); no spaces, `;` or `/`",
+                )
+                .at_value(),
+        );
+    }
+}
+
+/// An HTTP path gen can put in a shell line unquoted: `/`, then unreserved
+/// characters, `/`, `%` escapes and a plain query.
+fn is_http_path(path: &str) -> bool {
+    path.starts_with('/')
+        && path.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'_' | b'~' | b'%' | b'-' | b'?' | b'=' | b'&')
+        })
+}
+
+/// An absolute file path without spaces, quotes, shell syntax or the `:`
+/// that separates a compose volume's parts.
+fn is_plain_path(path: &str) -> bool {
+    path.starts_with('/')
+        && path.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'_' | b'-' | b'+' | b'@'))
+        && !path.split('/').any(|c| c == "..")
+}
+
+fn http_path(value: Option<&str>, pointer: String, out: &mut Vec<Finding>) {
+    if let Some(path) = value.filter(|p| !is_http_path(p)) {
+        out.push(
+            Finding::error("E211", pointer, format!("`{path}` is not a plain HTTP path"))
+                .hint("start with `/` and use letters, digits and `/._~%-` (a query may use `?=&`); gen puts it in shell health checks")
+                .at_value(),
+        );
+    }
+}
+
+pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
+    if let Some(lb) = &bp.load_balancer {
+        http_path(Some(&lb.health_check.path), "/load_balancer/health_check/path".into(), out);
+    }
+    for (at, c) in super::website_components(bp) {
+        http_path(c.health_path.as_deref(), format!("{at}/health_path"), out);
+    }
+    let mut paths: Vec<(String, &str)> = bp
+        .backup
+        .iter()
+        .flat_map(|b| b.paths.iter())
+        .enumerate()
+        .map(|(i, p)| (format!("/backup/paths/{i}/path"), p.path.as_str()))
+        .collect();
+    for (a, app) in bp.applications.iter().enumerate() {
+        for (e, env) in app.environments.iter().enumerate() {
+            paths.push((format!("/applications/{a}/environments/{e}/data_dir"), &env.data_dir));
+        }
+    }
+    for (i, pg) in bp.postgres.iter().enumerate() {
+        paths.push((format!("/postgres/{i}/data_dir"), &pg.data_dir));
+        if !is_db_name(&pg.user) {
+            out.push(
+                Finding::error("E210", format!("/postgres/{i}/user"), format!("`{}` is not a role name gen can write", pg.user))
+                    .hint("use lower-case letters, digits, `_` and `-`, starting with a letter or `_` (at most 63); it lands unquoted in a health check")
+                    .at_value(),
+            );
+        }
+    }
+    for (pointer, path) in paths {
+        if !is_plain_path(path) {
+            out.push(
+                Finding::error("E212", pointer, format!("`{path}` is not a plain absolute path"))
+                    .hint("use an absolute path of letters, digits and `/._-+@`; scripts list paths separated by spaces and compose volumes split at `:`")
+                    .at_value(),
+            );
+        }
+    }
+    if let Some(web) = &bp.websites {
+        for (i, site) in web.sites.iter().enumerate() {
+            for (d, value) in site.domains.iter().enumerate() {
+                domain(value, format!("/websites/sites/{i}/domains/{d}"), out);
+            }
+        }
+    }
+    for (a, app) in bp.applications.iter().enumerate() {
+        for (e, env) in app.environments.iter().enumerate() {
+            domain(&env.domain, format!("/applications/{a}/environments/{e}/domain"), out);
+            if let Some(db) = env.db_name.as_deref().filter(|db| !is_db_name(db)) {
+                out.push(
+                    Finding::error(
+                        "E210",
+                        format!("/applications/{a}/environments/{e}/db_name"),
+                        format!("`{db}` is not a database name gen can write"),
+                    )
+                    .hint("use lower-case letters, digits, `_` and `-`, starting with a letter or `_` (at most 63)")
+                    .at_value(),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dns_names() {
+        for ok in ["example.com", "shop.example.com", "*.example.com", "xn--mnchen-3ya.de", "a-b.c0"] {
+            assert!(is_dns_name(ok), "{ok}");
+        }
+        for bad in ["", "a..b", "-a.com", "a-.com", "a.com;", "a.com\n include x", "a b.com", "a/b", "*", "ü.de"] {
+            assert!(!is_dns_name(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn http_and_file_paths() {
+        assert!(is_http_path("/health") && is_http_path("/web/health?full=1") && is_http_path("/"));
+        for bad in ["health", "/h'$(id)", "/h \"x\"", "/h;x", "/h`x`", "/h\nx"] {
+            assert!(!is_http_path(bad), "{bad:?}");
+        }
+        assert!(is_plain_path("/mnt/odoo-data/prod") && is_plain_path("/var/lib/docker/volumes"));
+        for bad in ["relative", "/a b", "/a'b", "/a$(id)", "/a/../b", "/a:/b"] {
+            assert!(!is_plain_path(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn db_names() {
+        assert!(is_db_name("odoo_prod") && is_db_name("_x1") && is_db_name("odoo-prod"));
+        for bad in ["", "Odoo", "1db", "-d", "a b", "a;drop", &"x".repeat(64)] {
+            assert!(!is_db_name(bad), "{bad:?}");
+        }
+    }
+}
