@@ -628,3 +628,25 @@ fn plan_of_a_broken_blueprint_fails() {
     assert!(stdout.is_empty(), "{stdout}");
     assert!(stderr.contains("error[E101]"), "{stderr}");
 }
+
+/// `--templates DIR` renders with the templates on disk (ids without `.j2`,
+/// includes too): a copy of the built-in set gives the same out/, and an
+/// edited template shows in its files.
+#[test]
+fn templates_from_a_directory_render_like_the_built_in_ones() {
+    let dir = project();
+    let templates = dir.path().join("my-templates");
+    let copy = std::process::Command::new("cp").arg("-r").arg(repo().join("templates")).arg(&templates).status();
+    assert!(copy.expect("cp runs").success());
+    Gen::new(dir.path()).args(["build"]).succeeds();
+    Gen::new(dir.path()).args(["--templates", "my-templates", "check"]).succeeds();
+    let vhost = templates.join("nginx/odoo.conf.j2");
+    let text = fs::read_to_string(&vhost).expect("template");
+    fs::write(&vhost, format!("# local edit\n{text}")).expect("write");
+    Gen::new(dir.path()).args(["--templates", "my-templates", "build"]).succeeds();
+    let built = fs::read_to_string(
+        dir.path().join("out/odoo-dedicated/hosts/ax52/rootfs/opt/odoo/nginx/conf.d/odoo-prod.conf"),
+    )
+    .expect("vhost");
+    assert!(built.starts_with("# local edit\n"), "{built}");
+}

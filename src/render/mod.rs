@@ -44,7 +44,16 @@ impl Renderer {
         });
         filters::register(&mut env);
         match dir {
-            Some(dir) => env.set_loader(minijinja::path_loader(dir)),
+            Some(dir) => {
+                // Template ids have no `.j2` (`{% include "host/sshd.conf" %}`),
+                // as with the embedded set; files on disk do.
+                let plain = minijinja::path_loader(dir);
+                let with_suffix = minijinja::path_loader(dir);
+                env.set_loader(move |name| match with_suffix(&format!("{name}.j2"))? {
+                    Some(text) => Ok(Some(text)),
+                    None => plain(name),
+                });
+            }
             None => {
                 for file in embedded_files(&TEMPLATES) {
                     let Some(text) = file.contents_utf8() else { continue };
