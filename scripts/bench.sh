@@ -44,7 +44,7 @@ target() { # target DESCRIPTION CONDITION (awk expression)
 }
 
 project "$work/big" 1000 50
-project "$work/small" 100 5
+project "$work/small" 100 6
 measure "build, 1,000 sites on 50 hosts (fresh out/)" "rm -rf '$work/big/out'" "$gen" -C "$work/big" build
 big=$median big_rss=$rss
 files=$(find "$work/big/out" -type f | wc -l)
@@ -54,7 +54,7 @@ check=$median
 (cd "$work/big/out" && find . -type f -print0 | sort -z > "$work/list")
 measure "sha256sum over the same $files files" : sh -c "cd '$work/big/out' && xargs -0 sha256sum < '$work/list'"
 sha=$median
-measure "build, 100 sites on 5 hosts (fresh out/)" "rm -rf '$work/small/out'" "$gen" -C "$work/small" build
+measure "build, 100 sites on 6 hosts (fresh out/)" "rm -rf '$work/small/out'" "$gen" -C "$work/small" build
 small=$median
 
 for bp in blueprints/*.yaml; do

@@ -62,7 +62,6 @@ fn every_template_is_used() {
                 .trim_end_matches(".j2")
                 .to_string()
         })
-        .filter(|t| !t.starts_with("new/"))
         // Only a blueprint with `scheduler: cron` renders it; ops_validators snapshots it.
         .filter(|t| t != "cron/ops")
         .collect();

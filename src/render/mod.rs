@@ -111,19 +111,44 @@ fn normalize(text: &str) -> String {
     out
 }
 
-/// A commented starter blueprint for `gen new`.
+/// The reference blueprints, embedded: `gen new` starts from them.
+const ODOO_REFERENCE: &str = include_str!("../../blueprints/odoo-dedicated.yaml");
+const WEBSITES_REFERENCE: &str = include_str!("../../blueprints/hetzner-websites.yaml");
+
+/// A commented starter blueprint for `gen new`: the reference blueprint
+/// (kept in one place, so the starter cannot fall behind it) with a starter
+/// header instead of the reference's and the project renamed.
 pub fn starter(from: crate::cli::Template, name: &str) -> Result<String> {
-    let id = match from {
-        crate::cli::Template::Odoo => "new/odoo.yaml",
-        crate::cli::Template::Websites => "new/websites.yaml",
+    let (reference, kind) = match from {
+        crate::cli::Template::Odoo => (ODOO_REFERENCE, "odoo"),
+        crate::cli::Template::Websites => (WEBSITES_REFERENCE, "websites"),
     };
-    let renderer = Renderer::new(None)?;
-    let tpl = renderer
-        .env
-        .get_template(id)
-        .map_err(|e| Error::Template { template: id.into(), message: format!("{e:#}") })?;
-    tpl.render(context! { name => name })
-        .map_err(|e| Error::Template { template: id.into(), message: format!("{e:#}") })
+    let mut out = format!(
+        "# yaml-language-server: $schema=../schemas/blueprint.schema.json\n#\n\
+         # Starter blueprint `{name}`, made by `gen new --from {kind}` from the\n\
+         # reference blueprint it is based on. Replace names, domains, keys, addresses\n\
+         # and prices with your own, then run `gen lint` and `gen build`.\n\
+         # Every key is described in schemas/blueprint.schema.json; editors that read\n\
+         # the line above complete and check this file as you type.\n"
+    );
+    // The body starts at the first line that is neither a comment nor blank.
+    let body = reference.lines().skip_while(|l| l.starts_with('#') || l.trim().is_empty());
+    let mut in_project = false;
+    let mut renamed = false;
+    for line in body {
+        in_project = if line.starts_with(|c: char| c.is_ascii_alphabetic()) { line == "project:" } else { in_project };
+        if in_project && !renamed && line.starts_with("  name: ") {
+            out.push_str(&format!("  name: {name}\n"));
+            renamed = true;
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    if !renamed {
+        return Err(Error::Template { template: kind.into(), message: "reference has no project name".into() });
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
