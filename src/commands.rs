@@ -1,6 +1,7 @@
 //! The commands: each wires the pipeline stages to one sink (terminal, out/,
 //! drift report) and returns the exit code DESIGN.md specifies.
 
+use std::collections::BTreeMap;
 use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 
@@ -175,12 +176,25 @@ fn build(cli: &Cli, given: &[PathBuf], export: Option<&Path>, style: Style) -> R
 
 fn check(cli: &Cli, given: &[PathBuf], format: Format, style: Style) -> Result<i32> {
     let (paths, all) = blueprint_paths(cli, given)?;
-    let compiled = compile_all(cli, &paths, style)?;
     let out = out_dir(cli);
     write::refuse_symlink(&out)?;
+    // The trees on disk are read while the blueprints compile: one is I/O,
+    // the other CPU. A tree is named after its blueprint's file stem.
+    let names: Vec<String> =
+        paths.iter().filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().to_string())).collect();
+    let (compiled, mut trees) = std::thread::scope(|scope| {
+        let reader = scope
+            .spawn(|| names.iter().map(|n| (n.clone(), drift::read_tree(&out.join(n)))).collect::<BTreeMap<_, _>>());
+        let compiled = compile_all(cli, &paths, style);
+        (compiled, reader.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
+    let compiled = compiled?;
     let mut drifts = Vec::new();
     for c in &compiled {
-        let actual = drift::read_tree(&out.join(&c.name))?;
+        let actual = match trees.remove(&c.name) {
+            Some(tree) => tree?,
+            None => drift::read_tree(&out.join(&c.name))?,
+        };
         drifts.push(drift::compare(&c.name, &c.files, &actual));
     }
     let orphans = if all { orphan_trees(&out, &compiled) } else { Vec::new() };

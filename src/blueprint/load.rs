@@ -136,35 +136,39 @@ pub fn load(path: &Path, bytes: &[u8]) -> Result<Loaded, LoadFailure> {
             )],
         ));
     }
-    let json = to_json(&yaml);
-    let spans = SpanIndex::build(text);
-
-    let mut diagnostics: Vec<Diagnostic> = schema::validator()
-        .iter_errors(&json)
-        .map(|e| schema_finding(&e))
-        .chain(super::text::control_characters(&json))
-        .map(|f| f.locate(&file, &spans))
-        .collect();
-    if !diagnostics.is_empty() {
-        crate::diag::sort(&mut diagnostics);
-        diagnostics.dedup_by(|a, b| a.pointer == b.pointer && a.message == b.message);
-        return Err(fail(Some(source), diagnostics));
-    }
-
-    match serde_path_to_error::deserialize::<_, Blueprint>(&json) {
-        Ok(blueprint) => Ok(Loaded { name: name.to_string(), file, source, blueprint, spans }),
-        Err(err) => {
-            let pointer = path_to_pointer(err.path());
-            let message = err.inner().to_string();
-            let finding = Finding::error("E103", pointer, message.clone())
-                .hint("see the field's description in schemas/blueprint.schema.json")
-                .at_value();
-            Err(fail(Some(source), vec![finding.locate(&file, &spans)]))
+    // The span index (a second parse, for line:col) builds on another core
+    // while the document is validated and typed.
+    std::thread::scope(|scope| {
+        let spans = scope.spawn(|| SpanIndex::build(text));
+        let json = to_json(&yaml);
+        let schema_findings: Vec<Finding> = schema::validator()
+            .iter_errors(&json)
+            .map(|e| schema_finding(&e))
+            .chain(super::text::control_characters(&json))
+            .collect();
+        let typed = schema_findings.is_empty().then(|| serde_path_to_error::deserialize::<_, Blueprint>(&json));
+        let spans = spans.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let mut diagnostics: Vec<Diagnostic> = schema_findings.into_iter().map(|f| f.locate(&file, &spans)).collect();
+        match typed {
+            Some(Ok(blueprint)) => Ok(Loaded { name: name.to_string(), file: file.clone(), source, blueprint, spans }),
+            Some(Err(err)) => {
+                let pointer = path_to_pointer(err.path());
+                let message = err.inner().to_string();
+                let finding = Finding::error("E103", pointer, message.clone())
+                    .hint("see the field's description in schemas/blueprint.schema.json")
+                    .at_value();
+                Err(fail(Some(source), vec![finding.locate(&file, &spans)]))
+            }
+            // Not typed: the schema found errors.
+            None => {
+                crate::diag::sort(&mut diagnostics);
+                diagnostics.dedup_by(|a, b| a.pointer == b.pointer && a.message == b.message);
+                Err(fail(Some(source), diagnostics))
+            }
         }
-    }
+    })
 }
 
-/// The last "at line N column M" in a YAML error message.
 fn last_place(message: &str) -> Option<(usize, usize)> {
     let (_, rest) = message.rsplit_once("at line ")?;
     let (line, rest) = rest.split_once(" column ")?;
