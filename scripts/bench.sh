@@ -25,12 +25,15 @@ measure() {
   : > "$work/times"
   for ((i = 0; i < runs; i++)); do
     bash -c "$before"
-    /usr/bin/time -f "%e %M" -o "$work/one" "$@" > /dev/null 2>&1 || true
-    cat "$work/one" >> "$work/times"
+    # Wall time in nanoseconds (time(1) rounds to 10 ms); peak RSS from time(1).
+    start=$(date +%s%N)
+    /usr/bin/time -f "%M" -o "$work/one" "$@" > /dev/null 2>&1 || true
+    end=$(date +%s%N)
+    echo "$(( (end - start) / 1000 )) $(cat "$work/one")" | awk '{ printf "%.4f %d\n", $1 / 1e6, $2 }' >> "$work/times"
   done
   median=$(sort -n "$work/times" | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }')
   rss=$(awk '$2 > m { m = $2 } END { print m }' "$work/times")
-  printf '%-46s %8.3f s %8d kB\n' "$label" "$median" "$rss"
+  printf '%-52s %8.4f s %8d kB\n' "$label" "$median" "$rss"
 }
 
 project() { # project DIR SITES HOSTS

@@ -72,11 +72,9 @@ impl Renderer {
     /// clones): serializing the whole plan per file made builds quadratic.
     fn render(&self, template: &str, plan: &Value, header: &str, item: &Value) -> Result<String> {
         let fail = |e: minijinja::Error| Error::Template { template: template.to_string(), message: format!("{e:#}") };
-        let tpl = self
-            .env
-            .get_template(&format!("{template}.j2"))
-            .or_else(|_| self.env.get_template(template))
-            .map_err(fail)?;
+        // Ids have no `.j2`: embedded templates are registered that way, and
+        // the directory loader adds it.
+        let tpl = self.env.get_template(template).map_err(fail)?;
         let text = tpl.render(context! { plan => plan, item => item, header => header }).map_err(fail)?;
         Ok(normalize(&text))
     }
@@ -126,7 +124,12 @@ fn embedded_files<'a>(dir: &'a Dir<'a>) -> Vec<&'a include_dir::File<'a>> {
 
 /// LF only, no trailing spaces, exactly one final newline.
 fn normalize(text: &str) -> String {
-    let mut out: String = text.replace("\r\n", "\n").lines().map(str::trim_end).collect::<Vec<_>>().join("\n");
+    let mut out = String::with_capacity(text.len() + 1);
+    // `lines()` also drops the `\r` of a `\r\n`; `trim_end` any other.
+    for line in text.lines() {
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
     while out.ends_with('\n') {
         out.pop();
     }
