@@ -8,7 +8,7 @@
 #     RUNS default 7; synth (default): `gen synth` with SITES=1000 HOSTS=50;
 #     reference: blueprints/*.yaml. TMPDIR picks where the trees are written.
 #
-# gen's time is `gen build` (load, check, plan, render, write out/, sync).
+# gen's time is `gen build` (load, check, plan, render, write out/).
 # The peer's is PyYAML load + context load + Jinja2 render + write; the
 # context (`gen build --export-context`) is exported once, untimed, so the
 # plan the peer renders from costs it nothing. Each run of either writes a
