@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Runs every test. The tests run the real validators (Debian's nginx,
-# docker-compose, openssl, unshare, postgresql-15); this script installs the missing ones
-# when it runs as root, and the tests fail (never skip) when one is absent.
+# Runs every test. The tests run the real validators and servers (Debian's
+# nginx, docker-compose, PostgreSQL 15, cloud-init, systemd-analyze, promtool,
+# ShellCheck, ufw, WireGuard, sshd, chromium and more, listed below); this
+# script installs the missing ones when it runs as root, and the tests fail
+# (never skip) when one is absent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,8 +21,7 @@ command -v promtool >/dev/null || packages+=(prometheus)
 command -v restic >/dev/null || packages+=(restic)
 command -v rsync >/dev/null || packages+=(rsync)
 command -v curl >/dev/null || packages+=(curl)
-[ -x /usr/lib/postgresql/15/bin/pg_dump ] || packages+=(postgresql-15)
-[ -x /usr/lib/postgresql/15/bin/postgres ] || packages+=(postgresql-15)
+[ -x /usr/lib/postgresql/15/bin/postgres ] && [ -x /usr/lib/postgresql/15/bin/pg_dump ] || packages+=(postgresql-15)
 /usr/bin/python3 -c "import passlib" 2>/dev/null || packages+=(python3-passlib)
 # Hosts, network and provisioning (tests/provision.rs).
 command -v ufw >/dev/null || packages+=(ufw)
