@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::connections::{self, Processes};
 use super::odoo_options::{self, Kind};
 use super::Derived;
-use crate::blueprint::model::{Access, Application, Blueprint, Environment, Host};
+use crate::blueprint::model::{Application, Blueprint, Environment, Host};
 
 /// Where the image serves HTTP and the gevent (websocket) process.
 pub const HTTP_PORT: u16 = 8069;
@@ -179,7 +179,7 @@ pub fn plan(bp: &Blueprint, host: &Host, app: &Application, env: &Environment) -
             Some(setting(key, text, None))
         })
         .collect();
-    if !o.options.contains_key("without_demo") && env.access != Access::VpnOnly {
+    if !o.options.contains_key("without_demo") && !dev {
         extra.push(setting("without_demo", "all", Some("no demo data outside dev".into())));
     }
     if !extra.is_empty() {
