@@ -23,6 +23,7 @@ mod cost_cmd;
 pub mod diag;
 pub mod emit;
 pub mod error;
+mod parallel;
 pub mod plan;
 pub mod prices;
 pub mod render;

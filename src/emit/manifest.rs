@@ -25,15 +25,7 @@ pub fn seal(files: &mut FileSet, plan: &Plan) {
     files.insert(MODES.into(), modes.into_bytes(), 0o644);
     // Hashing is most of sealing a large tree; it runs on every core.
     let entries: Vec<(&String, &[u8])> = files.files.iter().map(|(p, f)| (p, f.bytes.as_slice())).collect();
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let chunk = entries.len().div_ceil(threads).max(1);
-    let digests: Vec<String> = std::thread::scope(|scope| {
-        let workers: Vec<_> = entries
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(|(_, bytes)| sha256_hex(bytes)).collect::<Vec<_>>()))
-            .collect();
-        workers.into_iter().flat_map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
-    });
+    let digests = crate::parallel::map(&entries, |(_, bytes)| sha256_hex(bytes));
     let mut manifest = String::new();
     for ((path, _), digest) in entries.iter().zip(&digests) {
         manifest.push_str(&format!("{digest}  {path}\n"));

@@ -85,30 +85,10 @@ impl Renderer {
     pub fn render_plan(&self, plan: &Plan) -> Result<FileSet> {
         let plan_value = Value::from_serialize(plan);
         let rows = artifacts(plan, &plan_value);
-        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-        let chunk = rows.len().div_ceil(threads).max(1);
-        let parts: Vec<Result<Vec<(String, String, u32)>>> = std::thread::scope(|scope| {
-            let workers: Vec<_> = rows
-                .chunks(chunk)
-                .map(|part| {
-                    let plan_value = &plan_value;
-                    scope.spawn(move || {
-                        part.iter()
-                            .map(|a| {
-                                let text = self.render(a.template, plan_value, &plan.header, &a.item)?;
-                                Ok((a.path.clone(), text, a.mode))
-                            })
-                            .collect()
-                    })
-                })
-                .collect();
-            workers.into_iter().map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
-        });
+        let rendered = crate::parallel::map(&rows, |a| self.render(a.template, &plan_value, &plan.header, &a.item));
         let mut files = FileSet::default();
-        for part in parts {
-            for (path, text, mode) in part? {
-                files.insert(path, text.into_bytes(), mode);
-            }
+        for (a, text) in rows.into_iter().zip(rendered) {
+            files.insert(a.path, text?.into_bytes(), a.mode);
         }
         Ok(files)
     }
