@@ -25,7 +25,9 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     for (i, pg) in bp.postgres.iter().enumerate() {
         let at = format!("/postgres/{i}");
         postgres_settings(pg, &at, out);
-        let budget = connections::budget(bp, pg);
+        // The plan carries the budget; without a known host (E205) only the budget.
+        let plan = bp.hosts.iter().find(|h| h.name == pg.host).map(|host| postgres::plan(bp, host, pg));
+        let budget = plan.as_ref().map_or_else(|| connections::budget(bp, pg), |p| p.budget.clone());
         if !budget.fits {
             let pointer = if pg.max_connections.is_some() { format!("{at}/max_connections") } else { at.clone() };
             out.push(
@@ -45,8 +47,7 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
                 .at_value(),
             );
         }
-        let Some(host) = bp.hosts.iter().find(|h| h.name == pg.host) else { continue };
-        let plan = postgres::plan(bp, host, pg);
+        let Some(plan) = plan else { continue };
         let m = &plan.memory;
         if m.total > m.limit {
             out.push(

@@ -144,13 +144,16 @@ fn plan_host(bp: &Blueprint, host: &Host) -> HostPlan {
         c.volumes.extend(volumes);
     }
     let nginx = nginx::plan(bp, host, &placed);
+    let postgres: Vec<postgres::PostgresConf> =
+        bp.postgres.iter().filter(|p| p.host == host.name).map(|p| postgres::plan(bp, host, p)).collect();
+    // An application's database is on its host (E207), so its budget is here.
     let odoo = bp
         .applications
         .iter()
         .filter(|a| a.host == host.name)
-        .flat_map(|a| a.environments.iter().filter_map(move |e| odoo::plan(bp, host, a, e)))
+        .filter_map(|a| postgres.iter().find(|p| p.service == a.database.as_str()).map(|pg| (a, &pg.budget)))
+        .flat_map(|(a, budget)| a.environments.iter().filter_map(move |e| odoo::plan(host, a, e, budget)))
         .collect();
-    let postgres = bp.postgres.iter().filter(|p| p.host == host.name).map(|p| postgres::plan(bp, host, p)).collect();
     let secrets = host_secrets(bp, host, compose.as_ref())
         .into_iter()
         .map(|name| SecretPlan {

@@ -6,10 +6,10 @@
 
 use serde::Serialize;
 
-use super::connections::{self, Processes};
+use super::connections::{self, Budget, Processes};
 use super::odoo_options::{self, Kind};
 use super::Derived;
-use crate::blueprint::model::{Application, Blueprint, Environment, Host};
+use crate::blueprint::model::{Application, Environment, Host};
 
 /// Where the image serves HTTP and the gevent (websocket) process.
 pub const HTTP_PORT: u16 = 8069;
@@ -87,10 +87,10 @@ pub fn option_value(kind: Kind, value: &serde_json::Value) -> Result<String, Str
     Ok(text)
 }
 
-pub fn plan(bp: &Blueprint, host: &Host, app: &Application, env: &Environment) -> Option<OdooConf> {
-    let pg = bp.postgres.iter().find(|p| p.name == app.database)?;
+/// `budget` is the connection budget of the application's PostgreSQL, as
+/// its plan computed it; this environment's share of it is the pool size.
+pub fn plan(host: &Host, app: &Application, env: &Environment, budget: &Budget) -> Option<OdooConf> {
     let service = format!("{}-{}", app.name, env.name);
-    let budget = connections::budget(bp, pg);
     let db_maxconn = budget.shares.iter().find(|s| s.service == service)?.db_maxconn.clone();
     let processes = connections::processes(host, env);
     let workers = processes.workers.value;
