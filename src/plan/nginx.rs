@@ -77,16 +77,6 @@ fn upstream_name(service: &str) -> String {
     service.replace('-', "_")
 }
 
-/// Odoo serves websockets from its gevent process when it runs workers,
-/// else from the threaded server on the HTTP port.
-fn websocket_port(host: &Host, env: &crate::blueprint::model::Environment) -> u16 {
-    if super::connections::processes(host, env).workers.value > 0 {
-        super::odoo::GEVENT_PORT
-    } else {
-        super::odoo::HTTP_PORT
-    }
-}
-
 pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed]) -> Option<NginxPlan> {
     if !placed.iter().any(|p| p.role == Role::Proxy) {
         return None;
@@ -136,7 +126,10 @@ pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed]) -> Option<NginxPlan>
                 http: Upstream { name: upstream_name(&service), server: format!("{service}:8069") },
                 websocket: Upstream {
                     name: format!("{}_websocket", upstream_name(&service)),
-                    server: format!("{service}:{}", websocket_port(host, env)),
+                    server: format!(
+                        "{service}:{}",
+                        super::odoo::websocket_port(&super::connections::processes(host, env))
+                    ),
                 },
                 cert_dir: cert_dir(&env.domain),
                 access: match env.access {

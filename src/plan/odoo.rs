@@ -61,6 +61,16 @@ fn boolean(b: bool) -> &'static str {
     }
 }
 
+/// Where Odoo serves websockets: its gevent process when it runs workers,
+/// else the threaded server on the HTTP port. odoo.conf and nginx both ask.
+pub fn websocket_port(processes: &Processes) -> u16 {
+    if processes.workers.value > 0 {
+        GEVENT_PORT
+    } else {
+        HTTP_PORT
+    }
+}
+
 /// The database an environment uses: the blueprint's, or `<app>_<env>`.
 pub fn database(app: &Application, env: &Environment) -> String {
     env.db_name.clone().unwrap_or_else(|| format!("{}_{}", app.name, env.name))
@@ -142,7 +152,7 @@ pub fn plan(host: &Host, app: &Application, env: &Environment, budget: &Budget) 
         setting("http_port", HTTP_PORT, None),
         setting("proxy_mode", "True", Some("behind nginx, which sets X-Forwarded-*".into())),
     ];
-    if workers > 0 {
+    if websocket_port(&processes) == GEVENT_PORT {
         http.push(setting("gevent_port", GEVENT_PORT, Some("websockets; nginx routes /websocket here".into())));
     }
     sections.push(Section { title: "HTTP", settings: http });
