@@ -257,14 +257,17 @@ fn wireguard_harness_rejects_a_bad_key() {
     assert!(text(&o).contains("Key is not the correct length or format"), "{}", text(&o));
 }
 
-/// install.sh in a throwaway root: --dry-run writes nothing; the first run
-/// installs every file with its mode, creates the WireGuard key and applies
-/// the firewall for real; the second changes nothing and reloads nothing;
-/// after drift in one nginx file only nginx is reloaded; a file that differs
-/// from the manifest stops it before anything is copied. systemctl, docker
-/// and sshd are recording stubs (no init, no daemon, no openssh here).
+/// install.sh in a throwaway root, convergent: --dry-run writes nothing;
+/// without .env (or with a name of .env.example empty) it installs the files,
+/// the WireGuard key and the firewall, exits 3 and starts nothing; with .env
+/// it starts the stack and does the restarts and reloads the earlier run left
+/// pending; a run with no change still runs `compose up` but restarts
+/// nothing; drift in one nginx file reloads only nginx; a run killed before
+/// its restarts leaves them pending and the next run does them; a file that
+/// differs from the manifest stops it before anything is copied. systemctl,
+/// docker, sshd and certbot are recording stubs (no init, no daemon here).
 #[test]
-fn install_sh_installs_idempotently_and_reloads_only_what_changed() {
+fn install_sh_converges_and_finishes_what_a_killed_run_left() {
     require("ufw");
     require("wg");
     let dir = built(|_, t| t);
@@ -275,31 +278,60 @@ for tool in systemctl docker sshd certbot; do
   printf '#!/bin/sh\n[ "$1" = is-active ] && exit 3\necho "%s $*" >> /tmp/calls\n' "$tool" > "$R/usr/local/bin/$tool"
   chmod +x "$R/usr/local/bin/$tool"
 done
-# `docker compose up` leaves the containers' json-file logs, as Docker does.
+# A docker that fails `compose up` while /tmp/fail-up exists (a run killed half-way).
 cat >> "$R/usr/local/bin/docker" <<'STUB'
+if [ "$2" = up ] && [ -e /tmp/fail-up ]; then exit 1; fi
 if [ "$2" = up ]; then mkdir -p /var/lib/docker/containers/c1; touch /var/lib/docker/containers/c1/c1-json.log; fi
 STUB
 i=/tmp/tree/hosts/ax52/install.sh
-chroot "$R" $i --dry-run > "$R/tmp/dry"
+pending=/var/lib/gen/odoo/ax52.pending
+rc=0; chroot "$R" $i --dry-run > "$R/tmp/dry" 2>&1 || rc=$?
+test $rc -eq 3
 test ! -e "$R/etc/wireguard/wg0.conf"
 test ! -e "$R/tmp/calls"
+test ! -e "$R$pending"
 grep -q "would install /etc/wireguard/wg0.conf (0600)" "$R/tmp/dry"
-mkdir -p "$R/opt/odoo"; printf "POSTGRES_PASSWORD=x\nODOO_ADMIN_PASSWD=y\n" > "$R/opt/odoo/.env"
-chroot "$R" $i > "$R/tmp/first"
+rc=0; chroot "$R" $i > "$R/tmp/first" 2>&1 || rc=$?
+echo FIRST; cat "$R/tmp/first"; cat "$R/tmp/calls"
+test $rc -eq 3
+grep -q "/opt/odoo/.env is missing" "$R/tmp/first"
 test "$(stat -c %a "$R/etc/wireguard/wg0.conf")" = 600
 test "$(stat -c %a "$R/etc/wireguard/wg0.key")" = 600
 test "$(stat -c %a "$R/usr/local/sbin/gen-firewall")" = 755
 test -s "$R/opt/odoo/docker-compose.yml"
-grep -q '^admin_passwd = [$]pbkdf2-sha512[$]' "$R/opt/odoo/odoo/prod.conf"
 chroot "$R" ufw status | grep -q "Status: active"
-echo FIRST; cat "$R/tmp/calls"
+if grep -q "compose up" "$R/tmp/calls"; then echo "started without .env"; exit 1; fi
+grep -qx "reload nginx" "$R$pending"
+grep -qx "restart postgres" "$R$pending"
+sed -e 's/=$/=v/' -e 's/^ODOO_ADMIN_PASSWD=.*/ODOO_ADMIN_PASSWD=/' "$R/opt/odoo/.env.example" > "$R/opt/odoo/.env"
+rc=0; chroot "$R" $i > "$R/tmp/half" 2>&1 || rc=$?
+test $rc -eq 3
+grep -q "lacks a value for: ODOO_ADMIN_PASSWD" "$R/tmp/half"
+if grep -q "compose up" "$R/tmp/calls"; then echo "started with an incomplete .env"; exit 1; fi
+sed -i "s/^ODOO_ADMIN_PASSWD=.*/ODOO_ADMIN_PASSWD='y'/" "$R/opt/odoo/.env"
+: > "$R/tmp/calls"
+chroot "$R" $i > "$R/tmp/full"
+grep -q '^admin_passwd = [$]pbkdf2-sha512[$]' "$R/opt/odoo/odoo/prod.conf"
+test ! -e "$R$pending"
+echo FULL; cat "$R/tmp/calls"
 : > "$R/tmp/calls"
 chroot "$R" $i > "$R/tmp/second"
-grep -q "nothing changed" "$R/tmp/second"
-test ! -s "$R/tmp/calls"
+grep -q "no file changed" "$R/tmp/second"
+echo SECOND; cat "$R/tmp/calls"
 echo "# drift" >> "$R/opt/odoo/nginx/conf.d/odoo-prod.conf"
+: > "$R/tmp/calls"
 chroot "$R" $i > "$R/tmp/third"
 echo THIRD; cat "$R/tmp/calls"; cat "$R/tmp/third"
+echo "# drift" >> "$R/opt/odoo/postgres/postgres/postgresql.conf"
+touch "$R/tmp/fail-up"
+: > "$R/tmp/calls"
+if chroot "$R" $i > "$R/tmp/killed" 2>&1; then echo "a failed compose up passed"; exit 1; fi
+grep -qx "restart postgres" "$R$pending"
+rm "$R/tmp/fail-up"
+: > "$R/tmp/calls"
+chroot "$R" $i > "$R/tmp/resumed"
+test ! -e "$R$pending"
+echo RESUMED; cat "$R/tmp/calls"
 echo tampered >> "$R/tmp/tree/hosts/ax52/rootfs/opt/odoo/nginx/nginx.conf"
 : > "$R/tmp/calls"
 if chroot "$R" $i > "$R/tmp/fourth" 2>&1; then echo "installed a tampered tree"; exit 1; fi
@@ -309,23 +341,34 @@ test ! -s "$R/tmp/calls"
     let o = throwaway(script, &[&tree]);
     let t = text(&o);
     assert!(o.status.success(), "{t}");
-    let first = t.split("FIRST").nth(1).unwrap().split("THIRD").next().unwrap();
+    let section = |from: &str, to: &str| t.split(from).nth(1).unwrap().split(to).next().unwrap().to_string();
+    let first = section("FIRST", "FULL");
+    assert!(first.contains("systemctl enable --now wg-quick@wg0"), "{t}");
+    assert!(first.contains("sshd -t"), "{t}");
+    let full = section("FULL", "SECOND");
     for call in [
-        "systemctl enable --now wg-quick@wg0",
-        "systemctl reload-or-restart fail2ban",
         "docker compose up -d --remove-orphans",
-        "sshd -t",
-        "certbot certonly --webroot -w /var/www/certbot --cert-name odoo.becker-sicherheit.de -d odoo.becker-sicherheit.de",
+        "docker compose restart odoo-prod",
+        "docker compose restart postgres",
         "docker compose exec -T nginx nginx -s reload",
+        "systemctl reload-or-restart fail2ban",
+        "certbot certonly --webroot -w /var/www/certbot --cert-name odoo.becker-sicherheit.de -d odoo.becker-sicherheit.de",
     ] {
-        assert!(first.contains(call), "first run lacks `{call}`:\n{t}");
+        assert!(full.contains(call), "the run with .env lacks `{call}`:\n{t}");
     }
-    let third = t.split("THIRD").nth(1).unwrap();
+    let second = section("SECOND", "THIRD");
+    assert!(second.contains("docker compose up -d --remove-orphans"), "every run converges the stack:\n{t}");
+    assert!(second.contains("systemctl daemon-reload"), "{t}");
+    // (gen-certs reloads nginx after each certbot success; the stub never saves a certificate.)
+    for quiet in ["restart odoo", "restart postgres", "nginx nginx -t", "sshd"] {
+        assert!(!second.contains(quiet), "a run without changes did `{quiet}`:\n{t}");
+    }
+    let third = section("THIRD", "RESUMED");
     assert!(third.contains("docker compose exec -T nginx nginx -t"), "{t}");
     assert!(third.contains("installed /opt/odoo/nginx/conf.d/odoo-prod.conf"), "{t}");
-    for quiet in ["wg-quick", "fail2ban", "up -d", "ssh"] {
-        assert!(!third.split("installed").next().unwrap().contains(quiet), "drift in nginx reloaded `{quiet}`:\n{t}");
-    }
+    assert!(!third.contains("restart postgres") && !third.contains("restart odoo"), "{t}");
+    let resumed = t.split("RESUMED").nth(1).unwrap();
+    assert!(resumed.contains("docker compose restart postgres"), "the killed run's restart was lost:\n{t}");
 }
 
 /// The nginx basic-auth filter against Docker json-file log lines, with

@@ -31,7 +31,17 @@ pub struct ProvisionPlan {
     pub repository: Option<String>,
     /// Where cloud-init clones it.
     pub checkout: &'static str,
+    /// install.sh's record of restarts and reloads that changed files still
+    /// need: written before files are copied, cleared once they succeeded,
+    /// so a run that is killed in between is finished by the next one.
+    pub pending_file: String,
+    /// install.sh's exit code when `.env` is missing or lacks a name of
+    /// `.env.example` (nothing is started then).
+    pub env_exit: u8,
 }
+
+/// install.sh's exit code for a missing or incomplete `.env`.
+pub const ENV_EXIT: u8 = 3;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct AdminPlan {
@@ -105,6 +115,8 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> Provi
         stack_dir: format!("/opt/{}", bp.project.name),
         repository: bp.project.repository.clone(),
         checkout: "/var/lib/gen/config",
+        pending_file: format!("/var/lib/gen/{}/{}.pending", bp.project.name, host.name),
+        env_exit: ENV_EXIT,
     }
 }
 
