@@ -134,6 +134,8 @@ fn compose_files_are_current_and_closed() {
                     assert!(port.starts_with("10.0.1."), "behind the load balancer nginx listens privately: {port}");
                 }
             }
+            // nginx resolves upstreams per request: nothing may hold it back.
+            assert!(name != "nginx" || s.get("depends_on").is_none(), "nginx waits for upstreams");
             if let Some(deps) = s.get("depends_on").and_then(|d| d.as_mapping()) {
                 for (_, dep) in deps {
                     assert!(dep["condition"].as_str().is_some(), "{name}: depends_on without a condition");
@@ -164,6 +166,15 @@ fn nginx_configs_follow_the_tls_and_proxy_rules() {
     assert!(odoo_main.contains("ssl_protocols TLSv1.2 TLSv1.3;"));
     assert!(odoo_main.contains(&format!("ssl_ciphers {};", gen::plan::nginx::MOZILLA_INTERMEDIATE_CIPHERS)));
     assert!(odoo_main.contains("map $http_upgrade $connection_upgrade"));
+    // Upstreams resolve per request in Docker's DNS: no `upstream` block that
+    // nginx would resolve at start, so one stopped container cannot stop it.
+    assert!(odoo_main.contains("resolver 127.0.0.11 valid=10s ipv6=off;"), "{odoo_main}");
+    for (path, text) in &all {
+        assert!(!text.contains("upstream "), "an upstream block in {}", path.display());
+        for line in text.lines().filter(|l| l.contains("proxy_pass") && !l.trim_start().starts_with('#')) {
+            assert!(line.contains("proxy_pass http://$gen_"), "{}: {line}", path.display());
+        }
+    }
     let read = |name: &str| std::fs::read_to_string(find(&out.join("odoo-dedicated"), name).remove(0)).unwrap();
     let (prod, test, dev) = (read("odoo-prod.conf"), read("odoo-test.conf"), read("odoo-dev.conf"));
     for conf in [&prod, &test, &dev] {

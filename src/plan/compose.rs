@@ -97,7 +97,7 @@ pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed]) -> Option<ComposePla
             Role::SiteBackend { site } | Role::SiteFrontend { site } => site_service(bp, p, site),
             Role::Odoo { app, env } => odoo_service(bp, p, app, env),
             Role::Postgres { index } => postgres_service(bp, p, index),
-            Role::Proxy => proxy_service(bp, host, placed),
+            Role::Proxy => proxy_service(bp, host),
         };
         services.extend(service);
     }
@@ -232,7 +232,7 @@ pub fn terminates_tls(bp: &Blueprint, host: &Host) -> bool {
     }
 }
 
-fn proxy_service(bp: &Blueprint, host: &Host, placed: &[Placed]) -> Option<ServicePlan> {
+fn proxy_service(bp: &Blueprint, host: &Host) -> Option<ServicePlan> {
     let image = super::nginx::image(bp);
     let mut s = base("nginx", &image.0, health(probe(&image.0, "http://127.0.0.1/health"), "10s"));
     let (ip, note) = proxy_bind(bp, host);
@@ -255,12 +255,8 @@ fn proxy_service(bp: &Blueprint, host: &Host, placed: &[Placed]) -> Option<Servi
     {
         s.volumes.push("./nginx/auth:/etc/nginx/auth:ro".into());
     }
-    // Started, not healthy: one sick upstream must not keep every site down.
-    s.depends_on = placed
-        .iter()
-        .filter(|p| matches!(p.role, Role::SiteBackend { .. } | Role::SiteFrontend { .. } | Role::Odoo { .. }))
-        .map(|p| Dependency { service: p.service.clone(), condition: "service_started" })
-        .collect();
+    // No depends_on: nginx resolves its upstreams per request (plan::nginx::Upstream),
+    // so it starts, and serves every other site, while one upstream is down.
     resources(&mut s, bp.proxy.as_ref().and_then(|p| p.resources).unwrap_or_default());
     Some(s)
 }

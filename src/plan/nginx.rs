@@ -28,13 +28,30 @@ pub struct NginxPlan {
     pub max_body: String,
     pub sites: Vec<SiteVhost>,
     pub environments: Vec<OdooVhost>,
+    /// `resolver` for the per-request lookups of upstreams (see [`Upstream`]).
+    pub resolver: &'static str,
+    pub resolver_valid: &'static str,
 }
 
+/// Where a location proxies to. nginx resolves `server` per request through
+/// Docker's embedded DNS (`set $<var> <server>; proxy_pass http://$<var>;`),
+/// never at start or reload: a stopped container then gives 502 for its own
+/// site, not a proxy that refuses to start, and a recreated container's new
+/// address is found without a reload.
 #[derive(Debug, Clone, Serialize)]
 pub struct Upstream {
-    pub name: String,
+    /// The nginx variable (without `$`) that holds `server`.
+    pub var: String,
+    /// `<service>:<port>` on the compose network.
     pub server: String,
 }
+
+/// Docker's embedded DNS server, which every container on a user-defined
+/// network reaches at this address.
+pub const DOCKER_DNS: &str = "127.0.0.11";
+
+/// How long nginx caches an answer: a recreated container is found within it.
+pub const RESOLVER_VALID: &str = "10s";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SiteVhost {
@@ -73,8 +90,10 @@ pub fn http2_directive(version: &[u32]) -> bool {
     v >= [1, 25, 1]
 }
 
-fn upstream_name(service: &str) -> String {
-    service.replace('-', "_")
+/// The variable that holds a service's address. The `gen_` prefix keeps it
+/// clear of nginx's own variables (`$host`, `$upstream_http_…`, `$http_…`).
+fn upstream_var(service: &str) -> String {
+    format!("gen_{}", service.replace('-', "_"))
 }
 
 pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed]) -> Option<NginxPlan> {
@@ -99,11 +118,11 @@ pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed]) -> Option<NginxPlan>
                 site: site.name.to_string(),
                 server_names: site.domains.join(" "),
                 backend: Upstream {
-                    name: upstream_name(&format!("{}-backend", site.name)),
+                    var: upstream_var(&format!("{}-backend", site.name)),
                     server: format!("{}-backend:{}", site.name, backend.port),
                 },
                 frontend: Upstream {
-                    name: upstream_name(&format!("{}-frontend", site.name)),
+                    var: upstream_var(&format!("{}-frontend", site.name)),
                     server: format!("{}-frontend:{}", site.name, frontend.port),
                 },
                 cert_dir: cert_dir(&first),
@@ -123,9 +142,9 @@ pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed]) -> Option<NginxPlan>
             environments.push(OdooVhost {
                 file: format!("{service}.conf"),
                 server_name: env.domain.clone(),
-                http: Upstream { name: upstream_name(&service), server: format!("{service}:8069") },
+                http: Upstream { var: upstream_var(&service), server: format!("{service}:8069") },
                 websocket: Upstream {
-                    name: format!("{}_websocket", upstream_name(&service)),
+                    var: format!("{}_websocket", upstream_var(&service)),
                     server: format!(
                         "{service}:{}",
                         super::odoo::websocket_port(&super::connections::processes(host, env))
@@ -164,6 +183,8 @@ pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed]) -> Option<NginxPlan>
         max_body: max_body.to_string().to_lowercase(),
         sites,
         environments,
+        resolver: DOCKER_DNS,
+        resolver_valid: RESOLVER_VALID,
     })
 }
 

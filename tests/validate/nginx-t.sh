@@ -7,8 +7,8 @@
 #   NGINX_DIR holds nginx.conf and conf.d/ as gen writes them.
 #   --downport-http2 rewrites `http2 on;` (nginx >= 1.25.1) to the `listen ... http2`
 #   form that Debian 12's nginx 1.22 knows, for configs made for a newer nginx.
-# Stubs: every upstream host name resolves to 127.0.0.1, every certificate
-# path gets a throwaway key pair, and the `nginx` user exists.
+# Stubs: every certificate path gets a throwaway key pair, and the `nginx`
+# user exists. Upstream names do not resolve here, on purpose.
 set -euo pipefail
 dir=$(cd "$1" && pwd)
 downport=${2:-}
@@ -30,9 +30,8 @@ if [ "$downport" = --downport-http2 ]; then
     fi
   done
 fi
-# Upstream servers: `server NAME:PORT;` inside upstream blocks.
-{ grep -ho "^ *server [a-z0-9_-]*:[0-9]*;" "$R/etc/nginx/conf.d/"*.conf || true; } | sed "s/ *server \([^:]*\):.*/\1/" | sort -u |
-  while read -r h; do echo "127.0.0.1 $h" >> "$R/etc/hosts"; done
+# No stub for upstream names: the configs resolve them per request (resolver),
+# so nginx must start while none of them resolves.
 { grep -ho "ssl_certificate [^;]*fullchain.pem" "$R/etc/nginx/conf.d/"*.conf || true; } | sed "s/ssl_certificate //" | sort -u |
   while read -r crt; do
     d=$(dirname "$R$crt"); mkdir -p "$d"
