@@ -13,6 +13,7 @@ pub mod cost;
 pub mod describe;
 pub mod firewall;
 pub mod growth;
+pub mod images;
 pub mod installimage;
 pub mod jobs;
 pub mod monitoring;

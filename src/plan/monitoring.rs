@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::compose::{base, AmountPlan, Healthcheck, ServicePlan};
+use super::compose::{base, health, AmountPlan, ServicePlan};
 use super::Derived;
 use crate::blueprint::model::{Blueprint, Host, Scheduler, WebhookKind};
 use crate::blueprint::units::{Cpus, Duration, Size};
@@ -172,10 +172,7 @@ pub fn containers(bp: &Blueprint) -> Vec<(&'static str, (Cpus, Size))> {
 /// A monitoring container with a memory and CPU cap, so a metrics spike
 /// cannot starve the services it watches.
 fn service(name: &str, image: &str, url: &str, (cpus, memory): (Cpus, Size)) -> ServicePlan {
-    // The three images ship busybox wget.
-    let check = vec!["CMD-SHELL".into(), format!("wget -q -O /dev/null {url}")];
-    let mut s =
-        base(name, image, Healthcheck { test: check, interval: "30s", timeout: "5s", retries: 3, start_period: "30s" });
+    let mut s = base(name, image, health(super::images::http_probe(image, url), "30s"));
     s.limits = Some(AmountPlan { cpus: cpus.to_string(), memory: memory.to_string() });
     s
 }

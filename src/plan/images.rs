@@ -1,0 +1,142 @@
+//! What gen knows about the images it runs: which HTTP client a health check
+//! can use inside each (a probe that calls a tool the image lacks is an
+//! unhealthy container forever), and which user the image's process runs as
+//! (the owner its bind-mounted data directories need).
+//!
+//! Sources, the official Dockerfiles:
+//! - odoo (github.com/odoo/docker): Debian's odoo package creates the system
+//!   user `odoo`; on 17.0's Ubuntu jammy base that is uid 101, gid 101, on
+//!   18.0's noble base uid 100, gid 101 (odoo/odoo#183106). Python 3 is there.
+//! - postgres (docker-library/postgres): Debian variants `useradd --uid=999`
+//!   with group 999, Alpine variants `adduser -u 70` with group 70;
+//!   `pg_isready` ships with the server.
+//! - nginx (nginxinc/docker-nginx): user `nginx` uid 101, gid 101 in both
+//!   variants; Alpine has busybox `wget`, Debian installs `curl`.
+//! - node (nodejs/docker-node): `node` is the image's point.
+//! - python and tiangolo/uvicorn-gunicorn-fastapi (built on python): `python3`.
+//! - prom/prometheus, prom/node-exporter (quay.io/prometheus/busybox base) and
+//!   gcr.io/cadvisor (Alpine; its own HEALTHCHECK uses wget): busybox `wget`.
+
+use serde::Serialize;
+
+/// An image's family: what its health checks may call and who it runs as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Family {
+    Odoo,
+    Postgres,
+    Nginx,
+    Node,
+    Python,
+    /// busybox or Alpine based, with `wget`.
+    Busybox,
+    /// Anything else: the probe tries each client in turn.
+    Unknown,
+}
+
+/// The repository of an image reference, without registry, tag or digest.
+fn repository(image: &str) -> &str {
+    let without_digest = image.split('@').next().unwrap_or(image);
+    let last = without_digest.rsplit('/').next().unwrap_or(without_digest);
+    last.split(':').next().unwrap_or(last)
+}
+
+fn tag(image: &str) -> &str {
+    let without_digest = image.split('@').next().unwrap_or(image);
+    let last = without_digest.rsplit('/').next().unwrap_or(without_digest);
+    last.split_once(':').map_or("", |(_, t)| t)
+}
+
+/// The family of an image reference.
+pub fn family(image: &str) -> Family {
+    let repo = repository(image);
+    let tag = tag(image);
+    match repo {
+        "odoo" => Family::Odoo,
+        "postgres" => Family::Postgres,
+        "nginx" => Family::Nginx,
+        "node" => Family::Node,
+        "python" => Family::Python,
+        r if r.starts_with("uvicorn-gunicorn") || r.contains("fastapi") => Family::Python,
+        "prometheus" | "node-exporter" | "alertmanager" | "cadvisor" | "busybox" | "alpine" => Family::Busybox,
+        _ if tag.contains("alpine") => Family::Busybox,
+        _ => Family::Unknown,
+    }
+}
+
+/// The first number of an image's tag (`17.0` → 17).
+fn major(image: &str) -> Option<u32> {
+    tag(image).split(|c: char| !c.is_ascii_digit()).next().and_then(|m| m.parse().ok())
+}
+
+/// A compose `CMD-SHELL` test that GETs `url` with a tool the image ships.
+/// `url` is gen's own (a fixed host, a port and a checked path, E211).
+pub fn http_probe(image: &str, url: &str) -> Vec<String> {
+    let python = format!("python3 -c \"import urllib.request; urllib.request.urlopen('{url}', timeout=4)\"");
+    let node = format!("node -e \"fetch('{url}').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))\"");
+    let wget = format!("wget -q -O /dev/null {url}");
+    let curl = format!("curl -fsS -o /dev/null {url}");
+    let cmd = match family(image) {
+        Family::Odoo | Family::Python => python,
+        Family::Node => node,
+        Family::Nginx if tag(image).contains("alpine") => wget,
+        Family::Nginx => curl,
+        Family::Busybox => wget,
+        // Postgres answers no HTTP; an unknown image gets every client in turn.
+        Family::Postgres | Family::Unknown => format!(
+            "if command -v wget >/dev/null; then {wget}; elif command -v curl >/dev/null; then {curl}; \
+elif command -v python3 >/dev/null; then {python}; else {node}; fi"
+        ),
+    };
+    vec!["CMD-SHELL".into(), cmd]
+}
+
+/// The user (uid, gid) an image's main process runs as, when gen knows it.
+pub fn user(image: &str) -> Option<(u32, u32)> {
+    match family(image) {
+        Family::Odoo => Some(if major(image).is_some_and(|m| m >= 18) { (100, 101) } else { (101, 101) }),
+        Family::Postgres => Some(if tag(image).contains("alpine") { (70, 70) } else { (999, 999) }),
+        Family::Nginx => Some((101, 101)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn families_follow_the_repository() {
+        assert_eq!(family("odoo:17.0"), Family::Odoo);
+        assert_eq!(family("postgres:16.10-alpine"), Family::Postgres);
+        assert_eq!(family("nginx:1.28.0-alpine"), Family::Nginx);
+        assert_eq!(family("node:22-alpine"), Family::Node);
+        assert_eq!(family("tiangolo/uvicorn-gunicorn-fastapi:python3.11"), Family::Python);
+        assert_eq!(family("prom/node-exporter:v1.8.2"), Family::Busybox);
+        assert_eq!(family("gcr.io/cadvisor/cadvisor:v0.49.1"), Family::Busybox);
+        assert_eq!(family("registry.example.com:5000/shop/api:1.2"), Family::Unknown);
+        assert_eq!(family("ghcr.io/acme/site:1.0-alpine"), Family::Busybox);
+    }
+
+    #[test]
+    fn probes_use_what_the_image_ships() {
+        let url = "http://127.0.0.1:80/health";
+        assert!(http_probe("odoo:17.0", url)[1].starts_with("python3 "));
+        assert!(http_probe("tiangolo/uvicorn-gunicorn-fastapi:python3.11", url)[1].starts_with("python3 "));
+        assert!(http_probe("node:22-alpine", url)[1].starts_with("node "));
+        assert!(http_probe("nginx:1.28.0-alpine", url)[1].starts_with("wget "));
+        assert!(http_probe("nginx:1.28.0", url)[1].starts_with("curl "));
+        assert!(http_probe("prom/prometheus:v2.53.2", url)[1].starts_with("wget "));
+        assert!(http_probe("example/app:1", url)[1].contains("command -v wget"));
+    }
+
+    #[test]
+    fn users_follow_the_official_dockerfiles() {
+        assert_eq!(user("odoo:17.0"), Some((101, 101)));
+        assert_eq!(user("odoo:18.0"), Some((100, 101)));
+        assert_eq!(user("postgres:16.10-alpine"), Some((70, 70)));
+        assert_eq!(user("postgres:16.10"), Some((999, 999)));
+        assert_eq!(user("nginx:1.28.0-alpine"), Some((101, 101)));
+        assert_eq!(user("node:22-alpine"), None);
+    }
+}
