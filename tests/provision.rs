@@ -299,6 +299,11 @@ test "$(stat -c %a "$R/etc/wireguard/wg0.conf")" = 600
 test "$(stat -c %a "$R/etc/wireguard/wg0.key")" = 600
 test "$(stat -c %a "$R/usr/local/sbin/gen-firewall")" = 755
 test -s "$R/opt/odoo/docker-compose.yml"
+# Bind-mounted directories, owned by the image's user before any container runs.
+test "$(stat -c '%u:%g %a' "$R/mnt/odoo-data/prod")" = "101:101 750"
+test "$(stat -c '%u:%g %a' "$R/mnt/odoo-data/postgres")" = "70:70 700"
+test "$(stat -c '%u:%g %a' "$R/opt/odoo/nginx/auth")" = "0:101 750"
+test "$(stat -c '%u:%g %a' "$R/var/lib/node_exporter/textfile")" = "0:0 755"
 chroot "$R" ufw status | grep -q "Status: active"
 if grep -q "compose up" "$R/tmp/calls"; then echo "started without .env"; exit 1; fi
 grep -qx "reload nginx" "$R$pending"

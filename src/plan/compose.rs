@@ -23,7 +23,33 @@ pub struct ComposePlan {
     pub secrets: Vec<String>,
     /// Named volumes (top-level `volumes:`).
     pub volumes: Vec<String>,
+    /// Every host directory a service bind-mounts, once, with the owner and
+    /// mode its image's user needs; install.sh creates and sets each on every
+    /// run (the directory itself, never recursively over existing data).
+    pub host_dirs: Vec<HostDir>,
 }
+
+/// A bind-mounted host directory and what its container needs of it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct HostDir {
+    /// Absolute path on the host.
+    pub path: String,
+    /// `uid:gid`, or empty: created when missing, owner and mode left alone
+    /// (a mount the blueprint brings, such as a NAS share).
+    pub owner: String,
+    /// Octal mode, e.g. `0750`; empty with an empty owner.
+    pub mode: String,
+    pub why: String,
+}
+
+impl HostDir {
+    pub(crate) fn new(path: impl Into<String>, owner: (u32, u32), mode: &str, why: impl Into<String>) -> Self {
+        HostDir { path: path.into(), owner: format!("{}:{}", owner.0, owner.1), mode: mode.into(), why: why.into() }
+    }
+}
+
+/// Root owns what containers only read (or what only host-side root writes).
+const ROOT: (u32, u32) = (0, 0);
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ServicePlan {
@@ -33,6 +59,8 @@ pub struct ServicePlan {
     pub environment: Vec<(String, String)>,
     pub ports: Vec<String>,
     pub volumes: Vec<String>,
+    /// The host directories among `volumes`, with owner and mode.
+    pub dirs: Vec<HostDir>,
     pub depends_on: Vec<Dependency>,
     pub healthcheck: Healthcheck,
     pub limits: Option<AmountPlan>,
@@ -51,8 +79,6 @@ pub struct Dependency {
 pub struct Healthcheck {
     pub test: Vec<String>,
     pub interval: &'static str,
-    /// How often Docker checks during `start_period` (Engine 25+).
-    pub start_interval: &'static str,
     pub timeout: &'static str,
     pub retries: u32,
     pub start_period: &'static str,
@@ -75,12 +101,14 @@ fn probe(image: &str, url: &str) -> Vec<String> {
 }
 
 /// Docker runs the first check one `interval` after the start, so with 30s
-/// a dependant (`condition: service_healthy`) waited at least 30 s.
-/// `start_interval` (compose spec, Docker Engine 25+; older engines ignore
-/// it) checks every 2 s during `start_period`, and 10 s afterwards keeps
-/// the steady load low.
+/// a dependant (`condition: service_healthy`) waited at least 30 s; 5 s
+/// starts it within seconds and costs one cheap probe per container every
+/// 5 s. No `start_interval`: docker compose v2 refuses the whole file
+/// ("can't set healthcheck.start_interval as feature require Docker Engine
+/// v25 or later") on older engines, such as Ubuntu 24.04's docker.io 24.0
+/// and the deployment harness's 20.10 (found there).
 pub(crate) fn health(test: Vec<String>, start_period: &'static str) -> Healthcheck {
-    Healthcheck { test, interval: "10s", start_interval: "2s", timeout: "5s", retries: 3, start_period }
+    Healthcheck { test, interval: "5s", timeout: "5s", retries: 3, start_period }
 }
 
 /// `${NAME}` references in a value.
@@ -104,7 +132,9 @@ pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed]) -> Option<ComposePla
     }
     let secrets: BTreeSet<String> =
         services.iter().flat_map(|s| s.environment.iter().flat_map(|(_, v)| references(v))).collect();
+    let stack_dir = format!("/opt/{}", bp.project.name);
     Some(ComposePlan {
+        host_dirs: host_dirs(&stack_dir, &services),
         project: bp.project.name.to_string(),
         network: "stack".into(),
         subnet: NETWORK_SUBNET,
@@ -112,6 +142,22 @@ pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed]) -> Option<ComposePla
         secrets: secrets.into_iter().collect(),
         volumes: Vec::new(),
     })
+}
+
+/// The services' host directories, relative ones under the stack directory,
+/// each path once (the first service that mounts it decides).
+pub fn host_dirs(stack_dir: &str, services: &[ServicePlan]) -> Vec<HostDir> {
+    let mut out: Vec<HostDir> = Vec::new();
+    for d in services.iter().flat_map(|s| &s.dirs) {
+        let path = match d.path.strip_prefix("./") {
+            Some(rest) => format!("{stack_dir}/{rest}"),
+            None => d.path.clone(),
+        };
+        if !out.iter().any(|o| o.path == path) {
+            out.push(HostDir { path, ..d.clone() });
+        }
+    }
+    out
 }
 
 fn resources(service: &mut ServicePlan, r: Resources) {
@@ -127,6 +173,7 @@ pub(crate) fn base(name: &str, image: &str, healthcheck: Healthcheck) -> Service
         environment: Vec::new(),
         ports: Vec::new(),
         volumes: Vec::new(),
+        dirs: Vec::new(),
         depends_on: Vec::new(),
         healthcheck,
         limits: None,
@@ -168,13 +215,28 @@ fn odoo_service(bp: &Blueprint, p: &Placed, app: usize, env: usize) -> Option<Se
         ("PASSWORD".into(), format!("${{{}}}", pg.password_secret)),
     ];
     s.volumes.push(format!("{}:/var/lib/odoo", env.data_dir));
+    if let Some(user) = super::images::user(&app.image.0) {
+        s.dirs.push(HostDir::new(
+            &env.data_dir,
+            user,
+            "0750",
+            format!("{}'s odoo user writes its filestore and sessions", app.image.0),
+        ));
+    }
     // Rendered on the host from the generated `.conf.in` (see plan::odoo).
     s.volumes.push(format!("./odoo/{}.conf:/etc/odoo/odoo.conf:ro", env.name));
     if let Some(addons) = &app.addons {
         s.volumes.push(format!("{addons}:/mnt/extra-addons:ro"));
+        s.dirs.push(HostDir::new(addons, ROOT, "0755", "custom addons: Odoo only reads them"));
     }
     for m in &env.mounts {
         s.volumes.push(format!("{}:{}{}", m.source, m.target, if m.read_only { ":ro" } else { "" }));
+        s.dirs.push(HostDir {
+            path: m.source.clone(),
+            owner: String::new(),
+            mode: String::new(),
+            why: "the blueprint's own mount: created when missing, its owner left alone".into(),
+        });
     }
     s.ports.clone_from(&env.ports);
     s.depends_on.push(Dependency { service: pg.name.to_string(), condition: "service_healthy" });
@@ -191,6 +253,16 @@ fn postgres_service(bp: &Blueprint, p: &Placed, index: usize) -> Option<ServiceP
         ("POSTGRES_PASSWORD".into(), format!("${{{}}}", pg.password_secret)),
     ];
     s.volumes.push(format!("{}:{}", pg.data_dir, postgres_data_path(&pg.image.version())));
+    if let Some(user) = super::images::user(&pg.image.0) {
+        // initdb refuses a data directory others can read; the entrypoint
+        // (started as root) would chown and chmod it too.
+        s.dirs.push(HostDir::new(
+            &pg.data_dir,
+            user,
+            "0700",
+            format!("{}'s postgres user owns its data directory", pg.image.0),
+        ));
+    }
     s.volumes.push(format!("./postgres/{}/postgresql.conf:{}:ro", pg.name, super::postgres::CONFIG_PATH));
     s.volumes.push(format!("./postgres/{}/pg_hba.conf:{}:ro", pg.name, super::postgres::HBA_PATH));
     s.command = vec!["postgres".into(), "-c".into(), format!("config_file={}", super::postgres::CONFIG_PATH)];
@@ -248,6 +320,12 @@ fn proxy_service(bp: &Blueprint, host: &Host) -> Option<ServicePlan> {
     if terminates_tls(bp, host) {
         s.volumes.push("/etc/letsencrypt:/etc/letsencrypt:ro".into());
         s.volumes.push("/var/www/certbot:/var/www/certbot:ro".into());
+        s.dirs.push(HostDir::new(
+            "/var/www/certbot",
+            ROOT,
+            "0755",
+            "certbot (root, on the host) writes challenges, nginx reads",
+        ));
     }
     if bp
         .applications
@@ -255,6 +333,13 @@ fn proxy_service(bp: &Blueprint, host: &Host) -> Option<ServicePlan> {
         .any(|a| a.environments.iter().any(|e| e.access == crate::blueprint::model::Access::BasicAuth))
     {
         s.volumes.push("./nginx/auth:/etc/nginx/auth:ro".into());
+        let nginx_gid = super::images::user(&image.0).map_or(101, |(_, gid)| gid);
+        s.dirs.push(HostDir::new(
+            "./nginx/auth",
+            (0, nginx_gid),
+            "0750",
+            "install.sh writes the password files; nginx's workers (group nginx) read them",
+        ));
     }
     // No depends_on: nginx resolves its upstreams per request (plan::nginx::Upstream),
     // so it starts, and serves every other site, while one upstream is down.
@@ -279,6 +364,18 @@ mod tests {
         assert_eq!(postgres_data_path(&[16, 10]), "/var/lib/postgresql/data");
         assert_eq!(postgres_data_path(&[18, 1]), "/var/lib/postgresql/18/docker");
         assert_eq!(postgres_data_path(&[]), "/var/lib/postgresql/data");
+    }
+
+    #[test]
+    fn host_dirs_resolve_relative_paths_once() {
+        let mut a = base("a", "odoo:17.0", health(Vec::new(), "1s"));
+        a.dirs = vec![HostDir::new("./addons", ROOT, "0755", "x"), HostDir::new("/data", (101, 101), "0750", "y")];
+        let mut b = base("b", "odoo:17.0", health(Vec::new(), "1s"));
+        b.dirs = vec![HostDir::new("/data", (1, 1), "0700", "z")];
+        let dirs = host_dirs("/opt/p", &[a, b]);
+        assert_eq!(dirs.len(), 2);
+        assert_eq!(dirs[0].path, "/opt/p/addons");
+        assert_eq!((dirs[1].owner.as_str(), dirs[1].mode.as_str()), ("101:101", "0750"));
     }
 
     #[test]

@@ -143,6 +143,7 @@ fn plan_host(bp: &Blueprint, host: &Host) -> HostPlan {
         let (services, volumes) = monitoring::services(bp, m);
         c.services.extend(services);
         c.volumes.extend(volumes);
+        c.host_dirs = compose::host_dirs(&format!("/opt/{}", bp.project.name), &c.services);
     }
     let nginx = nginx::plan(bp, host, &placed);
     let postgres: Vec<postgres::PostgresConf> =

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::compose::{base, health, AmountPlan, ServicePlan};
+use super::compose::{base, health, AmountPlan, HostDir, ServicePlan};
 use super::Derived;
 use crate::blueprint::model::{Blueprint, Host, Scheduler, WebhookKind};
 use crate::blueprint::units::{Cpus, Duration, Size};
@@ -206,6 +206,13 @@ pub fn services(bp: &Blueprint, plan: &MonitoringPlan) -> (Vec<ServicePlan>, Vec
             "--collector.filesystem.mount-points-exclude=^/(dev|proc|sys|run|var/lib/docker/.+)($$|/)".into(),
         ];
         s.volumes = vec!["/:/host:ro,rslave".into(), format!("{TEXTFILE_DIR}:/textfile:ro")];
+        // node_exporter runs as nobody and only reads; backup.sh writes as root.
+        s.dirs = vec![HostDir::new(
+            TEXTFILE_DIR,
+            (0, 0),
+            "0755",
+            "backup.sh (root) writes metrics, node_exporter (nobody) reads",
+        )];
         out.push(s);
     }
     if m.cadvisor {

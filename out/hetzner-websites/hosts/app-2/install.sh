@@ -126,6 +126,17 @@ if [ -z "${changed[*]:-}" ]; then
   say "no file changed"
 fi
 
+# The directories containers mount, with the owner and mode each image's user
+# needs: the directory itself, never recursively (existing data keeps its owner).
+ensure_dir() {
+  local path=$1 owner=$2 mode=$3
+  if [ ! -d "$path" ]; then run mkdir -p "$path"; fi
+  if [ -n "$owner" ] && [ "$(stat -c %u:%g "$path" 2>/dev/null)" != "$owner" ]; then run chown "$owner" "$path"; fi
+  if [ -n "$mode" ] && [ "$(stat -c %a "$path" 2>/dev/null)" != "${mode#0}" ]; then run chmod "$mode" "$path"; fi
+}
+# backup.sh (root) writes metrics, node_exporter (nobody) reads
+ensure_dir '/var/lib/node_exporter/textfile' '0:0' '0755'
+
 # 3. The host: every run, whatever changed.
 if is_pending "reload ssh"; then
   run sshd -t

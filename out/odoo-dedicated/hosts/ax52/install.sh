@@ -132,6 +132,33 @@ if [ -z "${changed[*]:-}" ]; then
   say "no file changed"
 fi
 
+# The directories containers mount, with the owner and mode each image's user
+# needs: the directory itself, never recursively (existing data keeps its owner).
+ensure_dir() {
+  local path=$1 owner=$2 mode=$3
+  if [ ! -d "$path" ]; then run mkdir -p "$path"; fi
+  if [ -n "$owner" ] && [ "$(stat -c %u:%g "$path" 2>/dev/null)" != "$owner" ]; then run chown "$owner" "$path"; fi
+  if [ -n "$mode" ] && [ "$(stat -c %a "$path" 2>/dev/null)" != "${mode#0}" ]; then run chmod "$mode" "$path"; fi
+}
+# odoo:17.0's odoo user writes its filestore and sessions
+ensure_dir '/mnt/odoo-data/prod' '101:101' '0750'
+# custom addons: Odoo only reads them
+ensure_dir '/opt/odoo/addons' '0:0' '0755'
+# the blueprint's own mount: created when missing, its owner left alone
+ensure_dir '/mnt/building-plans' '' ''
+# odoo:17.0's odoo user writes its filestore and sessions
+ensure_dir '/mnt/odoo-data/test' '101:101' '0750'
+# odoo:17.0's odoo user writes its filestore and sessions
+ensure_dir '/mnt/odoo-data/dev' '101:101' '0750'
+# postgres:16.10-alpine's postgres user owns its data directory
+ensure_dir '/mnt/odoo-data/postgres' '70:70' '0700'
+# certbot (root, on the host) writes challenges, nginx reads
+ensure_dir '/var/www/certbot' '0:0' '0755'
+# install.sh writes the password files; nginx's workers (group nginx) read them
+ensure_dir '/opt/odoo/nginx/auth' '0:101' '0750'
+# backup.sh (root) writes metrics, node_exporter (nobody) reads
+ensure_dir '/var/lib/node_exporter/textfile' '0:0' '0755'
+
 # 3. The host: every run, whatever changed.
 if is_pending "reload ssh"; then
   run sshd -t
