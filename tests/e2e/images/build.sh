@@ -135,7 +135,9 @@ for name in "${ORDER[@]}"; do
     continue
   fi
   step "build $tag from images/$name"
-  if ! "$DOCKER" build -q --label "gen-e2e.key=$key" -t "$tag" "$ctx" >"$CACHE/build-$name.log" 2>&1; then
+  # --network host: RUN steps that use the Debian mirror (node) do not depend
+  # on the engine's bridge or NAT (an engine may run with --bridge=none).
+  if ! "$DOCKER" build -q --network host --label "gen-e2e.key=$key" -t "$tag" "$ctx" >"$CACHE/build-$name.log" 2>&1; then
     cat "$CACHE/build-$name.log" >&2
     echo "build.sh: building $tag failed" >&2
     exit 1
@@ -143,6 +145,10 @@ for name in "${ORDER[@]}"; do
   rebuilt=1
   done_step "built $tag"
 done
+
+if [[ $rebuilt == 1 ]]; then  # earlier builds of these tags, now untagged
+  "$DOCKER" image prune -f --filter label=gen-e2e.key >/dev/null
+fi
 
 # --- 5. one archive of every tag, for `docker load` into each host's engine --
 tags=()

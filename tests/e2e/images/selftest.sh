@@ -12,6 +12,8 @@
 #   - replaces the published ports by loopback ports SELFTEST_HTTP_PORT /
 #     SELFTEST_HTTPS_PORT / SELFTEST_PROM_PORT (default 18080/18443/19090)
 #   - shortens health-check intervals to 3 s (the test commands are unchanged)
+#     and drops start_interval on engines older than 25, which refuse it
+#   - drops rslave from node_exporter's / mount when / is a private mount
 # Environment: GEN_E2E_CACHE (compose plugin), SELFTEST_WORK (default: mktemp),
 # SELFTEST_KEEP=1 leaves the stack running.
 set -euo pipefail
@@ -95,12 +97,22 @@ if findmnt -no PROPAGATION / | grep -Eq 'shared|slave'; then root_shared=1; else
   echo "selftest: / is a private mount here: node_exporter gets /:/host:ro without rslave"
 fi
 
+# Health checks every 3 s. The generated file may set start_interval, which
+# compose refuses outright below Docker Engine 25 (API 1.44): then the
+# override resets it, and says so.
+hc='{interval: 3s}'
+api=$("$DOCKER" version --format '{{.Server.APIVersion}}')
+if [[ $(printf '%s\n' "$api" 1.44 | sort -V | head -n 1) != 1.44 ]] && grep -q 'start_interval:' "$stack/docker-compose.yml"; then
+  hc='{interval: 3s, start_interval: !reset null}'
+  echo "selftest: engine API $api < 1.44 (Engine 25): the override drops healthcheck.start_interval"
+fi
+
 odoo_env() { cat <<EOF
   $1:
     volumes:
       - "$h/odoo-data/$2:/var/lib/odoo"
 $( [[ $2 == prod ]] && echo "      - \"$h/building-plans:/mnt/building-plans:ro\"" )
-    healthcheck: {interval: 3s}
+    healthcheck: $hc
     deploy: {resources: {limits: {cpus: "1.0"}, reservations: {cpus: "0.1"}}}
 EOF
 }
@@ -113,7 +125,7 @@ $(odoo_env odoo-dev dev)
   postgres:
     volumes:
       - "$h/odoo-data/postgres:/var/lib/postgresql/data"
-    healthcheck: {interval: 3s}
+    healthcheck: $hc
     deploy: {resources: {limits: {cpus: "1.0"}, reservations: {cpus: "0.1"}}}
   nginx:
     ports: !override
@@ -122,22 +134,22 @@ $(odoo_env odoo-dev dev)
     volumes:
       - "$h/letsencrypt:/etc/letsencrypt:ro"
       - "$h/certbot:/var/www/certbot:ro"
-    healthcheck: {interval: 3s}
+    healthcheck: $hc
     deploy: {resources: {limits: {cpus: "1.0"}, reservations: {cpus: "0.1"}}}
   prometheus:
     ports: !override
       - "127.0.0.1:$PROM_PORT:9090"
-    healthcheck: {interval: 3s}
+    healthcheck: $hc
   node_exporter:
     volumes:
       - "$h/textfile:/textfile:ro"
 $( [[ $root_shared == 1 ]] || echo '      - "/:/host:ro"' )
-    healthcheck: {interval: 3s}
+    healthcheck: $hc
   cadvisor:
     volumes:
       - "$h/docker:/var/lib/docker:ro"
       - "$h/disk:/dev/disk:ro"
-    healthcheck: {interval: 3s}
+    healthcheck: $hc
 EOF
 
 echo "==> compose up"
@@ -242,6 +254,84 @@ check "cadvisor stand-in /metrics" \
 echo "==> backup tools (as ops/backup.sh runs them with docker exec)"
 check "pg_dump | pg_restore --list of odoo_prod" \
   bash -c "'$DOCKER' exec postgres pg_dump -U odoo --format=custom --dbname=odoo_prod | '$DOCKER' exec -i postgres pg_restore --list >/dev/null"
+
+echo "==> node:22-alpine and the FastAPI stand-in (as out/hetzner-websites runs them)"
+if "$DOCKER" image inspect node:22-alpine >/dev/null 2>&1; then
+  check "node: an option as first argument runs node" \
+    test "$("$DOCKER" run --rm node:22-alpine -e 'console.log(6*7)')" = 42
+  check "node: npm on PATH" "$DOCKER" run --rm node:22-alpine npm --version
+  check "node: global fetch (the generated health check uses it)" \
+    "$DOCKER" run --rm node:22-alpine node -e "process.exit(typeof fetch === 'function' ? 0 : 1)"
+else
+  echo "  skip node:22-alpine is not built"
+fi
+if "$DOCKER" image inspect tiangolo/uvicorn-gunicorn-fastapi:python3.11 >/dev/null 2>&1; then
+  "$DOCKER" run -d --name fastapi-selftest -e MAX_WORKERS=1 -e MODULE_NAME=main -e VARIABLE_NAME=app \
+    tiangolo/uvicorn-gunicorn-fastapi:python3.11 >/dev/null
+  hc="import urllib.request; urllib.request.urlopen('http://127.0.0.1:80/health', timeout=4)"
+  for _ in $(seq 1 20); do dx fastapi-selftest python3 -c "$hc" >/dev/null 2>&1 && break; sleep 0.5; done
+  check "fastapi stand-in: the generated health check passes" dx fastapi-selftest python3 -c "$hc"
+  "$DOCKER" rm -f fastapi-selftest >/dev/null
+else
+  echo "  skip tiangolo/uvicorn-gunicorn-fastapi:python3.11 is not built"
+fi
+
+echo "==> odoo stand-in: start-up contract (docker run on the stack network)"
+conf() {  # conf NAME SED-EXPR: a variant of the rendered prod.conf
+  sed -e "$2" "$stack/odoo/prod.conf" >"$work/$1.conf"; chmod 0644 "$work/$1.conf"
+}
+mkdir -p "$h/odoo-scratch" "$h/odoo-rootowned"; chown 101:101 "$h/odoo-scratch"
+# odoo_run [--raw] CONF DATA_DIR ARGS...: one-off container, output on stdout.
+# --raw runs /usr/bin/odoo without the entrypoint, whose --db_* arguments
+# come last and so win over any given here (as in the official image).
+odoo_run() {
+  local raw=()
+  if [[ $1 == --raw ]]; then raw=(--entrypoint /usr/bin/odoo); shift; fi
+  local c=$1 d=$2; shift 2
+  "$DOCKER" run --rm --network odoo_stack -e HOST=postgres -e PORT=5432 -e USER=odoo \
+    -e PASSWORD="$pg_password" -v "$work/$c.conf:/etc/odoo/odoo.conf:ro" -v "$d:/var/lib/odoo" \
+    "${raw[@]}" odoo:17.0 "$@" 2>&1
+}
+expect_fail() {  # expect_fail WHAT PATTERN CONF DATA_DIR ARGS...
+  local what=$1 pattern=$2 out; shift 2
+  if out=$(odoo_run "$@"); then fail "$what: exited 0"; return; fi
+  if grep -q -- "$pattern" <<<"$out"; then pass "$what"; else fail "$what: no '$pattern' in: $out"; fi
+}
+conf good 's/^db_name = .*/db_name = odoo_scratch/'
+check "--stop-after-init with a good config exits 0 (and creates db_name)" \
+  odoo_run good "$h/odoo-scratch" odoo --stop-after-init
+check "... database odoo_scratch exists" \
+  test "$(dx postgres psql -XAt -U odoo -d postgres -c "select count(*) from pg_database where datname='odoo_scratch'")" = 1
+conf badint 's/^workers = .*/workers = ten/'
+expect_fail "bad integer in the config fails" "invalid integer value" badint "$h/odoo-scratch" odoo --stop-after-init
+conf badbool 's/^proxy_mode = .*/proxy_mode = yes/'
+expect_fail "bad boolean in the config fails" "invalid boolean value" badbool "$h/odoo-scratch" odoo --stop-after-init
+expect_fail "a data_dir not writable by uid 101 fails" "Permission denied" good "$h/odoo-rootowned" odoo --stop-after-init
+expect_fail "db_user postgres is refused, as Odoo does" "security risk" --raw good "$h/odoo-scratch" --stop-after-init --db_host postgres --db_user postgres
+t_nodb=$(date +%s)
+expect_fail "an unreachable PostgreSQL fails after retrying" "cannot connect to PostgreSQL" --raw good "$h/odoo-scratch" \
+  --stop-after-init --db_host 127.0.0.1 --db_port 1 --db_user odoo
+check "... after about 10 s of retries" test $(( $(date +%s) - t_nodb )) -ge 9
+conf threaded 's/^workers = .*/workers = 0/'
+"$DOCKER" run -d --name odoo-threaded --network odoo_stack -e HOST=postgres -e USER=odoo -e PASSWORD="$pg_password" \
+  -v "$work/threaded.conf:/etc/odoo/odoo.conf:ro" -v "$h/odoo-scratch:/var/lib/odoo" odoo:17.0 >/dev/null
+ws_local='
+import base64, os, socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+s.sendall(("GET /websocket HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+           "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n" % base64.b64encode(os.urandom(16)).decode()).encode())
+print(s.recv(4096).split(b"\r\n")[0].decode())'
+for _ in $(seq 1 20); do dx odoo-threaded python3 -c "import urllib.request as u; u.urlopen('http://127.0.0.1:8069/web/health')" >/dev/null 2>&1 && break; sleep 0.5; done
+check "workers = 0: /websocket answered on http_port (101)" \
+  bash -c "'$DOCKER' exec odoo-threaded python3 -c '$ws_local' 8069 | grep -q ' 101 '"
+check "workers = 0: gevent_port not opened" \
+  bash -c "! '$DOCKER' exec odoo-threaded python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", 8072), timeout=2)'"
+check "workers > 0: /websocket on http_port refused (400)" \
+  bash -c "'$DOCKER' exec odoo-prod python3 -c '$ws_local' 8069 | grep -q ' 400 '"
+t_term=$(date +%s)
+"$DOCKER" stop -t 10 odoo-threaded >/dev/null
+check "SIGTERM stops the stand-in promptly ($(( $(date +%s) - t_term ))s)" test $(( $(date +%s) - t_term )) -lt 3
+"$DOCKER" rm -f odoo-threaded >/dev/null
 
 echo "==> stop"
 t_stop=$(date +%s)
