@@ -444,6 +444,14 @@ pub struct Application {
     pub environments: Vec<Environment>,
 }
 
+/// One basic-auth login: a user name and the secret that holds its password.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BasicAuth {
+    pub user: Name,
+    pub password_secret: SecretName,
+}
+
 /// Who may reach an environment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -459,6 +467,10 @@ pub struct Environment {
     pub name: Name,
     pub domain: String,
     pub access: Access,
+    /// The login for `access: basic_auth`: install.sh writes nginx's password
+    /// file from the secret in the host's .env (bcrypt); it is never in out/.
+    #[serde(default)]
+    pub basic_auth: Option<BasicAuth>,
     /// Database name; defaults to `<application>_<environment>`.
     #[serde(default)]
     pub db_name: Option<String>,

@@ -207,6 +207,8 @@ fn host_secrets(bp: &Blueprint, host: &Host, compose: Option<&compose::ComposePl
         compose.map(|c| c.secrets.iter().cloned().collect()).unwrap_or_default();
     for app in bp.applications.iter().filter(|a| a.host == host.name) {
         names.insert(app.admin_password_secret.0.clone());
+        names
+            .extend(app.environments.iter().filter_map(|e| e.basic_auth.as_ref()).map(|b| b.password_secret.0.clone()));
     }
     if let Some(backup) = bp.backup.as_ref().filter(|b| b.host == host.name) {
         names.extend(backup.offsite.iter().map(|o| o.password_secret.0.clone()));

@@ -35,9 +35,22 @@ pub struct ProvisionPlan {
     /// need: written before files are copied, cleared once they succeeded,
     /// so a run that is killed in between is finished by the next one.
     pub pending_file: String,
+    /// nginx password files install.sh writes from .env (`basic_auth`).
+    pub htpasswd: Vec<HtpasswdPlan>,
     /// install.sh's exit code when `.env` is missing or lacks a name of
     /// `.env.example` (nothing is started then).
     pub env_exit: u8,
+}
+
+/// One nginx basic-auth password file: bcrypt, mode 0640, group nginx.
+#[derive(Debug, Clone, Serialize)]
+pub struct HtpasswdPlan {
+    /// On the host; compose mounts its directory at /etc/nginx/auth.
+    pub file: String,
+    pub user: String,
+    pub secret: String,
+    /// `root:<nginx gid>`: nginx's workers read it.
+    pub owner: String,
 }
 
 /// install.sh's exit code for a missing or incomplete `.env`.
@@ -103,6 +116,10 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> Provi
             if bp.applications.iter().any(|a| a.host == host.name) {
                 p.push("python3");
             }
+            // htpasswd -B for the basic-auth password files.
+            if !htpasswd(bp, host, serves_here).is_empty() {
+                p.push("apache2-utils");
+            }
             p
         },
         swap_file,
@@ -116,6 +133,7 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> Provi
         repository: bp.project.repository.clone(),
         checkout: "/var/lib/gen/config",
         pending_file: format!("/var/lib/gen/{}/{}.pending", bp.project.name, host.name),
+        htpasswd: htpasswd(bp, host, serves_here),
         env_exit: ENV_EXIT,
     }
 }
@@ -127,4 +145,24 @@ fn packages(os: &str) -> Vec<&'static str> {
     let mut all = PACKAGES.to_vec();
     all.insert(1, compose);
     all
+}
+
+/// The basic-auth password files of the environments on this host.
+fn htpasswd(bp: &Blueprint, host: &Host, serves_here: bool) -> Vec<HtpasswdPlan> {
+    let gid = super::images::user(&super::nginx::image(bp).0).map_or(101, |(_, gid)| gid);
+    bp.applications
+        .iter()
+        .filter(|a| serves_here && a.host == host.name)
+        .flat_map(|a| a.environments.iter().map(move |e| (a, e)))
+        .filter(|(_, e)| e.access == Access::BasicAuth)
+        .filter_map(|(a, e)| {
+            let auth = e.basic_auth.as_ref()?;
+            Some(HtpasswdPlan {
+                file: format!("/opt/{}/nginx/auth/{}-{}.htpasswd", bp.project.name, a.name, e.name),
+                user: auth.user.to_string(),
+                secret: auth.password_secret.to_string(),
+                owner: format!("0:{gid}"),
+            })
+        })
+        .collect()
 }

@@ -155,14 +155,20 @@ if [ ! -f "$stack/.env" ]; then
   say "$stack/.env is missing: copy .env.example to .env (mode 0600), set every name, run install.sh again" >&2
   exit 3
 fi
-missing=()
-while read -r name; do
-  line=$(grep -E "^${name}=" "$stack/.env" | tail -n 1 || true)
+# The value of NAME in .env, without sourcing it; one layer of matching
+# quotes is removed, as compose does.
+env_value() {
+  local line value
+  line=$(grep -E "^${1}=" "$stack/.env" | tail -n 1 || true)
   value=${line#*=}
   if [[ ${value} =~ ^\"(.*)\"$ || ${value} =~ ^\'(.*)\'$ ]]; then
     value=${BASH_REMATCH[1]}
   fi
-  if [ -z "$value" ]; then missing+=("$name"); fi
+  printf '%s' "$value"
+}
+missing=()
+while read -r name; do
+  if [ -z "$(env_value "$name")" ]; then missing+=("$name"); fi
 done < <(sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' "$stack/.env.example")
 if [ -n "${missing[*]:-}" ]; then
   say "$stack/.env lacks a value for: ${missing[*]}; set them and run install.sh again" >&2

@@ -195,14 +195,20 @@ if [ ! -f "$stack/.env" ]; then
   say "$stack/.env is missing: copy .env.example to .env (mode 0600), set every name, run install.sh again" >&2
   exit 3
 fi
-missing=()
-while read -r name; do
-  line=$(grep -E "^${name}=" "$stack/.env" | tail -n 1 || true)
+# The value of NAME in .env, without sourcing it; one layer of matching
+# quotes is removed, as compose does.
+env_value() {
+  local line value
+  line=$(grep -E "^${1}=" "$stack/.env" | tail -n 1 || true)
   value=${line#*=}
   if [[ ${value} =~ ^\"(.*)\"$ || ${value} =~ ^\'(.*)\'$ ]]; then
     value=${BASH_REMATCH[1]}
   fi
-  if [ -z "$value" ]; then missing+=("$name"); fi
+  printf '%s' "$value"
+}
+missing=()
+while read -r name; do
+  if [ -z "$(env_value "$name")" ]; then missing+=("$name"); fi
 done < <(sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' "$stack/.env.example")
 if [ -n "${missing[*]:-}" ]; then
   say "$stack/.env lacks a value for: ${missing[*]}; set them and run install.sh again" >&2
@@ -219,6 +225,27 @@ run "$stack/odoo/render-config.sh"
 if [ "$before_1" != "$(conf_sum "$stack/odoo/prod.conf")" ]; then add_pending "restart odoo-prod"; save_pending; fi
 if [ "$before_2" != "$(conf_sum "$stack/odoo/test.conf")" ]; then add_pending "restart odoo-test"; save_pending; fi
 if [ "$before_3" != "$(conf_sum "$stack/odoo/dev.conf")" ]; then add_pending "restart odoo-dev"; save_pending; fi
+# nginx's basic-auth password files, bcrypt, from .env (the password goes on
+# stdin, never argv); kept while the password still matches, so an unchanged
+# secret leaves the file unchanged. nginx reads them per request.
+htpasswd_file() {
+  local file=$1 user=$2 secret=$3 owner=$4 tmp
+  if [ -s "$file" ] && env_value "$secret" | htpasswd -v -i "$file" "$user" >/dev/null 2>&1; then
+    :
+  elif [ $dry_run -eq 1 ]; then
+    say "would write $file"
+  else
+    tmp=$(mktemp "$file.XXXXXX")
+    env_value "$secret" | htpasswd -i -B -c "$tmp" "$user" 2>/dev/null
+    mv -f "$tmp" "$file"
+    say "wrote $file"
+  fi
+  if [ -e "$file" ]; then
+    run chown "$owner" "$file"
+    run chmod 0640 "$file"
+  fi
+}
+htpasswd_file '/opt/odoo/nginx/auth/odoo-test.htpasswd' 'becker' 'ODOO_TEST_BASIC_AUTH' '0:101'
 # Self-signed placeholders for missing certificates, so nginx can start.
 run /usr/local/sbin/gen-certs --bootstrap
 # Compose recreates only the services whose configuration changed.
