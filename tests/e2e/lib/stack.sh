@@ -1,0 +1,73 @@
+# shellcheck shell=bash
+# A deployable project: the harness's copy of a blueprint, compiled by gen,
+# committed to a git repository that the hosts clone as cloud-init says.
+
+# project_build BLUEPRINT [SED-EXPR...]: copies blueprints/BLUEPRINT.yaml
+# into $E2E_STATE/project (applying the sed expressions: test keys instead
+# of the customer's), builds it with gen and commits out/.
+project_build() {
+  local bp=$1 dir=$E2E_STATE/project
+  shift
+  mkdir -p "$dir/blueprints"
+  cp "$PROJECT_DIR/blueprints/$bp.yaml" "$dir/blueprints/$bp.yaml"
+  local expr
+  for expr in "$@"; do sed -i "$expr" "$dir/blueprints/$bp.yaml"; done
+  "$GEN" -C "$dir" build "blueprints/$bp.yaml" >"$dir/build.log" 2>&1 ||
+    { cat "$dir/build.log" >&2; return 1; }
+  if [ ! -d "$dir/.git" ]; then git -C "$dir" init -q -b main; fi
+  git -C "$dir" add -A
+  git -C "$dir" -c user.name=gen-e2e -c user.email=e2e@invalid commit -q -m "build $bp" --allow-empty
+}
+
+# host_prepare NAME REPOSITORY-URL: the world a fresh host finds on first
+# boot: its root (this machine's Debian 12, which carries the packages
+# cloud-init installs), the systemctl and cloud-init stand-ins, the compose
+# v2 plugin, pebble trusted, DNS, and the git server that holds the config
+# repository under the URL the blueprint names.
+host_prepare() {
+  local name=$1 url=$2 state
+  state=$(host_state "$name")
+  cp -a "$E2E_DIR/root/." "$state/upper/"
+  install -D -m 0755 "$E2E_CACHE/cli-plugins/docker-compose" \
+    "$state/upper/usr/libexec/docker/cli-plugins/docker-compose"
+  # A fresh Debian or Ubuntu host has an empty /usr/local/bin; this machine's
+  # (a newer docker client, a second git, tools of this workplace) is hidden
+  # by an opaque directory in the overlay.
+  mkdir -p "$state/upper/usr/local/bin"
+  python3 -c 'import os, sys; os.setxattr(sys.argv[1], "trusted.overlay.opaque", b"y")' \
+    "$state/upper/usr/local/bin"
+  acme_host_setup "$name"
+  mkdir -p "$state/upper/srv/git"
+  git clone -q --bare "$E2E_STATE/project" "$state/upper/srv/git/config.git"
+  printf '[url "file:///srv/git/config.git"]\n\tinsteadOf = %s\n[safe]\n\tdirectory = *\n' "$url" |
+    host_file "$name" /etc/gitconfig 0644
+}
+
+# host_push NAME: the project's newest commit reaches the host's git server.
+host_push() {
+  local name=$1
+  git -C "$E2E_STATE/project" push -q --force "$(host_state "$name")/upper/srv/git/config.git" main:main
+}
+
+# host_load_images NAME: the images the compose files pin (no registry).
+host_load_images() {
+  host_docker "$1" load -q -i "$E2E_CACHE/images.tar" >/dev/null
+}
+
+# healthy_all NAME: every container of the host runs and, where it has a
+# health check, is healthy.
+healthy_all() {
+  local name=$1 lines
+  lines=$(host_docker "$name" ps -a --format '{{.Names}} {{.Status}}')
+  [ -n "$lines" ] || { echo "no containers"; return 1; }
+  if grep -v -E ' Up .*\(healthy\)$| Up [^()]*$' <<< "$lines"; then return 1; fi
+}
+
+# container_logs NAME: the last lines of every container's log.
+container_logs() {
+  local name=$1 c
+  for c in $(host_docker "$name" ps -a --format '{{.Names}}'); do
+    echo "--- $name: $c ($(host_docker "$name" inspect -f '{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}' "$c"))"
+    host_docker "$name" logs --tail 15 "$c" 2>&1 | sed 's/^/    /'
+  done
+}

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The deployment harness: boots the hosts gen generates and asserts, from
+# the outside, that they work. Run as root on Debian 12 (scripts/test.sh
+# runs it after the unit and validator tests; it installs the packages).
+#
+#   tests/e2e/run.sh            every scenario
+#   GEN_E2E_KEEP=1 tests/e2e/run.sh   leave the hosts running for a look
+#                                      (tests/e2e/run.sh --down stops them)
+#   GEN_E2E_SKIP_IMAGES=1 ...          reuse the cached image tarball as it is
+#                                      (local iteration only; CI builds them)
+#
+# What is real and what is a stand-in is listed in the README ("Deployment
+# harness"). Exit status: 0 when every check passed, 1 otherwise.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/e2e/lib/common.sh
+source "$here/lib/common.sh"
+# shellcheck source=tests/e2e/lib/net.sh
+source "$here/lib/net.sh"
+# shellcheck source=tests/e2e/lib/host.sh
+source "$here/lib/host.sh"
+# shellcheck source=tests/e2e/lib/acme.sh
+source "$here/lib/acme.sh"
+# shellcheck source=tests/e2e/lib/assert.sh
+source "$here/lib/assert.sh"
+# shellcheck source=tests/e2e/lib/stack.sh
+source "$here/lib/stack.sh"
+
+[ "$(id -u)" -eq 0 ] || die "run as root: the harness makes namespaces and starts Docker Engines"
+for tool in dockerd "$DOCKER" pebble pebble-challtestsrv debootstrap tini nsenter unshare \
+  wireguard-go wg certbot ufw fail2ban-client restic htpasswd sshd git curl openssl python3; do
+  command -v "$tool" >/dev/null || die "missing $tool (scripts/test.sh installs it)"
+done
+
+mkdir -p "$E2E_CACHE"
+exec 9>"$E2E_CACHE/run.lock"
+flock -n 9 || die "another harness run holds $E2E_CACHE/run.lock"
+
+teardown() {
+  local h
+  for h in "$E2E_STATE"/hosts/*; do [ -d "$h" ] && host_stop "$(basename "$h")"; done
+  net_down
+  if [ -n "${BUILDER_PID:-}" ]; then kill "$BUILDER_PID" 2>/dev/null || true; fi
+}
+
+if [ "${1:-}" = --down ]; then
+  teardown
+  umount -l "$E2E_STATE" 2>/dev/null || true
+  exit 0
+fi
+
+E2E_START=$(date +%s)
+teardown
+umount -l "$E2E_STATE" 2>/dev/null || true
+mkdir -p "$E2E_STATE" "$E2E_CACHE"
+# Host roots and engines on tmpfs: fast, and gone with the run.
+mount -t tmpfs -o size=20g,mode=0755 gen-e2e "$E2E_STATE"
+if [ "${GEN_E2E_KEEP:-0}" != 1 ]; then trap 'teardown; umount -l "$E2E_STATE" 2>/dev/null || true' EXIT; fi
+
+log "building gen"
+(cd "$PROJECT_DIR" && cargo build --locked -q)
+GEN=$PROJECT_DIR/target/debug/gen
+
+if [ "${GEN_E2E_SKIP_IMAGES:-0}" = 1 ] && [ -s "$E2E_CACHE/images.tar" ]; then
+  log "GEN_E2E_SKIP_IMAGES=1: using $E2E_CACHE/images.tar as it is"
+else
+log "building the images the compose files pin (tests/e2e/images/build.sh)"
+builder_sock=$E2E_CACHE/builder.sock
+dockerd --host "unix://$builder_sock" --data-root "$E2E_CACHE/builder-data" \
+  --exec-root "$E2E_STATE/builder-exec" --pidfile "$E2E_STATE/builder.pid"  >"$E2E_STATE/builder.log" 2>&1 &
+BUILDER_PID=$!
+wait_for 60 "the image builder's engine" "$DOCKER" -H "unix://$builder_sock" info
+t0=$(date +%s)
+DOCKER_HOST="unix://$builder_sock" "$here/images/build.sh"
+log "images ready in $(($(date +%s) - t0)) s"
+kill "$BUILDER_PID"; wait "$BUILDER_PID" 2>/dev/null || true; BUILDER_PID=
+fi
+
+net_up
+acme_up
+acme_roots "$ACME_DIR/roots.pem"
+
+# shellcheck source=tests/e2e/scenarios/odoo.sh
+source "$here/scenarios/odoo.sh"
+odoo_scenarios
+
+summary
+[ "$E2E_FAILED" -eq 0 ]
