@@ -381,24 +381,35 @@ test ! -s "$R/tmp/calls"
     assert!(resumed.contains("docker compose restart postgres"), "the killed run's restart was lost:\n{t}");
 }
 
-/// The nginx basic-auth filter against Docker json-file log lines, with
-/// fail2ban's own fail2ban-regex: mismatches and unknown users match, with
-/// the client's address; a request without credentials does not.
+/// The nginx basic-auth filter against nginx's own error-log lines (the
+/// host file compose mounts), with fail2ban's own fail2ban-regex:
+/// mismatches and unknown users match, with the client's address; a request
+/// without credentials does not. The jail reads one fixed file that exists
+/// before any container (never Docker's per-container json logs), in UTC.
 #[test]
-fn fail2ban_filter_matches_nginx_auth_failures_in_docker_logs() {
+fn fail2ban_filter_matches_nginx_auth_failures_in_the_error_log() {
     require("fail2ban-regex");
     let dir = built(|_, t| t);
-    let filter = named(&dir.path().join("out/odoo-dedicated"), "gen-nginx-auth.conf").remove(0);
-    let log = dir.path().join("nginx-json.log");
+    let out = dir.path().join("out/odoo-dedicated");
+    let filter = named(&out, "gen-nginx-auth.conf").remove(0);
+    let jail = std::fs::read_to_string(named(&out, "gen.local").remove(0)).unwrap();
+    let jail = jail.split("[gen-nginx-auth]").nth(1).expect("nginx jail");
+    assert!(jail.contains("\nlogpath = /var/log/odoo/nginx/error.log\n"), "{jail}");
+    assert!(jail.contains("\nlogtimezone = UTC\n") && jail.contains("\nchain = DOCKER-USER\n"), "{jail}");
+    assert!(!jail.contains("/var/lib/docker") && !jail.contains('*'), "{jail}");
+    let compose = std::fs::read_to_string(named(&out, "docker-compose.yml").remove(0)).unwrap();
+    assert!(compose.contains("- \"/var/log/odoo/nginx:/var/log/nginx\""), "{compose}");
+    let install = std::fs::read_to_string(named(&out, "install.sh").remove(0)).unwrap();
+    let touch = install.find("/dev/null '/var/log/odoo/nginx/error.log'").expect("install.sh creates the error log");
+    assert!(touch < install.find("fail2ban-client -t").unwrap(), "the log exists before fail2ban starts");
+    assert!(install.find("fail2ban-client -t").unwrap() < install.find("exit 3").unwrap(), "jails before .env");
+    let log = dir.path().join("error.log");
     std::fs::write(
         &log,
         concat!(
-            r#"{"log":"2026/02/05 10:00:00 [error] 31#31: *7 user \"admin\": password mismatch, client: 203.0.113.9, server: odoo-test.becker-sicherheit.de, request: \"GET / HTTP/1.1\", host: \"odoo-test.becker-sicherheit.de\"\n","stream":"stderr","time":"2026-02-05T10:00:00.123456789Z"}"#,
-            "\n",
-            r#"{"log":"2026/02/05 10:00:05 [error] 31#31: *8 user \"root\" was not found in \"/etc/nginx/auth/odoo-test.htpasswd\", client: 203.0.113.10, server: odoo-test.becker-sicherheit.de, request: \"GET / HTTP/1.1\"\n","stream":"stderr","time":"2026-02-05T10:00:05.1Z"}"#,
-            "\n",
-            r#"{"log":"2026/02/05 10:00:09 [error] 31#31: *9 no user/password was provided for basic authentication, client: 198.51.100.7, server: odoo-test.becker-sicherheit.de\n","stream":"stderr","time":"2026-02-05T10:00:09.1Z"}"#,
-            "\n",
+            "2026/02/05 10:00:00 [error] 31#31: *7 user \"admin\": password mismatch, client: 203.0.113.9, server: odoo-test.becker-sicherheit.de, request: \"GET / HTTP/1.1\", host: \"odoo-test.becker-sicherheit.de\"\n",
+            "2026/02/05 10:00:05 [error] 31#31: *8 user \"root\" was not found in \"/etc/nginx/auth/odoo-test.htpasswd\", client: 203.0.113.10, server: odoo-test.becker-sicherheit.de, request: \"GET / HTTP/1.1\"\n",
+            "2026/02/05 10:00:09 [error] 31#31: *9 no user/password was provided for basic authentication, client: 198.51.100.7, server: odoo-test.becker-sicherheit.de\n",
         ),
     )
     .unwrap();
@@ -407,6 +418,22 @@ fn fail2ban_filter_matches_nginx_auth_failures_in_docker_logs() {
     assert!(o.status.success(), "{t}");
     assert!(t.contains("Lines: 3 lines, 0 ignored, 2 matched, 1 missed"), "{t}");
     assert!(t.contains("203.0.113.9") && t.contains("203.0.113.10"), "{t}");
+}
+
+/// logrotate's own parser accepts the nginx log rotation (debug mode: no
+/// file is touched), and it reopens nginx's logs after the rename.
+#[test]
+fn logrotate_config_for_nginx_logs_parses() {
+    require("logrotate");
+    let dir = built(|_, t| t);
+    for f in files(&dir.path().join("out"), |p| p.parent().is_some_and(|d| d.ends_with("etc/logrotate.d"))) {
+        let raw = std::fs::read_to_string(&f).unwrap();
+        assert!(raw.contains("docker exec nginx nginx -s reopen"), "{raw}");
+        let state = dir.path().join("logrotate.state");
+        let o = Command::new("logrotate").arg("--debug").arg("--state").arg(&state).arg(&f).output().unwrap();
+        let t = text(&o);
+        assert!(o.status.success() && !t.contains("error:"), "{}: {t}", f.display());
+    }
 }
 
 /// cloud-init's own schema check, plus what it does not check: only known

@@ -317,6 +317,15 @@ fn proxy_service(bp: &Blueprint, host: &Host) -> Option<ServicePlan> {
     s.note = note;
     s.volumes =
         vec!["./nginx/nginx.conf:/etc/nginx/nginx.conf:ro".into(), "./nginx/conf.d:/etc/nginx/conf.d:ro".into()];
+    // Logs as host files (plan::nginx::logs): fail2ban's jail reads the error log.
+    let logs = super::nginx::logs(&bp.project.name.0);
+    s.volumes.push(format!("{}:{}", logs.dir, super::nginx::LOG_MOUNT));
+    s.dirs.push(HostDir::new(
+        &logs.dir,
+        ROOT,
+        "0755",
+        "nginx's master (root) opens its logs here; fail2ban and logrotate read them on the host",
+    ));
     if terminates_tls(bp, host) {
         s.volumes.push("/etc/letsencrypt:/etc/letsencrypt:ro".into());
         s.volumes.push("/var/www/certbot:/var/www/certbot:ro".into());

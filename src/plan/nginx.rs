@@ -46,6 +46,45 @@ pub struct Upstream {
     pub server: String,
 }
 
+/// nginx's logs as files on the host, so that fail2ban has a path that
+/// exists before any container runs and stays the same when compose
+/// recreates nginx (Docker's json-file logs are per container id, appear
+/// only once the container exists, and a glob over them reads every other
+/// container's log too). The official image's /var/log/nginx/{access,error}.log
+/// are symlinks to stdout/stderr (its Dockerfile); bind-mounting a host
+/// directory over /var/log/nginx replaces them with these files. nginx's
+/// master runs as root and opens them, so the directory is root's, 0755.
+#[derive(Debug, Clone, Serialize)]
+pub struct NginxLogs {
+    /// Host directory, mounted at [`LOG_MOUNT`].
+    pub dir: String,
+    /// The files nginx.conf names (`error_log`, `access_log`), on the host;
+    /// install.sh creates each when missing, before fail2ban starts.
+    pub files: Vec<String>,
+    /// The error log: failed basic-auth logins, read by fail2ban's jail.
+    pub error_log: String,
+    /// The compose container that logrotate's `postrotate` tells to reopen
+    /// its logs (`nginx -s reopen`, nginx's documented way after a rename).
+    pub container: &'static str,
+    /// logrotate's config file on the host.
+    pub logrotate: String,
+}
+
+/// Where nginx.conf writes its logs inside the container.
+pub const LOG_MOUNT: &str = "/var/log/nginx";
+
+/// The nginx logs of a project's hosts: `/var/log/<project>/nginx`.
+pub fn logs(project: &str) -> NginxLogs {
+    let dir = format!("/var/log/{project}/nginx");
+    NginxLogs {
+        files: vec![format!("{dir}/access.log"), format!("{dir}/error.log")],
+        error_log: format!("{dir}/error.log"),
+        logrotate: format!("/etc/logrotate.d/{project}-nginx"),
+        dir,
+        container: "nginx",
+    }
+}
+
 /// Docker's embedded DNS server, which every container on a user-defined
 /// network reaches at this address.
 pub const DOCKER_DNS: &str = "127.0.0.11";

@@ -25,6 +25,8 @@ pub struct ProvisionPlan {
     pub certs: Option<CertPlan>,
     /// Jail for failed nginx basic-auth logins (only with `basic_auth` environments).
     pub nginx_auth_jail: bool,
+    /// nginx's log files on the host, rotated by logrotate (when nginx runs here).
+    pub nginx_logs: Option<super::nginx::NginxLogs>,
     /// Where the compose project lives; install.sh restarts it there.
     pub stack_dir: String,
     /// Git repository with gen's out/, cloned on first boot.
@@ -78,6 +80,9 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> Provi
         .is_some_and(|s| s.partitions.iter().any(|p| p.fs == Filesystem::Swap || p.mount == "swap"));
     let swap_file = host.swap.filter(|_| !swap_partition).map(|s| s.to_string());
     let serves_here = compose.is_some();
+    let nginx_logs = compose
+        .filter(|c| c.services.iter().any(|s| s.name == "nginx"))
+        .map(|_| super::nginx::logs(&bp.project.name.0));
     let mut certs = Vec::new();
     if serves_here && terminates_tls(bp, host) {
         if let Some(web) = &bp.websites {
@@ -116,6 +121,10 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> Provi
             if bp.applications.iter().any(|a| a.host == host.name) {
                 p.push("python3");
             }
+            // nginx's host log files (plan::nginx::logs).
+            if nginx_logs.is_some() {
+                p.push("logrotate");
+            }
             // htpasswd -B for the basic-auth password files.
             if !htpasswd(bp, host, serves_here).is_empty() {
                 p.push("apache2-utils");
@@ -129,6 +138,7 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> Provi
                 .applications
                 .iter()
                 .any(|a| a.host == host.name && a.environments.iter().any(|e| e.access == Access::BasicAuth)),
+        nginx_logs,
         stack_dir: format!("/opt/{}", bp.project.name),
         repository: bp.project.repository.clone(),
         checkout: "/var/lib/gen/config",

@@ -34,6 +34,9 @@ pub(super) fn artifacts(plan: &Plan, plan_value: &Value) -> Vec<Artifact> {
                 item.clone(),
             ));
         }
+        if let Some(logs) = &host.provision.nginx_logs {
+            out.push(row("host/logrotate", format!("{root}{}", logs.logrotate), 0o644, item.clone()));
+        }
         if host.provision.certs.is_some() {
             out.push(row("certs/gen-certs.sh", format!("{root}/usr/local/sbin/gen-certs"), 0o755, item.clone()));
             let hook = format!("{root}/etc/letsencrypt/renewal-hooks/deploy/gen-reload-nginx");

@@ -5,10 +5,10 @@
 #   1. verifies this host's files against MANIFEST.sha256 (nothing is copied otherwise);
 #   2. records in /var/lib/gen/websites/app-2.pending the restarts and reloads that
 #      changed files need, then copies rootfs/ into / with the modes from MODES;
-#   3. sshd, WireGuard (key, interface up), firewall, systemd units and timers;
+#   3. sshd, WireGuard (key, interface up), firewall, fail2ban, systemd units and timers;
 #   4. checks .env against .env.example, renders what needs secrets, certificate
 #      placeholders, `docker compose up -d --remove-orphans`, the recorded restarts
-#      and reloads, real certificates, fail2ban; then clears the pending record.
+#      and reloads, real certificates; then clears the pending record.
 # A run killed half-way leaves the pending record behind; the next run finishes it.
 # usage: install.sh [--dry-run]
 # exit: 0 done; 1 files differ from the manifest; 2 usage;
@@ -134,8 +134,15 @@ ensure_dir() {
   if [ -n "$owner" ] && [ "$(stat -c %u:%g "$path" 2>/dev/null)" != "$owner" ]; then run chown "$owner" "$path"; fi
   if [ -n "$mode" ] && [ "$(stat -c %a "$path" 2>/dev/null)" != "${mode#0}" ]; then run chmod "$mode" "$path"; fi
 }
+# nginx's master (root) opens its logs here; fail2ban and logrotate read them on the host
+ensure_dir '/var/log/websites/nginx' '0:0' '0755'
 # backup.sh (root) writes metrics, node_exporter (nobody) reads
 ensure_dir '/var/lib/node_exporter/textfile' '0:0' '0755'
+# nginx's log files, so that fail2ban and logrotate find them before nginx
+# first starts (nginx's master, root, opens them; after a rotation it gives
+# them to its worker user, which is left alone here).
+if [ ! -e '/var/log/websites/nginx/access.log' ]; then run install -m 0644 -o root -g root /dev/null '/var/log/websites/nginx/access.log'; fi
+if [ ! -e '/var/log/websites/nginx/error.log' ]; then run install -m 0644 -o root -g root /dev/null '/var/log/websites/nginx/error.log'; fi
 
 # 3. The host: every run, whatever changed.
 if is_pending "reload ssh"; then
@@ -145,6 +152,11 @@ if is_pending "reload ssh"; then
 fi
 # Idempotent: adds what is missing, deletes what gen no longer makes.
 run /usr/local/sbin/gen-firewall
+# fail2ban before the stack: its jails read the journal, so
+# a first boot that stops at a missing .env is protected too.
+run fail2ban-client -t
+run systemctl enable fail2ban
+run systemctl reload-or-restart fail2ban
 run systemctl daemon-reload
 # Backups, offsite copies and health checks run from these timers.
 run systemctl enable --now 'websites-health.timer'
@@ -182,9 +194,5 @@ if is_pending "reload nginx"; then
   run stack_compose exec -T nginx nginx -s reload
   done_pending "reload nginx"
 fi
-# After compose: fail2ban's nginx jail reads the log nginx writes.
-run fail2ban-client -t
-run systemctl enable fail2ban
-run systemctl reload-or-restart fail2ban
 save_pending
 say "done"

@@ -5,10 +5,10 @@
 #   1. verifies this host's files against MANIFEST.sha256 (nothing is copied otherwise);
 #   2. records in /var/lib/gen/odoo/ax52.pending the restarts and reloads that
 #      changed files need, then copies rootfs/ into / with the modes from MODES;
-#   3. sshd, WireGuard (key, interface up), firewall, systemd units and timers;
+#   3. sshd, WireGuard (key, interface up), firewall, fail2ban, systemd units and timers;
 #   4. checks .env against .env.example, renders what needs secrets, certificate
 #      placeholders, `docker compose up -d --remove-orphans`, the recorded restarts
-#      and reloads, real certificates, fail2ban; then clears the pending record.
+#      and reloads, real certificates; then clears the pending record.
 # A run killed half-way leaves the pending record behind; the next run finishes it.
 # usage: install.sh [--dry-run]
 # exit: 0 done; 1 files differ from the manifest; 2 usage;
@@ -152,12 +152,19 @@ ensure_dir '/mnt/odoo-data/test' '101:101' '0750'
 ensure_dir '/mnt/odoo-data/dev' '101:101' '0750'
 # postgres:16.10-alpine's postgres user owns its data directory
 ensure_dir '/mnt/odoo-data/postgres' '70:70' '0700'
+# nginx's master (root) opens its logs here; fail2ban and logrotate read them on the host
+ensure_dir '/var/log/odoo/nginx' '0:0' '0755'
 # certbot (root, on the host) writes challenges, nginx reads
 ensure_dir '/var/www/certbot' '0:0' '0755'
 # install.sh writes the password files; nginx's workers (group nginx) read them
 ensure_dir '/opt/odoo/nginx/auth' '0:101' '0750'
 # backup.sh (root) writes metrics, node_exporter (nobody) reads
 ensure_dir '/var/lib/node_exporter/textfile' '0:0' '0755'
+# nginx's log files, so that fail2ban and logrotate find them before nginx
+# first starts (nginx's master, root, opens them; after a rotation it gives
+# them to its worker user, which is left alone here).
+if [ ! -e '/var/log/odoo/nginx/access.log' ]; then run install -m 0644 -o root -g root /dev/null '/var/log/odoo/nginx/access.log'; fi
+if [ ! -e '/var/log/odoo/nginx/error.log' ]; then run install -m 0644 -o root -g root /dev/null '/var/log/odoo/nginx/error.log'; fi
 
 # 3. The host: every run, whatever changed.
 if is_pending "reload ssh"; then
@@ -183,6 +190,12 @@ fi
 done_pending "sync wg0"
 # Idempotent: adds what is missing, deletes what gen no longer makes.
 run /usr/local/sbin/gen-firewall
+# fail2ban before the stack: its jails read the journal and nginx's error
+# log file, which exists from the step above whether or not nginx ever ran, so
+# a first boot that stops at a missing .env is protected too.
+run fail2ban-client -t
+run systemctl enable fail2ban
+run systemctl reload-or-restart fail2ban
 run systemctl daemon-reload
 # Backups, offsite copies and health checks run from these timers.
 run systemctl enable --now 'odoo-backup.timer'
@@ -272,9 +285,5 @@ if is_pending "reload nginx"; then
   done_pending "reload nginx"
 fi
 run /usr/local/sbin/gen-certs || say "certificates pending: run install.sh (or gen-certs) again once DNS points here" >&2
-# After compose: fail2ban's nginx jail reads the log nginx writes.
-run fail2ban-client -t
-run systemctl enable fail2ban
-run systemctl reload-or-restart fail2ban
 save_pending
 say "done"
