@@ -67,6 +67,9 @@ pub struct ServicePlan {
     pub reservations: Option<AmountPlan>,
     /// Why the service is published the way it is.
     pub note: Option<String>,
+    /// `shm_size` (/dev/shm) with its reason; PostgreSQL's, from
+    /// `plan::postgres::shm_size`. None: Docker's default.
+    pub shm_size: Option<super::Derived<String>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -179,6 +182,7 @@ pub(crate) fn base(name: &str, image: &str, healthcheck: Healthcheck) -> Service
         limits: None,
         reservations: None,
         note: None,
+        shm_size: None,
     }
 }
 

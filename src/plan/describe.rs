@@ -80,6 +80,7 @@ pub fn describe(plan: &Plan) -> String {
                 b.sum_text_plain()
             );
             let _ = writeln!(s, "          memory: {} of {}", pg.memory.formula, pg.memory.limit);
+            let _ = writeln!(s, "          shm_size {}: {}", pg.shm_size.value, pg.shm_size.why);
         }
         super::firewall::describe(&mut s, &h.exposure);
         super::jobs::describe(h, &mut s);

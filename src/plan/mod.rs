@@ -148,6 +148,14 @@ fn plan_host(bp: &Blueprint, host: &Host) -> HostPlan {
     let nginx = nginx::plan(bp, host, &placed);
     let postgres: Vec<postgres::PostgresConf> =
         bp.postgres.iter().filter(|p| p.host == host.name).map(|p| postgres::plan(bp, host, p)).collect();
+    // Each PostgreSQL container's /dev/shm follows its tuning (plan::postgres::shm_size).
+    if let Some(c) = compose.as_mut() {
+        for pg in &postgres {
+            if let Some(s) = c.services.iter_mut().find(|s| s.name == pg.service) {
+                s.shm_size = Some(Derived::new(pg.shm_size.value.to_string(), pg.shm_size.why.clone()));
+            }
+        }
+    }
     // An application's database is on its host (E207), so its budget is here.
     let odoo = bp
         .applications

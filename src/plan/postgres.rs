@@ -32,6 +32,8 @@ pub struct PostgresConf {
     pub hba: Vec<HbaRule>,
     pub budget: Budget,
     pub memory: MemoryBudget,
+    /// The container's /dev/shm (compose `shm_size`); see [`shm_size`].
+    pub shm_size: Derived<Size>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -216,7 +218,9 @@ pub fn plan(bp: &Blueprint, host: &Host, pg: &Postgres) -> PostgresConf {
     let total =
         Size(shared_buffers.bytes() + work_mem.bytes() * u64::from(max_connections) + maintenance_work_mem.bytes());
 
+    let shm_size = shm_size(&shm_inputs(&sections, major, work_mem, memory));
     PostgresConf {
+        shm_size,
         service: pg.name.to_string(),
         image: pg.image.0.clone(),
         major,
@@ -259,10 +263,179 @@ pub fn plan(bp: &Blueprint, host: &Host, pg: &Postgres) -> PostgresConf {
     }
 }
 
+/// Docker's default /dev/shm of a container (`--shm-size`, docker run reference).
+pub const DOCKER_SHM_DEFAULT: Size = Size(64 << 20);
+
+/// The parallel-query settings that size /dev/shm, as the server will run:
+/// the written value, else PostgreSQL's compiled-in default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShmInputs {
+    pub work_mem: Size,
+    /// hash_mem_multiplier in thousandths (2.0 → 2000).
+    pub hash_mem_milli: u64,
+    pub per_gather: u32,
+    pub max_parallel_workers: u32,
+    pub max_worker_processes: u32,
+    /// `dynamic_shared_memory_type = posix` (the default on Linux).
+    pub posix: bool,
+    /// The container's memory limit (else the host's memory).
+    pub limit: Size,
+}
+
+/// /dev/shm for a PostgreSQL container. With `dynamic_shared_memory_type =
+/// posix` (Linux's default; PostgreSQL docs, "Resource Consumption",
+/// dynamic_shared_memory_type) parallel queries keep their shared memory in
+/// /dev/shm, and a parallel hash join shares one hash table of up to
+/// work_mem × hash_mem_multiplier per participant, the leader included
+/// (docs, hash_mem_multiplier: "hash-based operations … may use
+/// hash_mem_multiplier × work_mem"; parallel hash: each process's share).
+/// Docker gives a container 64 MB, which gen's own work_mem can exceed
+/// ("could not resize shared memory segment … No space left on device");
+/// the postgres image's documentation says to raise it with `--shm-size`.
+///
+/// Sized for every parallel worker busy in a parallel hash at once:
+///   64 MB (Docker's default, for the other segments: parallel query state,
+///   tuplestores) + work_mem × hash_mem_multiplier × (W + ⌈W / G⌉)
+/// with W = min(max_parallel_workers, max_worker_processes) workers and
+/// ⌈W / G⌉ leaders (G = max_parallel_workers_per_gather; 0 disables
+/// parallel query), rounded up to a MiB and at most the container's memory
+/// limit (tmpfs pages count against it; shm_size is a cap, not a reservation).
+pub fn shm_size(i: &ShmInputs) -> Derived<Size> {
+    const MIB: u64 = 1 << 20;
+    if !i.posix {
+        return Derived::new(
+            DOCKER_SHM_DEFAULT,
+            "Docker's default: dynamic_shared_memory_type is not posix, so parallel queries do not use /dev/shm",
+        );
+    }
+    let workers = u64::from(i.max_parallel_workers.min(i.max_worker_processes));
+    let leaders = if i.per_gather == 0 { 0 } else { workers.div_ceil(u64::from(i.per_gather)) };
+    let participants = if i.per_gather == 0 { 0 } else { workers + leaders };
+    let per_participant = (i.work_mem.bytes() * i.hash_mem_milli).div_ceil(1000);
+    let need = DOCKER_SHM_DEFAULT.bytes() + per_participant * participants;
+    let need = need.div_ceil(MIB) * MIB;
+    let multiplier =
+        format!("{}.{}", i.hash_mem_milli / 1000, format!("{:03}", i.hash_mem_milli % 1000).trim_end_matches('0'));
+    let multiplier = multiplier.trim_end_matches('.');
+    let formula = format!(
+        "64M + work_mem {} × hash_mem_multiplier {multiplier} × ({workers} parallel workers + {leaders} leaders) = {}",
+        i.work_mem,
+        approx(Size(need))
+    );
+    if need > i.limit.bytes() && i.limit.bytes() > 0 {
+        Derived::new(i.limit, format!("{formula}, capped at the container's memory limit {}", i.limit))
+    } else {
+        Derived::new(Size(need), format!("{formula} (parallel hash joins in /dev/shm; Docker's default is 64M)"))
+    }
+}
+
+/// A setting's final text in the generated file, if gen writes it.
+fn written<'a>(sections: &'a [Section], key: &str) -> Option<&'a str> {
+    sections.iter().flat_map(|s| &s.settings).find(|s| s.key == key).map(|s| s.value.trim_matches('\''))
+}
+
+/// A decimal such as `2.0` or `1.5` in thousandths.
+fn milli(text: &str) -> Option<u64> {
+    let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
+    if frac.len() > 3 || !frac.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let frac: u64 = if frac.is_empty() { 0 } else { format!("{frac:0<3}").parse().ok()? };
+    Some(whole.parse::<u64>().ok()? * 1000 + frac)
+}
+
+/// The inputs of [`shm_size`] from the written settings and PostgreSQL's
+/// defaults (docs, "Resource Consumption" and "Asynchronous Behavior"):
+/// hash_mem_multiplier 2.0 from PostgreSQL 15 (1.0 in 13 and 14),
+/// max_parallel_workers_per_gather 2, max_parallel_workers 8,
+/// max_worker_processes 8, dynamic_shared_memory_type posix on Linux.
+fn shm_inputs(sections: &[Section], major: u32, work_mem: Size, limit: Size) -> ShmInputs {
+    let number = |key: &str, default: u32| written(sections, key).and_then(|v| v.parse().ok()).unwrap_or(default);
+    ShmInputs {
+        work_mem,
+        hash_mem_milli: written(sections, "hash_mem_multiplier").and_then(milli).unwrap_or(if major >= 15 {
+            2000
+        } else {
+            1000
+        }),
+        per_gather: number("max_parallel_workers_per_gather", 2),
+        max_parallel_workers: number("max_parallel_workers", 8),
+        max_worker_processes: number("max_worker_processes", 8),
+        posix: written(sections, "dynamic_shared_memory_type").is_none_or(|v| v == "posix"),
+        limit,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn shm(work_mem_kb: u64, hash_mem_milli: u64, per_gather: u32, workers: u32, limit: Size) -> Derived<Size> {
+        shm_size(&ShmInputs {
+            work_mem: Size(work_mem_kb << 10),
+            hash_mem_milli,
+            per_gather,
+            max_parallel_workers: workers,
+            max_worker_processes: 8,
+            posix: true,
+            limit,
+        })
+    }
+
+    #[test]
+    fn shm_covers_every_parallel_hash_participant() {
+        // The Odoo reference: work_mem 13273kB, PG 16 defaults (2.0, 2 per gather, 8 workers):
+        // 8 workers + 4 leaders = 12 shares of 26546kB = 311.1M, + 64M = 375.1M → 376M.
+        let s = shm(13273, 2000, 2, 8, Size::gib(8));
+        assert_eq!(s.value, Size(376 << 20), "{}", s.why);
+        assert!(s.why.contains("8 parallel workers + 4 leaders"), "{}", s.why);
+        // PostgreSQL 13/14: hash_mem_multiplier 1.0.
+        assert_eq!(shm(13273, 1000, 2, 8, Size::gib(8)).value, Size(220 << 20));
+        // Parallel query off: Docker's default is enough.
+        assert_eq!(shm(65536, 2000, 0, 8, Size::gib(8)).value, Size(64 << 20));
+        // Never above the container's memory limit.
+        let capped = shm(1 << 20, 2000, 4, 8, Size::gib(2));
+        assert_eq!(capped.value, Size::gib(2));
+        assert!(capped.why.contains("capped"), "{}", capped.why);
+        // max_worker_processes bounds the workers.
+        let s = shm_size(&ShmInputs {
+            work_mem: Size(4 << 20),
+            hash_mem_milli: 2000,
+            per_gather: 4,
+            max_parallel_workers: 16,
+            max_worker_processes: 8,
+            posix: true,
+            limit: Size::gib(8),
+        });
+        assert_eq!(s.value, Size((64 + 8 * 10) << 20), "{}", s.why);
+    }
+
+    #[test]
+    fn shm_reads_the_written_settings() {
+        let settings = |pairs: &[(&str, &str)]| {
+            vec![Section {
+                title: "t",
+                settings: pairs
+                    .iter()
+                    .map(|(k, v)| Setting { key: (*k).into(), value: (*v).into(), why: String::new() })
+                    .collect(),
+            }]
+        };
+        let i = shm_inputs(
+            &settings(&[("hash_mem_multiplier", "1.5"), ("max_parallel_workers", "4")]),
+            16,
+            Size(1),
+            Size(2),
+        );
+        assert_eq!((i.hash_mem_milli, i.max_parallel_workers, i.per_gather), (1500, 4, 2));
+        assert!(i.posix);
+        let i = shm_inputs(&settings(&[("dynamic_shared_memory_type", "'sysv'")]), 14, Size(1), Size(2));
+        assert_eq!((i.hash_mem_milli, i.posix), (1000, false));
+        assert_eq!(milli("2"), Some(2000));
+        assert_eq!(milli("1.25"), Some(1250));
+        assert_eq!(milli("x"), None);
+    }
 
     #[test]
     fn memory_settings_parse_in_postgres_units() {
