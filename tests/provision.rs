@@ -93,6 +93,10 @@ echo INPUT; iptables -S ufw-user-input
             assert!(out.contains("ufw route allow 443/tcp"), "{out}");
             assert!(out.contains("ufw allow 51820/udp"), "{out}");
             assert!(out.contains("ufw allow from 10.8.0.0/24 to any port 22 proto tcp"), "{out}");
+            // The VPN's DNS responder, from the VPN subnet only.
+            assert!(out.contains("ufw allow from 10.8.0.0/24 to any port 53 proto udp"), "{out}");
+            assert!(out.contains("ufw allow from 10.8.0.0/24 to any port 53 proto tcp"), "{out}");
+            assert!(!out.contains("allow 53"), "DNS must never be open to everyone: {out}");
         } else {
             // Websites: nginx only on the private address; no route rule at all.
             assert!(!out.contains("route allow"), "{out}");
@@ -236,6 +240,64 @@ echo CLIENT; wg show wg1 endpoints; wg show wg1 allowed-ips
     assert!(t.contains(&server_public), "PostUp loaded the host's key:\n{t}");
     assert!(t.contains("192.0.2.1:51820"), "{t}");
     assert!(t.contains("\t10.8.0.0/24"), "split tunnel: only the VPN subnet:\n{t}");
+}
+
+/// The VPN's DNS responder: dnsmasq's own syntax check, then the real
+/// dnsmasq in its own network namespace with the VPN address on loopback:
+/// it listens on that address only, answers the `vpn_only` name (and names
+/// under it) with the VPN address and keeps its AAAA from going upstream
+/// (NODATA), and every client config points its DNS at it.
+#[test]
+fn vpn_dns_answers_vpn_only_names_with_the_vpn_address() {
+    require("dnsmasq");
+    require("unshare");
+    let dir = built(|_, t| t);
+    let out = dir.path().join("out/odoo-dedicated");
+    let conf = out.join("hosts/ax52/rootfs/etc/gen/odoo-vpn-dns.conf");
+    let o = Command::new("dnsmasq").arg("--test").arg(format!("--conf-file={}", conf.display())).output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let raw = std::fs::read_to_string(&conf).unwrap();
+    assert!(
+        raw.contains("\nlisten-address=10.8.0.1\n")
+            && raw.contains("\naddress=/odoo-dev.becker-sicherheit.de/10.8.0.1\n")
+    );
+    for client in files(&out.join("vpn"), |p| p.extension().is_some_and(|e| e == "conf")) {
+        let c = std::fs::read_to_string(&client).unwrap();
+        assert!(c.contains("\nDNS = 10.8.0.1\n"), "{}: {c}", client.display());
+    }
+    let unit = std::fs::read_to_string(out.join("hosts/ax52/rootfs/etc/systemd/system/odoo-vpn-dns.service")).unwrap();
+    assert!(unit.contains("ExecStart=/usr/sbin/dnsmasq --keep-in-foreground --conf-file=/etc/gen/odoo-vpn-dns.conf"));
+    let query = r#"
+import socket, struct, sys
+def ask(name, qtype):
+    q = struct.pack(">HHHHHH", 7, 0x0100, 1, 0, 0, 0)
+    q += b"".join(bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\0" + struct.pack(">HH", qtype, 1)
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(3)
+    s.sendto(q, ("10.8.0.1", 53)); r = s.recv(512)
+    n = struct.unpack(">H", r[6:8])[0]
+    print(name, qtype, "rcode", r[3] & 15, "answers", n, ".".join(map(str, r[-4:])) if n and qtype == 1 else "-")
+for name in sys.argv[1:]:
+    ask(name, 1); ask(name, 28)
+"#;
+    let script = format!(
+        "ip link set lo up; ip addr add 10.8.0.1/32 dev lo\n\
+         dnsmasq --keep-in-foreground --conf-file='{}' & pid=$!\n\
+         sleep 1; echo LISTEN; ss -lnu | grep ':53 ' || true\n\
+         python3 -c '{query}' odoo-dev.becker-sicherheit.de a.odoo-dev.becker-sicherheit.de; rc=$?\n\
+         kill $pid; exit $rc",
+        conf.display()
+    );
+    let o = Command::new("unshare").args(["-n", "sh", "-c", &script]).output().unwrap();
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    assert!(t.contains("odoo-dev.becker-sicherheit.de 1 rcode 0 answers 1 10.8.0.1"), "{t}");
+    assert!(t.contains("a.odoo-dev.becker-sicherheit.de 1 rcode 0 answers 1 10.8.0.1"), "{t}");
+    assert!(t.contains("odoo-dev.becker-sicherheit.de 28 rcode 0 answers 0 -"), "AAAA must not go upstream: {t}");
+    let listen = t.split("LISTEN").nth(1).unwrap_or_default();
+    assert!(
+        listen.contains("10.8.0.1:53") && !listen.contains("0.0.0.0:53") && !listen.contains("127.0.0.1:53"),
+        "{t}"
+    );
 }
 
 /// A broken key fails the real loader: the harness can fail.

@@ -573,6 +573,10 @@ pub struct Vpn {
     pub address: String,
     #[serde(default = "default_wg_port")]
     pub port: u16,
+    /// Upstream resolver of the VPN's DNS responder (an IP address). VPN
+    /// clients always ask the server's VPN address, which answers
+    /// `vpn_only` names with that address and forwards every other name
+    /// here, or to the host's own resolver when absent.
     #[serde(default)]
     pub dns: Option<String>,
     pub peers: Vec<Peer>,

@@ -142,6 +142,11 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> Firew
     }
     if let Some(vpn) = bp.vpn.as_ref().filter(|v| v.host == host.name) {
         rules.push(Rule::new(vpn.port, "udp", "any".into(), "wireguard".into(), false));
+        // The VPN's DNS responder (plan::wireguard::VpnDns), for VPN clients only.
+        for proto in ["udp", "tcp"] {
+            let port = super::wireguard::DNS_PORT;
+            rules.push(Rule::new(port, proto, vpn.subnet.clone(), "dns for the vpn".into(), false));
+        }
     }
     for r in bp.firewall.iter().flat_map(|f| f.rules.iter()) {
         for cidr in cidrs(bp, &r.from) {
@@ -205,6 +210,18 @@ pub fn exposure(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> V
             who: "any (only holders of a peer key get an answer)".into(),
             pointer: "/vpn/port".into(),
         });
+        for proto in ["udp", "tcp"] {
+            rows.push(Exposure {
+                port: super::wireguard::DNS_PORT,
+                proto,
+                service: "vpn dns".into(),
+                via: "host",
+                intent: Intent::VpnOnly,
+                internet: false,
+                who: vpn.subnet.clone(),
+                pointer: "/vpn/address".into(),
+            });
+        }
     }
     let extra: Vec<_> = bp.firewall.iter().flat_map(|f| f.rules.iter().enumerate()).collect();
     for (i, r) in &extra {

@@ -125,6 +125,11 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> Provi
             if nginx_logs.is_some() {
                 p.push("logrotate");
             }
+            // dnsmasq for the VPN's DNS responder (plan::wireguard::VpnDns),
+            // without the dnsmasq package's own service.
+            if bp.vpn.as_ref().is_some_and(|v| v.host == host.name) {
+                p.push("dnsmasq-base");
+            }
             // htpasswd -B for the basic-auth password files.
             if !htpasswd(bp, host, serves_here).is_empty() {
                 p.push("apache2-utils");

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use super::firewall::net;
-use crate::blueprint::model::{Blueprint, Host};
+use crate::blueprint::model::{Access, Blueprint, Host};
 
 pub const INTERFACE: &str = "wg0";
 pub const KEY_FILE: &str = "/etc/wireguard/wg0.key";
@@ -24,7 +24,58 @@ pub struct WgPlan {
     pub peers: Vec<PeerPlan>,
     /// What clients dial; the blueprint has no public address, so a placeholder.
     pub endpoint: String,
-    pub dns: Option<String>,
+    /// The DNS responder for VPN clients, on the server's VPN address.
+    pub dns: VpnDns,
+}
+
+/// A DNS responder (dnsmasq) on the VPN host, bound to the server's VPN
+/// address only. `vpn_only` names resolve publicly to the host's public
+/// address, so a client's request would leave outside the split tunnel and
+/// nginx, which admits only the VPN subnet for them, would refuse it. Clients
+/// use this server (`DNS =` in their config): it answers each `vpn_only`
+/// name with the VPN address, so the request goes through the tunnel and
+/// nginx (published on every interface) sees the client's VPN address;
+/// every other name is forwarded upstream.
+#[derive(Debug, Clone, Serialize)]
+pub struct VpnDns {
+    /// Where it listens, and what `vpn_only` names resolve to: `10.8.0.1`.
+    pub address: String,
+    /// `vpn_only` names served on this host.
+    pub names: Vec<String>,
+    /// The blueprint's `vpn.dns`; else the host's /etc/resolv.conf.
+    pub upstream: Option<String>,
+    /// dnsmasq's configuration on the host.
+    pub config: String,
+    /// The systemd unit that runs it.
+    pub unit: String,
+    /// DNS over UDP and TCP (TCP for answers too large for UDP).
+    pub port: u16,
+}
+
+/// DNS's port (RFC 1035).
+pub const DNS_PORT: u16 = 53;
+
+/// The VPN's DNS responder on the VPN host (see [`VpnDns`]).
+pub fn vpn_dns(bp: &Blueprint, host: &Host) -> Option<VpnDns> {
+    let vpn = bp.vpn.as_ref().filter(|v| v.host == host.name)?;
+    let mut names: Vec<String> = bp
+        .applications
+        .iter()
+        .filter(|a| a.host == host.name)
+        .flat_map(|a| a.environments.iter())
+        .filter(|e| e.access == Access::VpnOnly)
+        .map(|e| e.domain.clone())
+        .collect();
+    names.sort();
+    names.dedup();
+    Some(VpnDns {
+        address: vpn.address.clone(),
+        names,
+        upstream: vpn.dns.clone(),
+        config: format!("/etc/gen/{}-vpn-dns.conf", bp.project.name),
+        unit: format!("{}-vpn-dns.service", bp.project.name),
+        port: DNS_PORT,
+    })
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -62,7 +113,7 @@ pub fn plan(bp: &Blueprint, host: &Host) -> Option<WgPlan> {
         key_file: KEY_FILE,
         peers,
         endpoint: format!("{}.invalid:{}", host.name, vpn.port),
-        dns: vpn.dns.clone(),
+        dns: vpn_dns(bp, host)?,
     })
 }
 

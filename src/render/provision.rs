@@ -50,6 +50,9 @@ pub(super) fn artifacts(plan: &Plan, plan_value: &Value) -> Vec<Artifact> {
             let wg_value = part(&hv, "wireguard");
             let item = context! { host => hv.clone(), wg => wg_value.clone() };
             out.push(row("wireguard/wg0.conf", format!("{root}/etc/wireguard/{}.conf", wg.interface), 0o600, item));
+            let dns = context! { host => hv.clone(), wg => wg_value.clone(), dns => part(&wg_value, "dns") };
+            out.push(row("dns/dnsmasq.conf", format!("{root}{}", wg.dns.config), 0o644, dns.clone()));
+            out.push(row("dns/vpn-dns.service", format!("{root}/etc/systemd/system/{}", wg.dns.unit), 0o644, dns));
             for (i, peer) in wg.peers.iter().enumerate() {
                 let item = context! { host => hv.clone(), wg => wg_value.clone(), peer => nth(&wg_value, "peers", i) };
                 out.push(row("wireguard/client.conf", format!("vpn/{}.conf", peer.name), 0o600, item));

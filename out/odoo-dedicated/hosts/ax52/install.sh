@@ -86,6 +86,7 @@ action_for() {
   case "$1" in
     /etc/ssh/*) echo "reload ssh" ;;
     /etc/wireguard/*) echo "sync wg0" ;;
+    '/etc/gen/odoo-vpn-dns.conf') echo "restart vpn dns" ;;
     "$stack/odoo/prod.conf.in") echo "restart odoo-prod" ;;
     "$stack/odoo/test.conf.in") echo "restart odoo-test" ;;
     "$stack/odoo/dev.conf.in") echo "restart odoo-dev" ;;
@@ -197,6 +198,12 @@ run fail2ban-client -t
 run systemctl enable fail2ban
 run systemctl reload-or-restart fail2ban
 run systemctl daemon-reload
+# The VPN clients' DNS (vpn_only names → 10.8.0.1), once wg0 is up.
+run systemctl enable --now 'odoo-vpn-dns.service'
+if is_pending "restart vpn dns"; then
+  run systemctl restart 'odoo-vpn-dns.service'
+  done_pending "restart vpn dns"
+fi
 # Backups, offsite copies and health checks run from these timers.
 run systemctl enable --now 'odoo-backup.timer'
 run systemctl enable --now 'odoo-offsite.timer'
