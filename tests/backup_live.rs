@@ -471,7 +471,7 @@ fn listen() -> (u16, std::thread::JoinHandle<String>) {
 }
 
 #[test]
-fn health_check_reports_raid_backup_age_and_certificates_to_the_webhook() {
+fn health_check_reports_raid_backup_age_certificates_and_placeholders_to_the_webhook() {
     require("openssl");
     require("curl");
     let project = built(|_, t| t);
@@ -496,6 +496,10 @@ fn health_check_reports_raid_backup_age_and_certificates_to_the_webhook() {
         .output()
         .unwrap();
     ok(&cert, "openssl req");
+    // A name still on gen-certs' placeholder (fullchain.pem and the marker only).
+    std::fs::create_dir_all(w.join("live/odoo-dev.example")).unwrap();
+    std::fs::copy(w.join("live/odoo.example/cert.pem"), w.join("live/odoo-dev.example/fullchain.pem")).unwrap();
+    std::fs::write(w.join("live/odoo-dev.example/gen-placeholder"), "").unwrap();
 
     let (port, request) = listen();
     let check = |mdstat: &str, marker: &str, certs: &str, api: &str| {
@@ -516,7 +520,12 @@ fn health_check_reports_raid_backup_age_and_certificates_to_the_webhook() {
     let request = request.join().unwrap();
     assert!(request.starts_with("POST /bot123:abc/sendMessage "), "{request}");
     assert!(request.contains("chat_id=-1001234567890"), "{request}");
-    for part in ["RAID+degraded%3A+md0", "30+h+old+%28limit+27+h%29", "expires+within+14+days"] {
+    for part in [
+        "RAID+degraded%3A+md0",
+        "30+h+old+%28limit+27+h%29",
+        "certificate+odoo.example+expires+within+14+days",
+        "certificate+odoo-dev.example+is+still+gen-certs%27+placeholder",
+    ] {
         assert!(request.contains(part), "{part} in {request}");
     }
     assert!(!stderr(&out).contains("123:abc"), "the token is not logged");

@@ -3,7 +3,7 @@
 # Health check of host `ax52`, every 5m: unhealthy or
 # restarting containers, degraded md RAID arrays, disks over 85 %,
 # a last good backup older than 27h (the SLA's recovery point objective),
-# and certificates that expire within 14 days. Problems are logged,
+# certificates still on gen-certs' placeholder and those that expire within 14 days. Problems are logged,
 # sent through the telegram webhook (its token comes from the secret env file),
 # and make the script exit 1 (the systemd unit shows as failed).
 set -euo pipefail
@@ -58,10 +58,22 @@ else
 fi
 
 # Certificates
-for cert in "$CERT_DIR"/*/cert.pem; do
+# One directory per certificate name (certbot's live/<name>, or gen-certs'
+# self-signed placeholder, marked by a gen-placeholder file, which nginx
+# serves until Let's Encrypt issues the real one). Placeholders have only
+# fullchain.pem; certbot's directories have cert.pem too.
+for dir in "$CERT_DIR"/*/; do
+  [ -d "$dir" ] || continue
+  name=$(basename "$dir")
+  if [ -e "$dir/gen-placeholder" ]; then
+    problem "certificate $name is still gen-certs' placeholder (run gen-certs once DNS points here)"
+    continue
+  fi
+  cert="$dir/cert.pem"
+  [ -e "$cert" ] || cert="$dir/fullchain.pem"
   [ -e "$cert" ] || continue
   if ! openssl x509 -checkend "$((CERT_DAYS * 86400))" -noout -in "$cert" >/dev/null; then
-    problem "certificate $cert expires within $CERT_DAYS days"
+    problem "certificate $name expires within $CERT_DAYS days"
   fi
 done
 
