@@ -153,6 +153,7 @@ const CASES: &[(&str, &[&str])] = &[
     ("control-character", &["E107"]),
     ("config-injection", &["E209", "E210", "E211", "E212"]),
     ("secret-looking-value", &["E703"]),
+    ("certificate-http01", &["E213"]),
 ];
 
 fn expected(name: &str) -> &'static [&'static str] {
@@ -200,6 +201,7 @@ cases! {
     zero_cpus => "zero-cpus",
     duplicate_host_names => "duplicate-host",
     duplicate_domains => "duplicate-domain",
+    certificate_names_http01_cannot_issue => "certificate-http01",
     two_services_publish_one_port => "port-collision",
     unknown_host_reference => "unknown-host",
     port_published_past_the_proxy => "port-past-proxy",

@@ -24,6 +24,68 @@ pub(crate) fn is_dns_name(domain: &str) -> bool {
         })
 }
 
+/// Top-level names reserved from the public DNS (RFC 2606, RFC 6761,
+/// RFC 6762 for `local`, RFC 8375 for `home.arpa`, ICANN's 2024 resolution
+/// for `internal`): no certificate authority validates them.
+const RESERVED_TLDS: &[&str] = &["test", "example", "invalid", "localhost", "local", "internal"];
+
+/// Why HTTP-01 (certbot's webroot, what gen-certs uses) cannot get a
+/// certificate for a DNS name, as (message, hint): a wildcard (RFC 8555
+/// §8.3 and Let's Encrypt's challenge-types documentation: wildcards need
+/// DNS-01), a single label, or a reserved top-level name.
+pub(crate) fn http01_refuses(domain: &str) -> Option<(String, &'static str)> {
+    if domain.starts_with("*.") {
+        return Some((
+            format!("`{domain}` is a wildcard; HTTP-01 cannot issue wildcards"),
+            "HTTP-01 cannot issue wildcards; use DNS-01 or list the names",
+        ));
+    }
+    let name = domain.trim_end_matches('.').to_ascii_lowercase();
+    let tld = name.rsplit('.').next().unwrap_or_default();
+    if !name.contains('.') || RESERVED_TLDS.contains(&tld) || name.ends_with(".home.arpa") {
+        return Some((
+            format!("`{domain}` is not a public DNS name; Let's Encrypt cannot validate it over HTTP-01"),
+            "use a name in a public domain that points at this host, or terminate TLS at a load balancer",
+        ));
+    }
+    None
+}
+
+fn certificate_name(value: &str, pointer: String, out: &mut Vec<Finding>) {
+    if !is_dns_name(value) {
+        return; // E209 already
+    }
+    if let Some((message, hint)) = http01_refuses(value) {
+        out.push(Finding::error("E213", pointer, message).hint(hint).at_value());
+    }
+}
+
+/// E213: names nginx gets a Let's Encrypt certificate for (gen-certs,
+/// HTTP-01 by webroot) on a host that terminates TLS itself.
+fn certificate_names(bp: &Blueprint, out: &mut Vec<Finding>) {
+    let tls_on = |host: &crate::blueprint::units::Name| {
+        bp.hosts.iter().find(|h| &h.name == host).is_some_and(|h| crate::plan::compose::terminates_tls(bp, h))
+    };
+    if let Some(web) = &bp.websites {
+        for (i, site) in web.sites.iter().enumerate() {
+            if !bp.hosts.iter().any(|h| site.runs_on(&web.hosts, &h.name) && tls_on(&h.name)) {
+                continue;
+            }
+            for (d, value) in site.domains.iter().enumerate() {
+                certificate_name(value, format!("/websites/sites/{i}/domains/{d}"), out);
+            }
+        }
+    }
+    for (a, app) in bp.applications.iter().enumerate() {
+        if !tls_on(&app.host) {
+            continue;
+        }
+        for (e, env) in app.environments.iter().enumerate() {
+            certificate_name(&env.domain, format!("/applications/{a}/environments/{e}/domain"), out);
+        }
+    }
+}
+
 /// A PostgreSQL database or role name gen can write as one shell word:
 /// `[a-z_][a-z0-9_-]*`, at most 63 (Odoo databases are often `odoo-prod`;
 /// a leading `-` would read as an option).
@@ -73,6 +135,7 @@ fn http_path(value: Option<&str>, pointer: String, out: &mut Vec<Finding>) {
 }
 
 pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
+    certificate_names(bp, out);
     if let Some(lb) = &bp.load_balancer {
         http_path(Some(&lb.health_check.path), "/load_balancer/health_check/path".into(), out);
     }
@@ -131,6 +194,23 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
                     .at_value(),
                 );
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod http01_tests {
+    use super::http01_refuses;
+
+    #[test]
+    fn http01_refuses_wildcards_and_non_public_names() {
+        let (message, hint) = http01_refuses("*.example.com").unwrap();
+        assert!(message.contains("wildcard") && hint.contains("DNS-01"));
+        for name in ["localhost", "intranet", "odoo.local", "shop.test", "a.home.arpa", "x.internal"] {
+            assert!(http01_refuses(name).is_some(), "{name}");
+        }
+        for name in ["odoo.example.com", "shop.example.de", "a-b.example.org"] {
+            assert!(http01_refuses(name).is_none(), "{name}");
         }
     }
 }
