@@ -368,8 +368,8 @@ test "$(stat -c '%u:%g %a' "$R/opt/odoo/nginx/auth")" = "0:101 750"
 test "$(stat -c '%u:%g %a' "$R/var/lib/node_exporter/textfile")" = "0:0 755"
 chroot "$R" ufw status | grep -q "Status: active"
 if grep -q "compose up" "$R/tmp/calls"; then echo "started without .env"; exit 1; fi
-grep -qx "reload nginx" "$R$pending"
-grep -qx "restart postgres" "$R$pending"
+grep -qE '^[0-9]+ reload nginx$' "$R$pending"
+grep -qE '^[0-9]+ restart postgres$' "$R$pending"
 sed -e 's/=$/=v/' -e 's/^ODOO_ADMIN_PASSWD=.*/ODOO_ADMIN_PASSWD=/' "$R/opt/odoo/.env.example" > "$R/opt/odoo/.env"
 rc=0; chroot "$R" $i > "$R/tmp/half" 2>&1 || rc=$?
 test $rc -eq 3
@@ -398,7 +398,7 @@ echo "# drift" >> "$R/opt/odoo/postgres/postgres/postgresql.conf"
 touch "$R/tmp/fail-up"
 : > "$R/tmp/calls"
 if chroot "$R" $i > "$R/tmp/killed" 2>&1; then echo "a failed compose up passed"; exit 1; fi
-grep -qx "restart postgres" "$R$pending"
+grep -qE '^[0-9]+ restart postgres$' "$R$pending"
 rm "$R/tmp/fail-up"
 : > "$R/tmp/calls"
 chroot "$R" $i > "$R/tmp/resumed"

@@ -55,6 +55,10 @@ fi
 pending=()
 if [ -f "$pending_file" ]; then
   mapfile -t pending < "$pending_file"
+  # A record without a time (an earlier gen wrote it) is due since ever.
+  for i in "${!pending[@]}"; do
+    [[ ${pending[$i]} =~ ^[0-9]+\  ]] || pending[i]="0 ${pending[$i]}"
+  done
 fi
 save_pending() {
   [ $dry_run -eq 0 ] || return 0
@@ -66,20 +70,39 @@ save_pending() {
     mv -f "$pending_file.tmp" "$pending_file"
   fi
 }
+# Each record is "EPOCH ACTION": when the action became due.
 is_pending() {
   local a
-  for a in "${pending[@]}"; do [ "$a" = "$1" ] && return 0; done
+  for a in "${pending[@]}"; do [ "${a#* }" = "$1" ] && return 0; done
   return 1
 }
 add_pending() {
-  is_pending "$1" || pending+=("$1")
+  is_pending "$1" || pending+=("$(date +%s) $1")
 }
 # Called once an action succeeded.
 done_pending() {
   local a kept=()
-  for a in "${pending[@]}"; do [ "$a" = "$1" ] || kept+=("$a"); done
+  for a in "${pending[@]}"; do [ "${a#* }" = "$1" ] || kept+=("$a"); done
   pending=("${kept[@]}")
   save_pending
+}
+# due ACTION SERVICE: ACTION is pending and SERVICE's container started
+# before it became due. A container that started since (compose created it,
+# or an earlier run restarted it) already runs with the new files, so
+# restarting it again would only cost its start-up time.
+due() {
+  local a since=0 id started
+  is_pending "$1" || return 1
+  for a in "${pending[@]}"; do [ "${a#* }" = "$1" ] && since=${a%% *}; done
+  id=$(stack_compose ps -q "$2" 2>/dev/null || true)
+  [ -n "$id" ] || return 0
+  started=$(docker inspect -f '{{.State.StartedAt}}' "$id" 2>/dev/null || true)
+  if [ -n "$started" ] && [ "$(date -d "$started" +%s)" -ge "$since" ]; then
+    say "$2 started after its files changed; no $1 needed"
+    done_pending "$1"
+    return 1
+  fi
+  return 0
 }
 # The action a changed file needs (files not listed take effect in step 3 or 4, every run).
 action_for() {
@@ -101,7 +124,7 @@ while read -r mode path; do
 done < <(grep -v '^#' "$tree/MODES" | grep " $prefix/")
 save_pending
 if [ -n "${pending[*]:-}" ]; then
-  say "pending: ${pending[*]}"
+  say "pending: ${pending[*]#* }"
 fi
 
 # Copy what differs; fix the mode and owner of what does not.
@@ -189,7 +212,7 @@ fi
 if [ $dry_run -eq 0 ]; then stack_compose config -q; fi
 # Compose recreates only the services whose configuration changed.
 run stack_compose up -d --remove-orphans
-if is_pending "reload nginx"; then
+if due "reload nginx" nginx; then
   run stack_compose exec -T nginx nginx -t
   run stack_compose exec -T nginx nginx -s reload
   done_pending "reload nginx"
