@@ -32,10 +32,6 @@ for tool in dockerd "$DOCKER" pebble pebble-challtestsrv debootstrap tini nsente
   command -v "$tool" >/dev/null || die "missing $tool (scripts/test.sh installs it)"
 done
 
-mkdir -p "$E2E_CACHE"
-exec 9>"$E2E_CACHE/run.lock"
-flock -n 9 || die "another harness run holds $E2E_CACHE/run.lock"
-
 teardown() {
   local h
   for h in "$E2E_STATE"/hosts/*; do [ -d "$h" ] && host_stop "$(basename "$h")"; done
@@ -48,6 +44,11 @@ if [ "${1:-}" = --down ]; then
   umount -l "$E2E_STATE" 2>/dev/null || true
   exit 0
 fi
+
+mkdir -p "$E2E_CACHE"
+# One run at a time (daemons the run starts close this descriptor).
+exec 9>"$E2E_CACHE/run.lock"
+flock -n 9 || die "another harness run holds $E2E_CACHE/run.lock"
 
 E2E_START=$(date +%s)
 teardown
@@ -67,7 +68,7 @@ else
 log "building the images the compose files pin (tests/e2e/images/build.sh)"
 builder_sock=$E2E_CACHE/builder.sock
 dockerd --host "unix://$builder_sock" --data-root "$E2E_CACHE/builder-data" \
-  --exec-root "$E2E_STATE/builder-exec" --pidfile "$E2E_STATE/builder.pid"  >"$E2E_STATE/builder.log" 2>&1 &
+  --exec-root "$E2E_STATE/builder-exec" --pidfile "$E2E_STATE/builder.pid" >"$E2E_STATE/builder.log" 2>&1 9>&- &
 BUILDER_PID=$!
 wait_for 60 "the image builder's engine" "$DOCKER" -H "unix://$builder_sock" info
 t0=$(date +%s)
@@ -82,6 +83,8 @@ acme_roots "$ACME_DIR/roots.pem"
 
 # shellcheck source=tests/e2e/scenarios/odoo.sh
 source "$here/scenarios/odoo.sh"
+# shellcheck source=tests/e2e/scenarios/odoo-day0.sh
+source "$here/scenarios/odoo-day0.sh"
 odoo_scenarios
 
 summary

@@ -29,11 +29,11 @@ JSON
   )
   # No default address: a name without a record does not resolve.
   in_inet pebble-challtestsrv -dns01 "$INET_V4:53" -http01 "" -https01 "" -tlsalpn01 "" \
-    -management "$INET_V4:8055" -defaultIPv4 "" -defaultIPv6 "" >"$ACME_DIR/dns.log" 2>&1 &
+    -management "$INET_V4:8055" -defaultIPv4 "" -defaultIPv6 "" >"$ACME_DIR/dns.log" 2>&1 9>&- &
   # No artificial delays or random nonce rejections: the harness tests gen,
   # not certbot's retry logic.
   PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 PEBBLE_AUTHZREUSE=0 \
-    in_inet pebble -config "$ACME_DIR/pebble.json" -dnsserver "$INET_V4:53" >"$ACME_DIR/pebble.log" 2>&1 &
+    in_inet pebble -config "$ACME_DIR/pebble.json" -dnsserver "$INET_V4:53" >"$ACME_DIR/pebble.log" 2>&1 9>&- &
   wait_for 20 "pebble" in_inet curl -sf --cacert "$ACME_DIR/ca.pem" --resolve "pebble:14000:$INET_V4" "$ACME_URL"
   wait_for 20 "challtestsrv" in_inet curl -s -o /dev/null "$DNS_API/"
 }

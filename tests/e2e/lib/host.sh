@@ -38,7 +38,7 @@ host_boot() {
   state=$(host_state "$name")
   ip netns exec "$(host_ns "$name")" \
     unshare --mount --pid --uts --fork --propagation private \
-    "$E2E_DIR/lib/host-init.sh" "$name" "$state" </dev/null >"$state/init.log" 2>&1 &
+    "$E2E_DIR/lib/host-init.sh" "$name" "$state" </dev/null >"$state/init.log" 2>&1 9>&- &
   local unshare_pid=$!
   wait_for 10 "init of $name" pgrep -P "$unshare_pid"
   pid=$(pgrep -P "$unshare_pid")

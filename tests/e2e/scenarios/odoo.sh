@@ -64,6 +64,13 @@ for name, svc in compose["services"].items():
 print("# gen-e2e: CPU limits capped at this machine's cores\n" + yaml.safe_dump(out, sort_keys=True))
 PY
   host_file "$ODOO_HOST" "$ODOO_STACK/docker-compose.override.yml" 0644 < "$E2E_STATE/override.yml"
+  # installimage made these partitions; the harness has one file system, so
+  # each mount point is a directory.
+  local part
+  for part in $(awk '$1 == "PART" && $2 ~ /^\// { print $2 }' \
+    "$E2E_STATE/project/out/odoo-dedicated/hosts/ax52/installimage.conf"); do
+    mkdir -p "$(host_state "$ODOO_HOST")/upper$part"
+  done
   host_file "$ODOO_HOST" /var/lib/cloud/seed/nocloud/user-data 0600 \
     < "$E2E_STATE/project/out/odoo-dedicated/hosts/ax52/cloud-init.yaml"
   host_boot "$ODOO_HOST"
@@ -88,6 +95,72 @@ odoo_write_env() {
   "
 }
 
+# install_killed_after SECONDS: starts install.sh and kills it, with every
+# process it started, after SECONDS.
+install_killed_after() {
+  host_exec "$ODOO_HOST" bash -c "setsid $ODOO_INSTALL >/tmp/killed-run.log 2>&1 & pid=\$!; sleep $1; kill -9 -- -\$pid 2>/dev/null; true"
+}
+
+# pending_empty: install.sh left nothing to do for a later run.
+pending_empty() { host_exec "$ODOO_HOST" test ! -s /var/lib/gen/odoo/ax52.pending; }
+
+# installed_matches: every file of the host tree is installed as generated.
+installed_matches() {
+  host_sh "$ODOO_HOST" '
+    tree=/var/lib/gen/config/out/odoo-dedicated
+    grep -v "^#" $tree/MODES | grep " hosts/ax52/rootfs/" | while read -r mode path; do
+      dest=${path#hosts/ax52/rootfs}
+      cmp -s "$tree/$path" "$dest" || { echo "differs: $dest"; exit 1; }
+    done'
+}
+
+# start_order: every service that waits for another to be healthy
+# (compose's depends_on label) started after that one's first healthy report.
+start_order() {
+  local since=$1
+  host_docker "$ODOO_HOST" events --since "$since" --until "$(date +%s)" \
+    --filter type=container --format '{{.TimeNano}} {{.Action}} {{.Actor.Attributes.name}}' > "$E2E_STATE/events"
+  host_docker "$ODOO_HOST" inspect $(host_docker "$ODOO_HOST" ps -aq) > "$E2E_STATE/inspect.json"
+  python3 - "$E2E_STATE/events" "$E2E_STATE/inspect.json" <<'PY'
+import json, sys
+healthy, started = {}, {}
+for line in open(sys.argv[1]):
+    t, rest = line.split(" ", 1)
+    action, name = rest.rsplit(" ", 1)
+    name = name.strip()
+    if action.strip() == "health_status: healthy":
+        healthy.setdefault(name, int(t))
+    if action.strip() == "start":
+        started.setdefault(name, int(t))
+bad = 0
+for c in json.load(open(sys.argv[2])):
+    name = c["Name"].lstrip("/")
+    deps = c["Config"]["Labels"].get("com.docker.compose.depends_on", "")
+    for dep in filter(None, deps.split(",")):
+        svc, cond = dep.split(":")[:2]
+        if cond != "service_healthy":
+            continue
+        if svc not in healthy or name not in started or started[name] < healthy[svc]:
+            print(f"{name} started before {svc} was healthy"); bad = 1
+        else:
+            print(f"{name} started {(started[name] - healthy[svc]) / 1e9:.1f} s after {svc} was healthy")
+if not any("service_healthy" in c["Config"]["Labels"].get("com.docker.compose.depends_on", "") for c in json.load(open(sys.argv[2]))):
+    print("no service waits for a healthy one"); bad = 1
+sys.exit(bad)
+PY
+}
+
+# probes_clean: no health check output says its tool is missing.
+probes_clean() {
+  local c out
+  for c in $(host_docker "$ODOO_HOST" ps -q); do
+    out=$(host_docker "$ODOO_HOST" inspect -f '{{if .State.Health}}{{range .State.Health.Log}}{{.Output}}{{end}}{{end}}' "$c")
+    if grep -qiE 'not found|no such file|executable file' <<< "$out"; then
+      echo "$(host_docker "$ODOO_HOST" inspect -f '{{.Name}}' "$c"): $out"; return 1
+    fi
+  done
+}
+
 odoo_scenarios() {
   E2E_DIAGNOSE=odoo_diagnose
   odoo_setup
@@ -108,14 +181,45 @@ odoo_scenarios() {
   odoo_write_env
   local t0
   t0=$(date +%s)
+  ODOO_T0=$t0
   check "install.sh with .env exits 0" install_run
   check "every container healthy within 180 s" wait_for 180 "healthy containers" healthy_all "$ODOO_HOST"
   ODOO_UP_SECS=$(($(date +%s) - t0))
   log "  stack healthy ${ODOO_UP_SECS} s after install.sh started"
+  end_scenario
+
+  scenario "odoo: services healthy in order, within 120 s"
+  check "healthy within 120 s of install.sh's start (took ${ODOO_UP_SECS} s)" test "$ODOO_UP_SECS" -le 120
+  check "each service waiting for a healthy one started after it was healthy" start_order "$ODOO_T0"
+  check "every health check ran with a tool its image has" probes_clean
+  end_scenario
+
+
+  scenario "odoo: install.sh converges, also after interrupted runs"
   local ids_before ids_after
   ids_before=$(host_docker "$ODOO_HOST" ps -q --no-trunc | sort)
   check "a second run changes nothing and exits 0" install_run
   ids_after=$(host_docker "$ODOO_HOST" ps -q --no-trunc | sort)
   check "a second run keeps every container" eq "$ids_before" echo "$ids_after"
+  # Interrupted runs: drift in an nginx file (a reload to do), a removed
+  # container and a removed config file, then install.sh killed at several
+  # points; the next full run must finish everything.
+  local secs
+  for secs in 1 3 6; do
+    host_sh "$ODOO_HOST" "echo '# e2e drift' >> $ODOO_STACK/nginx/conf.d/odoo-prod.conf; rm -f /etc/wireguard/wg0.conf"
+    host_docker "$ODOO_HOST" rm -f odoo-dev >/dev/null
+    install_killed_after "$secs"
+  done
+  check "after runs killed at 1, 3 and 6 s, the next run exits 0" install_run
+  check "... every container is healthy again" wait_for 120 "healthy containers" healthy_all "$ODOO_HOST"
+  check "... every file is installed as generated" installed_matches
+  check "... nothing is left pending" pending_empty
+  check "... WireGuard is up" host_exec "$ODOO_HOST" wg show wg0
   end_scenario
+
+  odoo_day0_resources
+  odoo_day0_certificates
+  odoo_day0_sick_service
+  odoo_day0_request_path
+  odoo_day0_backups
 }
