@@ -2,7 +2,9 @@
 //! start order, resources, mounts and published ports.
 
 use std::collections::BTreeSet;
+use std::net::Ipv6Addr;
 
+use ipnet::Ipv6Net;
 use serde::Serialize;
 
 use super::placement::{Placed, Published, Role};
@@ -12,12 +14,53 @@ use crate::blueprint::model::{Amount, Blueprint, Component, Host, Resources, Tls
 /// firewall rules name the containers' addresses.
 pub const NETWORK_SUBNET: &str = "172.30.0.0/24";
 
+/// The project's IPv6 unique local prefix (RFC 4193, `fd00::/8` + a 40-bit
+/// global ID + 16 bits of subnet ID = a /48): the global ID is the first
+/// 40 bits of SHA-256 of the project name. RFC 4193 §3.2.2 derives it from
+/// a time stamp and a MAC address so that it is random; a hash of the name
+/// is just as unlikely to collide with another network the host joins and,
+/// unlike the RFC's recipe, gives the same prefix on every build. Its
+/// subnets are the Docker networks of the project's hosts: `…:0::/64` the
+/// default bridge (`fixed-cidr-v6`, plan::docker), `…:1::/64` the compose
+/// network, so pg_hba.conf and DOCKER-USER can name the containers' IPv6
+/// addresses as they name 172.30.0.0/24.
+pub fn ula(project: &str) -> Ipv6Net {
+    use sha2::{Digest, Sha256};
+    let hash = Sha256::digest(project.as_bytes());
+    let mut octets = [0u8; 16];
+    octets[0] = 0xfd;
+    octets[1..6].copy_from_slice(&hash[..5]);
+    Ipv6Net::new(Ipv6Addr::from(octets), 48).expect("48 is a valid IPv6 prefix length")
+}
+
+/// Subnet `id` (a /64) of the project's unique local /48.
+pub fn ula_subnet(project: &str, id: u16) -> Ipv6Net {
+    let mut octets = ula(project).network().octets();
+    octets[6..8].copy_from_slice(&id.to_be_bytes());
+    Ipv6Net::new(Ipv6Addr::from(octets), 64).expect("64 is a valid IPv6 prefix length")
+}
+
+/// The compose network's IPv6 subnet: subnet 1 of the project's ULA.
+pub fn network_subnet6(project: &str) -> String {
+    ula_subnet(project, 1).to_string()
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ComposePlan {
     /// Compose project name (`docker compose -p`).
     pub project: String,
     pub network: String,
     pub subnet: &'static str,
+    /// The network's IPv6 subnet (`ula_subnet(project, 1)`): the network is
+    /// dual-stack (`enable_ipv6`), so a port Docker publishes on every
+    /// address gets IPv6 DNAT to nginx's own IPv6 address (with the daemon's
+    /// `ip6tables`, plan::docker) and nginx sees the client's real address,
+    /// as over IPv4. A port published on one IPv4 address stays IPv4 only.
+    pub subnet6: String,
+    /// The network's name in Docker (`<compose project>_<network>`), which
+    /// install.sh inspects: a network made before it was dual-stack is
+    /// recreated once (Docker cannot add IPv6 to an existing network).
+    pub docker_network: String,
     pub services: Vec<ServicePlan>,
     /// Secret names the compose file interpolates from `.env`.
     pub secrets: Vec<String>,
@@ -139,8 +182,10 @@ pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed]) -> Option<ComposePla
     Some(ComposePlan {
         host_dirs: host_dirs(&stack_dir, &services),
         project: bp.project.name.to_string(),
-        network: "stack".into(),
+        network: "stack".into(), // docker_network follows it
         subnet: NETWORK_SUBNET,
+        subnet6: network_subnet6(&bp.project.name.0),
+        docker_network: format!("{}_stack", bp.project.name),
         services,
         secrets: secrets.into_iter().collect(),
         volumes: Vec::new(),

@@ -24,9 +24,9 @@ pub struct FirewallPlan {
     /// The DOCKER-USER chain sends every new forwarded connection through
     /// ufw's route rules, so these are the only ones that get in.
     pub routes: Vec<Rule>,
-    /// Sources DOCKER-USER lets through unfiltered: the compose network and
-    /// the private network the load balancer comes from.
-    pub trusted: Vec<String>,
+    /// The DOCKER-USER blocks gen-firewall splices into UFW's after.rules
+    /// (IPv4) and after6.rules (IPv6), one per address family.
+    pub docker_user: Vec<DockerUserBlock>,
     /// SSH is allowed only from the VPN this host serves: the script refuses
     /// to apply that before wg0 is up (the lockout guard).
     pub ssh_needs_vpn: bool,
@@ -54,6 +54,42 @@ impl Rule {
         };
         Rule { port, proto, from, comment, ufw }
     }
+}
+
+/// The DOCKER-USER block of one address family. UFW writes every `ufw
+/// route` rule for both families (ufw-user-forward, ufw6-user-forward), so
+/// the IPv6 block admits exactly what the IPv4 one does.
+///
+/// IPv6 needs one more step: Docker before 23.0 makes no DOCKER-USER chain
+/// and no jump to it in ip6tables (moby/moby#42477, fixed by
+/// moby/moby#44706 in 23.0; seen on the harness's 20.10), and it inserts
+/// its own FORWARD rules, which accept every published port, at the top of
+/// FORWARD whenever it starts or creates a network, ahead of UFW's chains.
+/// So the IPv6 block creates the chain, and `gen-firewall --forward-first`
+/// (after every `gen-firewall` run, after `compose up`, and from dockerd's
+/// systemd drop-in each time it starts) puts one jump to it at the top of
+/// ip6tables' FORWARD, as Docker itself does for IPv4 and, from 23.0, IPv6.
+#[derive(Debug, Clone, Serialize)]
+pub struct DockerUserBlock {
+    /// `4` or `6`.
+    pub family: u8,
+    /// UFW's rules file the block is spliced into.
+    pub after_rules: &'static str,
+    /// The block as gen writes it (under /etc/ufw).
+    pub file: &'static str,
+    /// UFW's chain of `ufw route` rules for this family.
+    pub ufw_forward: &'static str,
+    /// Sources let through unfiltered: the compose network and (IPv4 only:
+    /// Hetzner's private networks have no IPv6) the private network the
+    /// load balancer comes from.
+    pub trusted: Vec<String>,
+    /// Container addresses: new connections to them that no rule admitted
+    /// are dropped (IPv4: Docker's default pools 172.16.0.0/12; IPv6: the
+    /// project's ULA /48, plan::compose::ula).
+    pub containers: String,
+    /// The marker line that opens the block in after*.rules.
+    pub begin: &'static str,
+    pub end: &'static str,
 }
 
 /// How the blueprint means a port to be reached.
@@ -166,9 +202,32 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> Firew
     routes.dedup();
     let mut trusted = vec![NETWORK_SUBNET.to_string()];
     trusted.extend(bp.network.iter().map(|n| n.ip_range.clone()));
+    let project = &bp.project.name.0;
+    let docker_user = vec![
+        DockerUserBlock {
+            family: 4,
+            after_rules: "after.rules",
+            file: "gen-docker-user.rules",
+            ufw_forward: "ufw-user-forward",
+            trusted,
+            containers: "172.16.0.0/12".into(),
+            begin: "# BEGIN gen DOCKER-USER",
+            end: "# END gen DOCKER-USER",
+        },
+        DockerUserBlock {
+            family: 6,
+            after_rules: "after6.rules",
+            file: "gen-docker-user6.rules",
+            ufw_forward: "ufw6-user-forward",
+            trusted: vec![super::compose::network_subnet6(project)],
+            containers: super::compose::ula(project).to_string(),
+            begin: "# BEGIN gen DOCKER-USER6",
+            end: "# END gen DOCKER-USER6",
+        },
+    ];
     let vpn_here = bp.vpn.as_ref().is_some_and(|v| v.host == host.name);
     let ssh_needs_vpn = vpn_here && !sources.is_empty() && sources.iter().all(|s| *s == Source::Vpn);
-    FirewallPlan { rules, routes, trusted, ssh_needs_vpn }
+    FirewallPlan { rules, routes, docker_user, ssh_needs_vpn }
 }
 
 fn source_name(source: &Source) -> &'static str {
@@ -251,9 +310,12 @@ pub fn exposure(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> V
             None => (Intent::Private, String::new()),
         };
         let who = if private {
-            format!("{} only", if p.ip.is_empty() { "localhost" } else { p.ip.as_str() })
+            // One IPv4 address: Docker binds nothing on IPv6 for it.
+            format!("{} only (IPv4)", if p.ip.is_empty() { "localhost" } else { p.ip.as_str() })
         } else {
-            "any: Docker publishes it on every interface, DOCKER-USER routes it".into()
+            "any, IPv4 and IPv6: Docker publishes it on every address (IPv6 by ip6tables DNAT), \
+             DOCKER-USER routes it"
+                .into()
         };
         rows.push(Exposure {
             port: p.host_port,
@@ -296,6 +358,11 @@ pub fn describe(s: &mut String, rows: &[Exposure]) {
             r.who
         );
     }
+    let _ = writeln!(
+        s,
+        "    IPv6 the same: UFW writes every rule for both families; Docker publishes on IPv6 by ip6tables \
+         DNAT (daemon.json), through DOCKER-USER in after6.rules"
+    );
 }
 
 fn intent_of(source: &Source) -> Intent {

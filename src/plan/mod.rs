@@ -11,6 +11,7 @@ pub mod compose;
 pub mod connections;
 pub mod cost;
 pub mod describe;
+pub mod docker;
 pub mod firewall;
 pub mod growth;
 pub mod images;
@@ -86,6 +87,8 @@ pub struct HostPlan {
     pub capacity: capacity::CapacityPlan,
     pub disk: Option<capacity::DiskPlan>,
     pub compose: Option<compose::ComposePlan>,
+    /// /etc/docker/daemon.json (IPv6 with ip6tables) where compose runs.
+    pub docker: Option<docker::DockerPlan>,
     pub nginx: Option<nginx::NginxPlan>,
     /// odoo.conf per Odoo environment on this host.
     pub odoo: Vec<odoo::OdooConf>,
@@ -196,6 +199,7 @@ fn plan_host(bp: &Blueprint, host: &Host) -> HostPlan {
         wireguard: wireguard::plan(bp, host),
         provision: provision::plan(bp, host, compose.as_ref()),
         installimage: installimage::plan(host),
+        docker: compose.as_ref().map(|_| docker::plan(&bp.project.name.0)),
         compose,
         nginx,
         odoo,

@@ -245,6 +245,15 @@ pub fn plan(bp: &Blueprint, host: &Host, pg: &Postgres) -> PostgresConf {
                 method: "scram-sha-256",
                 why: "the applications on the compose network",
             },
+            HbaRule {
+                kind: "host",
+                database: "all",
+                user: "all",
+                address: super::compose::network_subnet6(&bp.project.name.0),
+                method: "scram-sha-256",
+                why: "the same over IPv6: the network is dual-stack, Docker's DNS answers AAAA too and glibc's \
+                      default order (RFC 3484) tries a ULA address before an IPv4 one",
+            },
         ],
         memory: MemoryBudget {
             formula: format!(

@@ -19,8 +19,17 @@ pub(super) fn artifacts(plan: &Plan, plan_value: &Value) -> Vec<Artifact> {
         let hv = nth(plan_value, "hosts", h);
         let item =
             context! { host => hv.clone(), firewall => part(&hv, "firewall"), wireguard => part(&hv, "wireguard") };
-        out.push(row("host/firewall.sh", format!("{root}/usr/local/sbin/gen-firewall"), 0o755, item.clone()));
-        out.push(row("host/docker-user.rules", format!("{root}/etc/ufw/gen-docker-user.rules"), 0o644, item));
+        out.push(row("host/firewall.sh", format!("{root}/usr/local/sbin/gen-firewall"), 0o755, item));
+        let fw = part(&hv, "firewall");
+        for (i, block) in host.firewall.docker_user.iter().enumerate() {
+            let item = context! { host => hv.clone(), firewall => fw.clone(), block => nth(&fw, "docker_user", i) };
+            out.push(row("host/docker-user.rules", format!("{root}/etc/ufw/{}", block.file), 0o644, item));
+        }
+        if let Some(docker) = &host.docker {
+            let item = context! { host => hv.clone(), docker => part(&hv, "docker") };
+            out.push(row("host/daemon.json", format!("{root}{}", docker.daemon_json), 0o644, item.clone()));
+            out.push(row("host/docker-dropin.conf", format!("{root}{}", docker.dropin), 0o644, item));
+        }
         let item = context! { host => hv.clone(), p => part(&hv, "provision") };
         out.push(row("host/cloud-init.yaml", format!("{base}/cloud-init.yaml"), 0o644, item.clone()));
         out.push(row("host/install.sh", format!("{base}/install.sh"), 0o755, item.clone()));

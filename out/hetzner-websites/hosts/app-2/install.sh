@@ -108,6 +108,8 @@ due() {
 action_for() {
   case "$1" in
     /etc/ssh/*) echo "reload ssh" ;;
+    # dockerd reads daemon.json only when it starts.
+    '/etc/docker/daemon.json') echo "restart docker" ;;
     "$stack/nginx/"*) echo "reload nginx" ;;
   esac
 }
@@ -181,6 +183,12 @@ run fail2ban-client -t
 run systemctl enable fail2ban
 run systemctl reload-or-restart fail2ban
 run systemctl daemon-reload
+# Docker with IPv6 and ip6tables (daemon.json), before the stack starts. The
+# restart stops the containers; their restart policy brings them back.
+if is_pending "restart docker"; then
+  run systemctl restart docker
+  done_pending "restart docker"
+fi
 # Backups, offsite copies and health checks run from these timers.
 run systemctl enable --now 'websites-health.timer'
 
@@ -210,8 +218,19 @@ if [ -n "${missing[*]:-}" ]; then
   exit 3
 fi
 if [ $dry_run -eq 0 ]; then stack_compose config -q; fi
+# The compose network is dual-stack (enable_ipv6). Docker cannot add IPv6 to
+# an existing network, so one made without it is removed with the stack,
+# once (`down` keeps volumes and bind-mounted data), and `up` makes both anew.
+network='websites_stack'
+if [ "$(docker network inspect -f '{{.EnableIPv6}}' "$network" 2>/dev/null || true)" = false ]; then
+  say "network $network has no IPv6; recreating the stack"
+  run stack_compose down
+fi
 # Compose recreates only the services whose configuration changed.
 run stack_compose up -d --remove-orphans
+# A network compose just created put Docker's FORWARD rules in front of the
+# jump to DOCKER-USER in ip6tables; put it back first.
+run /usr/local/sbin/gen-firewall --forward-first
 if due "reload nginx" nginx; then
   run stack_compose exec -T nginx nginx -t
   run stack_compose exec -T nginx nginx -s reload

@@ -108,6 +108,8 @@ due() {
 action_for() {
   case "$1" in
     /etc/ssh/*) echo "reload ssh" ;;
+    # dockerd reads daemon.json only when it starts.
+    '/etc/docker/daemon.json') echo "restart docker" ;;
     /etc/wireguard/*) echo "sync wg0" ;;
     '/etc/gen/odoo-vpn-dns.conf') echo "restart vpn dns" ;;
     "$stack/odoo/prod.conf.in") echo "restart odoo-prod" ;;
@@ -221,6 +223,12 @@ run fail2ban-client -t
 run systemctl enable fail2ban
 run systemctl reload-or-restart fail2ban
 run systemctl daemon-reload
+# Docker with IPv6 and ip6tables (daemon.json), before the stack starts. The
+# restart stops the containers; their restart policy brings them back.
+if is_pending "restart docker"; then
+  run systemctl restart docker
+  done_pending "restart docker"
+fi
 # The VPN clients' DNS (vpn_only names → 10.8.0.1), once wg0 is up.
 run systemctl enable --now 'odoo-vpn-dns.service'
 if is_pending "restart vpn dns"; then
@@ -291,8 +299,19 @@ htpasswd_file() {
 htpasswd_file '/opt/odoo/nginx/auth/odoo-test.htpasswd' 'becker' 'ODOO_TEST_BASIC_AUTH' '0:101'
 # Self-signed placeholders for missing certificates, so nginx can start.
 run /usr/local/sbin/gen-certs --bootstrap
+# The compose network is dual-stack (enable_ipv6). Docker cannot add IPv6 to
+# an existing network, so one made without it is removed with the stack,
+# once (`down` keeps volumes and bind-mounted data), and `up` makes both anew.
+network='odoo_stack'
+if [ "$(docker network inspect -f '{{.EnableIPv6}}' "$network" 2>/dev/null || true)" = false ]; then
+  say "network $network has no IPv6; recreating the stack"
+  run stack_compose down
+fi
 # Compose recreates only the services whose configuration changed.
 run stack_compose up -d --remove-orphans
+# A network compose just created put Docker's FORWARD rules in front of the
+# jump to DOCKER-USER in ip6tables; put it back first.
+run /usr/local/sbin/gen-firewall --forward-first
 if due "restart odoo-prod" 'odoo-prod'; then
   run stack_compose restart 'odoo-prod'
   done_pending "restart odoo-prod"
