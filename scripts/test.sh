@@ -26,6 +26,7 @@ command -v curl >/dev/null || packages+=(curl)
 # Hosts, network and provisioning (tests/provision.rs).
 command -v ufw >/dev/null || packages+=(ufw)
 command -v iptables >/dev/null || packages+=(iptables)
+command -v dockerd >/dev/null || packages+=(docker.io)
 command -v ip >/dev/null || packages+=(iproute2)
 command -v wg >/dev/null || packages+=(wireguard-tools)
 command -v wireguard-go >/dev/null || packages+=(wireguard-go)

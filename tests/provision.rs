@@ -57,19 +57,41 @@ fn ufw_script_applies_idempotently_in_a_throwaway_root() {
         let script = r#"
 rootfs=$1
 cp "$rootfs/usr/local/sbin/gen-firewall" "$R/usr/local/sbin/"
-cp "$rootfs/etc/ufw/gen-docker-user.rules" "$R/etc/ufw/"
+cp "$rootfs"/etc/ufw/gen-docker-user*.rules "$R/etc/ufw/"
 chroot "$R" gen-firewall --dry-run > "$R/tmp/dry" || { cat "$R/tmp/dry"; exit 1; }
-grep -q "would update the DOCKER-USER block" "$R/tmp/dry"
+grep -q "would update the DOCKER-USER block in /etc/ufw/after.rules" "$R/tmp/dry"
+grep -q "would update the DOCKER-USER block in /etc/ufw/after6.rules" "$R/tmp/dry"
 chroot "$R" gen-firewall > /dev/null
+# Both blocks are in UFW's files, once, and UFW loaded them.
+cmp <(sed -n '/^# BEGIN gen DOCKER-USER$/,/^# END gen DOCKER-USER$/p' "$R/etc/ufw/after.rules") "$R/etc/ufw/gen-docker-user.rules"
+cmp <(sed -n '/^# BEGIN gen DOCKER-USER6$/,/^# END gen DOCKER-USER6$/p' "$R/etc/ufw/after6.rules") "$R/etc/ufw/gen-docker-user6.rules"
+test "$(grep -c '^# BEGIN gen DOCKER-USER' "$R/etc/ufw/after6.rules")" = 1
 chroot "$R" ufw show added > "$R/tmp/added1"
 iptables -S DOCKER-USER > "$R/tmp/docker-user1"
+ip6tables -S DOCKER-USER > "$R/tmp/docker-user6"
 iptables-save | grep -v '^#' | sed 's/\[[0-9:]*\]//' > "$R/tmp/save1"
+# The IPv6 jump to DOCKER-USER is rule 1 of FORWARD.
+test "$(ip6tables -S FORWARD | sed -n 2p)" = "-A FORWARD -j DOCKER-USER"
 # Again: nothing changes.
 chroot "$R" gen-firewall > /dev/null
 chroot "$R" ufw show added > "$R/tmp/added2"
 iptables-save | grep -v '^#' | sed 's/\[[0-9:]*\]//' > "$R/tmp/save2"
 cmp "$R/tmp/added1" "$R/tmp/added2"
 cmp "$R/tmp/save1" "$R/tmp/save2"
+# (ip6tables from the second run on: UFW 0.36 fills its own ufw6-user-limit
+# chains only on its first reload, whatever gen does.)
+ip6tables-save | grep -v '^#' | sed 's/\[[0-9:]*\]//' > "$R/tmp/save61"
+chroot "$R" gen-firewall > /dev/null
+ip6tables-save | grep -v '^#' | sed 's/\[[0-9:]*\]//' > "$R/tmp/save62"
+cmp "$R/tmp/save61" "$R/tmp/save62"
+# Docker (before 23.0) puts its FORWARD rules first when it starts or makes a
+# network; --forward-first puts the jump back in front, once.
+ip6tables -I FORWARD 1 -o br-test -j ACCEPT
+ip6tables -A FORWARD -j DOCKER-USER
+chroot "$R" gen-firewall --forward-first
+test "$(ip6tables -S FORWARD | sed -n 2p)" = "-A FORWARD -j DOCKER-USER"
+test "$(ip6tables -S FORWARD | grep -c -- '-j DOCKER-USER')" = 1
+ip6tables -D FORWARD -o br-test -j ACCEPT
 # A rule gen does not make is deleted on the next run.
 chroot "$R" ufw allow 8080/tcp > /dev/null
 chroot "$R" gen-firewall > "$R/tmp/third"
@@ -78,6 +100,8 @@ chroot "$R" ufw show added > "$R/tmp/added3"
 cmp "$R/tmp/added1" "$R/tmp/added3"
 echo ADDED; cat "$R/tmp/added1"
 echo DOCKERUSER; cat "$R/tmp/docker-user1"
+echo DOCKERUSER6; cat "$R/tmp/docker-user6"
+echo ROUTES6; ip6tables -S ufw6-user-forward
 echo INPUT; iptables -S ufw-user-input
 "#;
         let o = throwaway(script, &[&host.join("rootfs")]);
@@ -86,11 +110,20 @@ echo INPUT; iptables -S ufw-user-input
         assert!(out.contains("-A DOCKER-USER -j ufw-user-forward"), "{out}");
         assert!(out.contains("-A DOCKER-USER -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN"), "{out}");
         assert!(out.contains("-j gen-docker-deny"), "{out}");
+        // IPv6: the same block in ip6tables, routed through UFW's IPv6 route rules.
+        let six = out.split("DOCKERUSER6").nth(1).unwrap();
+        assert!(six.contains("-A DOCKER-USER -j ufw6-user-forward"), "{out}");
+        assert!(six.contains("-A DOCKER-USER -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN"), "{out}");
+        assert!(six.contains("::/48 -p tcp -m tcp --tcp-flags FIN,SYN,RST,ACK SYN -j gen-docker-deny"), "{out}");
         let name = host.file_name().unwrap().to_string_lossy().to_string();
         if name == "ax52" {
             // Odoo: nginx publishes 80/443 publicly, SSH from the VPN and the admins.
             assert!(out.contains("ufw route allow 80/tcp"), "{out}");
             assert!(out.contains("ufw route allow 443/tcp"), "{out}");
+            // UFW writes the route rules for IPv6 too, where DOCKER-USER's IPv6 block sends them.
+            let routes6 = out.split("ROUTES6").nth(1).unwrap();
+            assert!(routes6.contains("-A ufw6-user-forward -p tcp -m tcp --dport 80 -j ACCEPT"), "{out}");
+            assert!(routes6.contains("-A ufw6-user-forward -p tcp -m tcp --dport 443 -j ACCEPT"), "{out}");
             assert!(out.contains("ufw allow 51820/udp"), "{out}");
             assert!(out.contains("ufw allow from 10.8.0.0/24 to any port 22 proto tcp"), "{out}");
             // The VPN's DNS responder, from the VPN subnet only.
@@ -125,7 +158,7 @@ fn ufw_script_guards_against_a_vpn_lockout() {
     let rootfs = dir.path().join("out/odoo-dedicated/hosts/ax52/rootfs");
     let script = r#"
 cp "$1/usr/local/sbin/gen-firewall" "$R/usr/local/sbin/"
-cp "$1/etc/ufw/gen-docker-user.rules" "$R/etc/ufw/"
+cp "$1"/etc/ufw/gen-docker-user*.rules "$R/etc/ufw/"
 if chroot "$R" gen-firewall; then echo "applied without wg0"; exit 1; fi
 chroot "$R" ufw status | grep -q "Status: inactive"
 test -z "$(chroot "$R" ufw show added | grep '^ufw ' || true)"
@@ -1008,4 +1041,54 @@ fn sshd_accepts_the_hardening_drop_in() {
             assert!(settings.lines().any(|l| l == line), "{}: `{line}` in\n{settings}", drop_in.display());
         }
     }
+}
+
+/// The generated daemon.json under a real dockerd (Debian's docker.io, 20.10
+/// as on the deployment harness) in a throwaway root with the host's UFW
+/// applied by gen-firewall: dockerd starts with it (experimental,
+/// ip6tables), a dual-stack network like compose's gets IPv6 NAT, and
+/// `gen-firewall --forward-first` puts the IPv6 jump to DOCKER-USER ahead of
+/// the FORWARD rules Docker inserts for the network.
+#[test]
+fn dockerd_accepts_daemon_json_and_ipv6_forward_goes_through_docker_user() {
+    require("dockerd");
+    require("ufw");
+    let dir = built(|_, t| t);
+    let rootfs = dir.path().join("out/odoo-dedicated/hosts/ax52/rootfs");
+    let compose = std::fs::read_to_string(rootfs.join("opt/odoo/docker-compose.yml")).unwrap();
+    let subnet6 = compose
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("- subnet: \""))
+        .find(|s| s.contains(':'))
+        .unwrap()
+        .trim_end_matches('"')
+        .to_string();
+    let script = r#"
+rootfs=$1
+cp "$rootfs/usr/local/sbin/gen-firewall" "$R/usr/local/sbin/"
+cp "$rootfs"/etc/ufw/gen-docker-user*.rules "$R/etc/ufw/"
+chroot "$R" gen-firewall > /dev/null
+k=$R/tmp/dk; mkdir -p "$k"
+D="/usr/bin/docker -H unix://$k/s.sock"
+dockerd --config-file "$rootfs/etc/docker/daemon.json" --host "unix://$k/s.sock" --data-root "$k/data" \
+  --exec-root "$k/exec" --pidfile "$k/pid" > "$k/log" 2>&1 &
+for _ in $(seq 60); do $D info >/dev/null 2>&1 && break; sleep 0.5; done
+$D info > "$k/info" 2>&1 || { cat "$k/log"; exit 1; }
+grep -q "Experimental: true" "$k/info"
+$D network create --ipv6 --subnet 172.30.0.0/24 --subnet "$2" stack > /dev/null
+test "$($D network inspect -f '{{.EnableIPv6}}' stack)" = true
+ip6tables -t nat -S POSTROUTING | grep -q -- "-s $2"
+chroot "$R" gen-firewall --forward-first
+ip6tables -S FORWARD
+test "$(ip6tables -S FORWARD | sed -n 2p)" = "-A FORWARD -j DOCKER-USER"
+kill "$(cat "$k/pid")"
+for _ in $(seq 60); do [ -e "$k/pid" ] || break; sleep 0.5; done
+"#;
+    let o = Command::new(repo().join("tests/validate/throwaway-root.sh"))
+        .arg(script)
+        .arg(&rootfs)
+        .arg(&subnet6)
+        .output()
+        .expect("throwaway-root.sh runs");
+    assert!(o.status.success(), "{}", text(&o));
 }
