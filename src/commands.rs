@@ -63,9 +63,13 @@ fn dispatch(cli: &Cli, style: Style) -> Result<i32> {
 }
 
 /// The blueprints named, or every `blueprints/*.yaml` (sorted) when none is.
+/// Like `git -C` and `make -C`, `-C DIR` applies to the paths given too: a
+/// relative blueprint path is read from DIR (found by the deployment
+/// harness, which built the reference from the current directory instead of
+/// its own edited copy).
 fn blueprint_paths(cli: &Cli, given: &[PathBuf]) -> Result<(Vec<PathBuf>, bool)> {
     if !given.is_empty() {
-        return Ok((given.to_vec(), false));
+        return Ok((given.iter().map(|p| in_project(cli, p)).collect(), false));
     }
     // `blueprints/x.yaml` rather than `./blueprints/x.yaml` in diagnostics.
     let dir = if cli.dir == Path::new(".") { PathBuf::from("blueprints") } else { cli.dir.join("blueprints") };
@@ -85,13 +89,23 @@ fn blueprint_paths(cli: &Cli, given: &[PathBuf]) -> Result<(Vec<PathBuf>, bool)>
     Ok((paths, true))
 }
 
+/// A path the user gave, relative to `-C DIR` unless it is absolute.
+fn in_project(cli: &Cli, path: &Path) -> PathBuf {
+    if path.is_absolute() || cli.dir == Path::new(".") {
+        path.to_path_buf()
+    } else {
+        cli.dir.join(path)
+    }
+}
+
 fn out_dir(cli: &Cli) -> PathBuf {
     cli.dir.join("out")
 }
 
 /// Compiles every blueprint; any blueprint error fails the whole set.
 fn compile_all(cli: &Cli, paths: &[PathBuf], style: Style) -> Result<Vec<Compiled>> {
-    let renderer = Renderer::new(cli.templates.as_deref())?;
+    let templates = cli.templates.as_deref().map(|t| in_project(cli, t));
+    let renderer = Renderer::new(templates.as_deref())?;
     let mut compiled = Vec::new();
     let mut failures = Vec::new();
     for path in paths {

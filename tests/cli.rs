@@ -650,3 +650,20 @@ fn templates_from_a_directory_render_like_the_built_in_ones() {
     .expect("vhost");
     assert!(built.starts_with("# local edit\n"), "{built}");
 }
+
+/// `-C DIR` applies to the blueprint paths given, as `git -C` does: the
+/// blueprint is read from DIR, even when the current directory holds a
+/// blueprint of the same relative path (the harness hit this: it built the
+/// reference from the checkout instead of its edited copy).
+#[test]
+fn dash_c_reads_given_blueprints_from_its_directory() {
+    let outer = project();
+    let inner = project();
+    let path = inner.path().join("blueprints/odoo-dedicated.yaml");
+    edit(&path, "project:\n  name: odoo\n", "project:\n  name: erp\n");
+    let dir = inner.path().display().to_string();
+    Gen::new(outer.path()).args(["-C", &dir, "build", "blueprints/odoo-dedicated.yaml"]).succeeds();
+    let compose = inner.path().join("out/odoo-dedicated/hosts/ax52/rootfs/opt/erp/docker-compose.yml");
+    assert!(compose.exists(), "built from the -C directory's blueprint");
+    assert!(!outer.path().join("out").exists(), "nothing written to the current directory");
+}
