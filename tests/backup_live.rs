@@ -179,6 +179,10 @@ fn backup_then_restore_loses_nothing() {
     assert!(marker > 1_700_000_000, "last-success holds a Unix time");
     let metric = std::fs::read_to_string(s.w().join("textfile/backup_last_success_timestamp_seconds.prom")).unwrap();
     assert!(metric.contains(&format!("backup_last_success_timestamp_seconds {marker}")), "{metric}");
+    // node_exporter runs as nobody: the metrics must be world-readable
+    // (the harness found them 0600 under the script's umask 077).
+    let mode = std::fs::metadata(s.w().join("textfile/backup_last_success_timestamp_seconds.prom")).unwrap();
+    assert_eq!(std::os::unix::fs::PermissionsExt::mode(&mode.permissions()) & 0o777, 0o644);
 
     // Damage: rows deleted and changed, the sequence moved, files lost.
     s.pg.psql(

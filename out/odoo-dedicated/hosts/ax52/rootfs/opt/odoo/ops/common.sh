@@ -133,5 +133,7 @@ restic_password() {
 metric() {
   mkdir -p "$TEXTFILE_DIR"
   printf '# TYPE %s gauge\n%s %s\n' "$1" "$1" "$2" >"$TEXTFILE_DIR/.$1.prom.$$"
+  # Readable by node_exporter, which runs as nobody (the scripts' umask is 077).
+  chmod 0644 "$TEXTFILE_DIR/.$1.prom.$$"
   mv -f "$TEXTFILE_DIR/.$1.prom.$$" "$TEXTFILE_DIR/$1.prom"
 }
