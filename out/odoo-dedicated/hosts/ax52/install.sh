@@ -206,8 +206,14 @@ fi
 if [ $dry_run -eq 0 ]; then wg-quick strip "$wg_conf" >/dev/null; fi
 if systemctl is-active --quiet wg-quick@wg0; then
   if is_pending "sync wg0"; then
-    # Peers change without dropping the tunnel.
-    wg_sync() { wg syncconf wg0 <(wg-quick strip "$wg_conf"); }
+    # Peers change without dropping the tunnel. wg0.conf has no PrivateKey
+    # (PostUp loads the key file), and syncconf removes whatever the config
+    # lacks, so the key goes in here, read by awk (never in argv); without
+    # it a peer change left the server keyless (found by the harness).
+    wg_sync() {
+      wg syncconf wg0 <(wg-quick strip "$wg_conf" |
+        awk -v keyfile='/etc/wireguard/wg0.key' '{ print } /^\[Interface\]/ { getline key < keyfile; print "PrivateKey = " key }')
+    }
     run wg_sync
   fi
 else
