@@ -67,13 +67,14 @@ odoo_day0_certificates() {
   check "... install.sh still completes" install_run
   in_inet iptables -D INPUT -p tcp --dport 14000 -j REJECT
   check "once DNS and ACME answer, the next install.sh issues dev by itself" install_run
-  check "... dev now has a real certificate" cert_verifies "$ODOO_DEV"
+  # nginx -s reload returns before the master has re-read its files.
+  check "... dev now has a real certificate" wait_for 10 "dev's certificate" cert_verifies "$ODOO_DEV"
   # Renewal reloads nginx.
   local before
   before=$(served_serial "$ODOO_PROD")
   check "certbot renews prod (forced) with its deploy hook" \
     host_exec "$ODOO_HOST" certbot renew --force-renewal --cert-name "$ODOO_PROD" --no-random-sleep-on-renew
-  check "... nginx serves the renewed certificate" fails eq "$before" served_serial "$ODOO_PROD"
+  check "... nginx serves the renewed certificate" wait_for 10 "the renewed certificate" fails eq "$before" served_serial "$ODOO_PROD"
   check "... which verifies" cert_verifies "$ODOO_PROD"
   end_scenario
 }
@@ -111,8 +112,8 @@ odoo_day0_sick_service() {
   end_scenario
 }
 
-# websocket_accept HOST PORT-OR-URL: a WebSocket handshake through nginx;
-# prints the status line and the accept header.
+# websocket_upgrade: a WebSocket handshake with prod's /websocket through
+# nginx; prints the response head.
 websocket_upgrade() {
   in_inet curl -s -i -N --http1.1 --max-time 3 --cacert "$ACME_DIR/roots.pem" --resolve "$ODOO_PROD:443:$ODOO_V4" \
     -H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' \
@@ -128,11 +129,18 @@ odoo_day0_request_path() {
     in_inet curl -sf --resolve "$ODOO_PROD:80:$ODOO_V4" "http://$ODOO_PROD/.well-known/acme-challenge/e2e-token"
   check "/health answers 200 by address, as a load balancer asks" eq ok in_inet curl -sf "http://$ODOO_V4/health"
   local headers
+  # HTTP/2 header names are lower case.
   headers=$(in_inet curl -s -D - -o /dev/null --cacert "$ACME_DIR/roots.pem" --resolve "$ODOO_PROD:443:$ODOO_V4" "https://$ODOO_PROD/web/login")
-  check "Odoo sees the client's address through the proxy" contains "X-Standin-Remote: $INET_V4" echo "$headers"
-  check "Odoo sees the https scheme" contains "X-Standin-Scheme: https" echo "$headers"
-  check "Odoo sees the public host name" contains "X-Standin-Host: $ODOO_PROD" echo "$headers"
-  check "HSTS is sent" contains "strict-transport-security: max-age=63072000" echo "${headers,,}"
+  headers=${headers,,}
+  check "Odoo sees the client's address through the proxy" contains "x-standin-remote: $INET_V4" echo "$headers"
+  check "Odoo sees the https scheme" contains "x-standin-scheme: https" echo "$headers"
+  check "Odoo sees the public host name" contains "x-standin-host: $ODOO_PROD" echo "$headers"
+  check "HSTS is sent" contains "strict-transport-security: max-age=63072000" echo "$headers"
+  local v6_headers
+  v6_headers=$(in_inet curl -s -D - -o /dev/null --max-time 10 --cacert "$ACME_DIR/roots.pem" \
+    --resolve "$ODOO_PROD:443:[$ODOO_V6]" "https://$ODOO_PROD/web/login")
+  check "prod answers over IPv6" contains "http/2 200" echo "${v6_headers,,}"
+  check "... and Odoo sees the client's IPv6 address" contains "x-standin-remote: $INET_V6" echo "${v6_headers,,}"
   local ws
   ws=$(websocket_upgrade)
   check "/websocket is upgraded (101)" contains "HTTP/1.1 101" echo "$ws"

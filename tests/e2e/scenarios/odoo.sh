@@ -215,6 +215,8 @@ odoo_scenarios() {
   check "... every file is installed as generated" installed_matches
   check "... nothing is left pending" pending_empty
   check "... WireGuard is up" host_exec "$ODOO_HOST" wg show wg0
+  check "... and keeps its private key after its config changed" eq \
+    "$(host_exec "$ODOO_HOST" sh -c 'wg pubkey < /etc/wireguard/wg0.key')" host_exec "$ODOO_HOST" wg show wg0 public-key
   end_scenario
 
   odoo_day0_resources
