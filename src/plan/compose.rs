@@ -146,15 +146,32 @@ fn probe(image: &str, url: &str) -> Vec<String> {
     super::images::http_probe(image, url)
 }
 
-/// Docker runs the first check one `interval` after the start, so with 30s
-/// a dependant (`condition: service_healthy`) waited at least 30 s; 5 s
-/// starts it within seconds and costs one cheap probe per container every
-/// 5 s. No `start_interval`: docker compose v2 refuses the whole file
-/// ("can't set healthcheck.start_interval as feature require Docker Engine
-/// v25 or later") on older engines, such as Ubuntu 24.04's docker.io 24.0
-/// and the deployment harness's 20.10 (found there).
+/// A health check every 30 s: Docker's first check comes one `interval`
+/// after the start, and a check is a process in the container (about 20-50
+/// ms of CPU with runc), so 50 website containers checked every 5 s would
+/// keep a tenth of a 4-vCPU server busy. Services that another one waits on
+/// (`condition: service_healthy`) are checked every 5 s instead
+/// ([`pace_health_checks`]), so their dependants start seconds after them.
+/// No `start_interval`: docker compose v2 refuses the whole file ("can't
+/// set healthcheck.start_interval as feature require Docker Engine v25 or
+/// later") on older engines, such as Ubuntu 24.04's docker.io 24.0 and the
+/// deployment harness's 20.10 (found there).
 pub(crate) fn health(test: Vec<String>, start_period: &'static str) -> Healthcheck {
-    Healthcheck { test, interval: "5s", timeout: "5s", retries: 3, start_period }
+    Healthcheck { test, interval: "30s", timeout: "5s", retries: 3, start_period }
+}
+
+/// Every 5 s for the services that others wait on to be healthy (the
+/// harness measured PostgreSQL's first check holding Odoo back 30 s).
+fn pace_health_checks(services: &mut [ServicePlan]) {
+    let waited_on: BTreeSet<String> = services
+        .iter()
+        .flat_map(|s| s.depends_on.iter())
+        .filter(|d| d.condition == "service_healthy")
+        .map(|d| d.service.clone())
+        .collect();
+    for s in services.iter_mut().filter(|s| waited_on.contains(&s.name)) {
+        s.healthcheck.interval = "5s";
+    }
 }
 
 /// `${NAME}` references in a value.
@@ -176,6 +193,7 @@ pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed]) -> Option<ComposePla
         };
         services.extend(service);
     }
+    pace_health_checks(&mut services);
     let secrets: BTreeSet<String> =
         services.iter().flat_map(|s| s.environment.iter().flat_map(|(_, v)| references(v))).collect();
     let stack_dir = format!("/opt/{}", bp.project.name);
@@ -440,5 +458,18 @@ mod tests {
     fn finds_secret_references() {
         assert_eq!(references("${A}:${B_C}"), vec!["A".to_string(), "B_C".to_string()]);
         assert!(references("plain").is_empty());
+    }
+
+    #[test]
+    fn only_services_others_wait_on_are_checked_every_5_s() {
+        let db = base("db", "postgres:16", health(Vec::new(), "1s"));
+        let mut app = base("app", "odoo:17.0", health(Vec::new(), "1s"));
+        app.depends_on.push(Dependency { service: "db".into(), condition: "service_healthy" });
+        let mut web = base("web", "nginx:1.28.0-alpine", health(Vec::new(), "1s"));
+        web.depends_on.push(Dependency { service: "app".into(), condition: "service_started" });
+        let mut services = vec![db, app, web];
+        pace_health_checks(&mut services);
+        let intervals: Vec<&str> = services.iter().map(|s| s.healthcheck.interval).collect();
+        assert_eq!(intervals, ["5s", "30s", "30s"]);
     }
 }
