@@ -31,6 +31,12 @@ pub struct NginxPlan {
     /// `resolver` for the per-request lookups of upstreams (see [`Upstream`]).
     pub resolver: &'static str,
     pub resolver_valid: &'static str,
+    /// The range whose `X-Forwarded-For` nginx trusts for the client's
+    /// address (`set_real_ip_from`): the private subnet a load balancer
+    /// reaches this host through. None when no load balancer targets the
+    /// host over a private network (a public load balancer's addresses are
+    /// not known in advance, so nothing is trusted).
+    pub real_ip_from: Option<String>,
 }
 
 /// Where a location proxies to. nginx resolves `server` per request through
@@ -135,6 +141,17 @@ fn upstream_var(service: &str) -> String {
     format!("gen_{}", service.replace('-', "_"))
 }
 
+/// The load balancer's subnet when it reaches `host` over the private
+/// network: only it can set the client's address (nginx's realip module;
+/// Hetzner's load balancer sends `X-Forwarded-For` with the HTTP and HTTPS
+/// protocols). Without it nginx logs, allows and bans the load balancer's
+/// address for every visitor (found by the deployment harness).
+fn real_ip_from(bp: &Blueprint, host: &Host) -> Option<String> {
+    let lb = bp.load_balancer.as_ref()?;
+    let net = bp.network.as_ref()?;
+    (lb.use_private_network && lb.targets.contains(&host.name)).then(|| net.subnet.clone())
+}
+
 pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed]) -> Option<NginxPlan> {
     if !placed.iter().any(|p| p.role == Role::Proxy) {
         return None;
@@ -224,6 +241,7 @@ pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed]) -> Option<NginxPlan>
         environments,
         resolver: DOCKER_DNS,
         resolver_valid: RESOLVER_VALID,
+        real_ip_from: real_ip_from(bp, host),
     })
 }
 
