@@ -21,10 +21,12 @@ fn yaml(text: &str) -> Value {
     serde_yaml::from_str(text).expect("a literal of this module parses")
 }
 
-fn component(image: &str, port: u16) -> Value {
+/// A website part on a runtime image, with its code in `app_dir` (E214).
+fn component(image: &str, port: u16, part: &str) -> Value {
     map(&[
         ("image", image.into()),
         ("port", port.into()),
+        ("app_dir", format!("/srv/websites/{{site}}/{part}").into()),
         ("health_path", "/health".into()),
         ("resources", yaml("{limits: {cpus: 0.15, memory: 256M}, reservations: {cpus: 0.05, memory: 64M}}")),
     ])
@@ -70,7 +72,10 @@ pub fn blueprint(name: &str, sites: usize, hosts: usize) -> Result<String> {
         ("hosts", web_hosts.iter().map(|h| Value::from(h.as_str())).collect::<Vec<_>>().into()),
         (
             "defaults",
-            map(&[("backend", component("python:3.12-slim", 8000)), ("frontend", component("node:22-alpine", 3000))]),
+            map(&[
+                ("backend", component("python:3.12-slim", 8000, "backend")),
+                ("frontend", component("node:22-alpine", 3000, "frontend")),
+            ]),
         ),
         ("sites", site_list.into()),
     ]);

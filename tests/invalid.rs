@@ -154,6 +154,7 @@ const CASES: &[(&str, &[&str])] = &[
     ("config-injection", &["E209", "E210", "E211", "E212"]),
     ("secret-looking-value", &["E703"]),
     ("certificate-http01", &["E213"]),
+    ("website-without-code", &["E212", "E214", "E215"]),
 ];
 
 fn expected(name: &str) -> &'static [&'static str] {
@@ -202,6 +203,7 @@ cases! {
     duplicate_host_names => "duplicate-host",
     duplicate_domains => "duplicate-domain",
     certificate_names_http01_cannot_issue => "certificate-http01",
+    website_container_without_code => "website-without-code",
     two_services_publish_one_port => "port-collision",
     unknown_host_reference => "unknown-host",
     port_published_past_the_proxy => "port-past-proxy",

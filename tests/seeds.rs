@@ -76,13 +76,19 @@ fn websites_spec_mistakes_are_reported() {
     // 9.2 %, not the spec's 3.7 %); the "Load Balancer only" ports 80/443
     // published on the public addresses (E310); an RPO under 5 minutes from
     // daily snapshots (E514); a CCX33 quoted at 28.00 (W812); memory limits
-    // over 8 GB once the monitoring containers run beside the sites (W402).
+    // over 8 GB once the monitoring containers run beside the sites (W402);
+    // stock FastAPI and node images with no word on where the code lives
+    // (E214: the sample app has no /health, `npm run start` no package.json).
     assert_eq!(
         codes(&stderr),
         [
-            "E203", "E203", "E301", "E301", "E310", "E514", "E601", "E601", "E810", "W306", "W401", "W401", "W402",
-            "W402", "W801", "W812"
+            "E203", "E203", "E214", "E214", "E301", "E301", "E310", "E514", "E601", "E601", "E810", "W306", "W401",
+            "W401", "W402", "W402", "W801", "W812"
         ]
+    );
+    assert!(
+        stderr.contains("site-01's frontend runs node:18-alpine's `npm run start` with no application"),
+        "{stderr}"
     );
     assert!(
         stderr.contains("port 80/tcp (nginx) on `app-1` is load-balancer-only but reachable from the internet"),

@@ -411,6 +411,18 @@ pub struct Component {
     pub health_path: Option<String>,
     #[serde(default)]
     pub command: Option<Vec<String>>,
+    /// Where the site's code lives on the host, when `image` is a generic
+    /// runtime (node, python, tiangolo/*, php) rather than the site's own
+    /// build: an absolute path in which `{site}` stands for the site's name,
+    /// e.g. `/srv/websites/{site}/frontend`. gen bind-mounts it read-only at
+    /// the image's code path (/app for node, python and tiangolo's FastAPI
+    /// images, with `working_dir: /app` where the image sets none;
+    /// /var/www/html for php) and install.sh creates it (root, 0755); the
+    /// operator's deploy (rsync or git) fills it. Leave it out when the
+    /// image carries the code (the usual practice: `image:` of the site's own
+    /// build).
+    #[serde(default)]
+    pub app_dir: Option<String>,
     /// Plain settings; secrets are `${NAME}` references to declared secrets.
     #[serde(default)]
     pub environment: BTreeMap<String, String>,
@@ -419,6 +431,16 @@ pub struct Component {
     /// Host ports to publish (`"8000:80"`); only for services that are meant to be reached directly.
     #[serde(default)]
     pub ports: Vec<String>,
+}
+
+impl Component {
+    /// The placeholder in `app_dir` that stands for the site's name.
+    pub const SITE: &'static str = "{site}";
+
+    /// `app_dir` for one site: `{site}` replaced by its name.
+    pub fn app_dir_for(&self, site: &str) -> Option<String> {
+        self.app_dir.as_ref().map(|d| d.replace(Self::SITE, site))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]

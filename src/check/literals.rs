@@ -6,7 +6,7 @@
 //! Each would otherwise carry `;`, spaces, quotes or `$(…)` into a
 //! directive or a shell line.
 
-use crate::blueprint::model::Blueprint;
+use crate::blueprint::model::{Blueprint, Component};
 use crate::diag::Finding;
 
 /// A DNS name as nginx and certbot take it: labels of letters, digits and
@@ -141,6 +141,17 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     }
     for (at, c) in super::website_components(bp) {
         http_path(c.health_path.as_deref(), format!("{at}/health_path"), out);
+    }
+    for (at, c) in super::website_components(bp) {
+        let Some(dir) = &c.app_dir else { continue };
+        // `{site}` becomes a site name, which is a plain path component.
+        if !is_plain_path(&dir.replace(Component::SITE, "site")) {
+            out.push(
+                Finding::error("E212", format!("{at}/app_dir"), format!("`{dir}` is not a plain absolute path"))
+                    .hint("use an absolute path of letters, digits and `/._-+@`, with `{site}` for the site's name; compose volumes split at `:`")
+                    .at_value(),
+            );
+        }
     }
     let mut paths: Vec<(String, &str)> = bp
         .backup

@@ -4,7 +4,7 @@
 //!
 //! | codes | family |
 //! |---|---|
-//! | E2xx | names, references, collisions |
+//! | E2xx | names, references, collisions; website containers without an application (E214, E215) |
 //! | E3xx | exposure: ports past the proxy, VPN or load balancer; VPN, ranges, TLS |
 //! | E4xx/W4xx | CPU and memory capacity |
 //! | E41x/W41x | Odoo options, the PostgreSQL connection budget, worker and server memory |
@@ -28,6 +28,7 @@ mod network;
 mod provision;
 mod secrets;
 mod storage;
+mod websites;
 
 use crate::blueprint::Blueprint;
 use crate::diag::Finding;
@@ -36,6 +37,7 @@ pub fn check(bp: &Blueprint) -> Vec<Finding> {
     let mut findings = Vec::new();
     names::check(bp, &mut findings);
     literals::check(bp, &mut findings);
+    websites::check(bp, &mut findings);
     // Later families assume references resolve; they skip what does not.
     exposure::check(bp, &mut findings);
     network::check(bp, &mut findings);

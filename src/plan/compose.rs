@@ -70,6 +70,10 @@ pub struct ComposePlan {
     /// mode its image's user needs; install.sh creates and sets each on every
     /// run (the directory itself, never recursively over existing data).
     pub host_dirs: Vec<HostDir>,
+    /// The sites' code directories (`app_dir`), in service order: the
+    /// operator's deploy fills them, so a rebuilt host needs them again
+    /// (the runbook lists them).
+    pub app_dirs: Vec<String>,
 }
 
 /// A bind-mounted host directory and what its container needs of it.
@@ -113,6 +117,14 @@ pub struct ServicePlan {
     /// `shm_size` (/dev/shm) with its reason; PostgreSQL's, from
     /// `plan::postgres::shm_size`. None: Docker's default.
     pub shm_size: Option<super::Derived<String>>,
+    /// `working_dir`, for a runtime image without a `WORKDIR` at its code
+    /// path (`plan::images::code_path`); None: the image's own.
+    pub working_dir: Option<String>,
+    /// Where the service's code comes from, printed above its volumes:
+    /// a site's `app_dir`, which the operator's deploy fills.
+    pub code_note: Option<String>,
+    /// The site's `app_dir` on the host, when it has one.
+    pub app_dir: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -199,6 +211,7 @@ pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed]) -> Option<ComposePla
     let stack_dir = format!("/opt/{}", bp.project.name);
     Some(ComposePlan {
         host_dirs: host_dirs(&stack_dir, &services),
+        app_dirs: services.iter().filter_map(|s| s.app_dir.clone()).collect(),
         project: bp.project.name.to_string(),
         network: "stack".into(), // docker_network follows it
         subnet: NETWORK_SUBNET,
@@ -246,6 +259,9 @@ pub(crate) fn base(name: &str, image: &str, healthcheck: Healthcheck) -> Service
         reservations: None,
         note: None,
         shm_size: None,
+        working_dir: None,
+        code_note: None,
+        app_dir: None,
     }
 }
 
@@ -260,14 +276,45 @@ fn component_of<'a>(bp: &'a Blueprint, p: &Placed, site: usize) -> Option<&'a Co
 
 fn site_service(bp: &Blueprint, p: &Placed, site: usize) -> Option<ServicePlan> {
     let c = component_of(bp, p, site)?;
+    let name = &bp.websites.as_ref()?.sites.get(site)?.name;
     let path = c.health_path.as_deref().unwrap_or("/");
     let url = format!("http://127.0.0.1:{}{path}", c.port);
     let mut s = base(&p.service, &c.image.0, health(probe(&c.image.0, &url), "30s"));
     s.command.clone_from(c.command.as_ref().unwrap_or(&Vec::new()));
     s.environment = c.environment.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
     s.ports.clone_from(&c.ports);
+    code(&mut s, c.app_dir_for(&name.0).as_deref());
     resources(&mut s, p.resources);
     Some(s)
+}
+
+/// A site's code from its `app_dir`: bind-mounted read-only at the code path
+/// of its runtime image (`plan::images::code_path`: /app for node, python and
+/// tiangolo's FastAPI images, with `working_dir` where the image has no
+/// `WORKDIR` there), and created by install.sh, root's and 0755 (the
+/// container only reads it), so a first deploy mounts a directory gen made
+/// rather than one Docker creates. The operator's deploy (rsync or git)
+/// fills it. An image gen knows no code path for is E215 in check; nothing
+/// is mounted for it here.
+fn code(s: &mut ServicePlan, app_dir: Option<&str>) {
+    let (Some(dir), Some(code)) = (app_dir, super::images::code_path(&s.image)) else { return };
+    s.volumes.push(format!("{dir}:{}:ro", code.path));
+    s.app_dir = Some(dir.to_string());
+    if code.working_dir {
+        s.working_dir = Some(code.path.to_string());
+    }
+    s.dirs.push(HostDir::new(
+        dir,
+        ROOT,
+        "0755",
+        format!("{}'s code, which the operator's deploy (rsync or git) fills; the container only reads it", s.name),
+    ));
+    s.code_note = Some(format!(
+        "the code: {dir}, filled by the operator's deploy (rsync or git), read-only at {} ({} image{})",
+        code.path,
+        code.runtime,
+        if code.working_dir { ", which sets no WORKDIR there" } else { "" }
+    ));
 }
 
 fn odoo_service(bp: &Blueprint, p: &Placed, app: usize, env: usize) -> Option<ServicePlan> {

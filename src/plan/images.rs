@@ -16,6 +16,22 @@
 //! - python and tiangolo/uvicorn-gunicorn-fastapi (built on python): `python3`.
 //! - prom/prometheus, prom/node-exporter (quay.io/prometheus/busybox base) and
 //!   gcr.io/cadvisor (Alpine; its own HEALTHCHECK uses wget): busybox `wget`.
+//!
+//! Where a generic runtime image expects an application's code ([`code_path`]),
+//! for a site whose `app_dir` gen bind-mounts there:
+//! - tiangolo/uvicorn-gunicorn(-fastapi) (github.com/tiangolo/uvicorn-gunicorn-docker,
+//!   `WORKDIR /app/`, `ENV PYTHONPATH=/app`; its start.sh imports `main:app`
+//!   from /app/main.py or /app/app/main.py, README "put your app in /app").
+//!   The image's own /app holds only a sample app without `/health`.
+//! - node (nodejs/docker-node): no `WORKDIR`, the process starts in `/`, so
+//!   `npm run start` finds no package.json; compose sets `working_dir: /app`.
+//! - python (docker-library/python): no `WORKDIR` either; `working_dir: /app`.
+//! - php (docker-library/php): `WORKDIR /var/www/html`, the document root of
+//!   the apache variants (the image's docs: `COPY src/ /var/www/html/`).
+//!
+//! These images carry a runtime and no application: run as they are, with
+//! no code mounted and no command that names a script, they crash-loop or
+//! serve a sample (check E214).
 
 use serde::Serialize;
 
@@ -62,6 +78,35 @@ pub fn family(image: &str) -> Family {
         _ if tag.contains("alpine") => Family::Busybox,
         _ => Family::Unknown,
     }
+}
+
+/// Where a generic runtime image expects an application's code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CodePath {
+    /// The directory inside the container, e.g. `/app`.
+    pub path: &'static str,
+    /// Whether compose must set `working_dir` to it (the image has no
+    /// `WORKDIR` there, so its command would start in `/`).
+    pub working_dir: bool,
+    /// The image family, for messages: `node`, `python`, `tiangolo`, `php`.
+    pub runtime: &'static str,
+}
+
+/// The code path of a generic runtime image (node, python, tiangolo/*,
+/// php); None for any other image, which gen takes to carry its own code.
+/// Sources in the module header.
+pub fn code_path(image: &str) -> Option<CodePath> {
+    let without_digest = image.split('@').next().unwrap_or(image);
+    let tiangolo = without_digest.split('/').any(|part| part == "tiangolo");
+    let repo = repository(image);
+    let (path, working_dir, runtime) = match repo {
+        _ if tiangolo || repo.starts_with("uvicorn-gunicorn") => ("/app", false, "tiangolo"),
+        "node" => ("/app", true, "node"),
+        "python" => ("/app", true, "python"),
+        "php" => ("/var/www/html", false, "php"),
+        _ => return None,
+    };
+    Some(CodePath { path, working_dir, runtime })
 }
 
 /// The first number of an image's tag (`17.0` → 17).
@@ -138,5 +183,18 @@ mod tests {
         assert_eq!(user("postgres:16.10"), Some((999, 999)));
         assert_eq!(user("nginx:1.28.0-alpine"), Some((101, 101)));
         assert_eq!(user("node:22-alpine"), None);
+    }
+
+    #[test]
+    fn runtimes_expect_code_where_their_images_start() {
+        let node = code_path("node:22-alpine").unwrap();
+        assert_eq!((node.path, node.working_dir), ("/app", true));
+        let fastapi = code_path("tiangolo/uvicorn-gunicorn-fastapi:python3.11").unwrap();
+        assert_eq!((fastapi.path, fastapi.working_dir, fastapi.runtime), ("/app", false, "tiangolo"));
+        assert_eq!(code_path("docker.io/tiangolo/uwsgi-nginx-flask:python3.12").unwrap().runtime, "tiangolo");
+        assert_eq!(code_path("python:3.12-slim").unwrap().path, "/app");
+        assert_eq!(code_path("php:8.3-apache").unwrap().path, "/var/www/html");
+        assert_eq!(code_path("ghcr.io/acme/site-01-frontend:1.4"), None);
+        assert_eq!(code_path("nginx:1.28.0-alpine"), None);
     }
 }

@@ -159,6 +159,106 @@ ensure_dir() {
   if [ -n "$owner" ] && [ "$(stat -c %u:%g "$path" 2>/dev/null)" != "$owner" ]; then run chown "$owner" "$path"; fi
   if [ -n "$mode" ] && [ "$(stat -c %a "$path" 2>/dev/null)" != "${mode#0}" ]; then run chmod "$mode" "$path"; fi
 }
+# site-01-backend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-01/backend' '0:0' '0755'
+# site-01-frontend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-01/frontend' '0:0' '0755'
+# site-02-backend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-02/backend' '0:0' '0755'
+# site-02-frontend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-02/frontend' '0:0' '0755'
+# site-03-backend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-03/backend' '0:0' '0755'
+# site-03-frontend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-03/frontend' '0:0' '0755'
+# site-04-backend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-04/backend' '0:0' '0755'
+# site-04-frontend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-04/frontend' '0:0' '0755'
+# site-05-backend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-05/backend' '0:0' '0755'
+# site-05-frontend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-05/frontend' '0:0' '0755'
+# site-06-backend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-06/backend' '0:0' '0755'
+# site-06-frontend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-06/frontend' '0:0' '0755'
+# site-07-backend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-07/backend' '0:0' '0755'
+# site-07-frontend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-07/frontend' '0:0' '0755'
+# site-08-backend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-08/backend' '0:0' '0755'
+# site-08-frontend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-08/frontend' '0:0' '0755'
+# site-09-backend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-09/backend' '0:0' '0755'
+# site-09-frontend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-09/frontend' '0:0' '0755'
+# site-10-backend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-10/backend' '0:0' '0755'
+# site-10-frontend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-10/frontend' '0:0' '0755'
+# site-11-backend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-11/backend' '0:0' '0755'
+# site-11-frontend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-11/frontend' '0:0' '0755'
+# site-12-backend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-12/backend' '0:0' '0755'
+# site-12-frontend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-12/frontend' '0:0' '0755'
+# site-13-backend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-13/backend' '0:0' '0755'
+# site-13-frontend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-13/frontend' '0:0' '0755'
+# site-14-backend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-14/backend' '0:0' '0755'
+# site-14-frontend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-14/frontend' '0:0' '0755'
+# site-15-backend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-15/backend' '0:0' '0755'
+# site-15-frontend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-15/frontend' '0:0' '0755'
+# site-16-backend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-16/backend' '0:0' '0755'
+# site-16-frontend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-16/frontend' '0:0' '0755'
+# site-17-backend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-17/backend' '0:0' '0755'
+# site-17-frontend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-17/frontend' '0:0' '0755'
+# site-18-backend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-18/backend' '0:0' '0755'
+# site-18-frontend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-18/frontend' '0:0' '0755'
+# site-19-backend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-19/backend' '0:0' '0755'
+# site-19-frontend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-19/frontend' '0:0' '0755'
+# site-20-backend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-20/backend' '0:0' '0755'
+# site-20-frontend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-20/frontend' '0:0' '0755'
+# site-21-backend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-21/backend' '0:0' '0755'
+# site-21-frontend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-21/frontend' '0:0' '0755'
+# site-22-backend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-22/backend' '0:0' '0755'
+# site-22-frontend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-22/frontend' '0:0' '0755'
+# site-23-backend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-23/backend' '0:0' '0755'
+# site-23-frontend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-23/frontend' '0:0' '0755'
+# site-24-backend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-24/backend' '0:0' '0755'
+# site-24-frontend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-24/frontend' '0:0' '0755'
+# site-25-backend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-25/backend' '0:0' '0755'
+# site-25-frontend's code, which the operator's deploy (rsync or git) fills; the container only reads it
+ensure_dir '/srv/websites/site-25/frontend' '0:0' '0755'
 # nginx's master (root) opens its logs here; fail2ban and logrotate read them on the host
 ensure_dir '/var/log/websites/nginx' '0:0' '0755'
 # backup.sh (root) writes metrics, node_exporter (nobody) reads
