@@ -38,10 +38,25 @@ command -v dnsmasq >/dev/null || packages+=(dnsmasq-base)
 command -v hcloud >/dev/null || packages+=(hcloud-cli)
 [ -x /usr/sbin/sshd ] || packages+=(openssh-server)
 command -v chromium >/dev/null || packages+=(chromium)
-command -v git >/dev/null || packages+=(git)
+[ -x /usr/bin/git ] || packages+=(git)
 # The Jinja2 pipeline gen is compared with (tests/jinja2_peer.rs).
 /usr/bin/python3 -c "import jinja2" 2>/dev/null || packages+=(python3-jinja2)
 /usr/bin/python3 -c "import yaml" 2>/dev/null || packages+=(python3-yaml)
+# The deployment harness (shellcheck -S warning -x tests/e2e/run.sh tests/e2e/lib/host-init.sh tests/e2e/root/usr/bin/systemctl tests/e2e/images/*.sh
+tests/e2e/run.sh): Docker Engines, debootstrap for
+# the images, pebble as Let's Encrypt, and what cloud-init installs on a host.
+command -v debootstrap >/dev/null || packages+=(debootstrap)
+command -v pebble >/dev/null || packages+=(pebble)
+command -v tini >/dev/null || packages+=(tini)
+command -v haproxy >/dev/null || packages+=(haproxy)
+command -v certbot >/dev/null || packages+=(certbot)
+command -v htpasswd >/dev/null || packages+=(apache2-utils)
+command -v sudo >/dev/null || packages+=(sudo)
+command -v logrotate >/dev/null || packages+=(logrotate)
+command -v dnsmasq >/dev/null || packages+=(dnsmasq-base)
+command -v nsenter >/dev/null || packages+=(util-linux)
+dpkg-query -W -f='${Status}' unattended-upgrades 2>/dev/null | grep -q 'install ok installed' || packages+=(unattended-upgrades)
+/usr/bin/python3 -c 'import systemd.journal' 2>/dev/null || packages+=(python3-systemd)
 # Hostile input: peak memory of gen (tests/invalid.rs).
 [ -x /usr/bin/time ] || packages+=(time)
 if [ ${#packages[@]} -gt 0 ]; then
@@ -61,3 +76,18 @@ fi
 
 # Snapshots never update silently here: a changed artifact fails the run.
 INSTA_UPDATE=no cargo test --locked "$@"
+
+# The deployment harness boots the generated hosts and exercises them
+# (README, "Deployment harness"). It needs root; only a filtered cargo test
+# run (arguments given) skips it, and says so.
+if [ $# -gt 0 ]; then
+  echo "test.sh: arguments given, so only cargo test ran; shellcheck -S warning -x tests/e2e/run.sh tests/e2e/lib/host-init.sh tests/e2e/root/usr/bin/systemctl tests/e2e/images/*.sh
+tests/e2e/run.sh runs the deployment harness"
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "the deployment harness needs root: run scripts/test.sh as root" >&2
+  exit 1
+fi
+shellcheck -S warning -x tests/e2e/run.sh tests/e2e/lib/host-init.sh tests/e2e/root/usr/bin/systemctl tests/e2e/images/*.sh
+tests/e2e/run.sh

@@ -8,6 +8,8 @@
 #                                      (tests/e2e/run.sh --down stops them)
 #   GEN_E2E_SKIP_IMAGES=1 ...          reuse the cached image tarball as it is
 #                                      (local iteration only; CI builds them)
+#   GEN_E2E_ONLY=websites ...          one reference only (local iteration;
+#                                      CI runs both: odoo websites)
 #
 # What is real and what is a stand-in is listed in the README ("Deployment
 # harness"). Exit status: 0 when every check passed, 1 otherwise.
@@ -25,12 +27,36 @@ source "$here/lib/acme.sh"
 source "$here/lib/assert.sh"
 # shellcheck source=tests/e2e/lib/stack.sh
 source "$here/lib/stack.sh"
+# shellcheck source=tests/e2e/lib/lb.sh
+source "$here/lib/lb.sh"
 
 [ "$(id -u)" -eq 0 ] || die "run as root: the harness makes namespaces and starts Docker Engines"
-for tool in dockerd "$DOCKER" pebble pebble-challtestsrv debootstrap tini nsenter unshare \
+for tool in dockerd "$DOCKER" haproxy pebble pebble-challtestsrv debootstrap tini nsenter unshare \
   wireguard-go wg certbot ufw fail2ban-client restic htpasswd sshd git curl openssl python3; do
   command -v "$tool" >/dev/null || die "missing $tool (scripts/test.sh installs it)"
 done
+
+# What cloud-init installs on the generated hosts must be in this machine's
+# root, which every simulated host overlays: install what is missing
+# (docker-compose-v2 is Ubuntu's name; the harness brings compose v2 itself).
+host_packages() {
+  local missing=() pkg
+  for pkg in $(python3 -c '
+import glob, sys, yaml
+names = set()
+for f in glob.glob(sys.argv[1] + "/out/*/hosts/*/cloud-init.yaml"):
+    names.update(yaml.safe_load(open(f)).get("packages", []))
+print(" ".join(sorted(names - {"docker-compose-v2"})))' "$PROJECT_DIR"); do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing what cloud-init installs on the hosts: ${missing[*]}"
+    [ -e /usr/sbin/policy-rc.d ] || printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+    chmod +x /usr/sbin/policy-rc.d
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
 
 teardown() {
   local h
@@ -58,6 +84,7 @@ mkdir -p "$E2E_STATE" "$E2E_CACHE"
 mount -t tmpfs -o size=20g,mode=0755 gen-e2e "$E2E_STATE"
 if [ "${GEN_E2E_KEEP:-0}" != 1 ]; then trap 'teardown; umount -l "$E2E_STATE" 2>/dev/null || true' EXIT; fi
 
+host_packages
 log "building gen"
 (cd "$PROJECT_DIR" && cargo build --locked -q)
 GEN=$PROJECT_DIR/target/debug/gen
@@ -85,7 +112,17 @@ acme_roots "$ACME_DIR/roots.pem"
 source "$here/scenarios/odoo.sh"
 # shellcheck source=tests/e2e/scenarios/odoo-day0.sh
 source "$here/scenarios/odoo-day0.sh"
-odoo_scenarios
+# shellcheck source=tests/e2e/scenarios/websites.sh
+source "$here/scenarios/websites.sh"
+only=${GEN_E2E_ONLY:-odoo websites}
+if [[ " $only " == *" odoo "* ]]; then
+  odoo_scenarios
+  # The Odoo host is done: its engine's memory and CPU go to the websites.
+  host_stop "$ODOO_HOST"
+fi
+if [[ " $only " == *" websites "* ]]; then
+  websites_scenarios
+fi
 
 summary
 [ "$E2E_FAILED" -eq 0 ]

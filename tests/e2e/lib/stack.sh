@@ -71,3 +71,45 @@ container_logs() {
     host_docker "$name" logs --tail 15 "$c" 2>&1 | sed 's/^/    /'
   done
 }
+
+# compose_override NAME BLUEPRINT STACK-DIR: this machine has 2 cores and
+# compose refuses CPU limits above the machine's; the only change the
+# harness makes to a generated stack is a docker-compose.override.yml (which
+# compose reads beside the file) capping limits.cpus at the cores.
+compose_override() {
+  local name=$1 bp=$2 stack=$3
+  python3 - "$E2E_STATE/project/out/$bp/hosts/$name/rootfs$stack/docker-compose.yml" "$(nproc)" <<'PY' |
+import sys, yaml
+compose = yaml.safe_load(open(sys.argv[1]))
+cores = float(sys.argv[2])
+out = {"services": {}}
+for name, svc in compose["services"].items():
+    cpus = svc.get("deploy", {}).get("resources", {}).get("limits", {}).get("cpus")
+    if cpus is not None and float(cpus) > cores:
+        out["services"][name] = {"deploy": {"resources": {"limits": {"cpus": str(cores)}}}}
+print("# gen-e2e: CPU limits capped at this machine's cores\n" + yaml.safe_dump(out, sort_keys=True))
+PY
+    host_file "$name" "$stack/docker-compose.override.yml" 0644
+}
+
+# boot_with_cloud_init NAME BLUEPRINT: the host's partitions (installimage's
+# mount points, as directories: one file system here) and its user-data,
+# then boot, the CA store, and sshd (what the provider's image starts).
+boot_with_cloud_init() {
+  local name=$1 bp=$2 part tree=$E2E_STATE/project/out/$2/hosts/$1
+  if [ -f "$tree/installimage.conf" ]; then
+    for part in $(awk '$1 == "PART" && $2 ~ /^\// { print $2 }' "$tree/installimage.conf"); do
+      mkdir -p "$(host_state "$name")/upper$part"
+    done
+  fi
+  host_file "$name" /var/lib/cloud/seed/nocloud/user-data 0600 < "$tree/cloud-init.yaml"
+  host_boot "$name"
+  host_exec "$name" update-ca-certificates >/dev/null 2>&1
+  host_exec "$name" systemctl start ssh
+}
+
+# write_env NAME STACK-DIR: the operator's .env: every name of .env.example
+# with a value of the harness's own.
+write_env() {
+  host_sh "$1" "umask 077; sed -e 's/^\([A-Z0-9_]*\)=\$/\1=e2e-\1-$RANDOM$RANDOM/' $2/.env.example > $2/.env"
+}

@@ -88,7 +88,7 @@ odoo_day0_sick_service() {
   check "... test answers 502 alone" eq 502 http_code -u "$auth" --cacert "$ACME_DIR/roots.pem" \
     --resolve "$ODOO_TEST:443:$ODOO_V4" "https://$ODOO_TEST/web/health"
   check "... nginx restarts" host_docker "$ODOO_HOST" restart nginx
-  check "... and is healthy again" wait_for 30 "nginx healthy" eq healthy \
+  check "... and is healthy again (its first check comes 30 s after the start)" wait_for 45 "nginx healthy" eq healthy \
     host_docker "$ODOO_HOST" inspect -f '{{.State.Health.Status}}' nginx
   check "... nginx -t and reload pass" in_container nginx sh -c 'nginx -t && nginx -s reload'
   check "... prod answers 200 after the restart" eq 200 prod_status

@@ -47,36 +47,8 @@ odoo_setup() {
     "s|name: cled-admin, address: 10.8.0.2, public_key: [^}]*}|name: cled-admin, address: 10.8.0.2, public_key: $peer_key}|"
   host_create "$ODOO_HOST" "$ODOO_V4" "$ODOO_V6"
   host_prepare "$ODOO_HOST" https://git.example.com/cled/odoo-infra.git
-  # This machine has 2 cores; compose refuses CPU limits above them. The only
-  # change to the generated stack: limits.cpus capped at the machine's cores.
-  local cores
-  cores=$(nproc)
-  python3 - "$E2E_STATE/project/out/odoo-dedicated/hosts/ax52/rootfs$ODOO_STACK/docker-compose.yml" "$cores" \
-    > "$E2E_STATE/override.yml" <<'PY'
-import sys, yaml
-compose = yaml.safe_load(open(sys.argv[1]))
-cores = float(sys.argv[2])
-out = {"services": {}}
-for name, svc in compose["services"].items():
-    cpus = svc.get("deploy", {}).get("resources", {}).get("limits", {}).get("cpus")
-    if cpus is not None and float(cpus) > cores:
-        out["services"][name] = {"deploy": {"resources": {"limits": {"cpus": str(cores)}}}}
-print("# gen-e2e: CPU limits capped at this machine's cores\n" + yaml.safe_dump(out, sort_keys=True))
-PY
-  host_file "$ODOO_HOST" "$ODOO_STACK/docker-compose.override.yml" 0644 < "$E2E_STATE/override.yml"
-  # installimage made these partitions; the harness has one file system, so
-  # each mount point is a directory.
-  local part
-  for part in $(awk '$1 == "PART" && $2 ~ /^\// { print $2 }' \
-    "$E2E_STATE/project/out/odoo-dedicated/hosts/ax52/installimage.conf"); do
-    mkdir -p "$(host_state "$ODOO_HOST")/upper$part"
-  done
-  host_file "$ODOO_HOST" /var/lib/cloud/seed/nocloud/user-data 0600 \
-    < "$E2E_STATE/project/out/odoo-dedicated/hosts/ax52/cloud-init.yaml"
-  host_boot "$ODOO_HOST"
-  host_exec "$ODOO_HOST" update-ca-certificates >/dev/null 2>&1
-  # What the provider's image starts on every boot: sshd.
-  host_exec "$ODOO_HOST" systemctl start ssh
+  compose_override "$ODOO_HOST" odoo-dedicated "$ODOO_STACK"
+  boot_with_cloud_init "$ODOO_HOST" odoo-dedicated
   # DNS for the public names; dev's record comes later (a name without DNS).
   dns_add "$ODOO_PROD" "$ODOO_V4" "$ODOO_V6"
   dns_add "$ODOO_TEST" "$ODOO_V4" "$ODOO_V6"
@@ -207,7 +179,7 @@ odoo_scenarios() {
   local secs
   for secs in 1 3 6; do
     host_sh "$ODOO_HOST" "echo '# e2e drift' >> $ODOO_STACK/nginx/conf.d/odoo-prod.conf; rm -f /etc/wireguard/wg0.conf"
-    host_docker "$ODOO_HOST" rm -f odoo-dev >/dev/null
+    host_docker "$ODOO_HOST" rm -f odoo-dev >/dev/null 2>&1 || true
     install_killed_after "$secs"
   done
   check "after runs killed at 1, 3 and 6 s, the next run exits 0" install_run
