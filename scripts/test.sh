@@ -42,8 +42,7 @@ command -v chromium >/dev/null || packages+=(chromium)
 # The Jinja2 pipeline gen is compared with (tests/jinja2_peer.rs).
 /usr/bin/python3 -c "import jinja2" 2>/dev/null || packages+=(python3-jinja2)
 /usr/bin/python3 -c "import yaml" 2>/dev/null || packages+=(python3-yaml)
-# The deployment harness (shellcheck -S warning -x tests/e2e/run.sh tests/e2e/lib/host-init.sh tests/e2e/root/usr/bin/systemctl tests/e2e/images/*.sh
-tests/e2e/run.sh): Docker Engines, debootstrap for
+# The deployment harness (tests/e2e/run.sh): Docker Engines, debootstrap for
 # the images, pebble as Let's Encrypt, and what cloud-init installs on a host.
 command -v debootstrap >/dev/null || packages+=(debootstrap)
 command -v pebble >/dev/null || packages+=(pebble)
