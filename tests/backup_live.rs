@@ -198,6 +198,8 @@ fn backup_then_restore_loses_nothing() {
     assert_eq!(s.fingerprint("odoo_test"), test_before, "the other database is untouched");
     let kept = s.pg.psql("postgres", "SELECT datname FROM pg_database WHERE datname LIKE 'odoo_prod_before_%'");
     assert_eq!(kept.lines().count(), 1, "the damaged database is kept aside: {kept}");
+    // It opens: the swap refused connections only while it ran.
+    assert_eq!(s.pg.psql(kept.trim(), "SELECT count(*) > 0 FROM partner"), "t", "the copy kept aside can be opened");
     assert_eq!(s.pg.psql("odoo_prod", "SELECT count(*) FROM big_partner"), "2500", "views come back too");
 
     ok(&s.script("restore-files.sh").arg("filestore-prod").output().unwrap(), "restore-files.sh");

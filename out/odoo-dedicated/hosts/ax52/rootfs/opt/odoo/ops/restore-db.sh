@@ -36,7 +36,10 @@ exists=$(pg psql -X -A -t -U "$PG_USER" -d postgres -c "SELECT count(*) FROM pg_
 if [ "$exists" = 1 ]; then
   psql_admin "ALTER DATABASE \"$db\" ALLOW_CONNECTIONS false" \
     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '$db' AND pid <> pg_backend_pid()" \
-    "ALTER DATABASE \"$db\" RENAME TO \"$aside\""
+    "ALTER DATABASE \"$db\" RENAME TO \"$aside\"" \
+    "ALTER DATABASE \"$aside\" ALLOW_CONNECTIONS true"
+  # Connections were refused only for the swap: the copy kept aside must open
+  # for inspection (no Odoo dbfilter matches its name).
   log "the previous $db is kept as $aside"
 fi
 psql_admin "ALTER DATABASE \"$staging\" RENAME TO \"$db\""
