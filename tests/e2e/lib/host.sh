@@ -40,6 +40,8 @@ host_boot() {
     unshare --mount --pid --uts --fork --propagation private \
     "$E2E_DIR/lib/host-init.sh" "$name" "$state" </dev/null >"$state/init.log" 2>&1 9>&- &
   local unshare_pid=$!
+  # Not a job of this shell: killing the host later prints nothing.
+  disown "$unshare_pid"
   wait_for 10 "init of $name" pgrep -P "$unshare_pid"
   pid=$(pgrep -P "$unshare_pid")
   echo "$pid" > "$state/init.pid"

@@ -96,6 +96,19 @@ odoo_day0_sick_service() {
   host_docker "$ODOO_HOST" start odoo-test >/dev/null
   check "odoo-test started again: test answers 200" wait_for 60 "test back" eq 200 http_code -u "$auth" \
     --cacert "$ACME_DIR/roots.pem" --resolve "$ODOO_TEST:443:$ODOO_V4" "https://$ODOO_TEST/web/health"
+  # A crash-looping service: odoo-dev's config made unreadable for Odoo (a
+  # word where an integer belongs), so it exits at start and Docker restarts
+  # it again and again.
+  host_sh "$ODOO_HOST" "sed -i 's/^workers = .*/workers = four/' $ODOO_STACK/odoo/dev.conf"
+  host_docker "$ODOO_HOST" restart odoo-dev >/dev/null 2>&1 || true
+  check "odoo-dev crash-loops on a broken config" wait_for 30 "odoo-dev restarting" eq restarting \
+    host_docker "$ODOO_HOST" inspect -f '{{.State.Status}}' odoo-dev
+  check "... prod still answers 200" eq 200 prod_status
+  check "... nginx reloads" in_container nginx sh -c 'nginx -t && nginx -s reload'
+  check "... prod answers 200 after the reload" eq 200 prod_status
+  check "install.sh repairs the config and odoo-dev runs again" install_run
+  check "... odoo-dev is healthy" wait_for 60 "odoo-dev healthy" eq healthy \
+    host_docker "$ODOO_HOST" inspect -f '{{.State.Health.Status}}' odoo-dev
   # A recreated container with a new address is found without a reload.
   local old_ip new_ip nginx_started
   old_ip=$(host_docker "$ODOO_HOST" inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' odoo-prod)
@@ -214,6 +227,8 @@ odoo_day0_backups() {
   host_docker "$ODOO_HOST" stop odoo-prod >/dev/null
   check "restore-db.sh brings odoo_prod back from the set" host_exec "$ODOO_HOST" "$ODOO_STACK/ops/restore-db.sh" odoo_prod
   check "... with every row of the backup ($rows) and none after it" eq "$rows" psql_in odoo_prod "SELECT count(*) FROM ir_standin_hits"
+  check "... and the database kept aside opens, with the later rows" eq "$((rows + 2))" psql_in \
+    "$(psql_in postgres "SELECT datname FROM pg_database WHERE datname LIKE 'odoo_prod_before_%'")" "SELECT count(*) FROM ir_standin_hits"
   host_docker "$ODOO_HOST" start odoo-prod >/dev/null
   check "... and prod serves again" wait_for 60 "prod after restore" eq 200 prod_status
   end_scenario
