@@ -20,7 +20,9 @@ web_diagnose() {
   for h in "${WEB_HOSTS[@]}"; do
     host_docker "$h" ps -a --format '{{.Names}} {{.Status}}' | grep -v -E 'Up .*\(healthy\)|Up [^()]*$' | head -5
   done
-  tail -n 20 "$E2E_STATE/lb/haproxy.log" 2>/dev/null || true
+  if [ -S "$E2E_STATE/lb/admin.sock" ]; then
+    echo "load balancer: app-1 $(lb_status https_targets app-1), app-2 $(lb_status https_targets app-2)"
+  fi
 }
 
 # The site's code, where the blueprint's app_dir says it lives.
