@@ -10,23 +10,28 @@ ACME_DIR=$E2E_STATE/acme
 ACME_URL=https://pebble:14000/dir
 DNS_API=http://$INET_V4:8055
 
+# harness_cert PREFIX CN SUBJECT-ALT-NAMES: PREFIX.key and PREFIX.pem, a
+# certificate signed by the harness CA (ca.pem, which the hosts and clients
+# trust): pebble's API certificate and the load balancer's managed one.
+harness_cert() {
+  local prefix=$1
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=$2" \
+    -keyout "$prefix.key" -out "$prefix.csr" 2>/dev/null
+  printf 'subjectAltName=%s\n' "$3" > "$prefix.ext"
+  openssl x509 -req -in "$prefix.csr" -CA "$ACME_DIR/ca.pem" -CAkey "$ACME_DIR/ca.key" \
+    -CAcreateserial -days 2 -extfile "$prefix.ext" -out "$prefix.pem" 2>/dev/null
+}
+
 acme_up() {
   mkdir -p "$ACME_DIR"
-  (
-    cd "$ACME_DIR"
-    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
-      -subj "/CN=gen-e2e pebble API root" -keyout ca.key -out ca.pem 2>/dev/null
-    openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-      -subj "/CN=pebble" -keyout pebble.key -out pebble.csr 2>/dev/null
-    printf 'subjectAltName=DNS:pebble,IP:%s\n' "$INET_V4" > san.ext
-    openssl x509 -req -in pebble.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
-      -extfile san.ext -out pebble.pem 2>/dev/null
-    cat > pebble.json <<JSON
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+    -subj "/CN=gen-e2e pebble API root" -keyout "$ACME_DIR/ca.key" -out "$ACME_DIR/ca.pem" 2>/dev/null
+  harness_cert "$ACME_DIR/pebble" pebble "DNS:pebble,IP:$INET_V4"
+  cat > "$ACME_DIR/pebble.json" <<JSON
 {"pebble": {"listenAddress": "$INET_V4:14000", "managementListenAddress": "$INET_V4:15000",
   "certificate": "$ACME_DIR/pebble.pem", "privateKey": "$ACME_DIR/pebble.key",
   "httpPort": 80, "tlsPort": 443, "ocspResponderURL": "", "externalAccountBindingRequired": false}}
 JSON
-  )
   # No default address: a name without a record does not resolve.
   in_inet pebble-challtestsrv -dns01 "$INET_V4:53" -http01 "" -https01 "" -tlsalpn01 "" \
     -management "$INET_V4:8055" -defaultIPv4 "" -defaultIPv6 "" >"$ACME_DIR/dns.log" 2>&1 9>&- &

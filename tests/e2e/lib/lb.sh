@@ -27,13 +27,8 @@ priv_up() {
 
 # priv_attach NETNS ADDRESS/PREFIX: a second interface (eth1) on the private network.
 priv_attach() {
-  local ns=$1 addr=$2 peer
-  peer="p-${ns#"$E2E_NAME"-}"
-  peer=${peer:0:15}
-  ip link add eth1 netns "$ns" type veth peer name "$peer" netns "$PRIV_NS"
-  ip netns exec "$PRIV_NS" ip link set "$peer" master br0 up
-  ip netns exec "$ns" ip addr add "$addr" dev eth1
-  ip netns exec "$ns" ip link set eth1 up
+  veth_to_bridge "$1" eth1 "$PRIV_NS" p
+  ip netns exec "$1" ip addr add "$2" dev eth1
 }
 
 # lb_config TERRAFORM-JSON LB-NAME CERT-PEM: prints haproxy.cfg.
@@ -138,13 +133,9 @@ lb_up() {
   local san d
   san=""
   for d in "$@"; do san="${san:+$san,}DNS:$d"; done
-  openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=$1" \
-    -keyout "$dir/lb.key" -out "$dir/lb.csr" 2>/dev/null
-  printf 'subjectAltName=%s\n' "$san" > "$dir/san.ext"
-  openssl x509 -req -in "$dir/lb.csr" -CA "$ACME_DIR/ca.pem" -CAkey "$ACME_DIR/ca.key" -CAcreateserial \
-    -days 2 -extfile "$dir/san.ext" -out "$dir/lb.crt" 2>/dev/null
-  cat "$dir/lb.crt" "$dir/lb.key" > "$dir/lb.pem"
-  lb_config "$tf" "$name" "$dir/lb.pem" |
+  harness_cert "$dir/lb" "$1" "$san"
+  cat "$dir/lb.pem" "$dir/lb.key" > "$dir/lb-with-key.pem"
+  lb_config "$tf" "$name" "$dir/lb-with-key.pem" |
     sed "/^global/a\\    stats socket $dir/admin.sock mode 600 level admin" > "$dir/haproxy.cfg"
   haproxy -c -q -f "$dir/haproxy.cfg"
   ip netns exec "$LB_NS" haproxy -D -p "$dir/haproxy.pid" -f "$dir/haproxy.cfg" 9>&-

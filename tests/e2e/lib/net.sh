@@ -22,18 +22,25 @@ net_up() {
   in_inet ip link set adm-gw up
 }
 
+# veth_to_bridge NETNS IFNAME BRIDGE-NETNS TAG: IFNAME in NETNS, its peer
+# (named TAG-<netns>, at most 15 characters) on br0 of BRIDGE-NETNS; both up.
+veth_to_bridge() {
+  local ns=$1 ifname=$2 bridge_ns=$3 peer
+  peer="$4-${ns#"$E2E_NAME"-}"
+  peer=${peer:0:15}
+  ip link add "$ifname" netns "$ns" type veth peer name "$peer" netns "$bridge_ns"
+  ip netns exec "$bridge_ns" ip link set "$peer" master br0 up
+  ip netns exec "$ns" ip link set "$ifname" up
+}
+
 # net_attach NETNS IFNAME V4 V6: a veth from NETNS to the bridge, the
 # address on it and a default route to the internet side.
 net_attach() {
-  local ns=$1 ifname=$2 v4=$3 v6=$4 peer
-  peer="v-${ns#"$E2E_NAME"-}"
-  peer=${peer:0:15}
-  ip link add "$ifname" netns "$ns" type veth peer name "$peer" netns "$INET_NS"
-  in_inet ip link set "$peer" master br0 up
+  local ns=$1 ifname=$2 v4=$3 v6=$4
+  veth_to_bridge "$ns" "$ifname" "$INET_NS" v
   ip netns exec "$ns" ip link set lo up
   ip netns exec "$ns" ip addr add "$v4/24" dev "$ifname"
   ip netns exec "$ns" ip -6 addr add "$v6/64" dev "$ifname" nodad
-  ip netns exec "$ns" ip link set "$ifname" up
   ip netns exec "$ns" ip route add default via "$INET_V4"
   ip netns exec "$ns" ip -6 route add default via "$INET_V6"
 }

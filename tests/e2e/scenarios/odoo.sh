@@ -26,16 +26,7 @@ odoo_diagnose() {
   host_exec "$ODOO_HOST" tail -n 20 /var/log/dockerd.log | sed 's/^/    dockerd: /'
 }
 
-# https GET from the internet with pebble's roots as the trust store.
-inet_https() {
-  local host=$1 path=$2
-  shift 2
-  in_inet curl -sS --max-time 10 --cacert "$ACME_DIR/roots.pem" \
-    --resolve "$host:443:$ODOO_V4" "$@" "https://$host$path"
-}
-status_of() { "$@" -o /dev/null -w '%{http_code}' || true; }
 install_run() { host_exec "$ODOO_HOST" "$ODOO_INSTALL"; }
-container_id() { host_docker "$ODOO_HOST" inspect -f '{{.Id}}' "$1"; }
 
 odoo_setup() {
   mkdir -p "$E2E_STATE/peer"
@@ -54,18 +45,6 @@ odoo_setup() {
   dns_add "$ODOO_TEST" "$ODOO_V4" "$ODOO_V6"
 }
 
-# The secrets an operator writes into .env (values are the harness's own).
-odoo_write_env() {
-  host_sh "$ODOO_HOST" "
-    umask 077
-    sed -e 's/^ODOO_ADMIN_PASSWD=\$/ODOO_ADMIN_PASSWD=e2e-master-$RANDOM/' \
-        -e 's/^POSTGRES_PASSWORD=\$/POSTGRES_PASSWORD=e2e-pg-$RANDOM$RANDOM/' \
-        -e 's/^RESTIC_PASSWORD=\$/RESTIC_PASSWORD=e2e-restic-$RANDOM/' \
-        -e 's/^TELEGRAM_BOT_TOKEN=\$/TELEGRAM_BOT_TOKEN=123:e2e/' \
-        -e 's/^\([A-Z0-9_]*\)=\$/\1=e2e-\1-$RANDOM/' \
-        $ODOO_STACK/.env.example > $ODOO_STACK/.env
-  "
-}
 
 # install_killed_after SECONDS: starts install.sh and kills it, with every
 # process it started, after SECONDS.
@@ -150,7 +129,7 @@ odoo_scenarios() {
     fails host_exec "$ODOO_HOST" "$ODOO_INSTALL"
   check "first boot without .env: the message names .env" contains ".env" printf '%s\n' "$first_out"
   check "first boot without .env: nothing started" eq "" host_docker "$ODOO_HOST" ps -aq
-  odoo_write_env
+  write_env "$ODOO_HOST" "$ODOO_STACK"
   local t0
   t0=$(date +%s)
   ODOO_T0=$t0
