@@ -155,6 +155,8 @@ const CASES: &[(&str, &[&str])] = &[
     ("secret-looking-value", &["E703"]),
     ("certificate-http01", &["E213"]),
     ("website-without-code", &["E212", "E214", "E215"]),
+    ("floating-tags", &["E420", "W420"]),
+    ("versions-too-old", &["E420", "W421"]),
 ];
 
 fn expected(name: &str) -> &'static [&'static str] {
@@ -229,6 +231,8 @@ cases! {
     control_character_in_text => "control-character",
     syntax_in_domains_paths_and_names => "config-injection",
     secret_looking_value_in_environment => "secret-looking-value",
+    floating_tags_name_the_assumed_version => "floating-tags",
+    pinned_versions_older_than_gen_needs => "versions-too-old",
 }
 
 #[test]

@@ -19,3 +19,4 @@ mod secrets_scan;
 mod seeds;
 mod snapshots;
 mod validators;
+mod versions;

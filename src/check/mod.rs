@@ -8,6 +8,7 @@
 //! | E3xx | exposure: ports past the proxy, VPN or load balancer; VPN, ranges, TLS |
 //! | E4xx/W4xx | CPU and memory capacity |
 //! | E41x/W41x | Odoo options, the PostgreSQL connection budget, worker and server memory |
+//! | E42x/W42x | pinned program versions against gen's version table; floating image tags |
 //! | E5xx | disks, RAID and backup volume |
 //! | E51x/W51x | backups: retention, encryption, schedules, RPO, alerts |
 //! | E6xx | provider catalog, provisioning, installimage |
@@ -28,6 +29,7 @@ mod network;
 mod provision;
 mod secrets;
 mod storage;
+mod versions;
 mod websites;
 
 use crate::blueprint::Blueprint;
@@ -44,6 +46,7 @@ pub fn check(bp: &Blueprint) -> Vec<Finding> {
     provision::check(bp, &mut findings);
     capacity::check(bp, &mut findings);
     database::check(bp, &mut findings);
+    versions::check(bp, &mut findings);
     storage::check(bp, &mut findings);
     backup::check(bp, &mut findings);
     secrets::check(bp, &mut findings);

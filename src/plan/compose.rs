@@ -366,7 +366,7 @@ fn postgres_service(bp: &Blueprint, p: &Placed, index: usize) -> Option<ServiceP
         ("POSTGRES_USER".into(), pg.user.clone()),
         ("POSTGRES_PASSWORD".into(), format!("${{{}}}", pg.password_secret)),
     ];
-    s.volumes.push(format!("{}:{}", pg.data_dir, postgres_data_path(&pg.image.version())));
+    s.volumes.push(format!("{}:{}", pg.data_dir, postgres_data_path(&[super::versions::postgres(&pg.image).version])));
     if let Some(user) = super::images::user(&pg.image.0) {
         // initdb refuses a data directory others can read; the entrypoint
         // (started as root) would chown and chmod it too.

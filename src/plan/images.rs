@@ -114,6 +114,24 @@ fn major(image: &str) -> Option<u32> {
     tag(image).split(|c: char| !c.is_ascii_digit()).next().and_then(|m| m.parse().ok())
 }
 
+/// The programs a health check may call inside an image, by what its
+/// official Dockerfile installs (sources in the module header): the table
+/// [`http_probe`] picks from, and that `tests/versions.rs` holds every
+/// generated health check to. Empty for an image gen does not know.
+pub fn clients(image: &str) -> &'static [&'static str] {
+    match family(image) {
+        // The odoo Dockerfiles (17.0 on jammy, 18.0 on noble) install python3 and curl.
+        Family::Odoo => &["python3", "curl"],
+        Family::Postgres => &["pg_isready"],
+        Family::Nginx if tag(image).contains("alpine") => &["wget"],
+        Family::Nginx => &["curl"],
+        Family::Node => &["node"],
+        Family::Python => &["python3"],
+        Family::Busybox => &["wget"],
+        Family::Unknown => &[],
+    }
+}
+
 /// A compose `CMD-SHELL` test that GETs `url` with a tool the image ships.
 /// `url` is gen's own (a fixed host, a port and a checked path, E211).
 pub fn http_probe(image: &str, url: &str) -> Vec<String> {
@@ -173,6 +191,10 @@ mod tests {
         assert!(http_probe("nginx:1.28.0", url)[1].starts_with("curl "));
         assert!(http_probe("prom/prometheus:v2.53.2", url)[1].starts_with("wget "));
         assert!(http_probe("example/app:1", url)[1].contains("command -v wget"));
+        for image in ["odoo:17.0", "node:22-alpine", "nginx:1.28.0-alpine", "nginx:1.28.0", "prom/prometheus:v2.53.2"] {
+            let tool = http_probe(image, url)[1].split(' ').next().unwrap().to_string();
+            assert!(clients(image).contains(&tool.as_str()), "{image}: {tool}");
+        }
     }
 
     #[test]

@@ -27,6 +27,7 @@ pub mod postgres;
 pub mod provision;
 pub mod report;
 pub mod terraform;
+pub mod versions;
 pub mod wireguard;
 
 use serde::Serialize;

@@ -129,10 +129,11 @@ pub fn image(bp: &Blueprint) -> Image {
 }
 
 /// `http2 on;` exists from nginx 1.25.1; older versions (Debian 12 ships
-/// 1.22) only know `listen 443 ssl http2;`, which 1.25.1+ deprecates.
+/// 1.22) only know `listen 443 ssl http2;`, which 1.25.1+ deprecates. The
+/// version is in gen's table, [`super::versions::NGINX`].
 pub fn http2_directive(version: &[u32]) -> bool {
     let v = [0, 1, 2].map(|i| version.get(i).copied().unwrap_or(0));
-    v >= [1, 25, 1]
+    super::versions::nginx_has("http2", None, v)
 }
 
 /// The variable that holds a service's address. The `gen_` prefix keeps it
@@ -157,8 +158,9 @@ pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed]) -> Option<NginxPlan>
         return None;
     }
     let image = image(bp);
-    let version = image.version();
-    let version_text = version.iter().map(u32::to_string).collect::<Vec<_>>().join(".");
+    // A floating tag (W420) gets the newest nginx gen knows.
+    let version = super::versions::nginx(&image).version;
+    let version_text = super::versions::dotted(&version);
     let http2 = http2_directive(&version);
     let tls = terminates_tls(bp, host);
     let cert_dir = |domain: &str| if tls { format!("/etc/letsencrypt/live/{domain}") } else { String::new() };

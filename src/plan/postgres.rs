@@ -142,7 +142,8 @@ pub fn plan(bp: &Blueprint, host: &Host, pg: &Postgres) -> PostgresConf {
     let limits = pg.resources.limits;
     let memory = limits.map_or(host_memory.value, |l| l.memory);
     let cpus = limits.map_or(host_cpus.value, |l| l.cpus.millis().div_ceil(1000));
-    let major = pg.image.version().first().copied().unwrap_or(16);
+    // A floating tag (W420) gets the newest major gen knows.
+    let major = super::versions::postgres(&pg.image).version;
     let budget = connections::budget(bp, pg);
     let disk = storage(pg, host);
     let inputs = Inputs {
