@@ -710,6 +710,7 @@ fn terraform_json_uses_only_documented_hcloud_arguments() {
     assert!(tf["provider"]["hcloud"]["token"].as_str().unwrap().starts_with("${var."), "no token in the file");
     let resources = tf["resource"].as_object().unwrap();
     let mut defined = std::collections::BTreeSet::new();
+    let mut servers = 0;
     for (kind, instances) in resources {
         for (name, body) in instances.as_object().unwrap() {
             defined.insert(format!("{kind}.{name}"));
@@ -726,6 +727,16 @@ fn terraform_json_uses_only_documented_hcloud_arguments() {
                     let cloud_init = std::fs::read_to_string(infra.join(path)).unwrap();
                     assert!(cloud_init.starts_with("#cloud-config"), "{path}");
                     assert_ne!(body["server_type"], "cx32", "removed type");
+                    // The provider's ForceNew arguments that admin, key and
+                    // cloud-init changes touch are ignored after creation:
+                    // such a change never replaces a server.
+                    assert_eq!(
+                        body["lifecycle"]["ignore_changes"],
+                        serde_json::json!(["user_data", "ssh_keys", "image"]),
+                        "{at}"
+                    );
+                    assert!(body["lifecycle"]["//"].is_string(), "{at}: the lifecycle block says why");
+                    servers += 1;
                 }
                 "hcloud_load_balancer" => check_args("lb.algorithm", &at, &body["algorithm"]),
                 "hcloud_load_balancer_service" => {
@@ -749,6 +760,7 @@ fn terraform_json_uses_only_documented_hcloud_arguments() {
             }
         }
     }
+    assert_eq!(servers, 2, "every server has its lifecycle rules");
     // Every ${type.name.attr} and depends_on names a resource defined here.
     for reference in raw.split("${").skip(1) {
         let expr = reference.split('}').next().unwrap();
@@ -1090,5 +1102,71 @@ for _ in $(seq 60); do [ -e "$k/pid" ] || break; sleep 0.5; done
         .arg(&subnet6)
         .output()
         .expect("throwaway-root.sh runs");
+    assert!(o.status.success(), "{}", text(&o));
+}
+
+/// gen-admins in a throwaway root: it creates the blueprint's admins as
+/// cloud-init does (sudo without a password, keys only), writes their
+/// authorized_keys exactly, changes nothing on a second run, locks an admin
+/// the blueprint no longer lists (home kept, keys emptied) and opens it
+/// again when it is listed again.
+#[test]
+fn gen_admins_manages_admins_idempotently_in_a_throwaway_root() {
+    require("visudo");
+    require("useradd");
+    let ops = built(|_, t| t);
+    let alice =
+        built(|name, t| if name == "hetzner-websites" { t.replace("  - name: ops\n", "  - name: alice\n") } else { t });
+    let script_of =
+        |dir: &tempfile::TempDir| dir.path().join("out/hetzner-websites/hosts/app-1/rootfs/usr/local/sbin/gen-admins");
+    let script = r#"
+v1=$1 v2=$2
+admins() { cp "$1" "$R/usr/local/sbin/gen-admins"; chroot "$R" gen-admins; }
+shadow() { chroot "$R" getent shadow "$1" | cut -d: -f2,8; }
+chroot "$R" groupadd -f docker
+cp "$v1" "$R/usr/local/sbin/gen-admins"
+chroot "$R" gen-admins --dry-run > "$R/tmp/dry"
+grep -q "would run: useradd --create-home --shell /bin/bash ops" "$R/tmp/dry"
+! chroot "$R" getent passwd ops || exit 1
+admins "$v1" > "$R/tmp/first"
+echo FIRST; cat "$R/tmp/first"
+test "$(chroot "$R" getent passwd ops | cut -d: -f7)" = /bin/bash
+chroot "$R" id -nG ops | grep -qw sudo
+chroot "$R" id -nG ops | grep -qw docker
+test "$(chroot "$R" stat -c '%U %a' "/home/ops/.ssh")" = "ops 700"
+test "$(chroot "$R" stat -c '%U %a' "/home/ops/.ssh/authorized_keys")" = "ops 600"
+grep -c '^ssh-ed25519 ' "$R/home/ops/.ssh/authorized_keys" | grep -qx 1
+test "$(chroot "$R" stat -c '%U %a' "/etc/sudoers.d/gen-websites-admins")" = "root 440"
+grep -qx 'ops ALL=(ALL) NOPASSWD:ALL' "$R/etc/sudoers.d/gen-websites-admins"
+chroot "$R" sudo -l -U ops | grep -q 'NOPASSWD: ALL'
+test "$(cat "$R/var/lib/gen/websites/admins")" = ops
+# A key added by hand goes: the file is exactly the blueprint's.
+echo "ssh-ed25519 AAAAhand hand" >> "$R/home/ops/.ssh/authorized_keys"
+admins "$v1" > "$R/tmp/hand"
+grep -q "wrote /home/ops/.ssh/authorized_keys" "$R/tmp/hand"
+! grep -q hand "$R/home/ops/.ssh/authorized_keys" || exit 1
+# Again: nothing to do, nothing said.
+test -z "$(admins "$v1")"
+# ops leaves, alice arrives.
+admins "$v2" > "$R/tmp/second"
+echo SECOND; cat "$R/tmp/second"
+grep -q "locked ops" "$R/tmp/second"
+test "$(shadow ops | cut -d: -f2)" = 1
+shadow ops | grep -q '^!'
+test -d "$R/home/ops"
+test ! -s "$R/home/ops/.ssh/authorized_keys"
+grep -c '^ssh-ed25519 ' "$R/home/alice/.ssh/authorized_keys" | grep -qx 1
+! grep -q '^ops ' "$R/etc/sudoers.d/gen-websites-admins" || exit 1
+test "$(tr '\n' ' ' < "$R/var/lib/gen/websites/admins")" = "alice ops "
+test -z "$(admins "$v2")"
+# ops is listed again: the account opens, its keys come back, alice is locked.
+admins "$v1" > "$R/tmp/third"
+echo THIRD; cat "$R/tmp/third"
+test -z "$(shadow ops | cut -d: -f2)"
+grep -c '^ssh-ed25519 ' "$R/home/ops/.ssh/authorized_keys" | grep -qx 1
+test "$(shadow alice | cut -d: -f2)" = 1
+test -z "$(admins "$v1")"
+"#;
+    let o = throwaway(script, &[&script_of(&ops), &script_of(&alice)]);
     assert!(o.status.success(), "{}", text(&o));
 }

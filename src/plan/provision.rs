@@ -42,6 +42,27 @@ pub struct ProvisionPlan {
     /// install.sh's exit code when `.env` is missing or lacks a name of
     /// `.env.example` (nothing is started then).
     pub env_exit: u8,
+    /// Day-2 admin management (`gen-admins`, run by install.sh every time).
+    pub admin_users: AdminUsers,
+}
+
+/// What `gen-admins` needs besides the admins themselves: where it keeps the
+/// users it manages, and the sudoers file it writes. Cloud-init creates the
+/// admins on first boot only (Terraform ignores later `user_data` changes),
+/// so every later change to `admins:` reaches the host through this script.
+#[derive(Debug, Clone, Serialize)]
+pub struct AdminUsers {
+    /// The script on the host.
+    pub script: &'static str,
+    /// One user name a line: every admin gen-admins has managed. A name that
+    /// the blueprint no longer lists is locked, never deleted.
+    pub record: String,
+    /// `NAME ALL=(ALL) NOPASSWD:ALL` per admin, as cloud-init's `sudo:`
+    /// writes for the first boot: the admins have keys and no password.
+    pub sudoers: String,
+    /// Groups every admin is in: `sudo`, as cloud-init's `groups:`, and
+    /// `docker`, as cloud-init's runcmd (when the group exists).
+    pub groups: Vec<&'static str>,
 }
 
 /// One nginx basic-auth password file: bcrypt, mode 0640, group nginx.
@@ -150,6 +171,12 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> Provi
         pending_file: format!("/var/lib/gen/{}/{}.pending", bp.project.name, host.name),
         htpasswd: htpasswd(bp, host, serves_here),
         env_exit: ENV_EXIT,
+        admin_users: AdminUsers {
+            script: "/usr/local/sbin/gen-admins",
+            record: format!("/var/lib/gen/{}/admins", bp.project.name),
+            sudoers: format!("/etc/sudoers.d/gen-{}-admins", bp.project.name),
+            groups: vec!["sudo", "docker"],
+        },
     }
 }
 

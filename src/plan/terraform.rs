@@ -15,6 +15,20 @@ pub const NAMES_PER_CERTIFICATE: usize = 100;
 
 const ANYWHERE: [&str; 2] = ["0.0.0.0/0", "::/0"];
 
+/// The hcloud_server arguments the provider marks ForceNew: a change of any
+/// of them destroys the server and creates a new one (terraform-provider-hcloud,
+/// internal/server/resource.go). `server_type`, `name`, `labels`,
+/// `firewall_ids`, `network` and `placement_group_id` change in place.
+pub const SERVER_FORCE_NEW: &[&str] = &["image", "location", "datacenter", "user_data", "ssh_keys"];
+
+/// The ForceNew arguments every server ignores after creation
+/// (`lifecycle.ignore_changes`): admins and keys change on the host through
+/// install.sh's gen-admins, cloud-init runs on first boot only anyway, and
+/// a new OS image is a reinstall the operator asks for by name
+/// (`terraform apply -replace=hcloud_server.NAME`), never a side effect.
+/// What remains ForceNew (`location`) replaces the server.
+pub const SERVER_IGNORED: &[&str] = &["user_data", "ssh_keys", "image"];
+
 fn id(kind: &str, name: &str) -> String {
     format!("${{{kind}.{name}.id}}")
 }
@@ -118,6 +132,11 @@ pub fn plan(bp: &Blueprint, hosts: &[HostPlan], header: &str) -> Option<Value> {
             "firewall_ids": [id("hcloud_firewall", &name)],
             "labels": labels(bp, &host.labels),
             "public_net": { "ipv4_enabled": true, "ipv6_enabled": true },
+            "lifecycle": {
+                // Terraform JSON's comment property, in the lifecycle block.
+                "//": "user_data, ssh_keys and image force a new server in the hcloud provider: later changes are ignored, so an admin or cloud-init change never replaces a server (install.sh's gen-admins manages admins on the host)",
+                "ignore_changes": SERVER_IGNORED,
+            },
         });
         if let (Some(net), Some(ip)) = (&bp.network, &host.private_ip) {
             let n = net.name.to_string();

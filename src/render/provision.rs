@@ -33,6 +33,8 @@ pub(super) fn artifacts(plan: &Plan, plan_value: &Value) -> Vec<Artifact> {
         let item = context! { host => hv.clone(), p => part(&hv, "provision") };
         out.push(row("host/cloud-init.yaml", format!("{base}/cloud-init.yaml"), 0o644, item.clone()));
         out.push(row("host/install.sh", format!("{base}/install.sh"), 0o755, item.clone()));
+        let admins = format!("{root}{}", host.provision.admin_users.script);
+        out.push(row("host/gen-admins", admins, 0o755, item.clone()));
         out.push(row("host/sshd.conf", format!("{root}/etc/ssh/sshd_config.d/10-gen.conf"), 0o644, item.clone()));
         out.push(row("fail2ban/jail.local", format!("{root}/etc/fail2ban/jail.d/gen.local"), 0o644, item.clone()));
         if host.provision.nginx_auth_jail {

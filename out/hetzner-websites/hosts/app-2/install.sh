@@ -277,6 +277,7 @@ if is_pending "reload ssh"; then
 fi
 # Idempotent: adds what is missing, deletes what gen no longer makes.
 run /usr/local/sbin/gen-firewall
+run '/usr/local/sbin/gen-admins'
 # fail2ban before the stack: its jails read the journal, so
 # a first boot that stops at a missing .env is protected too.
 run fail2ban-client -t

@@ -222,6 +222,7 @@ fi
 done_pending "sync wg0"
 # Idempotent: adds what is missing, deletes what gen no longer makes.
 run /usr/local/sbin/gen-firewall
+run '/usr/local/sbin/gen-admins'
 # fail2ban before the stack: its jails read the journal and nginx's error
 # log file, which exists from the step above whether or not nginx ever ran, so
 # a first boot that stops at a missing .env is protected too.
