@@ -73,11 +73,17 @@ pub enum Command {
         #[arg(long, value_enum)]
         deny: Option<Deny>,
     },
-    /// Show derived values: hosts, allocations, ports, with their reasons.
+    /// Show derived values: hosts, allocations, ports, with their reasons;
+    /// with --base, what deploying the change since a git revision does.
     Plan {
         blueprint: PathBuf,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Predict the deploy from the blueprint as committed at this git
+        /// revision: per host the files, install.sh's restarts and reloads,
+        /// the compose services recreated, and servers Terraform replaces.
+        #[arg(long, value_name = "GIT-REV")]
+        base: Option<String>,
     },
     /// Print the cost summary (default: every blueprint), or with --base the
     /// cost difference since a git revision.

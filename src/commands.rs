@@ -45,7 +45,8 @@ fn dispatch(cli: &Cli, style: Style) -> Result<i32> {
         Command::Build { blueprints, export_context } => build(cli, blueprints, export_context.as_deref(), style),
         Command::Check { blueprints, format } => check(cli, blueprints, *format, style),
         Command::Lint { blueprints, format, deny } => lint_cmd(cli, blueprints, *format, *deny, style),
-        Command::Plan { blueprint, format } => plan_cmd(cli, blueprint, *format, style),
+        Command::Plan { blueprint, format, base: None } => plan_cmd(cli, blueprint, *format, style),
+        Command::Plan { blueprint, format, base: Some(rev) } => preview_cmd(cli, blueprint, rev, *format, style),
         Command::Cost { blueprints, base } => {
             let (paths, _) = blueprint_paths(cli, blueprints)?;
             crate::cost_cmd::run(&paths, base.as_deref())
@@ -298,6 +299,29 @@ fn plan_cmd(cli: &Cli, path: &Path, format: Format, style: Style) -> Result<i32>
         Format::Text => print!("{}", crate::plan::describe::describe(&c.plan)),
     }
     Ok(0)
+}
+
+/// `gen plan BLUEPRINT --base REV`: exit 1 when the deploy replaces or
+/// destroys a server (an error line), else 0.
+fn preview_cmd(cli: &Cli, path: &Path, rev: &str, format: Format, style: Style) -> Result<i32> {
+    let path = in_project(cli, path);
+    let compiled = compile_all(cli, std::slice::from_ref(&path), style)?;
+    let Some(now) = compiled.first() else { return Ok(2) };
+    let templates = cli.templates.as_deref().map(|t| in_project(cli, t));
+    let renderer = Renderer::new(templates.as_deref())?;
+    let before = match crate::cost_cmd::show_at_revision(&path, rev)? {
+        None => None,
+        Some((label, bytes)) => match crate::compile::compile_bytes(&label, &bytes, &renderer)? {
+            Ok(c) => Some(c),
+            Err(failure) => return Err(Error::Blueprint { count: 1, failures: vec![failure] }),
+        },
+    };
+    let preview = crate::preview::preview(&path.display().to_string(), rev, before.as_ref(), now);
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&preview).unwrap_or_default()),
+        Format::Text => print!("{}", crate::preview::text(&preview)),
+    }
+    Ok(i32::from(preview.errors > 0))
 }
 
 fn new(cli: &Cli, from: Template, name: &str) -> Result<i32> {

@@ -24,14 +24,16 @@ pub struct Compiled {
 
 /// Reads, loads and checks a blueprint: every diagnostic, errors first or not.
 pub fn lint(path: &Path) -> Result<std::result::Result<(Loaded, Vec<Diagnostic>), LoadFailure>> {
-    let bytes = read_bounded(path)?;
-    let loaded = match blueprint::load(path, &bytes) {
-        Ok(l) => l,
-        Err(failure) => return Ok(Err(failure)),
-    };
+    Ok(lint_bytes(path, &read_bounded(path)?))
+}
+
+/// [`lint`] of a blueprint's text that is not (or not only) a file: `path`
+/// names it in diagnostics and gives the blueprint its name (its stem).
+pub fn lint_bytes(path: &Path, bytes: &[u8]) -> std::result::Result<(Loaded, Vec<Diagnostic>), LoadFailure> {
+    let loaded = blueprint::load(path, bytes)?;
     let diags: Vec<Diagnostic> =
         check::check(&loaded.blueprint).into_iter().map(|f| f.locate(&loaded.file, &loaded.spans)).collect();
-    Ok(Ok((loaded, collapse(diags))))
+    Ok((loaded, collapse(diags)))
 }
 
 /// One diagnostic per code and place: a shared default (say, the ports of
@@ -57,7 +59,17 @@ fn collapse(mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
 
 /// Compiles a blueprint; blueprint errors come back as a `LoadFailure`.
 pub fn compile(path: &Path, renderer: &Renderer) -> Result<std::result::Result<Compiled, LoadFailure>> {
-    let (loaded, diags) = match lint(path)? {
+    compile_bytes(path, &read_bounded(path)?, renderer)
+}
+
+/// [`compile`] of a blueprint's text, named by `path` as in [`lint_bytes`]
+/// (`gen plan --base` compiles the blueprint as committed at a revision).
+pub fn compile_bytes(
+    path: &Path,
+    bytes: &[u8],
+    renderer: &Renderer,
+) -> Result<std::result::Result<Compiled, LoadFailure>> {
+    let (loaded, diags) = match lint_bytes(path, bytes) {
         Ok(ok) => ok,
         Err(failure) => return Ok(Err(failure)),
     };

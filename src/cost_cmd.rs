@@ -36,10 +36,22 @@ fn current(path: &Path) -> Result<(String, CostPlan)> {
     }
 }
 
-/// The cost plan of the blueprint as committed at `rev` (`git show REV:./FILE`,
-/// run in the file's directory so the path is relative to it). A blueprint
-/// that did not exist at `rev` costs nothing.
+/// The cost plan of the blueprint as committed at `rev`. A blueprint that
+/// did not exist at `rev` costs nothing.
 fn at_revision(path: &Path, rev: &str) -> Result<Option<CostPlan>> {
+    let Some((label, bytes)) = show_at_revision(path, rev)? else { return Ok(None) };
+    match blueprint::load(&label, &bytes) {
+        Ok(loaded) => Ok(Some(cost::plan(&loaded.blueprint))),
+        Err(failure) => Err(Error::Blueprint { count: 1, failures: vec![failure] }),
+    }
+}
+
+/// The text of the blueprint `path` as committed at `rev` (`git show
+/// REV:./FILE`, run in the file's directory so the path is relative to it),
+/// with the label its diagnostics name it by (`REV:PATH`, whose stem is the
+/// blueprint's name); none when the file did not exist at `rev`. A `rev`
+/// that is no revision is a usage error.
+pub(crate) fn show_at_revision(path: &Path, rev: &str) -> Result<Option<(PathBuf, Vec<u8>)>> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let file = path.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
     let exists = Command::new("git")
@@ -75,11 +87,7 @@ fn at_revision(path: &Path, rev: &str) -> Result<Option<CostPlan>> {
             String::from_utf8_lossy(&shown.stderr).trim()
         )));
     }
-    let label = PathBuf::from(format!("{rev}:{}", path.display()));
-    match blueprint::load(&label, &shown.stdout) {
-        Ok(loaded) => Ok(Some(cost::plan(&loaded.blueprint))),
-        Err(failure) => Err(Error::Blueprint { count: 1, failures: vec![failure] }),
-    }
+    Ok(Some((PathBuf::from(format!("{rev}:{}", path.display())), shown.stdout)))
 }
 
 /// The terminal summary of one blueprint's cost.

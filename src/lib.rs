@@ -25,6 +25,7 @@ pub mod emit;
 pub mod error;
 mod parallel;
 pub mod plan;
+pub mod preview;
 pub mod prices;
 pub mod render;
 pub mod schema;

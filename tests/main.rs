@@ -13,6 +13,7 @@ mod invalid;
 mod jinja2_peer;
 mod ops_validators;
 mod precommit;
+mod preview;
 mod provision;
 mod report;
 mod secrets_scan;

@@ -133,7 +133,7 @@ fn gen_cost_prints_the_summary() {
     assert!(all.starts_with("hetzner-websites: ") && all.contains("\nodoo-dedicated: EUR 63.90 a month"), "{all}");
 }
 
-fn git(dir: &Path, args: &[&str]) {
+pub(crate) fn git(dir: &Path, args: &[&str]) {
     let out = Command::new("git")
         .current_dir(dir)
         .args(["-c", "user.name=gen test", "-c", "user.email=test@gen.invalid", "-c", "commit.gpgsign=false"])

@@ -10,6 +10,7 @@ pub mod charts;
 pub mod compose;
 pub mod connections;
 pub mod cost;
+pub mod deploy;
 pub mod describe;
 pub mod docker;
 pub mod firewall;
@@ -108,6 +109,9 @@ pub struct HostPlan {
     /// Scheduled backup and health jobs; the ops scripts live in `ops_dir`.
     pub jobs: Option<jobs::Jobs>,
     pub ops_dir: String,
+    /// What a changed file needs once install.sh copied it (install.sh's
+    /// `action_for()`, and `gen plan --base`'s prediction of a deploy).
+    pub changes: Vec<deploy::ChangeRule>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -182,7 +186,7 @@ fn plan_host(bp: &Blueprint, host: &Host) -> HostPlan {
     let backup = backup::plan(bp, host);
     let ops_dir = format!("/opt/{}/ops", bp.project.name);
     let jobs = jobs::plan(&bp.project.name.0, &ops_dir, backup.as_ref(), monitoring.as_ref());
-    HostPlan {
+    let mut plan = HostPlan {
         name: host.name.to_string(),
         kind: match host.kind {
             HostKind::Cloud => "cloud",
@@ -210,7 +214,10 @@ fn plan_host(bp: &Blueprint, host: &Host) -> HostPlan {
         monitoring,
         jobs,
         ops_dir,
-    }
+        changes: Vec::new(),
+    };
+    plan.changes = deploy::rules(&plan, &format!("/opt/{}", bp.project.name));
+    plan
 }
 
 /// Secret names the host needs: those its compose file interpolates, and
