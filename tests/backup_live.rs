@@ -165,7 +165,16 @@ fn backup_then_restore_loses_nothing() {
     let out = s.backup("2026-03-01");
     ok(&out, "backup.sh");
     let log = stderr(&out);
-    for step in ["dump odoo_prod", "dump odoo_test", "archive filestore-prod", "snapshot building-plans", "retention"] {
+    for step in [
+        "list databases of postgres",
+        "roles of postgres",
+        "dump postgres/odoo_prod",
+        "dump postgres/odoo_test",
+        "dump postgres/postgres",
+        "archive filestore-prod",
+        "snapshot building-plans",
+        "retention",
+    ] {
         assert!(log.contains(&format!("step {step}: ok")), "a log line per step: {step}\n{log}");
     }
     let set = s.daily().join("2026-03-01");
@@ -282,8 +291,9 @@ fn a_failed_backup_leaves_earlier_ones_intact() {
     // A dump error (the database is gone) midway through the run.
     let out =
         s.script("backup.sh").env("BACKUP_DATE", "2026-03-02").env("DATABASES", "odoo_prod lost_db").output().unwrap();
-    assert!(!out.status.success(), "a failed dump fails the run");
-    assert!(stderr(&out).contains("FAILED in step dump lost_db"), "{}", stderr(&out));
+    assert!(!out.status.success(), "a declared database that is missing fails the run");
+    assert!(stderr(&out).contains("FAILED in step list databases of postgres"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("declares database(s) lost_db on postgres"), "{}", stderr(&out));
     assert_eq!(s.sets(), ["2026-03-01"]);
     assert_eq!(s.latest(), "2026-03-01");
     assert!(!std::fs::read_dir(s.daily()).unwrap().any(|e| e.unwrap().file_name().to_string_lossy().starts_with('.')));
@@ -547,4 +557,121 @@ fn health_check_reports_raid_backup_age_certificates_and_placeholders_to_the_web
     let out = check("mdstat-ok", "fresh", "no-certs", "http://127.0.0.1:9");
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("all checks passed"));
+}
+
+/// A `PG_EXEC` wrapper that points each service's client tools at its own
+/// test cluster, as `docker compose exec -T SERVICE` does on a host.
+fn pg_exec_wrapper(dir: &Path, clusters: &[(&str, &Cluster)]) -> String {
+    let mut script = String::from("#!/bin/sh\ncase $1 in\n");
+    for (service, pg) in clusters {
+        script.push_str(&format!(
+            "  {service}) PGHOST='{}' PGPORT={} && export PGHOST PGPORT ;;\n",
+            pg.socket_dir.display(),
+            pg.port
+        ));
+    }
+    script.push_str("  *) echo \"no cluster for $1\" >&2; exit 2 ;;\nesac\nshift\nexec \"$@\"\n");
+    let path = dir.join("pg-exec");
+    std::fs::write(&path, script).unwrap();
+    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    format!("{} {{service}}", path.display())
+}
+
+#[test]
+fn every_database_of_every_postgres_is_dumped_and_restores() {
+    let s = Stack::new();
+    // A database no blueprint names, on the primary server.
+    s.pg.psql("postgres", "CREATE DATABASE crm OWNER odoo");
+    s.pg.psql("crm", "CREATE TABLE lead (id int PRIMARY KEY, note text); INSERT INTO lead SELECT i, 'lead ' || i FROM generate_series(1, 50) i");
+    // A second PostgreSQL service with its own role: `website` is declared,
+    // `shop` was created later by an application gen does not know of.
+    let second = Cluster::init();
+    second.start();
+    second.psql("postgres", "CREATE ROLE app LOGIN PASSWORD 'app-secret'");
+    for (db, rows) in [("website", 40), ("shop", 70)] {
+        second.psql("postgres", &format!("CREATE DATABASE {db} OWNER app"));
+        second.psql(
+            db,
+            &format!(
+                "SET ROLE app; CREATE TABLE item (id int PRIMARY KEY, name text);
+                 INSERT INTO item SELECT i, '{db} ' || i FROM generate_series(1, {rows}) i;"
+            ),
+        );
+    }
+    let exec = pg_exec_wrapper(s.w(), &[("postgres", &s.pg), ("second", &second)]);
+    let run = |script: &str| {
+        let mut cmd = s.script(script);
+        cmd.env("PG_EXEC", &exec)
+            .env("PG_SERVICES", "postgres=odoo second=postgres")
+            .env("DATABASES", "odoo_prod odoo_test second:website");
+        cmd
+    };
+    let items =
+        |db: &str| second.psql(db, "SELECT count(*) || ' ' || md5(string_agg(i::text, '|' ORDER BY id)) FROM item i");
+    let (website, shop, crm) = (items("website"), items("shop"), s.pg.psql("crm", "SELECT count(*) FROM lead"));
+    let prod = s.fingerprint("odoo_prod");
+
+    let out = run("backup.sh").env("BACKUP_DATE", "2026-03-01").output().unwrap();
+    ok(&out, "backup.sh with two services");
+    let set = s.daily().join("2026-03-01");
+    for f in [
+        "db-odoo_prod.dump",
+        "db-odoo_test.dump",
+        "db-crm.dump",
+        "db-postgres.dump",
+        "db-second-website.dump",
+        "db-second-shop.dump",
+        "db-second-postgres.dump",
+        "globals-postgres.sql",
+        "globals-second.sql",
+        "databases.list",
+    ] {
+        assert!(set.join(f).is_file(), "{f} in the set: {:?}", contents(&set).keys().collect::<Vec<_>>());
+    }
+    assert!(set_intact(&set));
+    let list = std::fs::read_to_string(set.join("databases.list")).unwrap();
+    assert!(list.contains("second shop db-second-shop.dump app\n"), "{list}");
+    assert!(std::fs::read_to_string(set.join("globals-second.sql")).unwrap().contains("CREATE ROLE app;"));
+
+    // Damage on both servers, then restore by name: the set knows each service.
+    second.psql("shop", "DELETE FROM item WHERE id > 10");
+    s.pg.psql("crm", "DROP TABLE lead");
+    ok(&run("restore-db.sh").arg("shop").output().unwrap(), "restore-db.sh shop");
+    ok(&run("restore-db.sh").arg("crm").output().unwrap(), "restore-db.sh crm");
+    assert_eq!(items("shop"), shop);
+    assert_eq!(s.pg.psql("crm", "SELECT count(*) FROM lead"), crm);
+    // `postgres` is on both servers: the service must be named.
+    let out = run("restore-db.sh").arg("postgres").output().unwrap();
+    assert!(!out.status.success() && stderr(&out).contains("--service"), "{}", stderr(&out));
+
+    // A new, empty second server: roles first, then every database of the set.
+    second.psql("postgres", "DROP DATABASE website WITH (FORCE)");
+    second.psql("postgres", "DROP DATABASE shop WITH (FORCE)");
+    let leftovers =
+        second.psql("postgres", "SELECT string_agg(datname, ' ') FROM pg_database WHERE datname LIKE 'shop_before_%'");
+    for db in leftovers.split_whitespace() {
+        second.psql("postgres", &format!("DROP DATABASE {db}"));
+    }
+    second.psql("postgres", "DROP ROLE app");
+    let out = run("restore-db.sh").arg("--all").output().unwrap();
+    ok(&out, "restore-db.sh --all");
+    assert_eq!(items("website"), website);
+    assert_eq!(items("shop"), shop);
+    assert_eq!(
+        second.psql("postgres", "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'shop'"),
+        "app"
+    );
+    assert_eq!(s.fingerprint("odoo_prod"), prod, "the primary's databases come back as well");
+
+    // A declared database missing on its server: the run fails loudly and
+    // the earlier set stays whole and newest.
+    second.psql("postgres", "ALTER DATABASE website RENAME TO website_old");
+    let out = run("backup.sh").env("BACKUP_DATE", "2026-03-02").output().unwrap();
+    assert!(!out.status.success());
+    let log = stderr(&out);
+    assert!(log.contains("FAILED in step list databases of second"), "{log}");
+    assert!(log.contains("declares database(s) website on second"), "{log}");
+    assert_eq!(s.sets(), ["2026-03-01"]);
+    assert_eq!(s.latest(), "2026-03-01");
+    assert!(set_intact(&set));
 }

@@ -499,6 +499,12 @@ pub struct Environment {
     pub resources: Resources,
     /// Host directory for Odoo's data dir (filestore, sessions).
     pub data_dir: String,
+    /// `false`: this environment's `data_dir` and `mounts` are deliberately
+    /// in no backup (say why in a comment); `gen lint` then stops reporting
+    /// them (W517). Its database is dumped all the same, with every database
+    /// on the backup host's PostgreSQL servers.
+    #[serde(default = "yes")]
+    pub backup: bool,
     #[serde(default)]
     pub mounts: Vec<Mount>,
     #[serde(default)]

@@ -15,6 +15,7 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     rpo(bp, out);
     webhook(bp, out);
     let Some(backup) = &bp.backup else { return };
+    coverage(bp, backup, out);
     let local = &backup.local;
     for (i, pg) in bp.postgres.iter().enumerate().filter(|(_, pg)| pg.host != backup.host) {
         out.push(
@@ -122,6 +123,65 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
                     .hint(format!("use `scheduler: systemd` (gen writes `OnCalendar=… UTC`), or set the timezone of `{}` to UTC", host.name))
                     .at_value(),
                 );
+            }
+        }
+    }
+}
+
+/// `path` is `dir` or lies below it.
+fn within(path: &str, dir: &str) -> bool {
+    let dir = dir.trim_end_matches('/');
+    path.trim_end_matches('/') == dir || path.starts_with(&format!("{dir}/"))
+}
+
+/// Every directory of application data the backup does not cover: an Odoo
+/// environment's data_dir (filestore, sessions) and its host mounts, unless
+/// the environment says `backup: false`. (Databases: every one on the backup
+/// host is dumped; PostgreSQL elsewhere is W516.)
+fn coverage(bp: &Blueprint, backup: &crate::blueprint::model::Backup, out: &mut Vec<Finding>) {
+    let covered = |host: &str, path: &str| backup.host.0 == host && backup.paths.iter().any(|p| within(path, &p.path));
+    let hint = |name: &str, path: &str| {
+        format!(
+            "add `{{name: {name}, path: {path}, mode: archive}}` to `backup.paths` (or `mode: snapshot` for large trees of files), or set `backup: false` on the environment with the reason in a comment"
+        )
+    };
+    for (i, app) in bp.applications.iter().enumerate() {
+        for (j, env) in app.environments.iter().enumerate().filter(|(_, e)| e.backup) {
+            let what = format!("{}/{}", app.name, env.name);
+            let elsewhere = if app.host != backup.host {
+                format!(" (it runs on `{}`, backups on `{}`)", app.host, backup.host)
+            } else {
+                String::new()
+            };
+            if !covered(&app.host.0, &env.data_dir) {
+                out.push(
+                    Finding::warning(
+                        "W517",
+                        format!("/applications/{i}/environments/{j}/data_dir"),
+                        format!(
+                            "the data directory `{}` of `{what}` (filestore, sessions) is in no backup{elsewhere}",
+                            env.data_dir
+                        ),
+                    )
+                    .hint(hint(&format!("filestore-{}", env.name), &env.data_dir))
+                    .at_value(),
+                );
+            }
+            for (k, m) in env.mounts.iter().enumerate() {
+                if !covered(&app.host.0, &m.source) {
+                    out.push(
+                        Finding::warning(
+                            "W517",
+                            format!("/applications/{i}/environments/{j}/mounts/{k}/source"),
+                            format!(
+                                "`{}`, mounted into `{what}` at `{}`, is in no backup{elsewhere}",
+                                m.source, m.target
+                            ),
+                        )
+                        .hint(hint("NAME", &m.source))
+                        .at_value(),
+                    );
+                }
             }
         }
     }
@@ -235,14 +295,25 @@ mod tests {
 
     #[test]
     fn backups_on_another_host_than_postgres() {
-        let backup = "backup:\n  host: ax53\n  local: {path: /b, at: \"02:00\", keep_days: 7, daily_size: 1G}\n";
-        assert_eq!(codes(backup), ["W516"]);
+        let backup = "backup:\n  host: ax53\n  local: {path: /b, at: \"02:00\", keep_days: 7, daily_size: 1G}\n  paths:\n    - {name: data, path: /mnt/odoo-data, mode: archive}\n";
+        assert_eq!(codes(backup), ["W517", "W516"], "the filestore on ax52 is not in ax53's backup either");
         assert!(codes(&backup.replace("ax53", "ax52")).is_empty());
     }
 
     #[test]
-    fn rpo_against_the_schedule() {
+    fn application_data_outside_the_backup_paths() {
         let backup = "backup:\n  host: ax52\n  local: {path: /b, at: \"02:00\", keep_days: 7, daily_size: 1G}\n";
+        assert_eq!(codes(backup), ["W517"], "the filestore of prod is in no path");
+        let covered = format!("{backup}  paths:\n    - {{name: data, path: /mnt/odoo-data/, mode: archive}}\n");
+        assert!(codes(&covered).is_empty(), "a parent directory covers it");
+        let sibling = format!("{backup}  paths:\n    - {{name: data, path: /mnt/odoo-data/pro, mode: archive}}\n");
+        assert_eq!(codes(&sibling), ["W517"], "a name prefix is not a parent");
+        assert!(within("/a/b/c", "/a/b/") && within("/a/b", "/a/b") && !within("/a/bc", "/a/b"));
+    }
+
+    #[test]
+    fn rpo_against_the_schedule() {
+        let backup = "backup:\n  host: ax52\n  local: {path: /b, at: \"02:00\", keep_days: 7, daily_size: 1G}\n  paths:\n    - {name: data, path: /mnt/odoo-data, mode: archive}\n";
         let sla = |rpo: &str| format!("sla: {{availability: 99.5, rto: 8h, rpo: {rpo}}}\n");
         assert_eq!(codes(&format!("{backup}{}", sla("12h"))), ["E514"]);
         assert_eq!(codes(&format!("{backup}{}", sla("24h"))), ["W515"]);

@@ -20,8 +20,15 @@ pub struct BackupPlan {
     pub min_free_kib: Derived<u64>,
     pub local: Schedule,
     pub max_duration: Derived<Duration>,
-    /// The PostgreSQL container and the databases it dumps.
-    pub postgres: Option<PgDump>,
+    /// Every PostgreSQL service on the host, in blueprint order. Each run
+    /// dumps every database the server holds at that time (and its roles);
+    /// the databases the blueprint declares must be among them.
+    pub postgres: Vec<PgDump>,
+    /// `SERVICE=USER` words, for the scripts (the first is the primary:
+    /// its dumps keep the plain name `db-<database>.dump`).
+    pub pg_services: String,
+    /// `SERVICE:DATABASE` words: the declared databases a run requires.
+    pub pg_declared: String,
     /// Directories packed into one compressed archive per run.
     pub archives: Vec<PathPlan>,
     /// Directories kept as hard-linked snapshots (`rsync --link-dest`).
@@ -44,6 +51,8 @@ pub struct PgDump {
     /// Compose service that runs pg_dump and pg_restore.
     pub service: String,
     pub user: String,
+    /// The databases the blueprint declares (Odoo environments); the server
+    /// may hold more, and each run dumps those too.
     pub databases: Vec<String>,
     /// The Odoo services that use each database, to stop during a restore.
     pub clients: Vec<(String, String)>,
@@ -113,15 +122,26 @@ pub fn databases(bp: &Blueprint, pg: &str) -> Vec<(String, String)> {
 pub fn plan(bp: &Blueprint, host: &Host) -> Option<BackupPlan> {
     let backup = bp.backup.as_ref().filter(|b| b.host == host.name)?;
     let local = &backup.local;
-    let postgres = bp.postgres.iter().find(|pg| pg.host == host.name).map(|pg| {
-        let dbs = databases(bp, &pg.name.0);
-        PgDump {
-            service: pg.name.to_string(),
-            user: pg.user.clone(),
-            databases: dbs.iter().map(|(db, _)| db.clone()).collect(),
-            clients: dbs,
-        }
-    });
+    let postgres: Vec<PgDump> = bp
+        .postgres
+        .iter()
+        .filter(|pg| pg.host == host.name)
+        .map(|pg| {
+            let dbs = databases(bp, &pg.name.0);
+            PgDump {
+                service: pg.name.to_string(),
+                user: pg.user.clone(),
+                databases: dbs.iter().map(|(db, _)| db.clone()).collect(),
+                clients: dbs,
+            }
+        })
+        .collect();
+    let pg_services = postgres.iter().map(|p| format!("{}={}", p.service, p.user)).collect::<Vec<_>>().join(" ");
+    let pg_declared = postgres
+        .iter()
+        .flat_map(|p| p.databases.iter().map(move |db| format!("{}:{db}", p.service)))
+        .collect::<Vec<_>>()
+        .join(" ");
     let paths = |mode: BackupMode| {
         backup
             .paths
@@ -161,6 +181,8 @@ pub fn plan(bp: &Blueprint, host: &Host) -> Option<BackupPlan> {
         max_duration_seconds: max_duration.value.seconds(),
         max_duration,
         postgres,
+        pg_services,
+        pg_declared,
         archive_pairs: pairs(&paths(BackupMode::Archive)),
         snapshot_pairs: pairs(&paths(BackupMode::Snapshot)),
         archives: paths(BackupMode::Archive),

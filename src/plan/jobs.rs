@@ -45,7 +45,7 @@ pub fn plan(
     if let Some(b) = backup {
         scheduler = b.scheduler;
         let local = format!("{project}-backup");
-        let needs_docker = if b.postgres.is_some() { vec!["docker.service".to_string()] } else { Vec::new() };
+        let needs_docker = if !b.postgres.is_empty() { vec!["docker.service".to_string()] } else { Vec::new() };
         jobs.push(JobPlan {
             unit: local.clone(),
             description: format!("{project} local backup to {}", b.root),
@@ -101,8 +101,13 @@ pub fn describe(h: &super::HostPlan, s: &mut String) {
         let _ =
             writeln!(s, "  backup  {}, {} days, daily at {} UTC ({})", b.root, b.keep_days, b.local.at, b.scheduler);
         let _ = writeln!(s, "          a run needs {} KiB free ({})", b.min_free_kib.value, b.min_free_kib.why);
-        if let Some(pg) = &b.postgres {
-            let _ = writeln!(s, "          pg_dump in `{}`: {}", pg.service, pg.databases.join(", "));
+        for pg in &b.postgres {
+            let _ = writeln!(
+                s,
+                "          pg_dump in `{}`: every database on the server, at least {}",
+                pg.service,
+                if pg.databases.is_empty() { "(none declared)".to_string() } else { pg.databases.join(", ") }
+            );
         }
         for (kind, paths) in [("archive", &b.archives), ("snapshot", &b.snapshots)] {
             for p in paths {

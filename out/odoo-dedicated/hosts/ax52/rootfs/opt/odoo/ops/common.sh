@@ -22,13 +22,18 @@ LOCK_FILE=${LOCK_FILE:-"$BACKUP_ROOT/.lock"}
 MARKER=${MARKER:-"$BACKUP_ROOT/last-success"}
 # node_exporter's textfile collector exports backup.sh's metrics to Prometheus.
 TEXTFILE_DIR=${TEXTFILE_DIR:-'/var/lib/node_exporter/textfile'}
-# PostgreSQL client tools run inside the compose service `postgres`:
-# the host has no PostgreSQL client, and the container's pg_dump always matches
-# the server's major version. Set PG_EXEC to an empty string to run the local
-# client tools instead (the live tests do, against their own server).
-PG_EXEC=${PG_EXEC-"docker compose --project-directory $STACK_DIR exec -T postgres"}
-PG_USER=${PG_USER:-'odoo'}
-DATABASES=${DATABASES:-'odoo_prod odoo_test odoo_dev'}
+# The PostgreSQL services on this host, SERVICE=USER. Each run dumps every
+# database each server holds at that time, and its roles; the first service
+# is the primary, whose dumps keep the plain name db-<database>.dump.
+PG_SERVICES=${PG_SERVICES:-'postgres=odoo'}
+# The databases the blueprint declares, SERVICE:DATABASE (a bare name means
+# the primary service): a run fails when one of them is missing on its server.
+DATABASES=${DATABASES:-'postgres:odoo_prod postgres:odoo_test postgres:odoo_dev'}
+# The client tools run inside each compose service ({service} stands for its
+# name): the host has no PostgreSQL client, and the container's pg_dump always
+# matches its server's major version. Set PG_EXEC to an empty string to run
+# the local client tools instead (the live tests do, against their own servers).
+PG_EXEC=${PG_EXEC-"docker compose --project-directory $STACK_DIR exec -T {service}"}
 # NAME=PATH pairs: each directory becomes one compressed archive per run.
 ARCHIVES=${ARCHIVES:-'filestore-prod=/mnt/odoo-data/prod filestore-test=/mnt/odoo-data/test'}
 # NAME=PATH pairs: each directory becomes a hard-linked snapshot per run.
@@ -74,18 +79,67 @@ secret() {
   printf '%s' "$line"
 }
 
-# pg TOOL ARGS…: a PostgreSQL client tool, in the container or local.
+# pg SERVICE TOOL ARGS…: a PostgreSQL client tool for SERVICE, in its container or local.
 pg() {
-  local prefix=()
-  if [ -n "$PG_EXEC" ]; then read -ra prefix <<<"$PG_EXEC"; fi
+  local service=$1 prefix=()
+  shift
+  if [ -n "$PG_EXEC" ]; then read -ra prefix <<<"${PG_EXEC//\{service\}/$service}"; fi
   "${prefix[@]}" "$@"
 }
 
-# psql_admin SQL…: statements against the maintenance database, stopping at the first error.
+# pg_user SERVICE: the role the scripts use on SERVICE.
+pg_user() {
+  local entry
+  for entry in $PG_SERVICES; do
+    if [ "${entry%%=*}" = "$1" ]; then
+      printf '%s' "${entry#*=}"
+      return 0
+    fi
+  done
+  die "unknown PostgreSQL service $1 (known: $PG_SERVICES)"
+}
+
+# The primary PostgreSQL service: the first of PG_SERVICES.
+pg_primary() {
+  local first=${PG_SERVICES%% *}
+  printf '%s' "${first%%=*}"
+}
+
+# psql_admin SERVICE SQL…: statements against the maintenance database
+# (ADMIN_DB, default postgres), stopping at the first error.
 psql_admin() {
-  local args=()
+  local service=$1 user args=()
+  shift
+  user=$(pg_user "$service")
   for sql in "$@"; do args+=(-c "$sql"); done
-  pg psql -X -q -v ON_ERROR_STOP=1 -U "$PG_USER" -d postgres "${args[@]}"
+  pg "$service" psql -X -q -v ON_ERROR_STOP=1 -U "$user" -d "${ADMIN_DB:-postgres}" "${args[@]}"
+}
+
+# db_encode NAME: a database name as a file name part: letters, digits and
+# `_` stay, every other byte becomes %XX (so `-` only separates the parts).
+db_encode() {
+  local LC_ALL=C s=$1 out='' c
+  while [ -n "$s" ]; do
+    c=${s:0:1}
+    s=${s:1}
+    case $c in
+      [A-Za-z0-9_]) out+=$c ;;
+      *) printf -v c '%%%02X' "'$c" && out+=$c ;;
+    esac
+  done
+  printf '%s' "$out"
+}
+
+# db_decode ENCODED: the database name back.
+db_decode() { printf '%b' "${1//%/\\x}"; }
+
+# dump_file SERVICE DATABASE: the dump's file name in a set.
+dump_file() {
+  if [ "$1" = "$(pg_primary)" ]; then
+    printf 'db-%s.dump' "$(db_encode "$2")"
+  else
+    printf 'db-%s-%s.dump' "$1" "$(db_encode "$2")"
+  fi
 }
 
 # lock SECONDS: take the backup lock, waiting at most SECONDS (0: not at all).
