@@ -372,6 +372,19 @@ fn files_containing(root: &Path, needle: &[u8]) -> Vec<String> {
         .collect()
 }
 
+/// The dates of the local sets that restic snapshots (`restic snapshots --json`) hold, sorted.
+fn kept_sets(snapshots: &serde_json::Value) -> Vec<String> {
+    let mut kept: Vec<String> = snapshots
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|snap| snap["tags"].as_array().unwrap().iter().filter_map(|t| t.as_str()?.strip_prefix("set-")))
+        .map(str::to_string)
+        .collect();
+    kept.sort();
+    kept
+}
+
 #[test]
 fn offsite_copies_are_encrypted_and_kept_by_policy() {
     let s = Stack::new();
@@ -411,15 +424,7 @@ fn offsite_copies_are_encrypted_and_kept_by_policy() {
     let out = restic(&["snapshots", "--json"]);
     ok(&out, "restic snapshots");
     let snapshots: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let mut kept: Vec<String> = snapshots
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|snap| snap["tags"].as_array().unwrap().iter().filter_map(|t| t.as_str()?.strip_prefix("set-")))
-        .map(str::to_string)
-        .collect();
-    kept.sort();
-    assert_eq!(kept, ["2026-01-31", "2026-02-01", "2026-02-02", "2026-02-03"]);
+    assert_eq!(kept_sets(&snapshots), ["2026-01-31", "2026-02-01", "2026-02-02", "2026-02-03"]);
     assert!(snapshots.as_array().unwrap().iter().all(|snap| snap["hostname"] == "ax52"));
 
     // The tree as of a day no longer kept locally comes from restic; a day
@@ -528,6 +533,8 @@ fn health_check_reports_raid_backup_age_certificates_and_placeholders_to_the_web
             .env("MARKER", w.join(marker))
             .env("CERT_DIR", w.join(certs))
             .env("TELEGRAM_API", api)
+            .env("OFFSITE_MARKER", w.join(marker))
+            .env("OFFSITE_FAILED", w.join("offsite-failed"))
             .output()
             .unwrap()
     };
@@ -674,4 +681,232 @@ fn every_database_of_every_postgres_is_dumped_and_restores() {
     assert_eq!(s.sets(), ["2026-03-01"]);
     assert_eq!(s.latest(), "2026-03-01");
     assert!(set_intact(&set));
+}
+
+/// A throwaway OpenSSH server on 127.0.0.1 in place of the Storage Box: its
+/// own mount namespace puts `box` at /root, the SFTP user's home, so a
+/// relative repository path lands in `box/`. The operator's "password" is an
+/// admin key whose forced command is a stand-in for the Storage Box's
+/// `install-ssh-key` (it appends stdin to .ssh/authorized_keys).
+struct Sshd {
+    child: Option<std::process::Child>,
+    dir: PathBuf,
+    port: u16,
+}
+
+impl Sshd {
+    fn new(dir: &Path) -> Sshd {
+        require("ssh-keygen");
+        require("unshare");
+        assert!(Path::new("/usr/sbin/sshd").exists(), "openssh-server is not installed");
+        let dir = dir.to_path_buf();
+        std::fs::create_dir_all(dir.join("box/.ssh")).unwrap();
+        let keygen = |path: &Path, comment: &str| {
+            let out = Command::new("ssh-keygen")
+                .args(["-q", "-t", "ed25519", "-N", "", "-C", comment, "-f"])
+                .arg(path)
+                .output()
+                .unwrap();
+            ok(&out, "ssh-keygen");
+        };
+        keygen(&dir.join("host_key"), "box");
+        keygen(&dir.join("admin"), "operator");
+        let install = dir.join("install-ssh-key");
+        std::fs::write(
+            &install,
+            "#!/bin/sh\n[ \"$SSH_ORIGINAL_COMMAND\" = install-ssh-key ] || exit 1\ncat >>\"$HOME/.ssh/authorized_keys\"\necho 'Key No. 1 was installed'\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(&install, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        let admin = std::fs::read_to_string(dir.join("admin.pub")).unwrap();
+        std::fs::write(
+            dir.join("box/.ssh/authorized_keys"),
+            format!("command=\"{}\",restrict {admin}", install.display()),
+        )
+        .unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        std::fs::write(
+            dir.join("sshd_config"),
+            format!(
+                "Port {port}\nListenAddress 127.0.0.1\nHostKey {}\nPidFile none\nPermitRootLogin prohibit-password\n\
+                 PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\nStrictModes no\n\
+                 AuthorizedKeysFile .ssh/authorized_keys\nSubsystem sftp internal-sftp\n",
+                dir.join("host_key").display()
+            ),
+        )
+        .unwrap();
+        let mut sshd = Sshd { child: None, dir, port };
+        sshd.start();
+        sshd
+    }
+
+    fn start(&mut self) {
+        let script = "mount --bind \"$BOX\" /root && mkdir -p /run/sshd && exec /usr/sbin/sshd -D -e -f \"$CONF\"";
+        let child = Command::new("unshare")
+            .args(["--mount", "--propagation", "private", "sh", "-c", script])
+            .env("BOX", self.dir.join("box"))
+            .env("CONF", self.dir.join("sshd_config"))
+            .stderr(std::fs::File::create(self.dir.join("sshd.log")).unwrap())
+            .spawn()
+            .unwrap();
+        self.child = Some(child);
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("sshd did not start: {}", std::fs::read_to_string(self.dir.join("sshd.log")).unwrap_or_default());
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// The host key's SHA256 fingerprint, as `ssh-keygen -lf` prints it.
+    fn fingerprint(&self) -> String {
+        let out =
+            Command::new("ssh-keygen").args(["-l", "-E", "sha256", "-f"]).arg(self.dir.join("host_key.pub")).output();
+        String::from_utf8_lossy(&out.unwrap().stdout).split_whitespace().nth(1).unwrap().to_string()
+    }
+}
+
+impl Drop for Sshd {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+#[test]
+fn offsite_from_nothing_over_sftp() {
+    let s = Stack::new();
+    let mut sshd = Sshd::new(&s.w().join("sshd"));
+    let key = s.w().join("client/odoo-offsite");
+    let (port, box_dir, fingerprint) = (sshd.port, sshd.dir.join("box"), sshd.fingerprint());
+    let admin_key = sshd.dir.join("admin");
+    let offsite = |script: &str| {
+        let mut cmd = s.script(script);
+        cmd.env("RESTIC_REPOSITORY", format!("sftp://root@127.0.0.1:{port}/repo"))
+            .env("OFFSITE_KEY", &key)
+            .env("OFFSITE_MARKER", s.w().join("backups/offsite-last-success"))
+            .env("OFFSITE_FAILED", s.w().join("backups/offsite-failed"))
+            .env("KEEP_DAILY", "3")
+            .env("KEEP_MONTHLY", "2")
+            .env_remove("SSH_AUTH_SOCK");
+        cmd
+    };
+    let health = || {
+        Command::new(s.ops.join("health-check.sh"))
+            .env("SECRETS_ENV", s.w().join(".env"))
+            .env("DOCKER", "true")
+            .env("MDSTAT", s.w().join("no-mdstat"))
+            .env("DISK_PERCENT", "100")
+            .env("MARKER", s.w().join("backups/last-success"))
+            .env("OFFSITE_MARKER", s.w().join("backups/offsite-last-success"))
+            .env("OFFSITE_FAILED", s.w().join("backups/offsite-failed"))
+            .env("CERT_DIR", s.w().join("no-certs"))
+            .env("TELEGRAM_API", "http://127.0.0.1:9")
+            .output()
+            .unwrap()
+    };
+    ok(&s.backup("2026-01-30"), "backup");
+
+    // Before the first run: the timer's run fails loudly, naming the command.
+    let out = offsite("offsite.sh").output().unwrap();
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("offsite-init.sh once"), "{}", stderr(&out));
+    assert!(s.w().join("backups/offsite-failed").is_file());
+    assert!(s.w().join("textfile/offsite_last_failure_timestamp_seconds.prom").is_file());
+    let out = health();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("the last offsite copy failed"), "{}", stderr(&out));
+
+    // A host key other than the declared one is refused, and nothing is pinned.
+    let out = offsite("offsite-init.sh").env("OFFSITE_HOST_KEY", "SHA256:not-this-one").output().unwrap();
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("not the expected SHA256:not-this-one"), "{}", stderr(&out));
+    assert!(!s.w().join("client/odoo-offsite.known_hosts").exists());
+
+    // The key is not on the box and nothing else logs in: the exact command.
+    let out = offsite("offsite-init.sh").env("OFFSITE_HOST_KEY", &fingerprint).output().unwrap();
+    assert!(!out.status.success());
+    let log = stderr(&out);
+    assert!(log.contains(&format!("ssh -p {} ", port)) && log.contains("install-ssh-key <"), "{log}");
+    assert!(key.is_file(), "the dedicated key exists");
+    let pinned = std::fs::read_to_string(s.w().join("client/odoo-offsite.known_hosts")).unwrap();
+    assert!(pinned.starts_with(&format!("[127.0.0.1]:{} ssh-ed25519 ", port)), "{pinned}");
+    let private = std::fs::read(&key).unwrap();
+
+    // The operator's login (an agent key here, the box's password on Hetzner):
+    // install-ssh-key, restic init, the first copy.
+    let agent = Command::new("ssh-agent").arg("-s").output().unwrap();
+    let agent_env = String::from_utf8_lossy(&agent.stdout).to_string();
+    let value =
+        |name: &str| agent_env.split(&format!("{name}=")).nth(1).unwrap().split(';').next().unwrap().to_string();
+    let (sock, agent_pid) = (value("SSH_AUTH_SOCK"), value("SSH_AGENT_PID"));
+    let add = Command::new("ssh-add").arg(admin_key).env("SSH_AUTH_SOCK", &sock).output().unwrap();
+    ok(&add, "ssh-add");
+    let out =
+        offsite("offsite-init.sh").env("OFFSITE_HOST_KEY", &fingerprint).env("SSH_AUTH_SOCK", &sock).output().unwrap();
+    let _ = Command::new("kill").arg(&agent_pid).status();
+    ok(&out, "offsite-init.sh");
+    let log = stderr(&out);
+    for step in ["key", "host key", "ssh config", "key on the server", "repository", "first copy"] {
+        assert!(log.contains(&format!("step {step}: ok")), "{step}:\n{log}");
+    }
+    assert!(log.contains("initialised sftp://"), "{log}");
+    assert!(box_dir.join("repo/config").is_file(), "the repository is on the box");
+    let authorized = std::fs::read_to_string(box_dir.join(".ssh/authorized_keys")).unwrap();
+    assert!(authorized.contains(std::fs::read_to_string(key.with_extension("pub")).unwrap().trim()));
+
+    // Idempotent: a second run changes nothing and initialises nothing.
+    let out = offsite("offsite-init.sh").output().unwrap();
+    ok(&out, "offsite-init.sh again");
+    let log = stderr(&out);
+    assert!(log.contains("exists; kept") && log.contains("is pinned") && !log.contains("initialised"), "{log}");
+    assert_eq!(std::fs::read(&key).unwrap(), private, "the key is kept");
+
+    // Daily runs with faked dates: forget --keep-daily 3 --keep-monthly 2 --prune.
+    for date in ["2026-01-31", "2026-02-01", "2026-02-02", "2026-02-03"] {
+        ok(&s.backup(date), &format!("backup {date}"));
+        ok(&offsite("offsite.sh").output().unwrap(), &format!("offsite {date}"));
+    }
+    let restic = |args: &[&str]| {
+        Command::new("restic")
+            .args(args)
+            .env("RESTIC_REPOSITORY", box_dir.join("repo"))
+            .env("RESTIC_PASSWORD", "correct horse battery")
+            .env("RESTIC_CACHE_DIR", s.w().join("restic-cache-check"))
+            .output()
+            .unwrap()
+    };
+    let kept = || {
+        let out = restic(&["snapshots", "--json"]);
+        ok(&out, "restic snapshots");
+        kept_sets(&serde_json::from_slice(&out.stdout).unwrap())
+    };
+    assert_eq!(kept(), ["2026-01-31", "2026-02-01", "2026-02-02", "2026-02-03"]);
+    ok(&health(), "health check after good copies");
+
+    // The box unreachable: the run fails, records it, and the health check says so.
+    sshd.stop();
+    ok(&s.backup("2026-02-04"), "backup 2026-02-04");
+    let out = offsite("offsite.sh").output().unwrap();
+    assert!(!out.status.success(), "an unreachable box fails the run");
+    assert!(stderr(&out).contains("FAILED in step repository"), "{}", stderr(&out));
+    let failed = std::fs::read_to_string(s.w().join("backups/offsite-failed")).unwrap();
+    assert!(failed.starts_with("step repository at "), "{failed}");
+    let out = health();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("the last offsite copy failed (step repository"), "{}", stderr(&out));
+
+    // Back again: the next run copies and clears the failure.
+    sshd.start();
+    ok(&offsite("offsite.sh").output().unwrap(), "offsite after the box is back");
+    assert!(!s.w().join("backups/offsite-failed").exists());
+    assert!(kept().contains(&"2026-02-04".to_string()));
+    ok(&health(), "health check after recovery");
 }

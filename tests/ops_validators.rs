@@ -42,9 +42,15 @@ fn ops_scripts_pass_bash_and_shellcheck() {
     let dir = built(|_, t| t);
     let scripts = files_under(&dir.path().join("out"), ".sh");
     let names: Vec<String> = scripts.iter().map(|p| p.file_name().unwrap().to_string_lossy().to_string()).collect();
-    for expected in
-        ["backup.sh", "offsite.sh", "restore-db.sh", "restore-files.sh", "restore-tree.sh", "health-check.sh"]
-    {
+    for expected in [
+        "backup.sh",
+        "offsite.sh",
+        "offsite-init.sh",
+        "restore-db.sh",
+        "restore-files.sh",
+        "restore-tree.sh",
+        "health-check.sh",
+    ] {
         assert!(names.iter().any(|n| n == expected), "{expected} is generated: {names:?}");
     }
     for script in &scripts {

@@ -727,6 +727,12 @@ pub struct Offsite {
     pub keep_daily: u32,
     pub keep_monthly: u32,
     pub password_secret: SecretName,
+    /// Fingerprint of the SFTP server's host key as its provider publishes it
+    /// (`SHA256:…`, from `ssh-keygen -lf`): `offsite-init.sh` pins the key only
+    /// when it matches. Without it the key first seen is pinned (trust on
+    /// first use) and its fingerprint printed for the operator to compare.
+    #[serde(default)]
+    pub host_key: Option<String>,
     /// Storage Box product and its capacity.
     #[serde(default)]
     pub product: Option<String>,

@@ -72,6 +72,11 @@ pub struct OffsitePlan {
     pub keep_daily: u32,
     pub keep_monthly: u32,
     pub password_secret: String,
+    /// The expected `SHA256:…` fingerprint of the server's host key, if declared.
+    pub host_key: Option<String>,
+    /// restic reaches the repository over SFTP (`sftp:`): it needs the key
+    /// and pinned host key of `offsite-init.sh`.
+    pub sftp: bool,
 }
 
 /// A daily time in UTC, in each scheduler's syntax.
@@ -161,6 +166,8 @@ pub fn plan(bp: &Blueprint, host: &Host) -> Option<BackupPlan> {
         keep_daily: o.keep_daily,
         keep_monthly: o.keep_monthly,
         password_secret: o.password_secret.to_string(),
+        host_key: o.host_key.clone(),
+        sftp: o.repository.starts_with("sftp:"),
     });
     let max_duration = match local.max_duration {
         Some(d) => Derived::new(d, "blueprint"),

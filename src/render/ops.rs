@@ -24,6 +24,7 @@ pub(super) fn artifacts(plan: &Plan, host: &HostPlan, host_value: &Value) -> Vec
         row("ops/backup.sh", format!("{ops}/backup.sh"), 0o755, item.clone());
         if backup.offsite.as_ref().is_some_and(|o| o.tool == "restic") {
             row("ops/offsite.sh", format!("{ops}/offsite.sh"), 0o755, item.clone());
+            row("ops/offsite-init.sh", format!("{ops}/offsite-init.sh"), 0o755, item.clone());
         }
         if !backup.postgres.is_empty() {
             row("ops/restore-db.sh", format!("{ops}/restore-db.sh"), 0o755, item.clone());

@@ -40,6 +40,15 @@ ARCHIVES=${ARCHIVES:-'filestore-prod=/mnt/odoo-data/prod filestore-test=/mnt/odo
 SNAPSHOTS=${SNAPSHOTS:-'building-plans=/mnt/building-plans'}
 RESTIC_REPOSITORY=${RESTIC_REPOSITORY:-'sftp://u123456@u123456.your-storagebox.de:23/odoo'}
 export RESTIC_REPOSITORY
+# restic reaches an sftp: repository with its own key and pinned host key
+# (offsite-init.sh creates them once, never in out/), through this ssh config.
+OFFSITE_KEY=${OFFSITE_KEY:-'/root/.ssh/odoo-offsite'}
+OFFSITE_KNOWN_HOSTS=${OFFSITE_KNOWN_HOSTS:-"$OFFSITE_KEY.known_hosts"}
+OFFSITE_SSH_CONFIG=${OFFSITE_SSH_CONFIG:-"$OFFSITE_KEY.ssh_config"}
+# Unix time of the last complete offsite copy, and the note of a failed one;
+# the health check reads both.
+OFFSITE_MARKER=${OFFSITE_MARKER:-"$BACKUP_ROOT/offsite-last-success"}
+OFFSITE_FAILED=${OFFSITE_FAILED:-"$BACKUP_ROOT/offsite-failed"}
 
 log() { printf '%s %s: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${0##*/}" "$*" >&2; }
 die() {
@@ -181,6 +190,19 @@ verify() {
 restic_password() {
   RESTIC_PASSWORD=$(secret RESTIC_PASSWORD)
   export RESTIC_PASSWORD
+}
+
+# True for a repository restic reaches over SFTP.
+offsite_sftp() { [[ $RESTIC_REPOSITORY == sftp:* ]]; }
+
+# restic ARGS…: restic; an sftp: repository through OFFSITE_SSH_CONFIG (the
+# dedicated key, the pinned host key, StrictHostKeyChecking=yes, no prompts).
+restic() {
+  if offsite_sftp; then
+    command restic -o sftp.command="ssh -F $OFFSITE_SSH_CONFIG offsite -s sftp" "$@"
+  else
+    command restic "$@"
+  fi
 }
 
 # metric NAME VALUE: one gauge in the textfile collector, written atomically.

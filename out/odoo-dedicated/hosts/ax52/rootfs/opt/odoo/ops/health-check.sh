@@ -3,6 +3,7 @@
 # Health check of host `ax52`, every 5m: unhealthy or
 # restarting containers, degraded md RAID arrays, disks over 85 %,
 # a last good backup older than 27h (the SLA's recovery point objective),
+# a failed, missing or as old offsite copy,
 # certificates still on gen-certs' placeholder and those that expire within 14 days. Problems are logged,
 # sent through the telegram webhook (its token comes from the secret env file),
 # and make the script exit 1 (the systemd unit shows as failed).
@@ -55,6 +56,16 @@ if [ ! -r "$MARKER" ]; then
 else
   age=$(($(date -u +%s) - $(cat "$MARKER")))
   if [ "$age" -gt "$MAX_AGE_S" ]; then problem "the last good backup is $((age / 3600)) h old (limit $((MAX_AGE_S / 3600)) h)"; fi
+fi
+
+# Offsite copy: offsite.sh records its last success and its last failure.
+if [ -r "$OFFSITE_FAILED" ]; then
+  problem "the last offsite copy failed ($(head -c 200 "$OFFSITE_FAILED" | tr -d '\n'); journalctl -u odoo-offsite)"
+elif [ ! -r "$OFFSITE_MARKER" ]; then
+  problem "no offsite copy has succeeded yet ($OFFSITE_MARKER is missing; first run: /opt/odoo/ops/offsite-init.sh)"
+else
+  age=$(($(date -u +%s) - $(cat "$OFFSITE_MARKER")))
+  if [ "$age" -gt "$MAX_AGE_S" ]; then problem "the last offsite copy is $((age / 3600)) h old (limit $((MAX_AGE_S / 3600)) h)"; fi
 fi
 
 # Certificates

@@ -5,7 +5,11 @@
 # restic encrypts (AES-256, with keys derived from the password) before
 # anything leaves the host, deduplicates, and `forget --prune` enforces the
 # retention: 30 daily and 12 monthly snapshots.
-# First use: `restic init` (see RECOVERY.md).
+# First use: offsite-init.sh beside this script (key, host key, `restic
+# init`; RECOVERY.md, "First offsite run"). Until then every run fails and
+# says so. Each run records its result for the health check: the time of
+# the last success ($OFFSITE_MARKER, metric offsite_last_success_timestamp_seconds)
+# or the failed step ($OFFSITE_FAILED, metric offsite_last_failure_timestamp_seconds).
 set -euo pipefail
 umask 077
 # shellcheck source-path=SCRIPTDIR
@@ -14,6 +18,14 @@ umask 077
 KEEP_DAILY=${KEEP_DAILY:-30}
 KEEP_MONTHLY=${KEEP_MONTHLY:-12}
 
+INIT="$(dirname "$(readlink -f "$0")")/offsite-init.sh"
+
+on_failure() {
+  mkdir -p "$(dirname "$OFFSITE_FAILED")"
+  printf 'step %s at %s\n' "$STEP" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$OFFSITE_FAILED.new" &&
+    mv -f "$OFFSITE_FAILED.new" "$OFFSITE_FAILED"
+  metric offsite_last_failure_timestamp_seconds "$(date -u +%s)" || true
+}
 trap finish EXIT
 
 step "wait for the local backup"
@@ -24,8 +36,14 @@ SET=$(latest_set)
 ok
 
 step repository
+if offsite_sftp; then
+  for f in "$OFFSITE_KEY" "$OFFSITE_KNOWN_HOSTS" "$OFFSITE_SSH_CONFIG"; do
+    [ -s "$f" ] || die "the offsite copy is not set up ($f is missing): run $INIT once, as root (RECOVERY.md, First offsite run)"
+  done
+fi
 restic_password
-restic cat config >/dev/null || die "cannot open $RESTIC_REPOSITORY; on first use run \`restic init\`"
+restic cat config >/dev/null ||
+  die "cannot open $RESTIC_REPOSITORY (unreachable, or never initialised: then run $INIT)"
 ok
 
 step "upload $SET"
@@ -47,5 +65,9 @@ step check
 restic check --quiet
 ok
 
-metric offsite_last_success_timestamp_seconds "$(date -u +%s)"
+now=$(date -u +%s)
+printf '%s\n' "$now" >"$OFFSITE_MARKER.new"
+mv -f "$OFFSITE_MARKER.new" "$OFFSITE_MARKER"
+rm -f -- "$OFFSITE_FAILED"
+metric offsite_last_success_timestamp_seconds "$now"
 log "offsite copy of $SET complete"
