@@ -383,7 +383,8 @@ pending=/var/lib/gen/odoo/ax52.pending
 rc=0; chroot "$R" $i --dry-run > "$R/tmp/dry" 2>&1 || rc=$?
 test $rc -eq 3
 test ! -e "$R/etc/wireguard/wg0.conf"
-test ! -e "$R/tmp/calls"
+# Only reads: which image each of the stack's containers runs.
+if [ -e "$R/tmp/calls" ] && grep -v '^docker ps ' "$R/tmp/calls"; then echo "the dry run did something"; exit 1; fi
 test ! -e "$R$pending"
 grep -q "would install /etc/wireguard/wg0.conf (0600)" "$R/tmp/dry"
 rc=0; chroot "$R" $i > "$R/tmp/first" 2>&1 || rc=$?
@@ -476,6 +477,87 @@ test ! -s "$R/tmp/calls"
     assert!(resumed.contains("docker compose restart postgres"), "the killed run's restart was lost:\n{t}");
 }
 
+/// Day 2, removal: install.sh of a tree without the `dev` environment, run
+/// over a host that ran the tree with it, removes what only the old tree had
+/// (the vhost, the odoo.conf template and the odoo.conf rendered from it, the
+/// certificate gen-certs made for the name) and reloads nginx, keeps the
+/// environment's filestore and says so once. The stubs are those of the test
+/// above.
+#[test]
+fn install_sh_removes_what_the_blueprint_no_longer_has_and_keeps_data() {
+    require("ufw");
+    require("wg");
+    let with = built(|_, t| t);
+    let without = built(|name, t| {
+        if name != "odoo-dedicated" {
+            return t;
+        }
+        let start = t.find("      - name: dev\n").expect("the dev environment");
+        let end = t.find("\npostgres:").expect("postgres section");
+        format!("{}{}", &t[..start], &t[end..])
+    });
+    let script = r##"
+trap 'echo "failed at line $LINENO"; cat "$R"/tmp/second "$R"/tmp/first 2>/dev/null | tail -40' ERR
+cp -a "$1" "$R/tmp/tree"
+cp -a "$2" "$R/tmp/tree2"
+for tool in systemctl docker sshd; do
+  printf '#!/bin/sh\n[ "$1" = is-active ] && exit 3\necho "%s $*" >> /tmp/calls\n' "$tool" > "$R/usr/local/bin/$tool"
+  chmod +x "$R/usr/local/bin/$tool"
+done
+# A certbot that issues and deletes lineages as certbot lays them out.
+cat > "$R/usr/local/bin/certbot" <<'STUB'
+#!/bin/sh
+echo "certbot $*" >> /tmp/calls
+name=$(echo "$*" | sed -n 's/.*--cert-name \([^ ]*\).*/\1/p')
+case "$1" in
+  certonly) mkdir -p /etc/letsencrypt/live/$name /etc/letsencrypt/renewal
+    echo cert > /etc/letsencrypt/live/$name/fullchain.pem; echo key > /etc/letsencrypt/live/$name/privkey.pem
+    echo "[renewalparams]" > /etc/letsencrypt/renewal/$name.conf ;;
+  delete) rm -rf /etc/letsencrypt/live/$name /etc/letsencrypt/renewal/$name.conf ;;
+esac
+STUB
+chmod +x "$R/usr/local/bin/certbot"
+rc=0; chroot "$R" /tmp/tree/hosts/ax52/install.sh > /dev/null 2>&1 || rc=$?
+test $rc -eq 3
+sed -e 's/=$/=v/' "$R/opt/odoo/.env.example" > "$R/opt/odoo/.env"
+chroot "$R" /tmp/tree/hosts/ax52/install.sh > "$R/tmp/first" 2>&1
+test -e "$R/opt/odoo/nginx/conf.d/odoo-dev.conf"
+test -e "$R/opt/odoo/odoo/dev.conf"
+test -e "$R/etc/letsencrypt/live/odoo-dev.becker-sicherheit.de/fullchain.pem"
+grep -qx odoo-dev.becker-sicherheit.de "$R/var/lib/gen/odoo/ax52.certs"
+echo data > "$R/mnt/odoo-data/dev/file"
+: > "$R/tmp/calls"
+chroot "$R" /tmp/tree2/hosts/ax52/install.sh > "$R/tmp/second" 2>&1
+echo SECOND; cat "$R/tmp/second"; cat "$R/tmp/calls"
+test ! -e "$R/opt/odoo/nginx/conf.d/odoo-dev.conf"
+test ! -e "$R/opt/odoo/odoo/dev.conf.in"
+test ! -e "$R/opt/odoo/odoo/dev.conf"
+test -e "$R/opt/odoo/odoo/prod.conf"
+test ! -e "$R/etc/letsencrypt/live/odoo-dev.becker-sicherheit.de"
+test -e "$R/etc/letsencrypt/live/odoo.becker-sicherheit.de/fullchain.pem"
+grep -q "removed the certificate for odoo-dev.becker-sicherheit.de" "$R/tmp/second"
+grep -q "certbot delete --cert-name odoo-dev.becker-sicherheit.de" "$R/tmp/calls"
+test ! -e "$R/etc/letsencrypt/renewal/odoo-dev.becker-sicherheit.de.conf"
+grep -q "kept /mnt/odoo-data/dev: nothing mounts it" "$R/tmp/second"
+test "$(cat "$R/mnt/odoo-data/dev/file")" = data
+if grep -q odoo-dev "$R/var/lib/gen/odoo/ax52.installed"; then echo "record keeps odoo-dev"; exit 1; fi
+: > "$R/tmp/calls"
+chroot "$R" /tmp/tree2/hosts/ax52/install.sh > "$R/tmp/third" 2>&1
+echo THIRD; cat "$R/tmp/third"
+if grep -q "kept /mnt\|removed " "$R/tmp/third"; then echo "said twice"; exit 1; fi
+"##;
+    let o = throwaway(script, &[&with.path().join("out/odoo-dedicated"), &without.path().join("out/odoo-dedicated")]);
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    let second = t.split("SECOND").nth(1).unwrap().split("THIRD").next().unwrap();
+    assert!(second.contains("removed /opt/odoo/nginx/conf.d/odoo-dev.conf"), "{t}");
+    assert!(second.contains("docker compose up -d --remove-orphans"), "{t}");
+    assert!(second.contains("docker compose exec -T nginx nginx -s reload"), "the vhost's removal reloads nginx:\n{t}");
+    // prod and test restart: dev's share of max_connections goes to their db_maxconn.
+    assert!(second.contains("docker compose restart odoo-prod"), "{t}");
+    assert!(!second.contains("restart postgres") && !second.contains("restart odoo-dev"), "{t}");
+}
+
 /// The nginx basic-auth filter against nginx's own error-log lines (the
 /// host file compose mounts), with fail2ban's own fail2ban-regex:
 /// mismatches and unknown users match, with the client's address; a request
@@ -490,7 +572,10 @@ fn fail2ban_filter_matches_nginx_auth_failures_in_the_error_log() {
     let jail = std::fs::read_to_string(named(&out, "gen.local").remove(0)).unwrap();
     let jail = jail.split("[gen-nginx-auth]").nth(1).expect("nginx jail");
     assert!(jail.contains("\nlogpath = /var/log/odoo/nginx/error.log\n"), "{jail}");
-    assert!(jail.contains("\nlogtimezone = UTC\n") && jail.contains("\nchain = DOCKER-USER\n"), "{jail}");
+    assert!(jail.contains("\nlogtimezone = UTC\n") && !jail.contains("chain ="), "{jail}");
+    let action = std::fs::read_to_string(named(&out, "gen-raw-drop.conf").remove(0)).unwrap();
+    assert!(action.contains("\nchain = PREROUTING\n") && action.contains("iptables <lockingopt> -t raw"), "{action}");
+    assert!(action.contains("ip6tables <lockingopt> -t raw"), "{action}");
     assert!(!jail.contains("/var/lib/docker") && !jail.contains('*'), "{jail}");
     let compose = std::fs::read_to_string(named(&out, "docker-compose.yml").remove(0)).unwrap();
     assert!(compose.contains("- \"/var/log/odoo/nginx:/var/log/nginx\""), "{compose}");

@@ -23,6 +23,9 @@ pub struct PostgresConf {
     pub service: String,
     pub image: String,
     pub major: u32,
+    /// The host directory that holds the cluster (`PG_VERSION` in it names
+    /// the major version that initialised it).
+    pub data_dir: String,
     /// The generated files, relative to the stack directory.
     pub config_file: String,
     pub hba_file: String,
@@ -225,6 +228,7 @@ pub fn plan(bp: &Blueprint, host: &Host, pg: &Postgres) -> PostgresConf {
         service: pg.name.to_string(),
         image: pg.image.0.clone(),
         major,
+        data_dir: pg.data_dir.clone(),
         config_file: format!("postgres/{}/postgresql.conf", pg.name),
         hba_file: format!("postgres/{}/pg_hba.conf", pg.name),
         inputs: inputs_text,

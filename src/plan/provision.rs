@@ -37,6 +37,15 @@ pub struct ProvisionPlan {
     /// need: written before files are copied, cleared once they succeeded,
     /// so a run that is killed in between is finished by the next one.
     pub pending_file: String,
+    /// install.sh's record of the files it installed or wrote (one absolute
+    /// path per line, sorted): the next run removes those the new tree no
+    /// longer has (a removed site's vhost, a removed environment's odoo.conf,
+    /// a removed timer).
+    pub installed_file: String,
+    /// install.sh's record of the data directories containers mounted: the
+    /// next run names those no longer mounted and keeps them (the data of a
+    /// removed environment is deleted only by the operator).
+    pub dirs_file: String,
     /// nginx password files install.sh writes from .env (`basic_auth`).
     pub htpasswd: Vec<HtpasswdPlan>,
     /// install.sh's exit code when `.env` is missing or lacks a name of
@@ -92,6 +101,9 @@ pub struct CertPlan {
     pub webroot: &'static str,
     /// One certificate per vhost: its domains, the first names it.
     pub certs: Vec<Vec<String>>,
+    /// gen-certs' record of the certificate names it manages (one per
+    /// line); a name that leaves the list is deleted with `certbot delete`.
+    pub record: String,
 }
 
 pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> ProvisionPlan {
@@ -117,6 +129,7 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> Provi
         email: bp.project.acme_email.clone().unwrap_or_default(),
         webroot: "/var/www/certbot",
         certs,
+        record: format!("/var/lib/gen/{}/{}.certs", bp.project.name, host.name),
     });
     ProvisionPlan {
         hostname: host.name.to_string(),
@@ -169,6 +182,8 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> Provi
         repository: bp.project.repository.clone(),
         checkout: "/var/lib/gen/config",
         pending_file: format!("/var/lib/gen/{}/{}.pending", bp.project.name, host.name),
+        installed_file: format!("/var/lib/gen/{}/{}.installed", bp.project.name, host.name),
+        dirs_file: format!("/var/lib/gen/{}/{}.dirs", bp.project.name, host.name),
         htpasswd: htpasswd(bp, host, serves_here),
         env_exit: ENV_EXIT,
         admin_users: AdminUsers {

@@ -37,6 +37,8 @@ pub(super) fn artifacts(plan: &Plan, plan_value: &Value) -> Vec<Artifact> {
         out.push(row("host/gen-admins", admins, 0o755, item.clone()));
         out.push(row("host/sshd.conf", format!("{root}/etc/ssh/sshd_config.d/10-gen.conf"), 0o644, item.clone()));
         out.push(row("fail2ban/jail.local", format!("{root}/etc/fail2ban/jail.d/gen.local"), 0o644, item.clone()));
+        let action = format!("{root}/etc/fail2ban/action.d/gen-raw-drop.conf");
+        out.push(row("fail2ban/raw-drop.conf", action, 0o644, item.clone()));
         if host.provision.nginx_auth_jail {
             out.push(row(
                 "fail2ban/nginx-auth.conf",

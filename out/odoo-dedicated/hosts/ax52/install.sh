@@ -14,6 +14,9 @@
 # exit: 0 done; 1 files differ from the manifest; 2 usage;
 #       3 .env missing, or a name of .env.example missing or empty in it
 #         (nothing is started; fill it in and run again);
+#       4 a service whose image changed did not turn healthy: the previous
+#         docker-compose.yml is back in place and running;
+#       5 a PostgreSQL major-version change over an existing cluster (nothing installed);
 #       other: a step failed (the pending record keeps what is left to do).
 set -euo pipefail
 
@@ -49,6 +52,30 @@ if ! (cd "$tree" && grep "  hosts/$host/" MANIFEST.sha256 | sha256sum --check --
   exit 1
 fi
 (cd "$tree" && grep -q "  MODES\$" MANIFEST.sha256 && grep "  MODES\$" MANIFEST.sha256 | sha256sum --check --quiet --strict)
+
+# The image each of the stack's containers runs now, by compose service.
+running_images=$(docker ps -a --filter "label=com.docker.compose.project=${stack##*/}" \
+  --format '{{.Label "com.docker.compose.service"}} {{.Image}}' 2>/dev/null || true)
+running_image() { awk -v s="$1" '$1 == s { print $2; exit }' <<< "$running_images"; }
+# A PostgreSQL major version must never start on a cluster another major
+# made (the server refuses it, and the stack would be left without its
+# database): a new major over a data directory that holds a cluster stops
+# the run here, before anything is copied. RECOVERY.md, "PostgreSQL major
+# upgrade", has the dump-and-restore procedure.
+pg_major_guard() {
+  local service=$1 image=$2 major=$3 data=$4 running old
+  running=$(running_image "$service")
+  if [ -z "$running" ] || [ "$running" = "$image" ] || [ ! -s "$data/PG_VERSION" ]; then return 0; fi
+  old=${running##*:}
+  old=${old%%[.-]*}
+  # A floating tag says no major: the cluster's own PG_VERSION does.
+  [[ $old =~ ^[0-9]+$ ]] || old=$(cat "$data/PG_VERSION")
+  if [ "$old" != "$major" ]; then
+    say "refusing: $service would go from $running to $image (PostgreSQL $old to $major) over the cluster in $data (PG_VERSION $(cat "$data/PG_VERSION")); a major upgrade is a dump and restore (RECOVERY.md, \"PostgreSQL major upgrade\"); nothing installed" >&2
+    exit 5
+  fi
+}
+pg_major_guard 'postgres' 'postgres:16.10-alpine' '16' '/mnt/odoo-data/postgres'
 
 # 2. Pending actions: what an earlier run left, plus what the files that
 # differ now need. Saved before anything is copied.
@@ -104,20 +131,21 @@ due() {
   fi
   return 0
 }
-# The action a changed file needs (files not listed take effect in step 3 or 4, every run).
+# The action a changed file needs (files not listed take effect in step 3 or 4,
+# every run). The same table (plan::deploy::rules) drives `gen plan --base`.
 action_for() {
   case "$1" in
-    /etc/ssh/*) echo "reload ssh" ;;
+    '/etc/ssh/'*) echo "reload ssh" ;;
     # dockerd reads daemon.json only when it starts.
     '/etc/docker/daemon.json') echo "restart docker" ;;
-    /etc/wireguard/*) echo "sync wg0" ;;
+    '/etc/wireguard/'*) echo "sync wg0" ;;
     '/etc/gen/odoo-vpn-dns.conf') echo "restart vpn dns" ;;
-    "$stack/odoo/prod.conf.in") echo "restart odoo-prod" ;;
-    "$stack/odoo/test.conf.in") echo "restart odoo-test" ;;
-    "$stack/odoo/dev.conf.in") echo "restart odoo-dev" ;;
+    '/opt/odoo/odoo/prod.conf.in') echo "restart odoo-prod" ;;
+    '/opt/odoo/odoo/test.conf.in') echo "restart odoo-test" ;;
+    '/opt/odoo/odoo/dev.conf.in') echo "restart odoo-dev" ;;
     # shared_buffers and max_connections take effect only on a restart.
-    "$stack/postgres/postgres/postgresql.conf" | "$stack/postgres/postgres/pg_hba.conf") echo "restart postgres" ;;
-    "$stack/nginx/"*) echo "reload nginx" ;;
+    '/opt/odoo/postgres/postgres/postgresql.conf' | '/opt/odoo/postgres/postgres/pg_hba.conf') echo "restart postgres" ;;
+    '/opt/odoo/nginx/'*) echo "reload nginx" ;;
   esac
 }
 
@@ -131,11 +159,43 @@ while read -r mode path; do
   action=$(action_for "$dest")
   if [ -n "$action" ]; then add_pending "$action"; fi
 done < <(grep -v '^#' "$tree/MODES" | grep " $prefix/")
+# Files an earlier run installed or wrote that this tree no longer has (a
+# removed site's vhost, a removed environment's odoo.conf, a removed timer):
+# what their removal needs is recorded with the rest; they go once the new
+# files are in place.
+installed_file='/var/lib/gen/odoo/ax52.installed'
+# Files install.sh itself writes from .env, recorded with the copied ones.
+host_made=(
+  "$stack/odoo/prod.conf"
+  "$stack/odoo/test.conf"
+  "$stack/odoo/dev.conf"
+  '/opt/odoo/nginx/auth/odoo-test.htpasswd'
+)
+wanted_files() {
+  {
+    grep -v '^#' "$tree/MODES" | awk -v p="$prefix/" 'index($2, p) == 1 { print substr($2, length(p)) }'
+    if [ -n "${host_made[*]:-}" ]; then printf '%s\n' "${host_made[@]}"; fi
+  } | LC_ALL=C sort -u
+}
+stale=()
+if [ -f "$installed_file" ]; then
+  mapfile -t stale < <(LC_ALL=C comm -23 <(LC_ALL=C sort -u "$installed_file") <(wanted_files))
+fi
+for dest in "${stale[@]}"; do
+  action=$(action_for "$dest")
+  if [ -n "$action" ]; then add_pending "$action"; fi
+done
 save_pending
 if [ -n "${pending[*]:-}" ]; then
   say "pending: ${pending[*]#* }"
 fi
 
+# The compose file the stack runs now, kept for a rollback (step 4).
+previous_compose=${pending_file%.pending}.compose.previous
+if [ -f "$stack/docker-compose.yml" ] && ! cmp -s "$stack/docker-compose.yml" "$tree/$prefix$stack/docker-compose.yml"; then
+  run mkdir -p "$(dirname "$previous_compose")"
+  run cp "$stack/docker-compose.yml" "$previous_compose"
+fi
 # Copy what differs; fix the mode and owner of what does not.
 while read -r mode path; do
   dest=${path#"$prefix"}
@@ -149,6 +209,18 @@ while read -r mode path; do
   fi
   if [ $dry_run -eq 1 ]; then
     say "would install $dest ($mode)"
+  elif [ -f "$dest" ] && [[ $dest == "$stack/"* ]] && [ "$mode" != 0755 ]; then
+    # A config file of the stack that compose bind-mounts on its own
+    # (nginx.conf, odoo.conf, postgresql.conf): the container holds the
+    # file's inode, so a new file (install's unlink and create) stays
+    # unseen until the container restarts and a reload would read the old
+    # one (found by the harness). Rewritten in place, the inode stays.
+    # Scripts (0755) are still replaced whole: a running bash reads its
+    # script as it goes.
+    cat "$src" > "$dest"
+    chown root:root "$dest"
+    chmod "$mode" "$dest"
+    say "installed $dest (in place)"
   else
     install -D -m "$mode" -o root -g root "$src" "$dest"
     say "installed $dest"
@@ -157,11 +229,34 @@ done < <(grep -v '^#' "$tree/MODES" | grep " $prefix/")
 if [ -z "${changed[*]:-}" ]; then
   say "no file changed"
 fi
+for dest in "${stale[@]}"; do
+  case "$dest" in
+    # A removed timer or service stops before its unit file goes.
+    /etc/systemd/system/*.timer | /etc/systemd/system/*.service)
+      run systemctl disable --now "${dest##*/}" || true ;;
+    # A removed WireGuard interface goes down first.
+    /etc/wireguard/*.conf)
+      name=${dest##*/}
+      run systemctl disable --now "wg-quick@${name%.conf}" || true ;;
+  esac
+  if [ -e "$dest" ] || [ -L "$dest" ]; then
+    run rm -f -- "$dest"
+    say "removed $dest (gen no longer generates it)"
+  fi
+done
+if [ -n "${stale[*]:-}" ]; then run systemctl daemon-reload; fi
+if [ $dry_run -eq 0 ]; then
+  mkdir -p "$(dirname "$installed_file")"
+  wanted_files > "$installed_file.tmp"
+  mv -f "$installed_file.tmp" "$installed_file"
+fi
 
 # The directories containers mount, with the owner and mode each image's user
 # needs: the directory itself, never recursively (existing data keeps its owner).
+dirs=()
 ensure_dir() {
   local path=$1 owner=$2 mode=$3
+  dirs+=("$path")
   if [ ! -d "$path" ]; then run mkdir -p "$path"; fi
   if [ -n "$owner" ] && [ "$(stat -c %u:%g "$path" 2>/dev/null)" != "$owner" ]; then run chown "$owner" "$path"; fi
   if [ -n "$mode" ] && [ "$(stat -c %a "$path" 2>/dev/null)" != "${mode#0}" ]; then run chmod "$mode" "$path"; fi
@@ -186,6 +281,19 @@ ensure_dir '/var/www/certbot' '0:0' '0755'
 ensure_dir '/opt/odoo/nginx/auth' '0:101' '0750'
 # backup.sh (root) writes metrics, node_exporter (nobody) reads
 ensure_dir '/var/lib/node_exporter/textfile' '0:0' '0755'
+# Data directories an earlier run created that no container mounts any more
+# (a removed environment's filestore, a removed site's code): kept, and said
+# once; only the operator deletes data.
+dirs_file='/var/lib/gen/odoo/ax52.dirs'
+if [ -f "$dirs_file" ]; then
+  while read -r gone; do
+    say "kept $gone: nothing mounts it any more; delete it yourself once its data is no longer needed"
+  done < <(LC_ALL=C comm -23 <(LC_ALL=C sort -u "$dirs_file") <(printf '%s\n' "${dirs[@]}" | LC_ALL=C sort -u))
+fi
+if [ $dry_run -eq 0 ]; then
+  printf '%s\n' "${dirs[@]}" | LC_ALL=C sort -u > "$dirs_file.tmp"
+  mv -f "$dirs_file.tmp" "$dirs_file"
+fi
 # nginx's log files, so that fail2ban and logrotate find them before nginx
 # first starts (nginx's master, root, opens them; after a rotation it gives
 # them to its worker user, which is left alone here).
@@ -314,6 +422,24 @@ if [ "$(docker network inspect -f '{{.EnableIPv6}}' "$network" 2>/dev/null || tr
   say "network $network has no IPv6; recreating the stack"
   run stack_compose down
 fi
+# Services whose image changes in this run roll out with a health check.
+upgraded=()
+while read -r service image; do
+  old=$(running_image "$service")
+  if [ -n "$old" ] && [ "$old" != "$image" ]; then
+    upgraded+=("$service")
+    say "$service: $old -> $image, rolled out with a health check"
+  fi
+done <<'IMAGES'
+odoo-prod odoo:17.0
+odoo-test odoo:17.0
+odoo-dev odoo:17.0
+postgres postgres:16.10-alpine
+nginx nginx:1.28.0-alpine
+prometheus prom/prometheus:v2.53.2
+node_exporter prom/node-exporter:v1.8.2
+cadvisor gcr.io/cadvisor/cadvisor:v0.49.1
+IMAGES
 # Compose recreates only the services whose configuration changed.
 run stack_compose up -d --remove-orphans
 # A network compose just created put Docker's FORWARD rules in front of the
@@ -339,6 +465,42 @@ if due "reload nginx" nginx; then
   run stack_compose exec -T nginx nginx -t
   run stack_compose exec -T nginx nginx -s reload
   done_pending "reload nginx"
+fi
+# rollout_ok SERVICE: its container turns healthy (or runs, without a
+# health check) within 300 s; a restart, an exit or an unhealthy report
+# fails it at once.
+rollout_ok() {
+  local id state i
+  for i in $(seq 150); do
+    id=$(stack_compose ps -q "$1" 2>/dev/null || true)
+    state=$(docker inspect -f '{{.State.Status}} {{.RestartCount}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}' "$id" 2>/dev/null || echo "missing")
+    case "$state" in
+      'running 0 healthy' | 'running 0 none') return 0 ;;
+      'running 0 starting') sleep 2 ;;
+      *) say "$1 failed its rollout: $state (docker compose logs $1)" >&2; return 1 ;;
+    esac
+  done
+  say "$1 failed its rollout: not healthy after 300 s" >&2
+  return 1
+}
+failed=()
+if [ $dry_run -eq 0 ]; then
+  for service in "${upgraded[@]}"; do rollout_ok "$service" || failed+=("$service"); done
+fi
+if [ -n "${failed[*]:-}" ]; then
+  # The previous compose file comes back (the services it lacks are
+  # removed, the volumes and data stay); the next run tries the new one again.
+  if [ -f "$previous_compose" ]; then
+    say "rolling back ${failed[*]}: the previous docker-compose.yml runs again" >&2
+    install -m 0644 -o root -g root "$previous_compose" "$stack/docker-compose.yml"
+    stack_compose up -d --remove-orphans
+    /usr/local/sbin/gen-firewall --forward-first
+    for service in "${failed[@]}"; do
+      rollout_ok "$service" || say "$service is not healthy on its previous image either" >&2
+    done
+  fi
+  save_pending
+  exit 4
 fi
 run /usr/local/sbin/gen-certs || say "certificates pending: run install.sh (or gen-certs) again once DNS points here" >&2
 save_pending

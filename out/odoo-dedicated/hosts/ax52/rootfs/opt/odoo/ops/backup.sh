@@ -22,7 +22,14 @@ SET="$DAILY/$TODAY"
 WORK="$DAILY/.partial-$TODAY"
 
 FAIL_NOTE="earlier backups are untouched"
-on_failure() { rm -rf -- "$WORK"; }
+on_failure() {
+  rm -rf -- "$WORK"
+  # Loudly, also on a full disk: the metric lives on another file system
+  # (node_exporter's textfile directory), the marker only if it fits.
+  metric backup_last_failure_timestamp_seconds "$(date -u +%s)" || true
+  { printf 'step %s at %s\n' "$STEP" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$BACKUP_FAILED.new" &&
+    mv -f "$BACKUP_FAILED.new" "$BACKUP_FAILED"; } 2>/dev/null || rm -f -- "$BACKUP_FAILED.new"
+}
 trap finish EXIT
 
 step prepare
@@ -135,6 +142,7 @@ sync -f "$SET"
 now=$(date -u +%s)
 printf '%s\n' "$now" >"$MARKER.new"
 mv -f "$MARKER.new" "$MARKER"
+rm -f -- "$BACKUP_FAILED"
 metric backup_last_success_timestamp_seconds "$now"
 metric backup_last_size_bytes "$(du -sb "$SET" | cut -f1)"
 ok

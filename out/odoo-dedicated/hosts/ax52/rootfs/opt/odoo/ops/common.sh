@@ -20,6 +20,9 @@ MAX_DURATION_S=${MAX_DURATION_S:-3600}
 LOCK_FILE=${LOCK_FILE:-"$BACKUP_ROOT/.lock"}
 # Unix time of the last complete local backup; the health check reads it.
 MARKER=${MARKER:-"$BACKUP_ROOT/last-success"}
+# The failed step of the last local run, while no later run succeeded; the
+# health check reports it at once (not only once the last success is too old).
+BACKUP_FAILED=${BACKUP_FAILED:-"$BACKUP_ROOT/backup-failed"}
 # node_exporter's textfile collector exports backup.sh's metrics to Prometheus.
 TEXTFILE_DIR=${TEXTFILE_DIR:-'/var/lib/node_exporter/textfile'}
 # The PostgreSQL services on this host, SERVICE=USER. Each run dumps every

@@ -50,7 +50,10 @@ while read -r use mount; do
   if [ "$use" -gt "$DISK_PERCENT" ]; then problem "disk $mount is $use % full (threshold $DISK_PERCENT %)"; fi
 done < <(df -P -x tmpfs -x devtmpfs -x overlay -x squashfs ${DISK_PATHS:-} | awk 'NR > 1 { print $5, $6 }')
 
-# Backup age
+# Backup age, and a failed last run (backup.sh records its step)
+if [ -r "$BACKUP_FAILED" ]; then
+  problem "the last local backup failed ($(head -c 200 "$BACKUP_FAILED" | tr -d '\n'); journalctl -u odoo-backup)"
+fi
 if [ ! -r "$MARKER" ]; then
   problem "no successful backup recorded ($MARKER is missing)"
 else
