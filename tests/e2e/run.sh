@@ -29,6 +29,10 @@ source "$here/lib/assert.sh"
 source "$here/lib/stack.sh"
 # shellcheck source=tests/e2e/lib/lb.sh
 source "$here/lib/lb.sh"
+# shellcheck source=tests/e2e/lib/storagebox.sh
+source "$here/lib/storagebox.sh"
+# shellcheck source=tests/e2e/lib/probe.sh
+source "$here/lib/probe.sh"
 
 [ "$(id -u)" -eq 0 ] || die "run as root: the harness makes namespaces and starts Docker Engines"
 for tool in dockerd "$DOCKER" haproxy pebble pebble-challtestsrv debootstrap tini nsenter unshare \
@@ -112,8 +116,12 @@ acme_roots "$ACME_DIR/roots.pem"
 source "$here/scenarios/odoo.sh"
 # shellcheck source=tests/e2e/scenarios/odoo-day0.sh
 source "$here/scenarios/odoo-day0.sh"
+# shellcheck source=tests/e2e/scenarios/odoo-day2.sh
+source "$here/scenarios/odoo-day2.sh"
 # shellcheck source=tests/e2e/scenarios/websites.sh
 source "$here/scenarios/websites.sh"
+# shellcheck source=tests/e2e/scenarios/websites-day2.sh
+source "$here/scenarios/websites-day2.sh"
 only=${GEN_E2E_ONLY:-odoo websites}
 if [[ " $only " == *" odoo "* ]]; then
   odoo_scenarios

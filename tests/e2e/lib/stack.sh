@@ -44,9 +44,13 @@ host_prepare() {
 }
 
 # host_push NAME: the project's newest commit reaches the host's git server.
+# As a bundle fetched on the host: a write into the overlay's upper
+# directory behind the mounted overlay's back is not seen by the host, and
+# git cannot work in a path under /proc/PID/root of another mount namespace.
 host_push() {
   local name=$1
-  git -C "$E2E_STATE/project" push -q --force "$(host_state "$name")/upper/srv/git/config.git" main:main
+  git -C "$E2E_STATE/project" bundle create -q - main | host_exec "$name" sh -c 'cat > /tmp/e2e-push.bundle'
+  host_exec "$name" git -C /srv/git/config.git fetch -q --force /tmp/e2e-push.bundle main:main
 }
 
 # host_load_images NAME: the images the compose files pin (no registry).
@@ -112,4 +116,29 @@ boot_with_cloud_init() {
 # with a value of the harness's own.
 write_env() {
   host_sh "$1" "umask 077; sed -e 's/^\([A-Z0-9_]*\)=\$/\1=e2e-\1-$RANDOM$RANDOM/' $2/.env.example > $2/.env"
+}
+
+# container_states NAME: "name id started-at" of every container on host NAME.
+container_states() {
+  # shellcheck disable=SC2046 # one argument per container id
+  host_docker "$1" inspect -f '{{.Name}} {{.Id}} {{.State.StartedAt}}' $(host_docker "$1" ps -aq) |
+    sed 's|^/||' | sort
+}
+
+# fate CONTAINER BEFORE AFTER: what a deploy did to CONTAINER, from two
+# container_states: kept (same container, not restarted), restarted (same
+# container, started again), recreated (a new container) or removed.
+fate() {
+  local before after
+  before=$(grep "^$1 " <<<"$2" || true)
+  after=$(grep "^$1 " <<<"$3" || true)
+  if [ -z "$after" ]; then
+    echo removed
+  elif [ "$before" = "$after" ]; then
+    echo kept
+  elif [ "$(cut -d' ' -f2 <<<"$before")" = "$(cut -d' ' -f2 <<<"$after")" ]; then
+    echo restarted
+  else
+    echo recreated
+  fi
 }

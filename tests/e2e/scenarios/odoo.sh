@@ -34,8 +34,8 @@ odoo_setup() {
   wg pubkey < "$E2E_STATE/peer/private.key" > "$E2E_STATE/peer/public.key"
   local peer_key
   peer_key=$(cat "$E2E_STATE/peer/public.key")
-  project_build odoo-dedicated \
-    "s|name: cled-admin, address: 10.8.0.2, public_key: [^}]*}|name: cled-admin, address: 10.8.0.2, public_key: $peer_key}|"
+  ODOO_PEER_EXPR="s|name: cled-admin, address: 10.8.0.2, public_key: [^}]*}|name: cled-admin, address: 10.8.0.2, public_key: $peer_key}|"
+  project_build odoo-dedicated "$ODOO_PEER_EXPR"
   host_create "$ODOO_HOST" "$ODOO_V4" "$ODOO_V6"
   host_prepare "$ODOO_HOST" https://git.example.com/cled/odoo-infra.git
   compose_override "$ODOO_HOST" odoo-dedicated "$ODOO_STACK"
@@ -175,4 +175,5 @@ odoo_scenarios() {
   odoo_day0_sick_service
   odoo_day0_request_path
   odoo_day0_backups
+  odoo_day2_scenarios
 }

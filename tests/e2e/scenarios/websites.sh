@@ -140,4 +140,6 @@ websites_scenarios() {
   host_docker app-1 start site-05-frontend >/dev/null
   check "site-05 back on both hosts" wait_for 30 "site-05 back" both_serve site-05 /
   end_scenario
+
+  websites_day2_scenarios
 }
