@@ -49,6 +49,8 @@ command -v pebble >/dev/null || packages+=(pebble)
 command -v tini >/dev/null || packages+=(tini)
 command -v haproxy >/dev/null || packages+=(haproxy)
 command -v nmap >/dev/null || packages+=(nmap)
+# The journal on the simulated hosts (fail2ban's sshd jail reads it).
+{ [ -x /lib/systemd/systemd-journald ] && command -v systemd-cat >/dev/null; } || packages+=(systemd)
 command -v certbot >/dev/null || packages+=(certbot)
 command -v htpasswd >/dev/null || packages+=(apache2-utils)
 command -v sudo >/dev/null || packages+=(sudo)
