@@ -157,6 +157,9 @@ const CASES: &[(&str, &[&str])] = &[
     ("website-without-code", &["E212", "E214", "E215"]),
     ("floating-tags", &["E420", "W420"]),
     ("versions-too-old", &["E420", "W421"]),
+    ("proxy-timeout", &["E416"]),
+    ("db-maxconn-too-small", &["E417"]),
+    ("postgres-parallel-shared-cpu", &["E401", "W401", "W413"]),
 ];
 
 fn expected(name: &str) -> &'static [&'static str] {
@@ -233,6 +236,9 @@ cases! {
     secret_looking_value_in_environment => "secret-looking-value",
     floating_tags_name_the_assumed_version => "floating-tags",
     pinned_versions_older_than_gen_needs => "versions-too-old",
+    odoo_time_limit_past_the_proxy_timeout => "proxy-timeout",
+    odoo_pools_below_two_connections => "db-maxconn-too-small",
+    postgres_parallel_workers_on_shared_cpus => "postgres-parallel-shared-cpu",
 }
 
 #[test]

@@ -28,6 +28,7 @@ mod names;
 mod network;
 mod provision;
 mod secrets;
+mod sharing;
 mod storage;
 mod versions;
 mod websites;
@@ -46,6 +47,7 @@ pub fn check(bp: &Blueprint) -> Vec<Finding> {
     provision::check(bp, &mut findings);
     capacity::check(bp, &mut findings);
     database::check(bp, &mut findings);
+    sharing::check(bp, &mut findings);
     versions::check(bp, &mut findings);
     storage::check(bp, &mut findings);
     backup::check(bp, &mut findings);
