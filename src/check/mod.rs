@@ -30,6 +30,8 @@ mod provision;
 mod secrets;
 mod sharing;
 mod storage;
+mod surfaces;
+mod unlimited;
 mod versions;
 mod websites;
 
@@ -43,9 +45,11 @@ pub fn check(bp: &Blueprint) -> Vec<Finding> {
     websites::check(bp, &mut findings);
     // Later families assume references resolve; they skip what does not.
     exposure::check(bp, &mut findings);
+    surfaces::check(bp, &mut findings);
     network::check(bp, &mut findings);
     provision::check(bp, &mut findings);
     capacity::check(bp, &mut findings);
+    unlimited::check(bp, &mut findings);
     database::check(bp, &mut findings);
     sharing::check(bp, &mut findings);
     versions::check(bp, &mut findings);
