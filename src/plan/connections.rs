@@ -115,11 +115,34 @@ pub struct Share {
     pub env: usize,
     pub pools: u32,
     pub db_maxconn: Derived<u32>,
+    /// The gevent process's own pool when the blueprint sets Odoo 17's
+    /// `db_maxconn_gevent` (odoo/sql_db.py: `maxconn = odoo.evented and
+    /// config['db_maxconn_gevent'] or config['db_maxconn']`); None: it uses
+    /// `db_maxconn` like the other processes, or there is no gevent process.
+    pub gevent_maxconn: Option<u32>,
 }
 
 impl Share {
+    /// Connections with every pool full: `pools × db_maxconn`, the gevent
+    /// process counted with its own pool when it has one.
     pub fn worst_case(&self) -> u32 {
-        self.pools * self.db_maxconn.value
+        match self.gevent_maxconn {
+            Some(gevent) => (self.pools - 1) * self.db_maxconn.value + gevent,
+            None => self.pools * self.db_maxconn.value,
+        }
+    }
+
+    /// The processes that use `db_maxconn` (all but a gevent process with its own pool).
+    fn db_maxconn_pools(&self) -> u32 {
+        self.pools - u32::from(self.gevent_maxconn.is_some())
+    }
+
+    /// `13 × 5`, or `12 × 5 + 1 × 32` with a gevent pool of its own.
+    fn terms(&self) -> String {
+        match self.gevent_maxconn {
+            Some(gevent) => format!("{} × {} + 1 × {gevent}", self.db_maxconn_pools(), self.db_maxconn.value),
+            None => format!("{} × {}", self.pools, self.db_maxconn.value),
+        }
     }
 }
 
@@ -145,8 +168,7 @@ impl Budget {
     }
 
     fn sum(&self, name: impl Fn(&Share) -> String) -> String {
-        let mut parts: Vec<String> =
-            self.shares.iter().map(|s| format!("{} {} × {}", name(s), s.pools, s.db_maxconn.value)).collect();
+        let mut parts: Vec<String> = self.shares.iter().map(|s| format!("{} {}", name(s), s.terms())).collect();
         parts.push(format!("{} reserved", self.superuser_reserved));
         format!("{} = {}", parts.join(" + "), self.worst_case + self.superuser_reserved)
     }
@@ -179,13 +201,25 @@ pub fn budget(bp: &Blueprint, pg: &Postgres) -> Budget {
     let mut shares = Vec::new();
     for (a, app, e, env) in clients(bp, pg) {
         let Some(host) = bp.hosts.iter().find(|h| h.name == app.host) else { continue };
-        let pools = processes(host, env).pools();
+        let procs = processes(host, env);
+        let pools = procs.pools();
         let service = format!("{}-{}", app.name, env.name);
         let fixed = env.odoo.db_maxconn.map(|c| Derived::new(c, "blueprint"));
-        shares.push((Share { service, app: a, env: e, pools, db_maxconn: Derived::new(0, "") }, fixed));
+        // Only a prefork Odoo (workers > 0) runs a separate gevent process.
+        let gevent_maxconn = env
+            .odoo
+            .options
+            .get("db_maxconn_gevent")
+            .and_then(serde_json::Value::as_u64)
+            .and_then(|n| u32::try_from(n).ok())
+            .filter(|_| procs.workers.value > 0);
+        let share = Share { service, app: a, env: e, pools, db_maxconn: Derived::new(0, ""), gevent_maxconn };
+        shares.push((share, fixed));
     }
-    let fixed_sum: u32 = shares.iter().filter_map(|(s, f)| f.as_ref().map(|f| s.pools * f.value)).sum();
-    let flexible_pools: u32 = shares.iter().filter(|(_, f)| f.is_none()).map(|(s, _)| s.pools).sum();
+    let gevent_sum: u32 = shares.iter().filter_map(|(s, _)| s.gevent_maxconn).sum();
+    let fixed_sum: u32 =
+        gevent_sum + shares.iter().filter_map(|(s, f)| f.as_ref().map(|f| s.db_maxconn_pools() * f.value)).sum::<u32>();
+    let flexible_pools: u32 = shares.iter().filter(|(_, f)| f.is_none()).map(|(s, _)| s.db_maxconn_pools()).sum();
     let max_connections = match pg.max_connections {
         Some(m) => Derived::new(m, "blueprint"),
         None => {
