@@ -2,7 +2,9 @@
 # Day 2 of the websites reference, on the two running hosts of websites.sh
 # behind the load balancer: a site removed and added back, with an nginx
 # option changed in the same deploy, rolled out the operator's way (edit,
-# gen build, commit, each host pulls and runs install.sh).
+# gen build, commit, each host pulls and runs install.sh); then both hosts'
+# firewalls probed with nmap from the internet (IPv4 and IPv6), the admin
+# network and the load balancer, against the exposure table of `gen plan`.
 
 # web_deploy [SED-EXPR...]: the reference blueprint with the edits, built,
 # committed, pulled and installed on every host; install.sh's output of host
