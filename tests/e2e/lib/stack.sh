@@ -53,6 +53,13 @@ host_push() {
   host_exec "$name" git -C /srv/git/config.git fetch -q --force /tmp/e2e-push.bundle main:main
 }
 
+# host_build_image NAME TAG < DOCKERFILE: an image built on the host's own
+# engine from a Dockerfile on stdin (no build context; the legacy builder,
+# which needs no registry).
+host_build_image() {
+  host_exec "$1" env DOCKER_BUILDKIT=0 docker build -q -t "$2" - >/dev/null
+}
+
 # host_load_images NAME: the images the compose files pin (no registry).
 host_load_images() {
   host_docker "$1" load -q -i "$E2E_CACHE/images.tar" >/dev/null

@@ -56,11 +56,10 @@ CONF
 
 # sbox_block / sbox_unblock: the box stops answering on port 23 (refused,
 # as a box under maintenance), over IPv4 and IPv6, and answers again.
-sbox_block() {
+sbox_block() { sbox_reject -I; }
+sbox_unblock() { sbox_reject -D; }
+# sbox_reject -I|-D: inserts or deletes the box's refusal of port 23, both families.
+sbox_reject() {
   local t
-  for t in iptables ip6tables; do ip netns exec "$SBOX_NS" "$t" -I INPUT -p tcp --dport 23 -j REJECT --reject-with tcp-reset; done
-}
-sbox_unblock() {
-  local t
-  for t in iptables ip6tables; do ip netns exec "$SBOX_NS" "$t" -D INPUT -p tcp --dport 23 -j REJECT --reject-with tcp-reset; done
+  for t in iptables ip6tables; do ip netns exec "$SBOX_NS" "$t" "$1" INPUT -p tcp --dport 23 -j REJECT --reject-with tcp-reset; done
 }

@@ -155,7 +155,7 @@ odoo_day2_remove_add() {
 # module does not load does.
 broken_odoo_image() {
   printf 'FROM odoo:17.0\nENTRYPOINT ["sh", "-c", "echo odoo: cannot load module e2e_broken >&2; exit 1"]\n' |
-    host_exec "$ODOO_HOST" env DOCKER_BUILDKIT=0 docker build -q -t odoo:17.0-e2e-broken - >/dev/null
+    host_build_image "$ODOO_HOST" odoo:17.0-e2e-broken
 }
 image_of() { host_docker "$ODOO_HOST" inspect -f '{{.Config.Image}}' "$1"; }
 # pg18_image: postgres:18.1-alpine for the harness, the stand-in's server
@@ -164,7 +164,7 @@ image_of() { host_docker "$ODOO_HOST" inspect -f '{{.Config.Image}}' "$1"; }
 pg18_image() {
   printf '%s\n' 'FROM postgres:16.10-alpine' 'ENV PGDATA=/var/lib/postgresql/18/docker' \
     'RUN mkdir -p "$PGDATA" && chown postgres:postgres "$PGDATA" && chmod 1777 "$PGDATA"' |
-    host_exec "$ODOO_HOST" env DOCKER_BUILDKIT=0 docker build -q -t postgres:18.1-alpine - >/dev/null
+    host_build_image "$ODOO_HOST" postgres:18.1-alpine
 }
 
 odoo_day2_upgrades() {
@@ -335,7 +335,6 @@ restic_on_host() {
   host_sh "$ODOO_HOST" ". $ODOO_STACK/ops/common.sh; restic_password; restic $*"
 }
 snapshot_count() { restic_on_host snapshots --json | python3 -c 'import json, sys; print(len(json.load(sys.stdin)))'; }
-health_report() { host_exec "$ODOO_HOST" env TELEGRAM_API=http://127.0.0.1:9 "$ODOO_STACK/ops/health-check.sh"; }
 
 odoo_day2_offsite() {
   scenario "odoo: day 2, offsite from zero, an unreachable Storage Box"

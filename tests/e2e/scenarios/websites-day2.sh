@@ -21,12 +21,6 @@ web_deploy() {
   return $rc
 }
 
-# host_private_v4 HOST: HOST's address on the private network, from the Terraform JSON.
-host_private_v4() {
-  python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["resource"]["hcloud_server"][sys.argv[2]]["network"][0]["ip"])' \
-    "$WEB_TF" "$1"
-}
-
 websites_day2_remove_add() {
   scenario "websites: day 2, a site removed and added back, an nginx option changed"
   local h

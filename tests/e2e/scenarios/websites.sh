@@ -25,6 +25,12 @@ web_diagnose() {
   fi
 }
 
+# host_private_v4 HOST: HOST's address on the private network, from the Terraform JSON.
+host_private_v4() {
+  python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["resource"]["hcloud_server"][sys.argv[2]]["network"][0]["ip"])' \
+    "$WEB_TF" "$1"
+}
+
 # The site's code, where the blueprint's app_dir says it lives.
 web_deploy_code() {
   local h=$1
@@ -84,7 +90,7 @@ websites_scenarios() {
   local h
   for h in "${WEB_HOSTS[@]}"; do
     host_create "$h" "${WEB_V4[$h]}" "${WEB_V6[$h]}"
-    priv_attach "$(host_ns "$h")" "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["resource"]["hcloud_server"][sys.argv[2]]["network"][0]["ip"])' "$WEB_TF" "$h")/24"
+    priv_attach "$(host_ns "$h")" "$(host_private_v4 "$h")/24"
     host_prepare "$h" https://git.example.com/ops/websites-infra.git
     compose_override "$h" hetzner-websites "$WEB_STACK"
     boot_with_cloud_init "$h" hetzner-websites
