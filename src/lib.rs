@@ -16,6 +16,7 @@
 pub mod blueprint;
 pub mod catalog;
 pub mod check;
+pub mod clock;
 pub mod cli;
 mod commands;
 pub mod compile;
