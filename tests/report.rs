@@ -95,7 +95,7 @@ fn ink(pixels: &[[u8; 3]]) -> (usize, usize) {
 #[test]
 fn chromium_renders_the_report_with_total_and_variance() {
     for (name, total, variance) in
-        [("hetzner-websites", "EUR 18.13", "-0.87 (-4.6 %)"), ("odoo-dedicated", "EUR 63.90", "-36.10 (-36.1 %)")]
+        [("hetzner-websites", "EUR 18.57", "-0.43 (-2.3 %)"), ("odoo-dedicated", "EUR 63.90", "-36.10 (-36.1 %)")]
     {
         let html = report_file(name, "index.html");
         assert!(
@@ -124,10 +124,10 @@ fn chromium_renders_the_report_with_total_and_variance() {
 #[test]
 fn gen_cost_prints_the_summary() {
     let (stdout, _) = Gen::new(&repo()).args(["cost", "blueprints/hetzner-websites.yaml"]).succeeds();
-    assert!(stdout.starts_with("hetzner-websites: EUR 18.13 a month, 217.56 a year, 0.00 one-time\n"), "{stdout}");
-    assert!(stdout.contains("budget 19.00 a month: variance -0.87 (-4.6 % of the budget), within budget"), "{stdout}");
-    assert!(stdout.contains("phase-2                166.78 a month (+148.65), TCO 1y 2001.36, 3y 6004.08"), "{stdout}");
-    assert!(stdout.contains("per site: 0.73 a month (25 sites)"), "{stdout}");
+    assert!(stdout.starts_with("hetzner-websites: EUR 18.57 a month, 222.84 a year, 0.00 one-time\n"), "{stdout}");
+    assert!(stdout.contains("budget 19.00 a month: variance -0.43 (-2.3 % of the budget), within budget"), "{stdout}");
+    assert!(stdout.contains("phase-2                166.78 a month (+148.21), TCO 1y 2001.36, 3y 6004.08"), "{stdout}");
+    assert!(stdout.contains("per site: 0.74 a month (25 sites)"), "{stdout}");
     // Without a blueprint: every blueprint, sorted.
     let (all, _) = Gen::new(&repo()).args(["cost"]).succeeds();
     assert!(all.starts_with("hetzner-websites: ") && all.contains("\nodoo-dedicated: EUR 63.90 a month"), "{all}");
@@ -150,13 +150,13 @@ fn gen_cost_base_prints_what_a_change_costs() {
     git(dir, &["init", "-q", "-b", "main"]);
     git(dir, &["add", "-A"]);
     git(dir, &["commit", "-q", "-m", "base"]);
-    // The change under review: app-2 becomes a cx43 at 9.49, the snapshots go.
+    // The change under review: app-2 becomes a cx43 at 9.49 (its Backups,
+    // 20 % of the server, follow), app-1's Backups go.
     let path = dir.join("blueprints/hetzner-websites.yaml");
     let text = std::fs::read_to_string(&path).expect("read");
     let changed = text
         .replacen("    type: cx33\n    location: nbg1\n    os: ubuntu-24.04\n    timezone: Europe/Berlin\n    private_ip: 10.0.1.12\n    reserved: {cpus: 0.5, memory: 1G}\n    price: {monthly: 5.49,", "    type: cx43\n    location: nbg1\n    os: ubuntu-24.04\n    timezone: Europe/Berlin\n    private_ip: 10.0.1.12\n    reserved: {cpus: 0.5, memory: 1G}\n    price: {monthly: 9.49,", 1)
-        .replace("  - name: snapshots, 2 × 80 GB at 0.011 per GB\n    category: snapshots_and_backups\n    price: {monthly: 1.76, as_of: \"2025-07-03\", source: \"spec section Kosten (quote)\"}\n", "  []\n")
-        .replace("extra_costs:\n  []\n", "extra_costs: []\n");
+        .replacen("    # The provider's daily Backups, 7 kept (see the `sla` section).\n    backups: true\n", "", 1);
     assert_ne!(text, changed, "the test's edit applies");
     std::fs::write(&path, changed).expect("write");
     let (stdout, stderr) =
@@ -165,21 +165,24 @@ fn gen_cost_base_prints_what_a_change_costs() {
         stdout,
         "cost change since blueprints/hetzner-websites.yaml at HEAD (EUR, per month):\n\
          \x20 - app-2 (cx33): 5.49 (-5.49)\n\
-         \x20 - snapshots, 2 × 80 GB at 0.011 per GB: 1.76 (-1.76)\n\
+         \x20 - backups of app-1 (daily, 7 kept): 1.10 (-1.10)\n\
+         \x20 ~ backups of app-2 (daily, 7 kept): 1.10 → 1.90 (+0.80)\n\
          \x20 + app-2 (cx43): 9.49 (+9.49)\n\
-         \x20 total: 18.13 → 20.37 (+2.24, +12.4 %)\n\
-         \x20 per year: +26.88\n\
-         \x20 budget 19.00: variance now 1.37 (+7.2 %)\n",
+         \x20 total: 18.57 → 22.27 (+3.70, +19.9 %)\n\
+         \x20 per year: +44.40\n\
+         \x20 budget 19.00: variance now 3.27 (+17.2 %)\n",
         "{stderr}"
     );
-    // A price change of a line that stays is one line.
+    // A price change of a line that stays is that line (and the server's
+    // Backups, 20 % of it: 1.998 → 2.00).
     git(dir, &["commit", "-q", "-am", "cx43"]);
     let text =
         std::fs::read_to_string(&path).expect("read").replace("price: {monthly: 9.49,", "price: {monthly: 9.99,");
     std::fs::write(&path, text).expect("write");
     let (stdout, _) = Gen::new(dir).args(["cost", "--base", "HEAD", "blueprints/hetzner-websites.yaml"]).succeeds();
     assert!(stdout.contains("  ~ app-2 (cx43): 9.49 → 9.99 (+0.50)\n"), "{stdout}");
-    assert!(stdout.contains("  total: 20.37 → 20.87 (+0.50, +2.5 %)\n"), "{stdout}");
+    assert!(stdout.contains("  ~ backups of app-2 (daily, 7 kept): 1.90 → 2.00 (+0.10)\n"), "{stdout}");
+    assert!(stdout.contains("  total: 22.27 → 22.87 (+0.60, +2.7 %)\n"), "{stdout}");
     // A blueprint that did not exist at the base costs everything it costs.
     std::fs::copy(dir.join("blueprints/odoo-dedicated.yaml"), dir.join("blueprints/odoo-two.yaml")).expect("copy");
     let (stdout, _) = Gen::new(dir).args(["cost", "--base", "HEAD", "blueprints/odoo-two.yaml"]).succeeds();

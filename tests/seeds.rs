@@ -81,12 +81,13 @@ fn websites_spec_mistakes_are_reported() {
     // daily snapshots (E514); a CCX33 quoted at 28.00 (W812); memory limits
     // over 8 GB once the monitoring containers run beside the sites (W402);
     // stock FastAPI and node images with no word on where the code lives
-    // (E214: the sample app has no /health, `npm run start` no package.json).
+    // (E214: the sample app has no /health, `npm run start` no package.json);
+    // daily snapshots priced as one copy (E814).
     assert_eq!(
         codes(&stderr),
         [
-            "E203", "E203", "E214", "E214", "E301", "E301", "E310", "E514", "E601", "E601", "E810", "W306", "W401",
-            "W401", "W402", "W402", "W801", "W812"
+            "E203", "E203", "E214", "E214", "E301", "E301", "E310", "E514", "E601", "E601", "E810", "E814", "W306",
+            "W401", "W401", "W402", "W402", "W801", "W812"
         ]
     );
     assert!(
@@ -103,6 +104,12 @@ fn websites_spec_mistakes_are_reported() {
     );
     assert!(stderr.contains("states the budget variance as 3.7 %, but it is 9.2 % of the budget 19.00"), "{stderr}");
     assert!(stderr.contains("by 1.75 (9.2 % of the budget)"), "the spec said 3.7 %: {stderr}");
+    // "Automated Snapshots: Daily" priced as one 160 GB copy.
+    assert!(
+        stderr.contains("is taken daily but does not say how many copies are kept")
+            && stderr.contains("1.76 a month pays for one copy"),
+        "{stderr}"
+    );
     insta::with_settings!({snapshot_path => repo().join("tests/snapshots"), prepend_module_to_snapshot => false}, {
         insta::assert_snapshot!("seed__websites-spec-as-written", stderr);
     });

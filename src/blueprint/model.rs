@@ -140,6 +140,13 @@ pub struct Host {
     pub price: Option<Price>,
     #[serde(default)]
     pub labels: BTreeMap<String, String>,
+    /// Hetzner Cloud Backups for this server (Terraform `backups = true`):
+    /// the provider takes a backup of the whole server once a day and keeps
+    /// the last 7, for 20 % of the server's price
+    /// (<https://docs.hetzner.com/cloud/servers/backups-snapshots/overview>).
+    /// Cloud servers only: a dedicated server has no such product (E814).
+    #[serde(default)]
+    pub backups: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -868,6 +875,40 @@ pub struct CostItem {
     /// A dated quote for one unit; it wins over the catalog.
     #[serde(default)]
     pub price: Option<Price>,
+    /// For a recurring product (snapshots, backups): how often a copy is
+    /// taken. Such an item needs `keep`, since what is billed is every copy
+    /// kept, not the one taken (E814).
+    #[serde(default)]
+    pub taken: Option<Recurrence>,
+    /// For a recurring product: how many copies are kept at once (7 for
+    /// daily copies kept a week). The bill is `quantity` × `keep` copies.
+    #[serde(default)]
+    pub keep: Option<u32>,
+    /// For a product billed per GB and month (`snapshot`, `volume`): the
+    /// size of one copy (one unit), e.g. `80G`. A catalog price is then
+    /// `quantity` × `keep` × GB × the price per GB-month.
+    #[serde(default)]
+    pub size: Option<Size>,
+}
+
+/// How often a recurring product takes a copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Recurrence {
+    Daily,
+    Weekly,
+    Monthly,
+}
+
+impl Recurrence {
+    /// `daily`, `weekly`, `monthly`, as the blueprint writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Recurrence::Daily => "daily",
+            Recurrence::Weekly => "weekly",
+            Recurrence::Monthly => "monthly",
+        }
+    }
 }
 
 /// The line groups of the cost report.

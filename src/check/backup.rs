@@ -225,14 +225,24 @@ fn rpo(bp: &Blueprint, out: &mut Vec<Finding>) {
             .hint("set `rpo: 24h` for daily snapshots, or add a `backup` section")
             .at_value(),
         ),
-        None => out.push(
-            Finding::warning("W510", "/sla/rpo", format!(
-                "the SLA's recovery point of {} rests on backups outside the blueprint (it has no `backup` section)",
-                sla.rpo
-            ))
-            .hint("add a `backup` section, or make sure the provider's snapshots are enabled")
-            .at_value(),
-        ),
+        None => {
+            // The provider's Backups (`backups: true`, daily) keep a 24 h RPO
+            // for the hosts that have them.
+            let without: Vec<String> =
+                bp.hosts.iter().filter(|h| !h.backups).map(|h| format!("`{}`", h.name)).collect();
+            if !without.is_empty() {
+                out.push(
+                    Finding::warning("W510", "/sla/rpo", format!(
+                        "the SLA's recovery point of {} rests on backups outside the blueprint (it has no `backup` section, and {} ha{} no `backups: true`)",
+                        sla.rpo,
+                        without.join(", "),
+                        if without.len() == 1 { "s" } else { "ve" }
+                    ))
+                    .hint("add a `backup` section, or `backups: true` on each cloud server (the provider's daily Backups, 7 kept)")
+                    .at_value(),
+                );
+            }
+        }
         Some(backup) => match &backup.offsite {
             Some(o) => {
                 let (Some(local), Some(copy)) = (Schedule::minute_of_day(&backup.local.at), Schedule::minute_of_day(&o.at))

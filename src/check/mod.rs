@@ -14,7 +14,7 @@
 //! | E6xx | provider catalog, provisioning, installimage |
 //! | E7xx | secrets |
 //! | W8xx | budget |
-//! | E81x/W81x | cost and growth figures: stated claims, unpriced items |
+//! | E81x/W81x | cost and growth figures: stated claims, unpriced items, recurring products priced as one copy |
 
 mod backup;
 mod budget;
@@ -27,6 +27,7 @@ mod literals;
 mod names;
 mod network;
 mod provision;
+mod recurring;
 mod secrets;
 mod sharing;
 mod storage;
@@ -57,6 +58,7 @@ pub fn check(bp: &Blueprint) -> Vec<Finding> {
     backup::check(bp, &mut findings);
     secrets::check(bp, &mut findings);
     budget::check(bp, &mut findings);
+    recurring::check(bp, &mut findings);
     claims::check(bp, &mut findings);
     findings
 }

@@ -67,6 +67,9 @@ pub struct Line {
     /// False when the provider no longer sells it; `replacement` names the successor.
     pub available: bool,
     pub replacement: Option<String>,
+    /// How the quantity was reached when it is more than a count: `2 × 7
+    /// copies × 80 GB (taken daily, 7 kept)`, `20 % of 5.49 (cx33)`.
+    pub basis: Option<String>,
     /// JSON pointer of the blueprint value the line comes from.
     pub pointer: String,
 }
@@ -179,6 +182,7 @@ fn quoted(category: CostCategory, name: String, quantity: u64, p: &Price, pointe
         catalog_price: None,
         available: true,
         replacement: None,
+        basis: None,
         pointer: format!("{pointer}/price"),
     }
 }
@@ -210,6 +214,7 @@ fn catalogued(category: CostCategory, name: String, quantity: u64, e: &prices::E
         catalog_price: None,
         available: e.available,
         replacement: e.replacement.clone(),
+        basis: None,
         pointer,
     }
 }
@@ -245,7 +250,7 @@ fn line(
 }
 
 /// Whole GB (as the provider bills volumes: GiB), rounded up.
-fn gb(size: Size) -> u64 {
+pub fn gb(size: Size) -> u64 {
     size.bytes().div_ceil(Size::gib(1).bytes())
 }
 
@@ -256,19 +261,71 @@ fn item_lines(items: &[CostItem], base: &str, unpriced: &mut Vec<Unpriced>) -> V
         .filter_map(|(i, c)| {
             let category = c.category.unwrap_or(CostCategory::Other);
             // A share of a server's price (cloud backups) needs its server:
-            // such an item must carry a quote.
+            // such an item must carry a quote (or be `backups: true` on the host).
             let entry = c.product.as_deref().and_then(prices::find).filter(|e| e.unit != prices::Unit::PercentOfServer);
-            line(
-                category,
-                c.name.clone(),
-                u64::from(c.quantity),
-                c.price.as_ref(),
-                entry,
-                format!("{base}/{i}"),
-                unpriced,
-            )
+            let pointer = format!("{base}/{i}");
+            match (c.price.as_ref(), entry, recurring_gb(c)) {
+                // A product billed per GB-month with a size per copy: every
+                // copy kept is billed (see `recurring_gb`).
+                (None, Some(e), Some((gb, basis))) if e.unit == prices::Unit::GbMonth => {
+                    let mut l = catalogued(category, c.name.clone(), gb, e, pointer);
+                    l.basis = Some(basis);
+                    Some(l)
+                }
+                (quote, entry, recurring) => {
+                    let mut l = line(category, c.name.clone(), u64::from(c.quantity), quote, entry, pointer, unpriced)?;
+                    if let Some((_, basis)) = recurring {
+                        // The quote is per unit (a copy set), the catalog per
+                        // GB-month: E813 compares them, not W812.
+                        l.catalog_price = None;
+                        l.basis = Some(basis);
+                    }
+                    Some(l)
+                }
+            }
         })
         .collect()
+}
+
+/// The GB-months a sized item is billed for, with how they were counted:
+/// `quantity` × `keep` copies (1 when the item is not recurring) × the whole
+/// GB of one copy. A recurring product bills every copy it keeps: daily
+/// snapshots kept a week are 7 snapshots at once (Hetzner bills each
+/// snapshot per GB and month: <https://docs.hetzner.com/cloud/servers/backups-snapshots/overview>).
+/// `None` without a `size`, or for a recurring item with no `keep` (E814).
+pub fn recurring_gb(c: &CostItem) -> Option<(u64, String)> {
+    let size = c.size?;
+    let copies = match (c.taken, c.keep) {
+        (Some(_), None) => return None,
+        (_, keep) => keep.unwrap_or(1),
+    };
+    let gb = u64::from(c.quantity) * u64::from(copies) * gb(size);
+    let basis = match c.taken {
+        Some(taken) => format!("{} × {copies} copies × {size} (taken {}, {copies} kept)", c.quantity, taken.as_str()),
+        None => format!("{} × {size}", c.quantity),
+    };
+    Some((gb, basis))
+}
+
+/// The line of a cloud server's Backups (`backups: true`): the catalog's
+/// share of the server's monthly price (20 %), rounded half up once.
+fn backups_line(host: &crate::blueprint::model::Host, server: &Line, pointer: String) -> Option<Line> {
+    let e = prices::of_kind(Kind::Backup).filter(|e| e.unit == prices::Unit::PercentOfServer)?;
+    let percent = u64::try_from(e.price.0 / 10_000).unwrap_or(0);
+    let monthly = Rate::from_money(server.monthly).times_fraction(percent, 100);
+    let mut l = catalogued(
+        CostCategory::SnapshotsAndBackups,
+        format!("backups of {} (daily, 7 kept)", host.name),
+        1,
+        e,
+        pointer,
+    );
+    l.unit = "month".into();
+    l.unit_price = Rate::from_money(monthly);
+    l.monthly = monthly;
+    l.setup = Money(0);
+    l.basis = Some(format!("{percent} % of {} ({})", server.monthly, host.server_type));
+    Some(l)
 }
 
 /// Every monthly line of the blueprint itself, and what has no price.
@@ -283,15 +340,15 @@ pub fn lines(bp: &Blueprint) -> (Vec<Line>, Vec<Unpriced>) {
             )
         });
         let name = format!("{} ({})", host.name, host.server_type);
-        out.extend(line(
-            CostCategory::Servers,
-            name,
-            1,
-            host.price.as_ref(),
-            entry,
-            format!("/hosts/{i}"),
-            &mut unpriced,
-        ));
+        let server =
+            line(CostCategory::Servers, name, 1, host.price.as_ref(), entry, format!("/hosts/{i}"), &mut unpriced);
+        // Backups cost a share of the server's price; a dedicated server has none (E814).
+        if host.backups && host.kind == HostKind::Cloud {
+            if let Some(server) = &server {
+                out.extend(backups_line(host, server, format!("/hosts/{i}/backups")));
+            }
+        }
+        out.extend(server);
         for (j, v) in host.storage.iter().flat_map(|s| s.volumes.iter()).enumerate() {
             let pointer = format!("/hosts/{i}/storage/volumes/{j}");
             let name = format!("volume {} ({})", v.name, v.size);
@@ -510,6 +567,35 @@ alternatives:
         assert_eq!(ips.monthly, Money(100));
         let traffic = c.categories.iter().find(|t| t.category == CostCategory::Traffic).expect("traffic row");
         assert_eq!(traffic.monthly, Money(0));
+    }
+
+    #[test]
+    fn recurring_products_bill_every_copy_kept_and_backups_a_share_of_the_server() {
+        let bp: Blueprint = serde_yaml::from_str(
+            r#"
+project: {name: t, title: T}
+hosts:
+  - {name: a, kind: cloud, type: cx33, location: nbg1, os: debian-12, backups: true}
+extra_costs:
+  - {name: snaps, category: snapshots_and_backups, product: snapshot, quantity: 2, size: 80G, taken: daily, keep: 7}
+  - {name: one, category: snapshots_and_backups, product: snapshot, size: 80G}
+"#,
+        )
+        .expect("test blueprint parses");
+        let c = plan(&bp);
+        let got: Vec<(&str, u64, String, Option<&str>)> =
+            c.lines.iter().map(|l| (l.name.as_str(), l.quantity, l.monthly.to_string(), l.basis.as_deref())).collect();
+        assert_eq!(
+            got,
+            [
+                ("a (cx33)", 1, "5.49".into(), None),
+                // 20 % of 5.49 = 1.098 → 1.10.
+                ("backups of a (daily, 7 kept)", 1, "1.10".into(), Some("20 % of 5.49 (cx33)")),
+                // 2 × 7 × 80 GB = 1120 GB-months at 0.011 = 12.32.
+                ("snaps", 1120, "12.32".into(), Some("2 × 7 copies × 80G (taken daily, 7 kept)")),
+                ("one", 80, "0.88".into(), Some("1 × 80G")),
+            ]
+        );
     }
 
     #[test]

@@ -138,6 +138,10 @@ pub fn plan(bp: &Blueprint, hosts: &[HostPlan], header: &str) -> Option<Value> {
                 "ignore_changes": SERVER_IGNORED,
             },
         });
+        if host.backups {
+            // The provider's daily Backups, 7 kept (20 % of the server's price).
+            server["backups"] = json!(true);
+        }
         if let (Some(net), Some(ip)) = (&bp.network, &host.private_ip) {
             let n = net.name.to_string();
             server["network"] = json!([{ "network_id": id("hcloud_network", &n), "ip": ip }]);
