@@ -106,12 +106,17 @@ pub(crate) fn summary(name: &str, c: &CostPlan) -> String {
             Some(p) if p != l.unit_price => format!("; catalog {p}"),
             _ => String::new(),
         };
+        // Quantity, unit and period on every line: `1120 × 0.011 / GB-month`.
+        let basis = l.basis.as_ref().map(|b| format!(" [{b}]")).unwrap_or_default();
         let _ = writeln!(
             s,
-            "  {:<22} {:<width$} {:>10}  {} {} ({}){catalog}{gone}",
+            "  {:<22} {:<width$} {:>10}  = {} × {} / {}{basis}  {} {} ({}){catalog}{gone}",
             cost::category_label(l.category),
             l.name,
             l.monthly.to_string(),
+            l.quantity,
+            l.unit_price,
+            l.unit,
             l.priced_by,
             l.as_of,
             l.source
