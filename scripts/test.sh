@@ -39,6 +39,9 @@ command -v hcloud >/dev/null || packages+=(hcloud-cli)
 [ -x /usr/sbin/sshd ] || packages+=(openssh-server)
 command -v chromium >/dev/null || packages+=(chromium)
 [ -x /usr/bin/git ] || packages+=(git)
+# The manual pages gen writes (tests/cli.rs renders them); bash checks the completions.
+command -v groff >/dev/null || packages+=(groff-base)
+command -v man >/dev/null || packages+=(man-db)
 # The Jinja2 pipeline gen is compared with (tests/jinja2_peer.rs).
 /usr/bin/python3 -c "import jinja2" 2>/dev/null || packages+=(python3-jinja2)
 /usr/bin/python3 -c "import yaml" 2>/dev/null || packages+=(python3-yaml)

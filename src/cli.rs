@@ -4,11 +4,18 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+/// The exit codes every command shares (README, "Commands", has the table
+/// per command).
+const EXIT_STATUS: &str = "Exit status: 0 success; 1 the blueprints have errors (or warnings with \
+--deny warnings), out/ drifted (check), or a server would be replaced (plan --base); \
+2 usage, input/output or a bad git revision.";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "gen",
     version,
-    about = "Compile a typed blueprint of a self-hosted stack into every file its hosts need"
+    about = "Compile a typed blueprint of a self-hosted stack into every file its hosts need",
+    after_long_help = EXIT_STATUS
 )]
 pub struct Cli {
     /// Project directory holding blueprints/ and out/.
@@ -100,6 +107,21 @@ pub enum Command {
         #[arg(long, value_enum)]
         from: Template,
         name: String,
+    },
+    /// Print a completion script for SHELL (bash, zsh, fish, elvish,
+    /// powershell), generated from these definitions. Install for bash:
+    /// `gen completions bash > /etc/bash_completion.d/gen`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page gen(1) in roff, generated from these
+    /// definitions (`gen man | man -l -`); with --out DIR, write gen.1 and a
+    /// page per command (gen-build.1 and so on) into DIR, e.g.
+    /// /usr/local/share/man/man1.
+    Man {
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
     },
     /// Print a synthetic blueprint for benchmarks and fuzzing (hidden).
     #[command(hide = true)]

@@ -56,6 +56,25 @@ fn dispatch(cli: &Cli, style: Style) -> Result<i32> {
             Ok(0)
         }
         Command::New { from, name } => new(cli, *from, name),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut command, "gen", &mut std::io::stdout());
+            Ok(0)
+        }
+        Command::Man { out: Some(dir) } => {
+            let dir = in_project(cli, dir);
+            std::fs::create_dir_all(&dir).map_err(|e| Error::io("create", &dir, e))?;
+            clap_mangen::generate_to(<Cli as clap::CommandFactory>::command(), &dir)
+                .map_err(|e| Error::io("write manual pages to", &dir, e))?;
+            Ok(0)
+        }
+        Command::Man { out: None } => {
+            let command = <Cli as clap::CommandFactory>::command();
+            let mut page = Vec::new();
+            clap_mangen::Man::new(command).render(&mut page).map_err(|e| Error::io("render", "gen.1", e))?;
+            std::io::Write::write_all(&mut std::io::stdout(), &page).map_err(|e| Error::io("write", "stdout", e))?;
+            Ok(0)
+        }
         Command::Synth { sites, hosts, name } => {
             print!("{}", crate::synth::blueprint(name, *sites, *hosts)?);
             Ok(0)

@@ -667,3 +667,51 @@ fn dash_c_reads_given_blueprints_from_its_directory() {
     assert!(compose.exists(), "built from the -C directory's blueprint");
     assert!(!outer.path().join("out").exists(), "nothing written to the current directory");
 }
+
+/// Completions and manual pages come from the clap definitions: every
+/// command is in them, the bash script parses, the pages render cleanly.
+#[test]
+fn completions_and_manual_pages_name_every_command() {
+    crate::common::require("bash");
+    crate::common::require("groff");
+    let commands = ["build", "check", "lint", "plan", "cost", "schema", "new", "completions", "man"];
+    let (bash, _) = Gen::new(&repo()).args(["completions", "bash"]).succeeds();
+    let script = tempfile::NamedTempFile::new().expect("tempfile");
+    std::fs::write(script.path(), &bash).expect("write");
+    let parsed = std::process::Command::new("bash").arg("-n").arg(script.path()).output().expect("bash runs");
+    assert!(parsed.status.success(), "bash -n: {}", String::from_utf8_lossy(&parsed.stderr));
+    // Completing `gen b` in bash offers build.
+    let offered = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "source {}; COMP_WORDS=(gen b); COMP_CWORD=1; COMP_LINE='gen b'; COMP_POINT=5; _gen gen b gen; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+            script.path().display()
+        ))
+        .output()
+        .expect("bash runs");
+    assert_eq!(String::from_utf8_lossy(&offered.stdout), "build\n", "{}", String::from_utf8_lossy(&offered.stderr));
+    for shell in ["zsh", "fish"] {
+        let (text, _) = Gen::new(&repo()).args(["completions", shell]).succeeds();
+        for c in commands {
+            assert!(text.contains(c), "{shell} completion lacks {c}");
+        }
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    Gen::new(&repo()).args(["man".as_ref(), "--out".as_ref(), dir.path().as_os_str()]).succeeds();
+    for page in std::iter::once("gen".to_string()).chain(commands.iter().map(|c| format!("gen-{c}"))) {
+        let path = dir.path().join(format!("{page}.1"));
+        assert!(path.is_file(), "no {page}.1");
+        let out = std::process::Command::new("groff")
+            .args(["-man", "-Tutf8", "-ww", "-z"])
+            .arg(&path)
+            .output()
+            .expect("groff runs");
+        assert!(out.status.success() && out.stderr.is_empty(), "{page}.1: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let (page, _) = Gen::new(&repo()).args(["man"]).succeeds();
+    assert!(page.starts_with(".ie \\n(.g .ds Aq"), "roff: {}", &page[..page.len().min(80)]);
+    for c in commands {
+        assert!(page.contains(&format!("gen\\-{c}(1)")), "gen.1 lacks gen-{c}(1)");
+    }
+    assert!(page.contains("Exit status: 0 success"), "gen.1 lacks the exit status");
+}
