@@ -99,6 +99,8 @@ pub enum Command {
         /// Compare with the blueprint as committed at this git revision.
         #[arg(long, value_name = "GIT-REV")]
         base: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
     },
     /// Print the blueprint JSON Schema.
     Schema,

@@ -17,16 +17,42 @@ use crate::{plan, schema};
 /// Runs a command and returns the process exit code.
 pub fn run(cli: Cli) -> i32 {
     let style = Style { color: use_color(cli.color) };
-    match dispatch(&cli, style) {
-        Ok(code) => code,
-        Err(Error::Blueprint { failures, .. }) => {
+    match (dispatch(&cli, style), json_mode(&cli)) {
+        (Ok(code), _) => code,
+        // With --format json, failures are the same one document on stdout.
+        (Err(err), Some((command, key))) => {
+            let (diags, failure): (Vec<Diagnostic>, Option<String>) = match &err {
+                Error::Blueprint { failures, .. } => {
+                    (failures.iter().flat_map(|f| f.diagnostics.iter().cloned()).collect(), None)
+                }
+                other => (Vec::new(), Some(other.to_string())),
+            };
+            let result = key.map(|k| (k, serde_json::Value::Null));
+            println!("{}", diag::json_document(command, false, &diags, result, failure));
+            err.exit_code()
+        }
+        (Err(Error::Blueprint { failures, .. }), None) => {
             report_failures(&failures, style);
             1
         }
-        Err(err) => {
+        (Err(err), None) => {
             eprintln!("{}: {err}", if style.color { "\x1b[1;31merror\x1b[0m" } else { "error" });
             err.exit_code()
         }
+    }
+}
+
+/// The command's name and the key of its payload when it reports in JSON
+/// (`--format json`); none for text.
+fn json_mode(cli: &Cli) -> Option<(&'static str, Option<&'static str>)> {
+    match &cli.command {
+        Command::Lint { format: Format::Json, .. } => Some(("lint", None)),
+        Command::Check { format: Format::Json, .. } => Some(("check", Some("drift"))),
+        Command::Plan { format: Format::Json, base: None, .. } => Some(("plan", Some("plan"))),
+        Command::Plan { format: Format::Json, base: Some(_), .. } => Some(("plan", Some("preview"))),
+        Command::Cost { format: Format::Json, base: None, .. } => Some(("cost", Some("cost"))),
+        Command::Cost { format: Format::Json, base: Some(_), .. } => Some(("cost", Some("changes"))),
+        _ => None,
     }
 }
 
@@ -47,9 +73,9 @@ fn dispatch(cli: &Cli, style: Style) -> Result<i32> {
         Command::Lint { blueprints, format, deny } => lint_cmd(cli, blueprints, *format, *deny, style),
         Command::Plan { blueprint, format, base: None } => plan_cmd(cli, blueprint, *format, style),
         Command::Plan { blueprint, format, base: Some(rev) } => preview_cmd(cli, blueprint, rev, *format, style),
-        Command::Cost { blueprints, base } => {
+        Command::Cost { blueprints, base, format } => {
             let (paths, _) = blueprint_paths(cli, blueprints)?;
-            crate::cost_cmd::run(&paths, base.as_deref())
+            crate::cost_cmd::run(&paths, base.as_deref(), *format)
         }
         Command::Schema => {
             print!("{}", schema::blueprint_schema_text());
@@ -134,8 +160,10 @@ fn compile_all(cli: &Cli, paths: &[PathBuf], style: Style) -> Result<Vec<Compile
             Err(f) => failures.push(f),
         }
     }
-    for c in &compiled {
-        print_diags(&c.warnings, Some(&c.source), style);
+    if json_mode(cli).is_none() {
+        for c in &compiled {
+            print_diags(&c.warnings, Some(&c.source), style);
+        }
     }
     if failures.is_empty() {
         Ok(compiled)
@@ -236,7 +264,8 @@ fn check(cli: &Cli, given: &[PathBuf], format: Format, style: Style) -> Result<i
     match format {
         Format::Json => {
             let report = serde_json::json!({ "clean": clean, "blueprints": drifts, "stray_trees": orphans });
-            println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+            let warnings: Vec<Diagnostic> = compiled.iter().flat_map(|c| c.warnings.iter().cloned()).collect();
+            println!("{}", diag::json_document("check", clean, &warnings, Some(("drift", report)), None));
         }
         Format::Text => print_drift(&drifts, &orphans, style),
     }
@@ -301,20 +330,24 @@ fn lint_cmd(cli: &Cli, given: &[PathBuf], format: Format, deny: Option<Deny>, st
         }
         all.extend(diags);
     }
-    match format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&all).unwrap_or_default()),
-        Format::Text => eprintln!("{}", diag::summary(&all)),
-    }
     let errors = all.iter().any(Diagnostic::is_error);
     let warnings = all.iter().any(|d| !d.is_error());
-    Ok(i32::from(errors || (deny == Some(Deny::Warnings) && warnings)))
+    let code = i32::from(errors || (deny == Some(Deny::Warnings) && warnings));
+    match format {
+        Format::Json => println!("{}", diag::json_document("lint", code == 0, &all, None, None)),
+        Format::Text => eprintln!("{}", diag::summary(&all)),
+    }
+    Ok(code)
 }
 
 fn plan_cmd(cli: &Cli, path: &Path, format: Format, style: Style) -> Result<i32> {
     let compiled = compile_all(cli, &[path.to_path_buf()], style)?;
     let Some(c) = compiled.first() else { return Ok(2) };
     match format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&c.plan).unwrap_or_default()),
+        Format::Json => {
+            let plan = serde_json::to_value(&c.plan).unwrap_or_default();
+            println!("{}", diag::json_document("plan", true, &c.warnings, Some(("plan", plan)), None));
+        }
         Format::Text => print!("{}", crate::plan::describe::describe(&c.plan)),
     }
     Ok(0)
@@ -336,11 +369,15 @@ fn preview_cmd(cli: &Cli, path: &Path, rev: &str, format: Format, style: Style) 
         },
     };
     let preview = crate::preview::preview(&path.display().to_string(), rev, before.as_ref(), now);
+    let code = i32::from(preview.errors > 0);
     match format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&preview).unwrap_or_default()),
+        Format::Json => {
+            let value = serde_json::to_value(&preview).unwrap_or_default();
+            println!("{}", diag::json_document("plan", code == 0, &now.warnings, Some(("preview", value)), None));
+        }
         Format::Text => print!("{}", crate::preview::text(&preview)),
     }
-    Ok(i32::from(preview.errors > 0))
+    Ok(code)
 }
 
 fn new(cli: &Cli, from: Template, name: &str) -> Result<i32> {

@@ -33,7 +33,9 @@ pub fn lint_bytes(path: &Path, bytes: &[u8]) -> std::result::Result<(Loaded, Vec
     let loaded = blueprint::load(path, bytes)?;
     let diags: Vec<Diagnostic> =
         check::check(&loaded.blueprint).into_iter().map(|f| f.locate(&loaded.file, &loaded.spans)).collect();
-    Ok((loaded, collapse(diags)))
+    let mut diags = collapse(diags);
+    diag::place_ends(&mut diags, &loaded.source);
+    Ok((loaded, diags))
 }
 
 /// One diagnostic per code and place: a shared default (say, the ports of

@@ -6,32 +6,56 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use serde::Serialize;
+
 use crate::blueprint::{self, units::Money};
+use crate::cli::Format;
 use crate::compile::lint;
+use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 use crate::plan::cost::{self, CostPlan, Line};
 
-/// Prints the summary (or the difference to `base`) of each blueprint.
-pub(crate) fn run(paths: &[PathBuf], base: Option<&str>) -> Result<i32> {
+/// Prints the summary (or the difference to `base`) of each blueprint, as
+/// text or as the `--format json` document (`cost`: each blueprint's cost
+/// plan, the shape of report/cost.json; `changes`: each [`CostChange`]).
+pub(crate) fn run(paths: &[PathBuf], base: Option<&str>, format: Format) -> Result<i32> {
     let mut out = String::new();
+    let mut warnings = Vec::new();
+    let mut plans = Vec::new();
+    let mut changes = Vec::new();
     for path in paths {
-        let (name, now) = current(path)?;
+        let (name, now, diags) = current(path)?;
+        warnings.extend(diags);
         match base {
-            None => out.push_str(&summary(&name, &now)),
+            None => {
+                out.push_str(&summary(&name, &now));
+                plans.push(serde_json::json!({ "blueprint": name, "file": path.display().to_string(), "cost": now }));
+            }
             Some(rev) => {
                 let before = at_revision(path, rev)?;
-                out.push_str(&diff(&format!("{} at {rev}", path.display()), &before, &now));
+                let change = change(&path.display().to_string(), rev, before.as_ref(), &now);
+                out.push_str(&change.text());
+                changes.push(change);
             }
         }
     }
-    print!("{out}");
+    match format {
+        Format::Text => print!("{out}"),
+        Format::Json => {
+            let result = match base {
+                None => ("cost", serde_json::Value::Array(plans)),
+                Some(_) => ("changes", serde_json::to_value(&changes).unwrap_or_default()),
+            };
+            println!("{}", crate::diag::json_document("cost", true, &warnings, Some(result), None));
+        }
+    }
     Ok(0)
 }
 
-/// The cost plan of the blueprint in the working tree.
-fn current(path: &Path) -> Result<(String, CostPlan)> {
+/// The cost plan of the blueprint in the working tree, with its warnings.
+fn current(path: &Path) -> Result<(String, CostPlan, Vec<Diagnostic>)> {
     match lint(path)? {
-        Ok((loaded, _)) => Ok((loaded.name.clone(), cost::plan(&loaded.blueprint))),
+        Ok((loaded, diags)) => Ok((loaded.name.clone(), cost::plan(&loaded.blueprint), diags)),
         Err(failure) => Err(Error::Blueprint { count: 1, failures: vec![failure] }),
     }
 }
@@ -168,56 +192,143 @@ impl std::fmt::Display for Signed {
     }
 }
 
-/// The per-line and total difference between two cost plans (`before` is
-/// none when the blueprint is new).
-pub(crate) fn diff(label: &str, before: &Option<CostPlan>, now: &CostPlan) -> String {
+/// What a change costs: the per-line and total difference between the
+/// blueprint at a git revision and now (`gen cost --base`). Amounts are per
+/// month unless named otherwise; `before` is absent for a new blueprint.
+#[derive(Debug, Serialize)]
+pub(crate) struct CostChange {
+    /// The blueprint file as given.
+    pub blueprint: String,
+    /// The git revision compared with.
+    pub base: String,
+    pub currency: String,
+    /// Removed and changed lines in the base's order, then added ones.
+    pub lines: Vec<LineChange>,
+    pub monthly_before: Money,
+    pub monthly_now: Money,
+    pub monthly_difference: Money,
+    /// The difference as a signed percentage of the base, one decimal; none
+    /// when the base cost nothing.
+    pub percent: Option<String>,
+    pub yearly_difference: Money,
+    pub one_time_before: Money,
+    pub one_time_now: Money,
+    /// The budget and the variance after the change.
+    pub budget: Option<cost::BudgetPlan>,
+}
+
+/// One cost line that was added, removed or changed (matched by name).
+#[derive(Debug, Serialize)]
+pub(crate) struct LineChange {
+    /// `added`, `removed` or `changed`.
+    pub change: &'static str,
+    pub name: String,
+    pub monthly_before: Option<Money>,
+    pub monthly_now: Option<Money>,
+    pub setup_before: Option<Money>,
+    pub setup_now: Option<Money>,
+}
+
+/// The difference between two cost plans (`before` is none when the
+/// blueprint is new).
+pub(crate) fn change(blueprint: &str, rev: &str, before: Option<&CostPlan>, now: &CostPlan) -> CostChange {
     let empty: Vec<Line> = Vec::new();
-    let old_lines = before.as_ref().map_or(&empty, |b| &b.lines);
-    let mut s = String::new();
-    let _ = writeln!(s, "cost change since {label} ({}, per month):", now.currency);
-    let key = |l: &Line| l.name.clone();
-    let mut changed = false;
+    let old_lines = before.map_or(&empty, |b| &b.lines);
+    let mut lines = Vec::new();
     for old in old_lines {
-        match now.lines.iter().find(|n| key(n) == key(old)) {
-            Some(new) if new.monthly != old.monthly || new.setup != old.setup => {
-                changed = true;
-                let _ = writeln!(
-                    s,
-                    "  ~ {}: {} → {} ({:+}){}",
-                    old.name,
-                    old.monthly,
-                    new.monthly,
-                    Signed(Money(new.monthly.0 - old.monthly.0)),
-                    setup_change(old.setup, new.setup)
-                );
-            }
+        match now.lines.iter().find(|n| n.name == old.name) {
+            Some(new) if new.monthly != old.monthly || new.setup != old.setup => lines.push(LineChange {
+                change: "changed",
+                name: old.name.clone(),
+                monthly_before: Some(old.monthly),
+                monthly_now: Some(new.monthly),
+                setup_before: Some(old.setup),
+                setup_now: Some(new.setup),
+            }),
             Some(_) => {}
-            None => {
-                changed = true;
-                let _ = writeln!(s, "  - {}: {} ({:+})", old.name, old.monthly, Signed(Money(-old.monthly.0)));
-            }
+            None => lines.push(LineChange {
+                change: "removed",
+                name: old.name.clone(),
+                monthly_before: Some(old.monthly),
+                monthly_now: None,
+                setup_before: Some(old.setup),
+                setup_now: None,
+            }),
         }
     }
-    for new in now.lines.iter().filter(|n| !old_lines.iter().any(|o| key(o) == key(n))) {
-        changed = true;
-        let _ = writeln!(s, "  + {}: {} ({:+})", new.name, new.monthly, Signed(new.monthly));
+    for new in now.lines.iter().filter(|n| !old_lines.iter().any(|o| o.name == n.name)) {
+        lines.push(LineChange {
+            change: "added",
+            name: new.name.clone(),
+            monthly_before: None,
+            monthly_now: Some(new.monthly),
+            setup_before: None,
+            setup_now: Some(new.setup),
+        });
     }
-    if !changed {
-        let _ = writeln!(s, "  no line changed");
-    }
-    let (old_m, old_once) = before.as_ref().map_or((Money(0), Money(0)), |b| (b.monthly, b.one_time));
+    let (old_m, old_once) = before.map_or((Money(0), Money(0)), |b| (b.monthly, b.one_time));
     let delta = Money(now.monthly.0 - old_m.0);
-    let pct = if old_m.0 == 0 { String::new() } else { format!(", {} %", cost::variance_percent(delta, old_m)) };
-    let _ = writeln!(s, "  total: {old_m} → {} ({:+}{pct})", now.monthly, Signed(delta));
-    let _ = writeln!(s, "  per year: {:+}", Signed(Money(delta.0 * 12)));
-    if old_once != now.one_time {
-        let _ =
-            writeln!(s, "  one-time: {old_once} → {} ({:+})", now.one_time, Signed(Money(now.one_time.0 - old_once.0)));
+    CostChange {
+        blueprint: blueprint.to_string(),
+        base: rev.to_string(),
+        currency: now.currency.clone(),
+        lines,
+        monthly_before: old_m,
+        monthly_now: now.monthly,
+        monthly_difference: delta,
+        percent: (old_m.0 != 0).then(|| cost::variance_percent(delta, old_m)),
+        yearly_difference: Money(delta.0 * 12),
+        one_time_before: old_once,
+        one_time_now: now.one_time,
+        budget: now.budget.clone(),
     }
-    if let Some(b) = &now.budget {
-        let _ = writeln!(s, "  budget {}: variance now {} ({} %)", b.monthly, b.variance, b.variance_percent);
+}
+
+impl CostChange {
+    /// The terminal text: `- removed`, `~ changed`, `+ added` lines, then totals.
+    pub(crate) fn text(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(s, "cost change since {} at {} ({}, per month):", self.blueprint, self.base, self.currency);
+        for l in &self.lines {
+            let (before, now) = (l.monthly_before.unwrap_or(Money(0)), l.monthly_now.unwrap_or(Money(0)));
+            let delta = Signed(Money(now.0 - before.0));
+            let _ = match l.change {
+                "changed" => writeln!(
+                    s,
+                    "  ~ {}: {before} → {now} ({delta:+}){}",
+                    l.name,
+                    setup_change(l.setup_before.unwrap_or(Money(0)), l.setup_now.unwrap_or(Money(0)))
+                ),
+                "removed" => writeln!(s, "  - {}: {before} ({delta:+})", l.name),
+                _ => writeln!(s, "  + {}: {now} ({delta:+})", l.name),
+            };
+        }
+        if self.lines.is_empty() {
+            let _ = writeln!(s, "  no line changed");
+        }
+        let pct = self.percent.as_ref().map(|p| format!(", {p} %")).unwrap_or_default();
+        let _ = writeln!(
+            s,
+            "  total: {} → {} ({:+}{pct})",
+            self.monthly_before,
+            self.monthly_now,
+            Signed(self.monthly_difference)
+        );
+        let _ = writeln!(s, "  per year: {:+}", Signed(self.yearly_difference));
+        if self.one_time_before != self.one_time_now {
+            let _ = writeln!(
+                s,
+                "  one-time: {} → {} ({:+})",
+                self.one_time_before,
+                self.one_time_now,
+                Signed(Money(self.one_time_now.0 - self.one_time_before.0))
+            );
+        }
+        if let Some(b) = &self.budget {
+            let _ = writeln!(s, "  budget {}: variance now {} ({} %)", b.monthly, b.variance, b.variance_percent);
+        }
+        s
     }
-    s
 }
 
 fn setup_change(old: Money, new: Money) -> String {

@@ -217,7 +217,7 @@ fn check_reports_an_orphan_tree() {
     assert!(stdout.lines().any(|l| l.starts_with("out/gone:") && l.contains("stray")), "{stdout}");
     let (stdout, _) = Gen::new(dir.path()).args(["check", "--format", "json"]).fails();
     let report: Value = serde_json::from_str(&stdout).expect("JSON");
-    assert_eq!(report["stray_trees"], serde_json::json!(["gone"]), "{stdout}");
+    assert_eq!(report["drift"]["stray_trees"], serde_json::json!(["gone"]), "{stdout}");
 }
 
 #[test]
@@ -225,7 +225,8 @@ fn check_json_is_parseable() {
     let dir = built();
     let (stdout, _) = Gen::new(dir.path()).args(["check", "--format", "json"]).succeeds();
     let clean: Value = serde_json::from_str(&stdout).expect("JSON");
-    assert_eq!(clean["clean"], Value::Bool(true), "{stdout}");
+    assert_eq!((clean["command"].as_str(), clean["ok"].as_bool()), (Some("check"), Some(true)), "{stdout}");
+    assert_eq!(clean["drift"]["clean"], Value::Bool(true), "{stdout}");
 
     let out = dir.path().join("out");
     let rel = some_artifact(&out, "odoo-dedicated");
@@ -233,6 +234,8 @@ fn check_json_is_parseable() {
     write_file(&out.join("odoo-dedicated/stray.txt"), "x\n");
     let (stdout, _) = Gen::new(dir.path()).args(["check", "--format", "json"]).fails();
     let report: Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(report["ok"], Value::Bool(false), "{stdout}");
+    let report = &report["drift"];
     assert_eq!(report["clean"], Value::Bool(false), "{stdout}");
     let odoo = report["blueprints"]
         .as_array()
@@ -426,12 +429,15 @@ fn lint_deny_warnings_fails_on_warnings() {
 }
 
 #[test]
-fn lint_json_is_an_array_of_diagnostics() {
+fn lint_json_is_one_versioned_document() {
     let dir = project();
     let (stdout, _) =
         Gen::new(dir.path()).args(["lint", "--format", "json", "blueprints/hetzner-websites.yaml"]).succeeds();
-    let diags: Value = serde_json::from_str(&stdout).expect("JSON");
-    let diags = diags.as_array().expect("a JSON array");
+    let doc: Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!((doc["format_version"].as_u64(), doc["command"].as_str()), (Some(1), Some("lint")), "{stdout}");
+    assert_eq!((doc["ok"].as_bool(), doc["errors"].as_u64()), (Some(true), Some(0)), "{stdout}");
+    let diags = doc["diagnostics"].as_array().expect("a diagnostics array");
+    assert_eq!(doc["warnings"].as_u64(), Some(diags.len() as u64));
     assert!(diags.iter().any(|d| d["code"] == "W401"), "{stdout}");
     for d in diags {
         for key in ["code", "severity", "file", "message", "hint"] {
@@ -440,21 +446,72 @@ fn lint_json_is_an_array_of_diagnostics() {
         for key in ["line", "col"] {
             assert!(d[key].as_u64().is_some_and(|n| n >= 1), "`{key}` is a 1-based number in {d}");
         }
+        // Start and end positions: the end is past the start, on its line.
+        assert_eq!((d["start"]["line"].as_u64(), d["start"]["col"].as_u64()), (d["line"].as_u64(), d["col"].as_u64()));
+        assert_eq!(d["end"]["line"], d["start"]["line"], "{d}");
+        assert!(d["end"]["col"].as_u64() > d["start"]["col"].as_u64(), "{d}");
         assert!(["error", "warning"].contains(&d["severity"].as_str().unwrap_or_default()), "{d}");
         assert_eq!(d["file"], "blueprints/hetzner-websites.yaml");
     }
-    // Errors too come out as JSON, with exit code 1.
+    // Errors too come out as JSON, with exit code 1; the end covers the key.
     write_file(
         &dir.path().join("blueprints/zz-broken.yaml"),
         "project: {name: broken, title: Broken}\nhosts: []\nfrobnicate: true\n",
     );
     let (stdout, _) = Gen::new(dir.path()).args(["lint", "--format", "json", "blueprints/zz-broken.yaml"]).fails();
-    let diags: Value = serde_json::from_str(&stdout).expect("JSON");
-    let e101 = diags.as_array().expect("array").iter().find(|d| d["code"] == "E101").expect("E101");
+    let doc: Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(doc["ok"], Value::Bool(false));
+    let e101 = doc["diagnostics"].as_array().expect("array").iter().find(|d| d["code"] == "E101").expect("E101");
     assert_eq!(
-        (e101["severity"].as_str(), e101["line"].as_u64(), e101["col"].as_u64()),
-        (Some("error"), Some(3), Some(1))
+        (
+            e101["severity"].as_str(),
+            e101["start"]["line"].as_u64(),
+            e101["start"]["col"].as_u64(),
+            e101["end"]["col"].as_u64()
+        ),
+        (Some("error"), Some(3), Some(1), Some(11))
     );
+}
+
+/// Every reporting command prints one JSON document with `--format json`,
+/// also when the blueprint has errors (exit 1) or the command fails (exit 2),
+/// and nothing else on stdout.
+#[test]
+fn every_reporting_command_reports_errors_in_json() {
+    let dir = project();
+    write_file(
+        &dir.path().join("blueprints/zz-broken.yaml"),
+        "project: {name: broken, title: Broken}\nhosts: []\nfrobnicate: true\n",
+    );
+    let broken = "blueprints/zz-broken.yaml";
+    let cases: [(&[&str], &str, Option<&str>); 4] = [
+        (&["lint", broken], "lint", None),
+        (&["check", broken], "check", Some("drift")),
+        (&["plan", broken], "plan", Some("plan")),
+        (&["cost", broken], "cost", Some("cost")),
+    ];
+    for (args, command, key) in cases {
+        let (stdout, _) = Gen::new(dir.path()).args(args.iter().copied().chain(["--format", "json"])).fails();
+        let doc: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{args:?}: {e}\n{stdout}"));
+        assert_eq!(doc["command"].as_str(), Some(command), "{stdout}");
+        assert_eq!((doc["ok"].as_bool(), doc["errors"].as_u64()), (Some(false), Some(1)), "{args:?}: {stdout}");
+        assert_eq!(doc["diagnostics"][0]["code"], "E101", "{args:?}: {stdout}");
+        if let Some(key) = key {
+            assert!(doc.get(key).is_some_and(Value::is_null), "{args:?}: `{key}` is null: {stdout}");
+        }
+    }
+    // A usage failure (no such revision) is the same document, exit 2.
+    let (stdout, _) = Gen::new(dir.path())
+        .args(["cost", "--base", "no-such-rev", "--format", "json", "blueprints/hetzner-websites.yaml"])
+        .code(2);
+    let doc: Value = serde_json::from_str(&stdout).expect("JSON");
+    assert!(doc["failure"].as_str().is_some_and(|f| f.contains("no-such-rev")), "{doc}");
+    // And the successful payloads: the cost plans, each like report/cost.json.
+    let (stdout, _) =
+        Gen::new(dir.path()).args(["cost", "--format", "json", "blueprints/hetzner-websites.yaml"]).succeeds();
+    let doc: Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(doc["cost"][0]["blueprint"], "hetzner-websites", "{stdout}");
+    assert!(doc["cost"][0]["cost"]["monthly"].is_string(), "{stdout}");
 }
 
 // 8. schema
@@ -609,8 +666,9 @@ fn plan_shows_hosts_and_reasons() {
 
     let (stdout, _) =
         Gen::new(dir.path()).args(["plan", "--format", "json", "blueprints/odoo-dedicated.yaml"]).succeeds();
-    let plan: Value = serde_json::from_str(&stdout).expect("JSON");
-    let host = &plan["hosts"][0];
+    let doc: Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!((doc["command"].as_str(), doc["ok"].as_bool()), (Some("plan"), Some(true)), "{stdout}");
+    let host = &doc["plan"]["hosts"][0];
     assert_eq!(host["name"], "ax52");
     assert!(host["capacity"].is_object(), "{host}");
     assert!(host["capacity"]["rows"].as_array().is_some_and(|r| !r.is_empty()), "{host}");

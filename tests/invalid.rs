@@ -271,8 +271,12 @@ fn lint_json_has_the_same_diagnostics() {
     let file = format!("{FIXTURES}/several-check-errors.yaml");
     let (stdout, stderr) = Gen::new(&repo()).args(["lint", "--format", "json", &file]).fails();
     let diags: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
-    let mut json_codes: Vec<String> =
-        diags.as_array().expect("array").iter().map(|d| d["code"].as_str().expect("code").to_string()).collect();
+    let mut json_codes: Vec<String> = diags["diagnostics"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|d| d["code"].as_str().expect("code").to_string())
+        .collect();
     json_codes.sort();
     let mut want: Vec<String> = expected("several-check-errors").iter().map(|c| (*c).to_string()).collect();
     want.sort();

@@ -56,7 +56,9 @@ fn a_new_admin_and_image_tag_reload_and_recreate_but_replace_no_server() {
     assert!(stdout.ends_with("no server is replaced or destroyed\n"), "{stdout}");
     // The same as JSON.
     let (json, _) = Gen::new(p.path()).args(["plan", WEBSITES, "--base", "HEAD", "--format", "json"]).succeeds();
-    let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let doc: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!((doc["command"].as_str(), doc["ok"].as_bool()), (Some("plan"), Some(true)), "{json}");
+    let v = &doc["preview"];
     assert_eq!(v["errors"], 0);
     assert_eq!(v["hosts"][0]["host"], "app-1");
     assert_eq!(v["hosts"][0]["actions"][0]["action"], "reload nginx");

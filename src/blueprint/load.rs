@@ -39,14 +39,19 @@ pub struct LoadFailure {
 
 pub fn load(path: &Path, bytes: &[u8]) -> Result<Loaded, LoadFailure> {
     let file = path.display().to_string();
-    let fail =
-        |source: Option<String>, diagnostics: Vec<Diagnostic>| LoadFailure { file: file.clone(), source, diagnostics };
+    let fail = |source: Option<String>, mut diagnostics: Vec<Diagnostic>| {
+        if let Some(text) = &source {
+            crate::diag::place_ends(&mut diagnostics, text);
+        }
+        LoadFailure { file: file.clone(), source, diagnostics }
+    };
     let at_start = |code, message: String, hint: &str| Diagnostic {
         code,
         severity: Severity::Error,
         file: file.clone(),
         line: 1,
         col: 1,
+        end_col: 2,
         message,
         hint: hint.to_string(),
         pointer: String::new(),

@@ -171,3 +171,112 @@ mod tests {
         assert_eq!(index.locate("/hosts/0/nothing"), Place { line: 4, col: 5 });
     }
 }
+
+/// Where the YAML node that starts at 1-based char column `col` of `line`
+/// ends on that line (an exclusive 1-based column), so a caret can cover the
+/// whole value: a quoted scalar to its closing quote, a flow collection
+/// (`{…}`, `[…]`) to its closing bracket, a plain scalar to the end of the
+/// line, a comment (` #`), a key's `:`, or, inside a flow collection, the
+/// next `,`, `]` or `}`. A node that goes on past the line (a block scalar,
+/// a multi-line flow collection) ends at the end of the line. At least one
+/// column past `col`, even on an empty line.
+pub fn value_end(line: &str, col: usize) -> usize {
+    let chars: Vec<char> = line.chars().collect();
+    let start = col.saturating_sub(1).min(chars.len());
+    let rest = &chars[start..];
+    let span = match rest.first() {
+        None => 0,
+        Some('"') => closing(rest, |i, c| c == '"' && !escaped(rest, i)),
+        Some('\'') => closing(rest, |i, c| c == '\'' && rest.get(i + 1) != Some(&'\'') && !doubled(rest, i)),
+        Some('{' | '[') => flow_end(rest),
+        Some(_) => {
+            // Inside a flow collection when the line before opens more than it closes.
+            let depth = chars[..start].iter().fold(0i32, |d, c| match c {
+                '{' | '[' => d + 1,
+                '}' | ']' => d - 1,
+                _ => d,
+            });
+            let mut end = rest.len();
+            for (i, &c) in rest.iter().enumerate() {
+                let next = rest.get(i + 1).copied();
+                let stop = (c == '#' && i > 0 && rest[i - 1] == ' ')
+                    || (c == ':' && matches!(next, None | Some(' ')))
+                    || (depth > 0 && matches!(c, ',' | ']' | '}'));
+                if stop {
+                    end = i;
+                    break;
+                }
+            }
+            rest[..end].iter().rposition(|c| !c.is_whitespace()).map_or(end, |p| p + 1)
+        }
+    };
+    (start + span.max(1) + 1).max(col + 1)
+}
+
+/// The length up to and including the first char after the opening one
+/// that `is_close` accepts; the whole rest when none does.
+fn closing(rest: &[char], is_close: impl Fn(usize, char) -> bool) -> usize {
+    rest.iter().enumerate().skip(1).find(|&(i, &c)| is_close(i, c)).map_or(rest.len(), |(i, _)| i + 1)
+}
+
+/// A `"` preceded by an odd number of backslashes is escaped.
+fn escaped(rest: &[char], i: usize) -> bool {
+    rest[1..i].iter().rev().take_while(|&&c| c == '\\').count() % 2 == 1
+}
+
+/// The second `'` of a `''` pair (an escaped quote in a single-quoted scalar).
+fn doubled(rest: &[char], i: usize) -> bool {
+    i > 1 && rest[i - 1] == '\'' && rest[..i - 1].iter().skip(1).rev().take_while(|&&c| c == '\'').count() % 2 == 0
+}
+
+/// The length of a flow collection up to its closing bracket, skipping
+/// quoted scalars; the whole rest when it closes on a later line.
+fn flow_end(rest: &[char]) -> usize {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    for (i, &c) in rest.iter().enumerate() {
+        match (quote, c) {
+            (Some('"'), '"') if !escaped(rest, i) => quote = None,
+            (Some('\''), '\'') => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '{' | '[') => depth += 1,
+            (None, '}' | ']') => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return i + 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    rest.len()
+}
+
+#[cfg(test)]
+mod extent_tests {
+    use super::value_end;
+
+    /// The text a caret at `col` covers.
+    fn covered(line: &str, col: usize) -> String {
+        line.chars().skip(col - 1).take(value_end(line, col) - col).collect()
+    }
+
+    #[test]
+    fn carets_cover_the_whole_value() {
+        assert_eq!(covered("    type: cx32", 11), "cx32");
+        assert_eq!(covered("    type: cx32  # gone", 11), "cx32");
+        assert_eq!(covered("    type: cx32", 5), "type");
+        assert_eq!(covered(r#"  rpo: "5 \"min\"" # x"#, 8), r#""5 \"min\"""#);
+        assert_eq!(covered("  a: 'it''s' ", 6), "'it''s'");
+        assert_eq!(covered("  - {name: a, size: 150G, taken: daily}", 21), "150G");
+        assert_eq!(covered("  - {name: a, size: 150G, taken: daily}", 34), "daily");
+        assert_eq!(covered("  limits: {cpus: 7.0, memory: \"3}G\"}", 11), "{cpus: 7.0, memory: \"3}G\"}");
+        assert_eq!(covered("  ports: [80, 443", 10), "[80, 443");
+        assert_eq!(covered("  url: https://x.example:8443/a", 8), "https://x.example:8443/a");
+        assert_eq!(covered("  text: |", 9), "|");
+        // Never empty, never past a short line by more than one column.
+        assert_eq!(value_end("", 1), 2);
+        assert_eq!(value_end("ab", 9), 10);
+    }
+}

@@ -29,7 +29,7 @@ exposure_ports() {
     python3 -c '
 import json, sys
 host, who = sys.argv[1], sys.argv[2]
-plan = next(h for h in json.load(sys.stdin)["hosts"] if h["name"] == host)
+plan = next(h for h in json.load(sys.stdin)["plan"]["hosts"] if h["name"] == host)
 ports = set()
 for e in plan["exposure"]:
     if e["proto"] != "tcp":
