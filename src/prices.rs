@@ -1,7 +1,13 @@
 //! The provider's price list, as data (`catalog/hetzner-prices.yaml`,
 //! embedded at build time and parsed once). Each entry carries its source,
-//! date, tax basis, currency and availability, so a report can say where
-//! every figure comes from and how old it is.
+//! date, whether that source confirms it (`verified`), tax basis, currency
+//! and availability, so a report can say where every figure comes from and
+//! how old it is. Storage Boxes carry their capacity and dedicated servers
+//! their parts ([`Hardware`]), for the checks that compare a product with
+//! the blueprint's description of it (`check::products`).
+//!
+//! The catalog as a whole says when it was last checked against its sources
+//! (`checked`) and how old that check may get (`max_age_days`, W815).
 //!
 //! Rounding: unit prices keep up to four decimals (a volume costs 0.044 per
 //! GB); a line's amount is quantity × unit price, rounded half up to the cent
@@ -12,7 +18,8 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize, Serializer};
 
-use crate::blueprint::units::Money;
+use crate::blueprint::model::DiskKind;
+use crate::blueprint::units::{Money, Size};
 
 const DATA: &str = include_str!("../catalog/hetzner-prices.yaml");
 
@@ -114,7 +121,10 @@ pub enum Tax {
     Gross,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// One priced product. `as_of` is the date of the record `source` names;
+/// `verified` is false when no stored public record states the figure (it is
+/// then kept as first entered, and `source` says where to check it).
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Entry {
     pub id: String,
@@ -125,16 +135,87 @@ pub struct Entry {
     pub unit: Unit,
     pub tax: Tax,
     pub currency: String,
+    /// `YYYY-MM-DD`.
     pub as_of: String,
+    /// An address (URL) of the record.
     pub source: String,
+    pub verified: bool,
+    /// Effective dates, earlier figures, derivations (gross ÷ 1.19).
+    #[serde(default)]
+    pub note: Option<String>,
     pub available: bool,
     #[serde(default)]
     pub replacement: Option<String>,
+    /// A Storage Box's space.
+    #[serde(default)]
+    pub capacity: Option<Size>,
+    /// A dedicated server's parts.
+    #[serde(default)]
+    pub hardware: Option<Hardware>,
+}
+
+/// The parts of a dedicated server as the provider lists them (its
+/// server matrix, <https://www.hetzner.com/dedicated-rootserver/matrix-ax>),
+/// with their own source: a price page and a spec sheet are often not the
+/// same record.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Hardware {
+    /// CPU model: `AMD Ryzen 7 7700`.
+    pub cpu: String,
+    pub cores: u32,
+    pub threads: u32,
+    /// RAM, binary units (`64G`).
+    pub memory: Size,
+    pub disks: Vec<HardwareDisk>,
+    pub source: String,
+    pub verified: bool,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// `count` disks of `size_gb` decimal gigabytes (10^9 bytes, as the provider
+/// sells them: "1 TB NVMe" is `size_gb: 1000`).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HardwareDisk {
+    pub count: u32,
+    pub size_gb: u64,
+    pub kind: DiskKind,
+}
+
+impl HardwareDisk {
+    /// One disk's size in bytes.
+    pub fn size(self) -> Size {
+        Size(self.size_gb * 1_000_000_000)
+    }
+}
+
+impl fmt::Display for HardwareDisk {
+    /// `2 × 1 TB NVMe`, `2 × 512 GB NVMe`, `2 × 1.92 TB NVMe`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let size = if self.size_gb >= 1000 {
+            let tb = format!("{}.{:03}", self.size_gb / 1000, self.size_gb % 1000);
+            format!("{} TB", tb.trim_end_matches('0').trim_end_matches('.'))
+        } else {
+            format!("{} GB", self.size_gb)
+        };
+        let kind = match self.kind {
+            DiskKind::Nvme => "NVMe",
+            DiskKind::Ssd => "SSD",
+            DiskKind::Hdd => "HDD",
+        };
+        write!(f, "{} × {size} {kind}", self.count)
+    }
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Catalog {
+    /// The day every entry was last compared with its source, `YYYY-MM-DD`.
+    pub checked: String,
+    /// How many days after `checked` W815 starts to warn.
+    pub max_age_days: u32,
     pub currency: String,
     pub entries: Vec<Entry>,
 }
@@ -144,7 +225,12 @@ pub struct Catalog {
 pub fn catalog() -> &'static Catalog {
     static CATALOG: OnceLock<Catalog> = OnceLock::new();
     CATALOG.get_or_init(|| {
-        serde_yaml::from_str(DATA).unwrap_or_else(|_| Catalog { currency: "EUR".into(), entries: Vec::new() })
+        serde_yaml::from_str(DATA).unwrap_or_else(|_| Catalog {
+            checked: String::new(),
+            max_age_days: 0,
+            currency: "EUR".into(),
+            entries: Vec::new(),
+        })
     })
 }
 
@@ -189,9 +275,24 @@ mod tests {
                 let r = e.replacement.as_deref().and_then(find).expect("replacement in the catalog");
                 assert!(r.available, "{} → {}", e.id, r.id);
             }
-            assert!(e.as_of.len() == 10 && e.as_of.as_bytes()[4] == b'-', "{}: as_of is a date", e.id);
-            assert!(!e.source.is_empty());
+            assert!(crate::clock::parse_date(&e.as_of).is_some(), "{}: as_of is a date", e.id);
+            // A date no later than the check that recorded it.
+            assert!(e.as_of <= c.checked, "{}: as_of after `checked`", e.id);
+            assert!(e.source.starts_with("https://"), "{}: source is an address", e.id);
+            // Boxes say how much they hold, dedicated servers what they are made of.
+            assert_eq!(e.capacity.is_some(), e.kind == Kind::StorageBox, "{}: capacity", e.id);
+            assert_eq!(e.hardware.is_some(), e.kind == Kind::DedicatedServer, "{}: hardware", e.id);
+            if let Some(h) = &e.hardware {
+                assert!(h.threads >= h.cores && h.cores > 0 && !h.disks.is_empty(), "{}: hardware", e.id);
+                assert!(h.source.starts_with("https://"), "{}: hardware source", e.id);
+            }
         }
+        assert!(crate::clock::parse_date(&c.checked).is_some(), "`checked` is a date");
+        assert!(c.max_age_days > 0);
+        // The recorded 2026 changes (see the file's header).
+        assert_eq!(find("cx23").unwrap().price, Rate(59_900));
+        assert_eq!(find("bx31").unwrap().capacity, Some(Size::gib(10 * 1024)));
+        assert_eq!(find("ax52").unwrap().hardware.as_ref().unwrap().disks[0].to_string(), "2 × 1 TB NVMe");
         // The server types that the catalog of specs knows all have a price.
         for t in crate::catalog::CLOUD_TYPES {
             assert!(find(t.name).is_some(), "no price for {}", t.name);
@@ -215,5 +316,13 @@ mod tests {
         assert_eq!(Rate::from_money(Money(549)).times_fraction(20, 100), Money(110));
         assert!(Rate::try_from("0.00001".to_string()).is_err());
         assert!(Rate::try_from("-1".to_string()).is_err());
+    }
+
+    #[test]
+    fn disks_print_as_the_provider_sells_them() {
+        let d = |count, size_gb| HardwareDisk { count, size_gb, kind: DiskKind::Nvme }.to_string();
+        assert_eq!(d(2, 512), "2 × 512 GB NVMe");
+        assert_eq!(d(2, 1920), "2 × 1.92 TB NVMe");
+        assert_eq!(d(1, 1000), "1 × 1 TB NVMe");
     }
 }

@@ -617,6 +617,7 @@ fn gen_without_no_color(dir: &Path, args: &[&str]) -> (String, String) {
         .current_dir(dir)
         .env_remove("NO_COLOR")
         .env_remove("CLICOLOR_FORCE")
+        .env("SOURCE_DATE_EPOCH", crate::common::TODAY_EPOCH)
         .output()
         .expect("gen runs");
     (String::from_utf8_lossy(&out.stdout).to_string(), String::from_utf8_lossy(&out.stderr).to_string())

@@ -164,6 +164,8 @@ const CASES: &[(&str, &[&str])] = &[
     ("proxy-timeout", &["E416"]),
     ("db-maxconn-too-small", &["E417"]),
     ("postgres-parallel-shared-cpu", &["E401", "W401", "W413"]),
+    ("storage-box-capacity", &["E630"]),
+    ("dedicated-parts", &["E631", "E632", "W631"]),
 ];
 
 fn expected(name: &str) -> &'static [&'static str] {
@@ -247,6 +249,30 @@ cases! {
     odoo_time_limit_past_the_proxy_timeout => "proxy-timeout",
     odoo_pools_below_two_connections => "db-maxconn-too-small",
     postgres_parallel_workers_on_shared_cpus => "postgres-parallel-shared-cpu",
+    storage_box_product_other_than_its_capacity => "storage-box-capacity",
+    dedicated_server_parts_other_than_its_type => "dedicated-parts",
+}
+
+/// W815: the base prices its AX52 from the catalog. On the harness's today
+/// (one day after the catalog's `checked`) nothing is said; 213 days after
+/// it, past the catalog's 180-day limit, the warning gives the date, the age
+/// and the limit.
+#[test]
+fn an_old_price_catalog_warns() {
+    let file = format!("{FIXTURES}/base/minimal.yaml");
+    let (_, fresh) = Gen::new(&repo()).args(["lint", &file]).succeeds();
+    assert!(fresh.contains("0 errors, 0 warnings"), "{fresh}");
+    // 2027-07-01T00:00:00Z.
+    let (_, old) = Gen::new(&repo()).today("1814400000").args(["lint", &file]).succeeds();
+    assert_eq!(codes(&old), ["W815"], "{old}");
+    assert!(old.contains("on 2026-11-30, 213 days before today (2027-07-01), over its limit of 180 days"), "{old}");
+    insta::with_settings!({
+        description => format!("SOURCE_DATE_EPOCH=1814400000 gen lint {file}"),
+        omit_expression => true,
+        prepend_module_to_snapshot => false,
+    }, {
+        insta::assert_snapshot!("invalid__catalog-age", old);
+    });
 }
 
 #[test]

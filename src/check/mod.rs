@@ -12,9 +12,11 @@
 //! | E5xx | disks, RAID and backup volume |
 //! | E51x/W51x | backups: retention, encryption, schedules, RPO, alerts |
 //! | E6xx | provider catalog, provisioning, installimage |
+//! | E630–E632, W631–W632 | products that do not match their description: a Storage Box whose capacity is not the stated one, a dedicated server whose CPU, memory or disks differ from its type (`products`) |
 //! | E7xx | secrets |
 //! | W8xx | budget |
 //! | E81x/W81x | cost and growth figures: stated claims, unpriced items, recurring products priced as one copy |
+//! | W815 | a blueprint priced from a catalog checked against its sources longer ago than the catalog's limit (`price_age`) |
 
 mod backup;
 mod budget;
@@ -26,6 +28,8 @@ mod exposure;
 mod literals;
 mod names;
 mod network;
+mod price_age;
+mod products;
 mod provision;
 mod recurring;
 mod secrets;
@@ -60,6 +64,8 @@ pub fn check(bp: &Blueprint) -> Vec<Finding> {
     budget::check(bp, &mut findings);
     recurring::check(bp, &mut findings);
     claims::check(bp, &mut findings);
+    products::check(bp, &mut findings);
+    price_age::check(bp, &mut findings);
     findings
 }
 

@@ -102,10 +102,14 @@ fn item_check(pointer: &str, item: &CostItem, out: &mut Vec<Finding>) {
             "E813",
             format!("{pointer}/price/monthly"),
             format!(
-                "`{}`: the quote of {} a month per unit pays for {covered} cop{} of {size} ({one_copy} at {rate} per GB-month), but copies taken {} and kept {keep} are {keep} copies at once: {full} per unit, {} for {}",
+                "`{}`: the quote of {} a month per unit pays for {} of {size} ({one_copy} a copy at {rate} per GB-month), but copies taken {} and kept {keep} are {keep} copies at once: {full} per unit, {} for {}",
                 item.name,
                 quote.monthly,
-                if covered == 1 { "y" } else { "ies" },
+                match covered {
+                    0 => "less than one copy".to_string(),
+                    1 => "1 copy".to_string(),
+                    n => format!("{n} copies"),
+                },
                 taken.as_str(),
                 Money(full.0 * q),
                 item.quantity,

@@ -33,6 +33,18 @@ pub struct CostPlan {
     pub per_unit: Vec<PerUnit>,
     /// Things that cost money but have neither a quote nor a catalog price.
     pub unpriced: Vec<Unpriced>,
+    /// When the price catalog was checked, and how old that may get.
+    pub catalog: CatalogCheck,
+}
+
+/// The price catalog's check date and its stated maximum age (W815 warns
+/// past it). Both come from `catalog/hetzner-prices.yaml`, never the clock.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct CatalogCheck {
+    /// `YYYY-MM-DD`.
+    pub checked: String,
+    pub max_age_days: u32,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -58,6 +70,9 @@ pub struct Line {
     pub priced_by: &'static str,
     pub as_of: String,
     pub source: String,
+    /// For a catalog price: whether a public record (`source`) states it;
+    /// none for a quote (the blueprint vouches for it).
+    pub verified: Option<bool>,
     /// `net` or `gross`; quotes are taken as the blueprint writes them.
     pub tax: &'static str,
     /// The catalog product the line is (when the catalog knows it).
@@ -177,6 +192,7 @@ fn quoted(category: CostCategory, name: String, quantity: u64, p: &Price, pointe
         priced_by: "quote",
         as_of: p.as_of.clone(),
         source: p.source.clone(),
+        verified: None,
         tax: "as quoted",
         product: None,
         catalog_price: None,
@@ -206,6 +222,7 @@ fn catalogued(category: CostCategory, name: String, quantity: u64, e: &prices::E
         priced_by: "catalog",
         as_of: e.as_of.clone(),
         source: e.source.clone(),
+        verified: Some(e.verified),
         tax: match e.tax {
             prices::Tax::Net => "net",
             prices::Tax::Gross => "gross",
@@ -473,6 +490,10 @@ pub fn plan(bp: &Blueprint) -> CostPlan {
         per_unit,
         unpriced,
         lines,
+        catalog: CatalogCheck {
+            checked: prices::catalog().checked.clone(),
+            max_age_days: prices::catalog().max_age_days,
+        },
     }
 }
 
@@ -536,23 +557,27 @@ alternatives:
             [
                 ("a (cx22)", "3.79".to_string(), "catalog", false),
                 ("b (AX52)", "59.00".to_string(), "catalog", true),
-                ("load balancer lb (lb11)", "5.39".to_string(), "catalog", true),
-                ("volume data (100G)", "4.40".to_string(), "catalog", true),
-                ("snaps", "1.76".to_string(), "catalog", true),
+                ("load balancer lb (lb11)", "7.49".to_string(), "catalog", true),
+                ("volume data (100G)", "5.72".to_string(), "catalog", true),
+                ("snaps", "2.29".to_string(), "catalog", true),
                 ("ipv4", "1.00".to_string(), "catalog", true),
             ]
         );
         assert_eq!(c.lines[0].replacement.as_deref(), Some("cx23"));
+        // Catalog lines say whether a public record backs them; quotes do not.
+        assert_eq!(c.lines[0].verified, Some(true));
+        assert_eq!(c.lines[1].verified, Some(false), "the AX52's 2026 price has no record");
+        assert_eq!(c.catalog.checked, prices::catalog().checked);
         assert_eq!(
             c.unpriced.iter().map(|u| (u.name.as_str(), u.pointer.as_str())).collect::<Vec<_>>(),
             [("c (PX999)", "/hosts/2"), ("backups", "/extra_costs/2")]
         );
-        assert_eq!((c.monthly, c.yearly, c.one_time), (Money(7534), Money(90_408), Money(3900)));
+        assert_eq!((c.monthly, c.yearly, c.one_time), (Money(7929), Money(95_148), Money(3900)));
         let b = c.budget.as_ref().expect("budget");
-        assert_eq!((b.variance, b.variance_percent.as_str(), b.over), (Money(2534), "+50.7", true));
+        assert_eq!((b.variance, b.variance_percent.as_str(), b.over), (Money(2929), "+58.6", true));
         // An expansion adds to the blueprint; a replacement stands alone.
-        assert_eq!((c.options[1].monthly, c.options[1].one_time), (Money(8534), Money(4400)));
-        assert_eq!(c.options[1].tco[0], Money(106_808));
+        assert_eq!((c.options[1].monthly, c.options[1].one_time), (Money(8929), Money(4400)));
+        assert_eq!(c.options[1].tco[0], Money(111_548));
         // Side by side per category: each option's categories add up to its total.
         for o in &c.options {
             assert_eq!(o.categories.len(), c.categories.len());
@@ -560,9 +585,9 @@ alternatives:
         }
         // `other` shows because the alternatives use it.
         assert_eq!(c.categories.last().map(|t| t.category), Some(CostCategory::Other));
-        assert_eq!((c.options[2].monthly, c.options[2].monthly_difference), (Money(330), Money(330 - 7534)));
+        assert_eq!((c.options[2].monthly, c.options[2].monthly_difference), (Money(330), Money(330 - 7929)));
         assert_eq!(c.per_unit.len(), 1);
-        assert_eq!(c.per_unit[0].monthly, Money(1884)); // 75.34 / 4 = 18.835 → 18.84
+        assert_eq!(c.per_unit[0].monthly, Money(1982)); // 79.29 / 4 = 19.8225 → 19.82
         let ips = c.categories.iter().find(|t| t.category == CostCategory::Ips).expect("IPs row");
         assert_eq!(ips.monthly, Money(100));
         let traffic = c.categories.iter().find(|t| t.category == CostCategory::Traffic).expect("traffic row");
@@ -588,12 +613,12 @@ extra_costs:
         assert_eq!(
             got,
             [
-                ("a (cx33)", 1, "5.49".into(), None),
-                // 20 % of 5.49 = 1.098 → 1.10.
-                ("backups of a (daily, 7 kept)", 1, "1.10".into(), Some("20 % of 5.49 (cx33)")),
-                // 2 × 7 × 80 GB = 1120 GB-months at 0.011 = 12.32.
-                ("snaps", 1120, "12.32".into(), Some("2 × 7 copies × 80G (taken daily, 7 kept)")),
-                ("one", 80, "0.88".into(), Some("1 × 80G")),
+                ("a (cx33)", 1, "8.99".into(), None),
+                // 20 % of 8.99 = 1.798 → 1.80.
+                ("backups of a (daily, 7 kept)", 1, "1.80".into(), Some("20 % of 8.99 (cx33)")),
+                // 2 × 7 × 80 GB = 1120 GB-months at 0.0143 = 16.016 → 16.02.
+                ("snaps", 1120, "16.02".into(), Some("2 × 7 copies × 80G (taken daily, 7 kept)")),
+                ("one", 80, "1.14".into(), Some("1 × 80G")),
             ]
         );
     }

@@ -13,7 +13,14 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `gen` with arguments, run in `dir`, with a clean, colourless environment.
+/// The "today" every test runs gen with (`SOURCE_DATE_EPOCH`, seconds since
+/// 1970-01-01 UTC): 2026-12-01, one day after the price catalog's `checked`
+/// date, so the catalog-age warning (W815) stays out of every snapshot until
+/// a test asks for another day ([`Gen::today`]).
+pub const TODAY_EPOCH: &str = "1796083200";
+
+/// `gen` with arguments, run in `dir`, with a clean, colourless environment
+/// and a fixed today ([`TODAY_EPOCH`]).
 pub struct Gen {
     cmd: Command,
 }
@@ -21,8 +28,14 @@ pub struct Gen {
 impl Gen {
     pub fn new(dir: &Path) -> Self {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_gen"));
-        cmd.current_dir(dir).env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE");
+        cmd.current_dir(dir).env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE").env("SOURCE_DATE_EPOCH", TODAY_EPOCH);
         Gen { cmd }
+    }
+
+    /// Runs gen as if today were `epoch` (seconds since 1970-01-01 UTC).
+    pub fn today(mut self, epoch: &str) -> Self {
+        self.cmd.env("SOURCE_DATE_EPOCH", epoch);
+        self
     }
 
     /// Runs gen through `wrapper` (say `sh -c '… exec "$@"' arg0`): the
