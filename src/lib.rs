@@ -16,8 +16,8 @@
 pub mod blueprint;
 pub mod catalog;
 pub mod check;
-pub mod clock;
 pub mod cli;
+pub mod clock;
 mod commands;
 pub mod compile;
 mod cost_cmd;

@@ -163,6 +163,10 @@ const CASES: &[(&str, &[&str])] = &[
     ("proxy-timeout", &["E416"]),
     ("db-maxconn-too-small", &["E417"]),
     ("postgres-parallel-shared-cpu", &["E401", "W401", "W413"]),
+    ("backup-first-copy", &["E505"]),
+    ("backup-archive-size", &["E506"]),
+    ("offsite-over-capacity", &["E507"]),
+    ("recovery-rto", &["E520", "W520", "W510"]),
 ];
 
 fn expected(name: &str) -> &'static [&'static str] {
@@ -245,6 +249,10 @@ cases! {
     odoo_time_limit_past_the_proxy_timeout => "proxy-timeout",
     odoo_pools_below_two_connections => "db-maxconn-too-small",
     postgres_parallel_workers_on_shared_cpus => "postgres-parallel-shared-cpu",
+    first_snapshot_copies_the_whole_tree => "backup-first-copy",
+    archives_larger_than_daily_size => "backup-archive-size",
+    restic_repository_over_the_box => "offsite-over-capacity",
+    server_replacement_past_the_rto => "recovery-rto",
 }
 
 #[test]

@@ -10,13 +10,16 @@
 //! | E41x/W41x | Odoo options, the PostgreSQL connection budget, worker and server memory |
 //! | E42x/W42x | pinned program versions against gen's version table; floating image tags |
 //! | E5xx | disks, RAID and backup volume |
+//! | E505–E507/W505–W508 | backup storage over the growth projection: snapshot trees on the backup partition, archives against `daily_size`, the restic repository against the box, growth tables against the backup (`backup_space`) |
 //! | E51x/W51x | backups: retention, encryption, schedules, RPO, alerts |
+//! | E520/W520 | recovery promises: a server's replacement, setup and restore against the RTO, the RTO against the availability's monthly budget (`recovery`) |
 //! | E6xx | provider catalog, provisioning, installimage |
 //! | E7xx | secrets |
 //! | W8xx | budget |
 //! | E81x/W81x | cost and growth figures: stated claims, unpriced items |
 
 mod backup;
+mod backup_space;
 mod budget;
 mod capacity;
 mod claims;
@@ -27,6 +30,7 @@ mod literals;
 mod names;
 mod network;
 mod provision;
+mod recovery;
 mod secrets;
 mod sharing;
 mod storage;
@@ -55,6 +59,8 @@ pub fn check(bp: &Blueprint) -> Vec<Finding> {
     versions::check(bp, &mut findings);
     storage::check(bp, &mut findings);
     backup::check(bp, &mut findings);
+    backup_space::check(bp, &mut findings);
+    recovery::check(bp, &mut findings);
     secrets::check(bp, &mut findings);
     budget::check(bp, &mut findings);
     claims::check(bp, &mut findings);
