@@ -166,6 +166,10 @@ const CASES: &[(&str, &[&str])] = &[
     ("postgres-parallel-shared-cpu", &["E401", "W401", "W413"]),
     ("storage-box-capacity", &["E630"]),
     ("dedicated-parts", &["E631", "E632", "W631"]),
+    ("backup-first-copy", &["E505"]),
+    ("backup-archive-size", &["E506"]),
+    ("offsite-over-capacity", &["E507"]),
+    ("recovery-rto", &["E520", "W520", "W510"]),
 ];
 
 fn expected(name: &str) -> &'static [&'static str] {
@@ -251,6 +255,10 @@ cases! {
     postgres_parallel_workers_on_shared_cpus => "postgres-parallel-shared-cpu",
     storage_box_product_other_than_its_capacity => "storage-box-capacity",
     dedicated_server_parts_other_than_its_type => "dedicated-parts",
+    first_snapshot_copies_the_whole_tree => "backup-first-copy",
+    archives_larger_than_daily_size => "backup-archive-size",
+    restic_repository_over_the_box => "offsite-over-capacity",
+    server_replacement_past_the_rto => "recovery-rto",
 }
 
 /// W815: the base prices its AX52 from the catalog. On the harness's today

@@ -850,6 +850,25 @@ pub struct Sla {
     pub rto: Duration,
     /// Recovery point objective.
     pub rpo: Duration,
+    /// How long the provider takes to hand over a replacement server after a
+    /// total loss. Default: the provider's published estimate for the server
+    /// type and location (gen's table, from
+    /// <https://docs.hetzner.com/general/others/order-processing>), see E520.
+    #[serde(default)]
+    pub replacement: Option<Duration>,
+    /// From a handed-over server to the stack running again, before the data
+    /// restore: operating system, install.sh, images. Default: `90m` on a
+    /// dedicated server (the Odoo plan's own figures, 30 min installimage +
+    /// 1 h stack), `30m` on a cloud server (cloud-init runs install.sh); an
+    /// assumption the blueprint overrides with what a rehearsal measured.
+    #[serde(default)]
+    pub setup: Option<Duration>,
+    /// Bytes per second a restore reads from the offsite repository, written
+    /// as a size: `50M` is 50 MiB/s. Default `50M`, an assumption: Hetzner
+    /// publishes no Storage Box throughput (it depends on the other users of
+    /// the box's host, <https://docs.hetzner.com/robot/storage-box/general>).
+    #[serde(default)]
+    pub restore_throughput: Option<Size>,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -974,4 +993,8 @@ pub enum Figure {
     AlternativeMonthly { alternative: Name, amount: Money },
     /// Storage the growth items need in a year (all items together).
     StorageNeeded { year: u32, size: Size },
+    /// What the offsite restic repository holds in a year, with its kept
+    /// daily and monthly snapshots (gen's projection: each snapshot tree once,
+    /// each kept set of dumps and archives in full; see `plan::backup_size`).
+    OffsiteNeeded { year: u32, size: Size },
 }

@@ -1,7 +1,8 @@
 //! Backups against what they promise: offsite retention and encryption that
 //! the chosen method can give, schedules that do not run into each other,
 //! the SLA's recovery point, cron's time zone, and where alerts go.
-//! (The local volume against its retention is `storage`'s E503.)
+//! (The local volume against its retention is `storage`'s E503; backup
+//! storage over the growth projection, W512 included, is `backup_space`.)
 
 use crate::blueprint::model::{BackupTool, Blueprint, Scheduler, WebhookKind};
 use crate::blueprint::units::Duration;
@@ -91,25 +92,7 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
             );
         }
         overlap(local.at.as_str(), local.max_duration.unwrap_or(DEFAULT_MAX_DURATION), &o.at, out);
-        if let Some(capacity) = o.capacity {
-            let copies = u64::from(o.keep_daily) + u64::from(o.keep_monthly);
-            let worst = local.daily_size.0.saturating_mul(copies);
-            if worst > capacity.0 && o.tool == BackupTool::Rsync {
-                out.push(
-                    Finding::warning(
-                        "W512",
-                        "/backup/offsite/capacity",
-                        format!(
-                            "{copies} full copies of {} need {} but the offsite space is {capacity}",
-                            local.daily_size,
-                            crate::blueprint::units::Size(worst)
-                        ),
-                    )
-                    .hint("a deduplicating tool (restic) stores only what changed between days")
-                    .at_value(),
-                );
-            }
-        }
+        // The offsite space over time (W512 for a mirror, E507/W507 for restic) is `backup_space`.
     }
     if backup.scheduler == Some(Scheduler::Cron) {
         if let Some(host) = bp.hosts.iter().find(|h| h.name == backup.host) {

@@ -3,6 +3,8 @@
 //! (E811), alternatives a claim names that do not exist (E812), things that
 //! cost money but have no price (W810), storage that runs out within the
 //! growth projection (W811), and quotes far from the catalog's price (W812).
+//! The offsite repository a claim states (`offsite_needed`) is compared with
+//! gen's restic projection, under its deduplication assumption.
 
 use crate::blueprint::model::{Blueprint, Figure};
 use crate::blueprint::units::{Money, Size};
@@ -119,6 +121,7 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
             Figure::Tco { .. } => "tco/amount",
             Figure::AlternativeMonthly { .. } => "alternative_monthly/amount",
             Figure::StorageNeeded { .. } => "storage_needed/size",
+            Figure::OffsiteNeeded { .. } => "offsite_needed/size",
         };
         let pointer = format!("/claims/{i}/figure/{at}");
         let option = |name: &str| plan.options.iter().skip(1).find(|o| o.name == name);
@@ -187,6 +190,14 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
                     size_matches(*size, computed),
                 ))
             }),
+            Figure::OffsiteNeeded { year, size } => offsite_needed(bp, *year).map(|(computed, why)| {
+                (
+                    format!("the offsite repository in {year}"),
+                    size.to_string(),
+                    format!("{computed} ({why})"),
+                    size_matches(*size, computed),
+                )
+            }),
         };
         if let Some((what, stated, computed, false)) = verdict {
             out.push(
@@ -200,6 +211,30 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
             );
         }
     }
+}
+
+/// The restic repository in `year` (`plan::backup_size::offsite_need`), with
+/// how it is made up; none without an offsite copy or outside the projection.
+fn offsite_needed(bp: &Blueprint, year: u32) -> Option<(Size, String)> {
+    use crate::blueprint::model::BackupMode;
+    use crate::plan::backup_size as size;
+    let backup = bp.backup.as_ref()?;
+    let o = backup.offsite.as_ref()?;
+    let (start, n) = size::years(bp);
+    let i = year.checked_sub(start).filter(|i| *i < n)?;
+    let trees = size::trees(bp, backup);
+    let listing = size::listing(&trees, BackupMode::Snapshot, i);
+    let once = if listing.is_empty() { String::new() } else { format!("{listing} once, plus ") };
+    Some((
+        size::offsite_need(backup, &trees, i),
+        format!(
+            "restic, deduplicated: {once}{} kept snapshots ({} daily + {} monthly) of {} dumps and archives, which do not deduplicate",
+            size::offsite_sets(backup),
+            o.keep_daily,
+            o.keep_monthly,
+            backup.local.daily_size
+        ),
+    ))
 }
 
 fn money(what: &str, stated: Money, computed: Money) -> (String, String, String, bool) {

@@ -10,7 +10,9 @@
 //! | E41x/W41x | Odoo options, the PostgreSQL connection budget, worker and server memory |
 //! | E42x/W42x | pinned program versions against gen's version table; floating image tags |
 //! | E5xx | disks, RAID and backup volume |
+//! | E505–E507/W505–W508 | backup storage over the growth projection: snapshot trees on the backup partition, archives against `daily_size`, the restic repository against the box, growth tables against the backup (`backup_space`) |
 //! | E51x/W51x | backups: retention, encryption, schedules, RPO, alerts |
+//! | E520/W520 | recovery promises: a server's replacement, setup and restore against the RTO, the RTO against the availability's monthly budget (`recovery`) |
 //! | E6xx | provider catalog, provisioning, installimage |
 //! | E630–E632, W631–W632 | products that do not match their description: a Storage Box whose capacity is not the stated one, a dedicated server whose CPU, memory or disks differ from its type (`products`) |
 //! | E7xx | secrets |
@@ -19,6 +21,7 @@
 //! | W815 | a blueprint priced from a catalog checked against its sources longer ago than the catalog's limit (`price_age`) |
 
 mod backup;
+mod backup_space;
 mod budget;
 mod capacity;
 mod claims;
@@ -31,6 +34,7 @@ mod network;
 mod price_age;
 mod products;
 mod provision;
+mod recovery;
 mod recurring;
 mod secrets;
 mod sharing;
@@ -60,6 +64,8 @@ pub fn check(bp: &Blueprint) -> Vec<Finding> {
     versions::check(bp, &mut findings);
     storage::check(bp, &mut findings);
     backup::check(bp, &mut findings);
+    backup_space::check(bp, &mut findings);
+    recovery::check(bp, &mut findings);
     secrets::check(bp, &mut findings);
     budget::check(bp, &mut findings);
     recurring::check(bp, &mut findings);

@@ -90,7 +90,8 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     }
 }
 
-fn is_under(path: &str, mount: &str) -> bool {
+/// `path` lies on the partition mounted at `mount` (whole path segments).
+pub(super) fn is_under(path: &str, mount: &str) -> bool {
     mount == "/" || path == mount || path.strip_prefix(mount).is_some_and(|rest| rest.starts_with('/'))
 }
 

@@ -5,6 +5,7 @@
 //! `gen plan` print. Templates see only these types.
 
 pub mod backup;
+pub mod backup_size;
 pub mod capacity;
 pub mod charts;
 pub mod compose;
