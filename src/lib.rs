@@ -16,14 +16,15 @@
 pub mod blueprint;
 pub mod catalog;
 pub mod check;
-pub mod clock;
 pub mod cli;
+pub mod clock;
 mod commands;
 pub mod compile;
 mod cost_cmd;
 pub mod diag;
 pub mod emit;
 pub mod error;
+pub mod lifecycle;
 mod parallel;
 pub mod plan;
 pub mod preview;

@@ -163,6 +163,11 @@ const CASES: &[(&str, &[&str])] = &[
     ("proxy-timeout", &["E416"]),
     ("db-maxconn-too-small", &["E417"]),
     ("postgres-parallel-shared-cpu", &["E401", "W401", "W413"]),
+    ("end-of-life", &["E422", "W423"]),
+    ("managed-certificate-dns", &["E605", "W605"]),
+    ("vpn-only-off-vpn-host", &["E606"]),
+    ("user-data-too-large", &["E610"]),
+    ("load-balancer-limits", &["E611"]),
 ];
 
 fn expected(name: &str) -> &'static [&'static str] {
@@ -245,6 +250,11 @@ cases! {
     odoo_time_limit_past_the_proxy_timeout => "proxy-timeout",
     odoo_pools_below_two_connections => "db-maxconn-too-small",
     postgres_parallel_workers_on_shared_cpus => "postgres-parallel-shared-cpu",
+    images_and_hosts_past_or_near_end_of_life => "end-of-life",
+    managed_certificate_for_zones_outside_hetzner_dns => "managed-certificate-dns",
+    vpn_only_environment_off_the_vpn_host => "vpn-only-off-vpn-host",
+    user_data_over_the_api_limit => "user-data-too-large",
+    load_balancer_over_its_type => "load-balancer-limits",
 }
 
 #[test]

@@ -8,6 +8,9 @@ pub mod postgres;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// 2026-11-30T00:00:00Z, the day every test runs on (`date -u -d 2026-11-30 +%s`).
+pub const TODAY_EPOCH: &str = "1795996800";
+
 /// The repository root (where blueprints/ and out/ live).
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -21,7 +24,10 @@ pub struct Gen {
 impl Gen {
     pub fn new(dir: &Path) -> Self {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_gen"));
-        cmd.current_dir(dir).env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE");
+        // Checks against dated data (end of life, W422) use today's date:
+        // pinned to 2026-11-30 so snapshots stay stable (tests that need
+        // another day set SOURCE_DATE_EPOCH themselves).
+        cmd.current_dir(dir).env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE").env("SOURCE_DATE_EPOCH", TODAY_EPOCH);
         Gen { cmd }
     }
 
