@@ -7,12 +7,29 @@
 //! fixes "today" for tests and for re-running a past build; otherwise the
 //! system clock's date in UTC is used.
 
+use std::cell::Cell;
+
 use time::{Date, OffsetDateTime};
 
-/// Today in UTC, or the date of `SOURCE_DATE_EPOCH` when it is set to a
-/// valid number of seconds. A malformed value is ignored (the clock wins),
-/// as the specification asks of consumers.
+thread_local! {
+    static THREAD_TODAY: Cell<Option<Date>> = const { Cell::new(None) };
+}
+
+/// Fixes "today" for the calling thread only (`None` undoes it): for code
+/// that compiles blueprints in-process, such as tests, where setting
+/// `SOURCE_DATE_EPOCH` would change every thread's date.
+pub fn set_thread_today(date: Option<Date>) {
+    THREAD_TODAY.with(|t| t.set(date));
+}
+
+/// Today in UTC: the calling thread's date when [`set_thread_today`] fixed
+/// one, else the date of `SOURCE_DATE_EPOCH` when it is set to a valid
+/// number of seconds, else the system clock's. A malformed value is ignored
+/// (the clock wins), as the specification asks of consumers.
 pub fn today() -> Date {
+    if let Some(date) = THREAD_TODAY.with(Cell::get) {
+        return date;
+    }
     std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|s| s.trim().parse::<i64>().ok())

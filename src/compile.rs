@@ -23,8 +23,25 @@ pub struct Compiled {
 }
 
 /// Reads, loads and checks a blueprint: every diagnostic, errors first or not.
+/// A blueprint without errors is also planned and rendered in memory (gen's
+/// own templates) for the checks that need the rendered files
+/// ([`check::rendered`], such as E610's user-data size); nothing is written.
 pub fn lint(path: &Path) -> Result<std::result::Result<(Loaded, Vec<Diagnostic>), LoadFailure>> {
-    Ok(lint_bytes(path, &read_bounded(path)?))
+    let (loaded, mut diags) = match lint_bytes(path, &read_bounded(path)?) {
+        Ok(ok) => ok,
+        Err(failure) => return Ok(Err(failure)),
+    };
+    if !diags.iter().any(Diagnostic::is_error) {
+        let files = Renderer::new(None)?.render_plan(&plan::plan(&loaded))?;
+        diags.extend(rendered(&loaded, &files));
+        diag::sort(&mut diags);
+    }
+    Ok(Ok((loaded, diags)))
+}
+
+/// The diagnostics of [`check::rendered`] on a blueprint's rendered files.
+fn rendered(loaded: &Loaded, files: &FileSet) -> Vec<Diagnostic> {
+    check::rendered(&loaded.blueprint, files).into_iter().map(|f| f.locate(&loaded.file, &loaded.spans)).collect()
 }
 
 /// [`lint`] of a blueprint's text that is not (or not only) a file: `path`
@@ -79,8 +96,18 @@ pub fn compile_bytes(
         return Ok(Err(LoadFailure { file: loaded.file, source: Some(loaded.source), diagnostics: diags }));
     }
     let mut plan = plan::plan(&loaded);
-    plan.report.diagnostics = plan::report::diagnostics(&diags);
+    // The report in out/ lists the warnings, but not those that depend on
+    // today's date (end of life): out/ never depends on the clock.
+    let undated: Vec<Diagnostic> = diags.iter().filter(|d| !check::DATED.contains(&d.code)).cloned().collect();
+    plan.report.diagnostics = plan::report::diagnostics(&undated);
     let mut files = renderer.render_plan(&plan)?;
+    // Checks on the rendered files run before emit; an error stops the build.
+    let mut diags = diags;
+    diags.extend(rendered(&loaded, &files));
+    if diags.iter().any(Diagnostic::is_error) {
+        diag::sort(&mut diags);
+        return Ok(Err(LoadFailure { file: loaded.file, source: Some(loaded.source), diagnostics: diags }));
+    }
     manifest::seal(&mut files, &plan);
     Ok(Ok(Compiled { name: loaded.name, file: loaded.file, source: loaded.source, plan, files, warnings: diags }))
 }

@@ -170,6 +170,11 @@ const CASES: &[(&str, &[&str])] = &[
     ("backup-archive-size", &["E506"]),
     ("offsite-over-capacity", &["E507"]),
     ("recovery-rto", &["E520", "W520", "W510"]),
+    ("end-of-life", &["E422", "W423"]),
+    ("managed-certificate-dns", &["E605", "W605"]),
+    ("vpn-only-off-vpn-host", &["E606"]),
+    ("user-data-too-large", &["E610"]),
+    ("load-balancer-limits", &["E611"]),
 ];
 
 fn expected(name: &str) -> &'static [&'static str] {
@@ -259,6 +264,11 @@ cases! {
     archives_larger_than_daily_size => "backup-archive-size",
     restic_repository_over_the_box => "offsite-over-capacity",
     server_replacement_past_the_rto => "recovery-rto",
+    images_and_hosts_past_or_near_end_of_life => "end-of-life",
+    managed_certificate_for_zones_outside_hetzner_dns => "managed-certificate-dns",
+    vpn_only_environment_off_the_vpn_host => "vpn-only-off-vpn-host",
+    user_data_over_the_api_limit => "user-data-too-large",
+    load_balancer_over_its_type => "load-balancer-limits",
 }
 
 /// W815: the base prices its AX52 from the catalog. On the harness's today

@@ -11,6 +11,8 @@ mod fuzz;
 mod hostile;
 mod invalid;
 mod jinja2_peer;
+mod lifecycle;
+mod limits;
 mod ops_validators;
 mod precommit;
 mod preview;

@@ -52,10 +52,10 @@ fn odoo_plan_mistakes_are_reported() {
     assert_eq!(
         codes(&stderr),
         [
-            "E301", "E301", "E301", "E315", "E315", "E410", "E411", "E411", "E414", "E416", "E501", "E503", "E505",
-            "E510", "E511", "E520", "E630", "E632", "E704", "E810", "E810", "E810", "E810", "W310", "W401", "W402",
-            "W410", "W410", "W411", "W413", "W508", "W511", "W512", "W513", "W514", "W517", "W520", "W811", "W811",
-            "W812", "W812"
+            "E301", "E301", "E301", "E315", "E315", "E410", "E411", "E411", "E414", "E416", "E422", "E501", "E503",
+            "E505", "E510", "E511", "E520", "E630", "E632", "E704", "E810", "E810", "E810", "E810", "W310", "W401",
+            "W402", "W410", "W410", "W411", "W413", "W508", "W511", "W512", "W513", "W514", "W517", "W520", "W811",
+            "W811", "W812", "W812"
         ]
     );
     assert!(
@@ -74,6 +74,13 @@ fn odoo_plan_mistakes_are_reported() {
     );
     assert!(stderr.contains("allows in a month: 3 h 39 min"), "{stderr}");
     assert!(stderr.contains("`<CLIENT_1_PUBLIC_KEY>` is not a WireGuard public key"), "{stderr}");
+    // Section 3's postgres:14-alpine, past its end of life on the tests' day (E422).
+    assert!(
+        stderr.contains(
+            "PostgreSQL 14 (`postgres:14-alpine`) reached its end of life on 2026-11-12, 18 days before today"
+        ),
+        "{stderr}"
+    );
     assert!(stderr.contains("prod 22 × 128 + test 11 × 64 + dev 6 × 32 + 3 reserved = 3715"), "{stderr}");
     assert!(stderr.contains("Odoo 17 has no option `enable_page_cache`"), "{stderr}");
     assert!(stderr.contains("promises 30 daily and 12 monthly copies"), "{stderr}");
@@ -125,8 +132,8 @@ fn websites_spec_mistakes_are_reported() {
     assert_eq!(
         codes(&stderr),
         [
-            "E203", "E203", "E214", "E214", "E301", "E301", "E310", "E514", "E601", "E601", "E810", "E814", "W306",
-            "W401", "W401", "W402", "W402", "W801", "W812", "W812", "W812"
+            "E203", "E203", "E214", "E214", "E301", "E301", "E310", "E422", "E514", "E601", "E601", "E605", "E810",
+            "E814", "W306", "W401", "W401", "W402", "W402", "W423", "W423", "W801", "W812", "W812", "W812"
         ]
     );
     assert!(
@@ -147,6 +154,22 @@ fn websites_spec_mistakes_are_reported() {
     assert!(
         stderr.contains("is taken daily but does not say how many copies are kept")
             && stderr.contains("1.76 a month pays for one copy"),
+        "{stderr}"
+    );
+    // node:18-alpine, ended 2025-04-30 (E422); create_server's ubuntu-22.04, ending
+    // 2027-04-30 (W423); the next step's Cloudflare DNS, under a Hetzner managed certificate (E605).
+    assert!(
+        stderr.contains("Node.js 18 (`node:18-alpine`) reached its end of life on 2025-04-30, 579 days"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("Ubuntu 22.04 (`ubuntu-22.04` on `app-1`) reaches its end of life on 2027-04-30, in 151 days"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "50 of the 50 names on `web-lb`'s managed certificate are in `example.com`, whose DNS is at Cloudflare"
+        ),
         "{stderr}"
     );
     insta::with_settings!({snapshot_path => repo().join("tests/snapshots"), prepend_module_to_snapshot => false}, {

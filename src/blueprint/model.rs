@@ -38,6 +38,12 @@ pub struct Blueprint {
     pub postgres: Vec<Postgres>,
     #[serde(default)]
     pub vpn: Option<Vpn>,
+    /// Where the DNS zones of the stack's domains are hosted. Hetzner issues
+    /// a load balancer's managed certificate (`load_balancer.tls: terminate`)
+    /// only for names in zones at Hetzner DNS; gen checks each name against
+    /// the longest zone that contains it (E605, W605 when none does).
+    #[serde(default)]
+    pub dns: Vec<DnsZone>,
     #[serde(default)]
     pub firewall: Option<Firewall>,
     #[serde(default)]
@@ -615,6 +621,36 @@ pub struct Vpn {
     #[serde(default)]
     pub dns: Option<String>,
     pub peers: Vec<Peer>,
+}
+
+/// A DNS zone and who hosts it: `{zone: example.com, provider: hetzner}`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DnsZone {
+    /// The zone's apex, `example.com`; it covers every name ending in `.example.com`.
+    pub zone: String,
+    pub provider: DnsProvider,
+}
+
+/// Who answers for a DNS zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DnsProvider {
+    /// Hetzner DNS (dns.hetzner.com, now in the Hetzner Console).
+    Hetzner,
+    Cloudflare,
+    /// A registrar's or any other name server.
+    Other,
+}
+
+impl DnsProvider {
+    pub fn label(self) -> &'static str {
+        match self {
+            DnsProvider::Hetzner => "Hetzner DNS",
+            DnsProvider::Cloudflare => "Cloudflare",
+            DnsProvider::Other => "another provider",
+        }
+    }
 }
 
 fn default_wg_port() -> u16 {

@@ -8,13 +8,15 @@
 //! | E3xx | exposure: ports past the proxy, VPN or load balancer; VPN, ranges, TLS |
 //! | E4xx/W4xx | CPU and memory capacity |
 //! | E41x/W41x | Odoo options, the PostgreSQL connection budget, worker and server memory |
-//! | E42x/W42x | pinned program versions against gen's version table; floating image tags |
+//! | E42x/W42x | pinned program versions against gen's version table; floating image tags; images (E422/W422) and host OS (E423/W423) past or near their end of life (`catalog/lifecycle.yaml`) |
 //! | E5xx | disks, RAID and backup volume |
 //! | E505–E507/W505–W508 | backup storage over the growth projection: snapshot trees on the backup partition, archives against `daily_size`, the restic repository against the box, growth tables against the backup (`backup_space`) |
 //! | E51x/W51x | backups: retention, encryption, schedules, RPO, alerts |
 //! | E520/W520 | recovery promises: a server's replacement, setup and restore against the RTO, the RTO against the availability's monthly budget (`recovery`) |
 //! | E6xx | provider catalog, provisioning, installimage |
 //! | E630–E632, W631–W632 | products that do not match their description: a Storage Box whose capacity is not the stated one, a dedicated server whose CPU, memory or disks differ from its type (`products`) |
+//! | E605–E606, W605 | certificates and DNS: a managed load-balancer certificate for zones not at Hetzner DNS; `vpn_only` names off the VPN host |
+//! | E610–E611, W611 | provider API limits: user data over 32 KiB (after render), load balancer services, targets and certificates over its type |
 //! | E7xx | secrets |
 //! | W8xx | budget |
 //! | E81x/W81x | cost and growth figures: stated claims, unpriced items, recurring products priced as one copy |
@@ -24,10 +26,13 @@ mod backup;
 mod backup_space;
 mod budget;
 mod capacity;
+mod certificates;
 mod claims;
 mod database;
 pub mod entropy;
 mod exposure;
+mod lifecycle;
+pub mod limits;
 mod literals;
 mod names;
 mod network;
@@ -56,12 +61,15 @@ pub fn check(bp: &Blueprint) -> Vec<Finding> {
     exposure::check(bp, &mut findings);
     surfaces::check(bp, &mut findings);
     network::check(bp, &mut findings);
+    certificates::check(bp, &mut findings);
     provision::check(bp, &mut findings);
+    limits::check(bp, &mut findings);
     capacity::check(bp, &mut findings);
     unlimited::check(bp, &mut findings);
     database::check(bp, &mut findings);
     sharing::check(bp, &mut findings);
     versions::check(bp, &mut findings);
+    lifecycle::check(bp, &mut findings);
     storage::check(bp, &mut findings);
     backup::check(bp, &mut findings);
     backup_space::check(bp, &mut findings);
@@ -73,6 +81,16 @@ pub fn check(bp: &Blueprint) -> Vec<Finding> {
     products::check(bp, &mut findings);
     price_age::check(bp, &mut findings);
     findings
+}
+
+/// Codes whose findings depend on today's date (`lifecycle`): reported by
+/// lint and build, never written into out/ (the report leaves them out).
+pub const DATED: &[&str] = &["E422", "W422", "E423", "W423"];
+
+/// Checks that need the rendered files (a size exists only there): run
+/// after render and before emit, reading the files and changing nothing.
+pub fn rendered(bp: &Blueprint, files: &crate::emit::fileset::FileSet) -> Vec<Finding> {
+    limits::user_data(bp, files)
 }
 
 /// Every website component (defaults and per-site overrides) with the JSON

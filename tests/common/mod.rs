@@ -14,10 +14,11 @@ pub fn repo() -> PathBuf {
 }
 
 /// The "today" every test runs gen with (`SOURCE_DATE_EPOCH`, seconds since
-/// 1970-01-01 UTC): 2026-12-01, one day after the price catalog's `checked`
-/// date, so the catalog-age warning (W815) stays out of every snapshot until
-/// a test asks for another day ([`Gen::today`]).
-pub const TODAY_EPOCH: &str = "1796083200";
+/// 1970-01-01 UTC): 2026-11-30, the price catalog's `checked` date, so the
+/// catalog-age warning (W815) stays out of every snapshot and the
+/// end-of-life checks (E422/W422) count their days from a fixed date, until a
+/// test asks for another day ([`Gen::today`]). `date -u -d 2026-11-30 +%s`.
+pub const TODAY_EPOCH: &str = "1795996800";
 
 /// `gen` with arguments, run in `dir`, with a clean, colourless environment
 /// and a fixed today ([`TODAY_EPOCH`]).

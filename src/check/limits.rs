@@ -1,0 +1,134 @@
+//! Check: what the Hetzner Cloud API refuses, before `terraform apply` runs
+//! into it.
+//!
+//! - E610 (after render, [`user_data`]): a cloud server's user data
+//!   (`hosts/<host>/cloud-init.yaml`, which gen's Terraform passes as
+//!   `user_data`) over 32 KiB. The API's server-create field: "Cloud-Init
+//!   user data to use during Server creation. This field is limited to
+//!   32KiB." (Hetzner Cloud API, POST /v1/servers,
+//!   <https://docs.hetzner.cloud/reference/cloud#servers-create-a-server>; the
+//!   same text in hcloud-go's and the OpenAPI clients' documentation).
+//! - E611: a load balancer asked for more services, targets or certificates
+//!   than its type takes: gen's Terraform creates one `https` service
+//!   (`tls: terminate`) or two `tcp` ones (`passthrough`), one target per
+//!   entry of `targets`, and one managed certificate per 100 site names.
+//!   W611: the same against a figure gen could not confirm.
+
+use crate::blueprint::model::{Blueprint, HostKind, TlsMode};
+use crate::diag::Finding;
+use crate::emit::fileset::FileSet;
+
+/// The API's limit of a server's `user_data`: 32 KiB.
+pub const USER_DATA_MAX: usize = 32 * 1024;
+
+/// What one load balancer type takes (the API's `load_balancer_types`
+/// fields `max_services`, `max_targets`, `max_assigned_certificates`).
+#[derive(Debug, Clone, Copy)]
+pub struct LbType {
+    pub name: &'static str,
+    pub services: usize,
+    pub targets: usize,
+    pub certificates: usize,
+    /// Where the figures were read; `false`: not found in the data searched.
+    pub verified: bool,
+}
+
+/// LB11 and LB21 as in hetznercloud/hcloud-python's fixtures of the API's
+/// answer (tests/unit/load_balancer_types/conftest.py, commit c920c34; LB11
+/// also in the Ruby client's example of GET /v1/load_balancers); LB31's
+/// figures were not found and are Hetzner's product page as remembered:
+/// unverified.
+pub const LB_TYPES: &[LbType] = &[
+    LbType { name: "lb11", services: 5, targets: 25, certificates: 10, verified: true },
+    LbType { name: "lb21", services: 15, targets: 75, certificates: 25, verified: true },
+    LbType { name: "lb31", services: 30, targets: 150, certificates: 50, verified: false },
+];
+
+const LB_SOURCE: &str = "the API's GET /v1/load_balancer_types (hetznercloud/hcloud-python test fixtures)";
+
+pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
+    let Some(lb) = &bp.load_balancer else { return };
+    let Some(t) = LB_TYPES.iter().find(|t| t.name.eq_ignore_ascii_case(&lb.lb_type)) else { return };
+    let names: usize = bp.websites.iter().flat_map(|w| w.sites.iter()).map(|s| s.domains.len()).sum();
+    let (services, certificates) = match lb.tls {
+        TlsMode::Terminate => (1, names.div_ceil(crate::plan::terraform::NAMES_PER_CERTIFICATE)),
+        TlsMode::Passthrough => (2, 0),
+    };
+    let asks = [
+        ("services", services, t.services, "/load_balancer/tls", String::new()),
+        ("targets", lb.targets.len(), t.targets, "/load_balancer/targets", String::new()),
+        (
+            "managed certificates",
+            certificates,
+            t.certificates,
+            "/load_balancer/tls",
+            format!(" ({names} site names, at most {} per certificate)", crate::plan::terraform::NAMES_PER_CERTIFICATE),
+        ),
+    ];
+    for (what, need, max, pointer, why) in asks {
+        if need <= max {
+            continue;
+        }
+        let bigger = LB_TYPES.iter().find(|b| match what {
+            "services" => b.services >= need,
+            "targets" => b.targets >= need,
+            _ => b.certificates >= need,
+        });
+        let message = format!(
+            "`{}` ({}) takes at most {max} {what}{}; gen's Terraform asks for {need}{why}",
+            lb.name,
+            t.name.to_ascii_uppercase(),
+            if t.verified { "" } else { " (unverified figure)" }
+        );
+        let hint = match bigger {
+            Some(b) => format!(
+                "choose `type: {}` (at most {} {what}); source: {LB_SOURCE}",
+                b.name,
+                match what {
+                    "services" => b.services,
+                    "targets" => b.targets,
+                    _ => b.certificates,
+                }
+            ),
+            None => format!("split the sites over several load balancers; source: {LB_SOURCE}"),
+        };
+        let f = if t.verified {
+            Finding::error("E611", pointer, message)
+        } else {
+            Finding::warning("W611", pointer, message)
+        };
+        out.push(f.hint(hint).at_value());
+    }
+}
+
+/// E610: each cloud host's rendered user data against [`USER_DATA_MAX`].
+/// Runs on the rendered files (the size exists only there), after render
+/// and before emit; it reads the files and changes nothing.
+pub fn user_data(bp: &Blueprint, files: &FileSet) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (h, host) in bp.hosts.iter().enumerate().filter(|(_, h)| h.kind == HostKind::Cloud) {
+        let path = format!("hosts/{}/cloud-init.yaml", host.name);
+        let Some(size) = files.files.get(&path).map(|f| f.bytes.len()) else { continue };
+        if size > USER_DATA_MAX {
+            out.push(
+                Finding::error(
+                    "E610",
+                    format!("/hosts/{h}"),
+                    format!(
+                        "`{}`'s user data ({path}) is {size} bytes, {} over the Hetzner Cloud API's limit of {} \
+                         (32 KiB): creating the server fails",
+                        host.name,
+                        size - USER_DATA_MAX,
+                        USER_DATA_MAX
+                    ),
+                )
+                .hint(
+                    "cloud-init carries every admin's SSH keys: use ssh-ed25519 keys (about 80 characters; an \
+                     RSA-4096 key is over 700) or fewer admins; source: Hetzner Cloud API, POST /v1/servers, \
+                     `user_data`",
+                ),
+            );
+        }
+    }
+    out
+}
