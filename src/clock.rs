@@ -22,12 +22,24 @@ pub fn set_thread_today(date: Option<Date>) {
     THREAD_TODAY.with(|t| t.set(date));
 }
 
+/// The date [`pin_process_today`] fixed for every thread of the process.
+static PROCESS_TODAY: std::sync::OnceLock<Date> = std::sync::OnceLock::new();
+
+/// Fixes "today" for every thread of this process, once (later calls keep
+/// the first date): for a test binary that compiles blueprints in-process,
+/// so dated checks (an end of life, the catalog's age) give the same answer
+/// whatever day the tests run. A thread's own [`set_thread_today`] wins.
+pub fn pin_process_today(date: Date) {
+    let _ = PROCESS_TODAY.set(date);
+}
+
 /// Today in UTC: the calling thread's date when [`set_thread_today`] fixed
-/// one, else the date of `SOURCE_DATE_EPOCH` when it is set to a valid
+/// one, else the process's ([`pin_process_today`]), else the date of
+/// `SOURCE_DATE_EPOCH` when it is set to a valid
 /// number of seconds, else the system clock's. A malformed value is ignored
 /// (the clock wins), as the specification asks of consumers.
 pub fn today() -> Date {
-    if let Some(date) = THREAD_TODAY.with(Cell::get) {
+    if let Some(date) = THREAD_TODAY.with(Cell::get).or_else(|| PROCESS_TODAY.get().copied()) {
         return date;
     }
     std::env::var("SOURCE_DATE_EPOCH")

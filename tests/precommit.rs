@@ -53,6 +53,7 @@ fn the_hook_entry_fails_on_a_stale_out() {
             .args(["-c", entry])
             .current_dir(dir.path())
             .env("PATH", &path)
+            .env("SOURCE_DATE_EPOCH", crate::common::TODAY_EPOCH)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .status()

@@ -9,7 +9,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// The repository root (where blueprints/ and out/ live).
+/// Also pins "today" for the blueprints this test binary compiles
+/// in-process to [`TODAY_EPOCH`]'s date, as `Gen` does for the binary: every
+/// in-process test reaches the repository through here first.
 pub fn repo() -> PathBuf {
+    let day: i64 = TODAY_EPOCH.parse().expect("TODAY_EPOCH is seconds");
+    let date = time::OffsetDateTime::from_unix_timestamp(day).expect("a date").date();
+    gen::clock::pin_process_today(date);
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
