@@ -104,7 +104,13 @@ pub enum Command {
     },
     /// Print the blueprint JSON Schema.
     Schema,
-    /// Write a commented starter blueprint to blueprints/NAME.yaml.
+    /// Create a project in the directory (-C DIR, default the current one):
+    /// blueprints/, schemas/ with the blueprint and cost schemas, out/, a
+    /// .gitignore, a GitHub Actions workflow and a pre-commit configuration
+    /// running `gen check`. Existing files are kept, never overwritten.
+    Init,
+    /// Write a neutral, commented starter blueprint to blueprints/NAME.yaml
+    /// (and schemas/blueprint.schema.json when the project has none).
     New {
         #[arg(long, value_enum)]
         from: Template,

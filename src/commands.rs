@@ -81,6 +81,7 @@ fn dispatch(cli: &Cli, style: Style) -> Result<i32> {
             print!("{}", schema::blueprint_schema_text());
             Ok(0)
         }
+        Command::Init => init(cli),
         Command::New { from, name } => new(cli, *from, name),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
@@ -206,8 +207,9 @@ fn build(cli: &Cli, given: &[PathBuf], export: Option<&Path>, style: Style) -> R
     let (paths, all) = blueprint_paths(cli, given)?;
     let compiled = compile_all(cli, &paths, style)?;
     if let Some(dir) = export {
+        let dir = in_project(cli, dir);
         for c in &compiled {
-            crate::render::export::write(dir, &c.name, &c.plan)?;
+            crate::render::export::write(&dir, &c.name, &c.plan)?;
         }
     }
     let out = out_dir(cli);
@@ -341,7 +343,7 @@ fn lint_cmd(cli: &Cli, given: &[PathBuf], format: Format, deny: Option<Deny>, st
 }
 
 fn plan_cmd(cli: &Cli, path: &Path, format: Format, style: Style) -> Result<i32> {
-    let compiled = compile_all(cli, &[path.to_path_buf()], style)?;
+    let compiled = compile_all(cli, &[in_project(cli, path)], style)?;
     let Some(c) = compiled.first() else { return Ok(2) };
     match format {
         Format::Json => {
@@ -381,17 +383,22 @@ fn preview_cmd(cli: &Cli, path: &Path, rev: &str, format: Format, style: Style) 
 }
 
 fn new(cli: &Cli, from: Template, name: &str) -> Result<i32> {
-    if !crate::blueprint::load::is_valid_name(name) {
-        return Err(Error::Usage(format!("`{name}` cannot name a blueprint; use lower-case letters, digits and `-`")));
+    let written = crate::init::new_blueprint(&cli.dir, from, name)?;
+    for path in &written {
+        eprintln!("wrote {}", path.display());
     }
-    let dir = cli.dir.join("blueprints");
-    let path = dir.join(format!("{name}.yaml"));
-    if path.exists() {
-        return Err(Error::Usage(format!("`{}` exists; gen new never overwrites", path.display())));
+    eprintln!("next: edit it (every `example` value), then `gen lint` and `gen build`");
+    Ok(0)
+}
+
+fn init(cli: &Cli) -> Result<i32> {
+    for (path, outcome) in crate::init::init(&cli.dir)? {
+        let verb = match outcome {
+            crate::init::Outcome::Created => "created",
+            crate::init::Outcome::Kept => "kept   ",
+        };
+        eprintln!("{verb} {}", cli.dir.join(path).display());
     }
-    let text = crate::render::starter(from, name)?;
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io("create", &dir, e))?;
-    std::fs::write(&path, text).map_err(|e| Error::io("write", &path, e))?;
-    eprintln!("wrote {}; edit it, then run `gen build`", path.display());
+    eprintln!("next: `gen new --from odoo NAME` or `gen new --from websites NAME` writes a starter blueprint");
     Ok(0)
 }

@@ -1,5 +1,5 @@
 //! Synthetic blueprints for benchmarks and fuzzing (`gen synth`, hidden):
-//! the Odoo starter with every feature it has (Odoo environments,
+//! the Odoo reference blueprint with every feature it has (Odoo environments,
 //! PostgreSQL, VPN, firewall, backups, monitoring, budget, growth, SLA), plus
 //! `hosts` Hetzner Cloud web servers on a private network (so Terraform,
 //! cloud-init and the firewall see them too) running `sites` websites, each
@@ -8,6 +8,9 @@
 use serde_yaml::{Mapping, Value};
 
 use crate::error::{Error, Result};
+
+/// The Odoo reference blueprint, every feature gen has: the base of a synthetic fleet.
+const ODOO_REFERENCE: &str = include_str!("../blueprints/odoo-dedicated.yaml");
 
 fn map(pairs: &[(&str, Value)]) -> Value {
     let mut m = Mapping::new();
@@ -38,8 +41,14 @@ pub fn blueprint(name: &str, sites: usize, hosts: usize) -> Result<String> {
     if hosts < 2 || hosts % 2 != 0 {
         return Err(Error::Usage(format!("--hosts must be an even number of at least 2, not {hosts}")));
     }
-    let starter = crate::render::starter(crate::cli::Template::Odoo, name)?;
-    let mut bp: Value = serde_yaml::from_str(&starter).map_err(|e| Error::Usage(format!("starter: {e}")))?;
+    let mut bp: Value = serde_yaml::from_str(ODOO_REFERENCE).map_err(|e| Error::Usage(format!("reference: {e}")))?;
+    // The reference's own name and its planning document's figures go.
+    if let Some(project) = bp.get_mut("project").and_then(Value::as_mapping_mut) {
+        project.insert("name".into(), name.into());
+    }
+    if let Some(top) = bp.as_mapping_mut() {
+        top.remove("claims");
+    }
     let web_hosts: Vec<String> = (1..=hosts).map(|i| format!("web-{i:03}")).collect();
     let host_list = bp
         .get_mut("hosts")

@@ -547,16 +547,61 @@ fn reference_blueprints_name_the_schema() {
 
 // 9. new
 
+/// `gen init` then `gen new`: a project whose starters lint without a single
+/// diagnostic, build, and whose `$schema` line resolves to the schema gen init
+/// wrote (the same as `gen schema`).
 #[test]
-fn new_writes_starters_that_lint() {
+fn init_and_new_make_a_project_that_builds() {
     let dir = tempfile::tempdir().expect("tempdir");
+    let (_, stderr) = Gen::new(dir.path()).args(["init"]).succeeds();
+    for path in [
+        "schemas/blueprint.schema.json",
+        "schemas/cost.schema.json",
+        ".gitignore",
+        ".github/workflows/gen.yml",
+        ".pre-commit-config.yaml",
+        "blueprints/.gitkeep",
+        "out/.gitkeep",
+    ] {
+        assert!(dir.path().join(path).is_file(), "{path} created: {stderr}");
+    }
+    let (schema, _) = Gen::new(dir.path()).args(["schema"]).succeeds();
+    assert_eq!(fs::read_to_string(dir.path().join("schemas/blueprint.schema.json")).expect("read"), schema);
+    let workflow = fs::read_to_string(dir.path().join(".github/workflows/gen.yml")).expect("read");
+    assert!(workflow.contains(&format!("--tag v{}", env!("CARGO_PKG_VERSION"))) && workflow.contains("gen check"));
+    // The CI example parses as YAML, and the .gitignore keeps secrets out.
+    let _: serde_yaml::Value = serde_yaml::from_str(&workflow).expect("workflow is YAML");
+    assert!(fs::read_to_string(dir.path().join(".gitignore")).expect("read").lines().any(|l| l == ".env"));
+    // A second init keeps every file (an edit survives).
+    write_file(&dir.path().join(".gitignore"), "mine\n");
+    let (_, stderr) = Gen::new(dir.path()).args(["init"]).succeeds();
+    assert!(stderr.contains("kept") && !stderr.contains("created"), "{stderr}");
+    assert_eq!(fs::read_to_string(dir.path().join(".gitignore")).expect("read"), "mine\n");
+
     for (from, name) in [("odoo", "my-odoo"), ("websites", "my-websites")] {
         Gen::new(dir.path()).args(["new", "--from", from, name]).succeeds();
         let file = format!("blueprints/{name}.yaml");
-        assert!(dir.path().join(&file).is_file(), "{file} written");
-        let (_, stderr) = Gen::new(dir.path()).args(["lint", &file]).code(0);
-        assert!(stderr.contains("0 errors"), "{stderr}");
+        let text = fs::read_to_string(dir.path().join(&file)).expect("written");
+        let modeline = text.lines().next().expect("a first line");
+        let target = modeline.split_once("$schema=").expect("a $schema modeline").1;
+        assert!(dir.path().join("blueprints").join(target).is_file(), "{target} resolves from blueprints/");
+        let (_, stderr) = Gen::new(dir.path()).args(["lint", &file]).succeeds();
+        assert!(stderr.contains("0 errors, 0 warnings"), "{from}: {stderr}");
     }
+    Gen::new(dir.path()).args(["build"]).succeeds();
+    Gen::new(dir.path()).args(["check"]).succeeds();
+    assert!(dir.path().join("out/my-odoo/hosts/erp/install.sh").is_file());
+    assert!(dir.path().join("out/my-websites/infra/main.tf.json").is_file());
+}
+
+/// Without `gen init`, `gen new` writes the schema its `$schema` line names.
+#[test]
+fn new_writes_the_schema_it_points_at() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    Gen::new(dir.path()).args(["new", "--from", "websites", "sites"]).succeeds();
+    assert!(dir.path().join("schemas/blueprint.schema.json").is_file());
+    let (_, stderr) = Gen::new(dir.path()).args(["lint"]).succeeds();
+    assert!(stderr.contains("0 errors, 0 warnings"), "{stderr}");
 }
 
 #[test]
@@ -733,7 +778,7 @@ fn dash_c_reads_given_blueprints_from_its_directory() {
 fn completions_and_manual_pages_name_every_command() {
     crate::common::require("bash");
     crate::common::require("groff");
-    let commands = ["build", "check", "lint", "plan", "cost", "schema", "new", "completions", "man"];
+    let commands = ["build", "check", "lint", "plan", "cost", "schema", "init", "new", "completions", "man"];
     let (bash, _) = Gen::new(&repo()).args(["completions", "bash"]).succeeds();
     let script = tempfile::NamedTempFile::new().expect("tempfile");
     std::fs::write(script.path(), &bash).expect("write");
@@ -773,4 +818,74 @@ fn completions_and_manual_pages_name_every_command() {
         assert!(page.contains(&format!("gen\\-{c}(1)")), "gen.1 lacks gen-{c}(1)");
     }
     assert!(page.contains("Exit status: 0 success"), "gen.1 lacks the exit status");
+}
+
+/// Every command and outcome of the README's command table, each run with
+/// `-C PROJECT` from an unrelated working directory with relative paths, so
+/// `-C` is shown to apply to every path (blueprints, --export-context,
+/// --templates, man --out): the exit code each row promises.
+#[test]
+fn exit_codes_match_the_readme_table_with_dash_c() {
+    let p = project();
+    let root = p.path().to_str().expect("utf-8 path").to_string();
+    crate::report::git(p.path(), &["init", "-q", "-b", "main"]);
+    crate::report::git(p.path(), &["add", "-A"]);
+    crate::report::git(p.path(), &["commit", "-q", "-m", "base"]);
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let run = |args: &[&str], code: i32| {
+        let mut all = vec!["-C", root.as_str()];
+        all.extend_from_slice(args);
+        let (stdout, stderr) = Gen::new(elsewhere.path()).args(&all).code(code);
+        (stdout, stderr)
+    };
+    let web = "blueprints/hetzner-websites.yaml";
+    // build: 0 ok (with the export under the project), 1 blueprint errors, 2 usage/IO.
+    run(&["build", "--export-context", "ctx", web], 0);
+    assert!(p.path().join("ctx/hetzner-websites.json").is_file(), "--export-context is read from -C");
+    run(&["build", "--templates", "no-such-templates"], 2);
+    run(&["build", "blueprints/nope.yaml"], 2);
+    // check: 0 clean, 1 drift.
+    run(&["build"], 0);
+    run(&["check"], 0);
+    write_file(&p.path().join("out/hetzner-websites/stray.txt"), "x\n");
+    run(&["check"], 1);
+    fs::remove_file(p.path().join("out/hetzner-websites/stray.txt")).expect("rm");
+    // lint: 0, 1 on errors, 1 on warnings with --deny warnings.
+    run(&["lint", web], 0);
+    run(&["lint", "--deny", "warnings", web], 1);
+    // plan: 0, 1 blueprint errors; --base: 0, 1 a server replaced, 2 bad revision.
+    run(&["plan", web], 0);
+    run(&["plan", web, "--base", "HEAD"], 0);
+    run(&["plan", web, "--base", "no-such-rev"], 2);
+    // cost: 0, 2 bad revision; schema, completions, man, init, new: 0.
+    run(&["cost", web], 0);
+    run(&["cost", "--base", "HEAD", web], 0);
+    run(&["cost", "--base", "no-such-rev", web], 2);
+    run(&["schema"], 0);
+    run(&["completions", "bash"], 0);
+    run(&["man", "--out", "man"], 0);
+    assert!(p.path().join("man/gen.1").is_file(), "man --out is read from -C");
+    run(&["init"], 0);
+    run(&["new", "--from", "odoo", "second"], 0);
+    assert!(p.path().join("blueprints/second.yaml").is_file(), "new writes under -C");
+    run(&["new", "--from", "odoo", "second"], 2);
+    // Blueprint errors: 1 for every command that compiles.
+    write_file(
+        &p.path().join("blueprints/second.yaml"),
+        "project: {name: second, title: T}\nhosts: []\nfrobnicate: 1\n",
+    );
+    let broken = "blueprints/second.yaml";
+    for args in
+        [vec!["build", broken], vec!["check", broken], vec!["lint", broken], vec!["plan", broken], vec!["cost", broken]]
+    {
+        run(&args, 1);
+    }
+    // A server replaced by the change: plan --base exits 1.
+    let text = fs::read_to_string(p.path().join(web)).expect("read").replacen("location: nbg1", "location: fsn1", 1);
+    fs::write(p.path().join(web), text).expect("write");
+    run(&["plan", web, "--base", "HEAD"], 1);
+    assert!(
+        !elsewhere.path().join("out").exists() && !elsewhere.path().join("blueprints").exists(),
+        "nothing written outside -C"
+    );
 }

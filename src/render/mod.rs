@@ -117,59 +117,6 @@ fn normalize(text: &str) -> String {
     out
 }
 
-/// The reference blueprints, embedded: `gen new` starts from them.
-const ODOO_REFERENCE: &str = include_str!("../../blueprints/odoo-dedicated.yaml");
-const WEBSITES_REFERENCE: &str = include_str!("../../blueprints/hetzner-websites.yaml");
-
-/// A commented starter blueprint for `gen new`: the reference blueprint
-/// (kept in one place, so the starter cannot fall behind it) with a starter
-/// header instead of the reference's and the project renamed.
-pub fn starter(from: crate::cli::Template, name: &str) -> Result<String> {
-    let (reference, kind) = match from {
-        crate::cli::Template::Odoo => (ODOO_REFERENCE, "odoo"),
-        crate::cli::Template::Websites => (WEBSITES_REFERENCE, "websites"),
-    };
-    let mut out = format!(
-        "# yaml-language-server: $schema=../schemas/blueprint.schema.json\n#\n\
-         # Starter blueprint `{name}`, made by `gen new --from {kind}` from the\n\
-         # reference blueprint it is based on. Replace names, domains, keys, addresses\n\
-         # and prices with your own, then run `gen lint` and `gen build`.\n\
-         # Every key is described in schemas/blueprint.schema.json; editors that read\n\
-         # the line above complete and check this file as you type.\n"
-    );
-    // The body starts at the first line that is neither a comment nor blank.
-    let mut body: Vec<&str> = reference.lines().skip_while(|l| l.starts_with('#') || l.trim().is_empty()).collect();
-    // `claims` are the planning document's own figures, checked against the
-    // reference; a new blueprint has no document (and its comment goes too).
-    if let Some(at) = body.iter().position(|l| *l == "claims:") {
-        let start = body[..at].iter().rposition(|l| !l.starts_with('#')).map_or(0, |i| i + 1);
-        let end = body[at + 1..]
-            .iter()
-            .position(|l| l.starts_with(|c: char| c.is_ascii_alphabetic()))
-            .map_or(body.len(), |i| at + 1 + i);
-        body.drain(start..end);
-    }
-    let mut in_project = false;
-    let mut renamed = false;
-    for line in body {
-        in_project = if line.starts_with(|c: char| c.is_ascii_alphabetic()) { line == "project:" } else { in_project };
-        if in_project && !renamed && line.starts_with("  name: ") {
-            out.push_str(&format!("  name: {name}\n"));
-            renamed = true;
-        } else {
-            out.push_str(line);
-            out.push('\n');
-        }
-    }
-    if !renamed {
-        return Err(Error::Template { template: kind.into(), message: "reference has no project name".into() });
-    }
-    while out.ends_with("\n\n") {
-        out.pop();
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
