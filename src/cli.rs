@@ -116,6 +116,9 @@ pub enum Command {
         from: Template,
         name: String,
     },
+    /// Explain a diagnostic code (`gen explain E813`): what it means, an
+    /// example that triggers it, and the fix; without a code, list them all.
+    Explain { code: Option<String> },
     /// Print a completion script for SHELL (bash, zsh, fish, elvish,
     /// powershell), generated from these definitions. Install for bash:
     /// `gen completions bash > /etc/bash_completion.d/gen`.

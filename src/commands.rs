@@ -82,6 +82,7 @@ fn dispatch(cli: &Cli, style: Style) -> Result<i32> {
             Ok(0)
         }
         Command::Init => init(cli),
+        Command::Explain { code } => crate::explain::run(code.as_deref()),
         Command::New { from, name } => new(cli, *from, name),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();

@@ -24,6 +24,7 @@ mod cost_cmd;
 pub mod diag;
 pub mod emit;
 pub mod error;
+pub mod explain;
 pub mod init;
 pub mod lifecycle;
 mod parallel;

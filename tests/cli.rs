@@ -778,7 +778,7 @@ fn dash_c_reads_given_blueprints_from_its_directory() {
 fn completions_and_manual_pages_name_every_command() {
     crate::common::require("bash");
     crate::common::require("groff");
-    let commands = ["build", "check", "lint", "plan", "cost", "schema", "init", "new", "completions", "man"];
+    let commands = ["build", "check", "lint", "plan", "cost", "schema", "init", "new", "explain", "completions", "man"];
     let (bash, _) = Gen::new(&repo()).args(["completions", "bash"]).succeeds();
     let script = tempfile::NamedTempFile::new().expect("tempfile");
     std::fs::write(script.path(), &bash).expect("write");
@@ -888,4 +888,48 @@ fn exit_codes_match_the_readme_table_with_dash_c() {
         !elsewhere.path().join("out").exists() && !elsewhere.path().join("blueprints").exists(),
         "nothing written outside -C"
     );
+}
+
+/// Every code gen can emit has an explanation in docs/diagnostics.md with
+/// an example (a YAML excerpt and the diagnostic it gives, of that code) and
+/// a fix; `gen explain` prints it, lists them all, and refuses a code gen
+/// does not have (exit 2, naming the nearest).
+#[test]
+fn explain_covers_every_code() {
+    // The codes in the source: every quoted `E123`/`W123`.
+    let pattern = regex::Regex::new(r#""([EW][0-9]{3})""#).expect("regex");
+    let mut emitted = std::collections::BTreeSet::new();
+    for entry in walkdir::WalkDir::new(repo().join("src")) {
+        let entry = entry.expect("walk");
+        if entry.path().extension().is_some_and(|e| e == "rs") {
+            let text = fs::read_to_string(entry.path()).expect("read");
+            emitted.extend(pattern.captures_iter(&text).map(|c| c[1].to_string()));
+        }
+    }
+    let sections = gen::explain::all();
+    let explained: std::collections::BTreeSet<String> = sections.iter().map(|e| e.code.to_string()).collect();
+    let missing: Vec<_> = emitted.difference(&explained).collect();
+    let unknown: Vec<_> = explained.difference(&emitted).collect();
+    assert!(missing.is_empty(), "codes without an explanation: {missing:?}");
+    assert!(unknown.is_empty(), "explanations of codes gen does not emit: {unknown:?}");
+    assert_eq!(explained.len(), sections.len(), "one section per code");
+    for e in &sections {
+        assert!(!e.title.is_empty() && !e.title.ends_with('.'), "{}: a title", e.code);
+        assert!(e.body.contains("```yaml\n"), "{}: a YAML example", e.code);
+        let shown = e.body.split("```text\n").nth(1).unwrap_or_else(|| panic!("{}: the diagnostic it gives", e.code));
+        let severity = if e.code.starts_with('E') { "error" } else { "warning" };
+        assert!(
+            shown.starts_with(&format!("{severity}[{}]", e.code)),
+            "{}: the example shows {}",
+            e.code,
+            &shown[..shown.len().min(40)]
+        );
+        assert!(e.body.contains("\nFix:"), "{}: a fix", e.code);
+    }
+    let (stdout, _) = Gen::new(&repo()).args(["explain", "e813"]).succeeds();
+    assert!(stdout.starts_with("E813: ") && stdout.contains("```yaml") && stdout.contains("Fix:"), "{stdout}");
+    let (list, _) = Gen::new(&repo()).args(["explain"]).succeeds();
+    assert_eq!(list.lines().count(), sections.len(), "{list}");
+    let (_, stderr) = Gen::new(&repo()).args(["explain", "E8133"]).code(2);
+    assert!(stderr.contains("gen has no diagnostic `E8133`") && stderr.contains("E813"), "{stderr}");
 }
