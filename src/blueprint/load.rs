@@ -276,7 +276,16 @@ fn schema_finding(err: &jsonschema::ValidationError<'_>) -> Finding {
         ValidationErrorKind::OneOfNotValid { .. } | ValidationErrorKind::AnyOf { .. } => {
             let consts = schema::node_at(&schema_path)
                 .and_then(Value::as_array)
-                .map(|arms| arms.iter().filter_map(|a| a.get("const").cloned()).collect::<Vec<_>>())
+                // A documented variant is a `const` arm; schemars groups the
+                // undocumented ones in one `enum` arm: both are allowed values.
+                .map(|arms| {
+                    arms.iter()
+                        .flat_map(|a| {
+                            let listed = a.get("enum").and_then(Value::as_array).cloned().unwrap_or_default();
+                            a.get("const").cloned().into_iter().chain(listed)
+                        })
+                        .collect::<Vec<_>>()
+                })
                 .unwrap_or_default();
             if consts.is_empty() {
                 Finding::error("E100", pointer.clone(), format!("`{field}` does not match any allowed form"))

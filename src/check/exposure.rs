@@ -132,12 +132,23 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
                     Finding::error(
                         "E305",
                         format!("/firewall/ssh_from/{i}"),
-                        format!("SSH is allowed from `{source:?}` but the blueprint lacks {what}").to_lowercase(),
+                        format!("SSH is allowed from `{}` but the blueprint lacks {what}", source_name(source)),
                     )
                     .hint("a rule for a source that does not exist locks operators out")
                     .at_value(),
                 );
             }
         }
+    }
+}
+
+/// A firewall source as the blueprint writes it (`admin_cidrs`).
+fn source_name(source: &Source) -> &'static str {
+    match source {
+        Source::Anywhere => "anywhere",
+        Source::Vpn => "vpn",
+        Source::LoadBalancer => "load_balancer",
+        Source::AdminCidrs => "admin_cidrs",
+        Source::Localhost => "localhost",
     }
 }
