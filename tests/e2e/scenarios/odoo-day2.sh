@@ -313,8 +313,10 @@ odoo_day2_firewall() {
   # from there (sshd logs to the journal, which the sshd jail reads).
   check "the admin network reaches SSH before" admin_ssh_port
   local i
+  # Each attempt is bounded as a whole: once the ban lands mid-handshake the
+  # raw-table DROP leaves an established connection that would wait forever.
   for i in 1 2 3 4 5 6; do
-    in_admin ssh -q -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+    in_admin timeout 10 ssh -q -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
       -o ConnectTimeout=3 "intruder$i@$ODOO_V4" true 2>/dev/null || true
   done
   check "six failed SSH logins (host in UTC+14): the sshd jail bans the address" \
