@@ -64,6 +64,9 @@ dpkg-query -W -f='${Status}' unattended-upgrades 2>/dev/null | grep -q 'install 
 /usr/bin/python3 -c 'import systemd.journal' 2>/dev/null || packages+=(python3-systemd)
 # Hostile input: peak memory of gen (tests/invalid.rs).
 [ -x /usr/bin/time ] || packages+=(time)
+# The editor test (tests/editor.rs) runs yaml-language-server on Node.js.
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 if [ ${#packages[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing validators: ${packages[*]}; install them (apt-get install ${packages[*]}) or run as root" >&2
@@ -77,6 +80,18 @@ if [ ${#packages[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+fi
+
+# yaml-language-server for tests/editor.rs, from the npm registry into a cache
+# directory, every package pinned by tests/editor/package-lock.json (`npm ci`).
+# The test looks for it in the same place.
+yls_version=$(sed -n 's/.*"yaml-language-server": "\([0-9.]*\)".*/\1/p' tests/editor/package.json)
+yls_dir="${XDG_CACHE_HOME:-$HOME/.cache}/gen/npm/yaml-language-server@$yls_version"
+if ! cmp -s tests/editor/package-lock.json "$yls_dir/package-lock.json" || [ ! -x "$yls_dir/node_modules/.bin/yaml-language-server" ]; then
+  rm -rf "$yls_dir"
+  mkdir -p "$yls_dir"
+  cp tests/editor/package.json tests/editor/package-lock.json "$yls_dir/"
+  (cd "$yls_dir" && npm ci --no-audit --no-fund --ignore-scripts >/dev/null)
 fi
 
 # Snapshots never update silently here: a changed artifact fails the run.

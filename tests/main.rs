@@ -7,6 +7,7 @@ mod cli;
 mod common;
 mod database;
 mod determinism;
+mod editor;
 mod fuzz;
 mod hostile;
 mod invalid;

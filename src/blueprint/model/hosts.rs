@@ -1,0 +1,394 @@
+//! Machines and what connects them: hosts, CPUs, disks and partitions,
+//! volumes, resource amounts, prices, the private network and the load
+//! balancer.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::blueprint::units::{Cpus, Duration, Money, Name, Size};
+
+/// Which Hetzner product a host is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HostKind {
+    /// A Hetzner Cloud server, provisioned through the API.
+    Cloud,
+    /// A Hetzner dedicated (Robot) server, installed with installimage.
+    Dedicated,
+}
+
+/// One server of the stack.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Host {
+    /// The host's name: its hostname, its directory under `out/` and how
+    /// other sections refer to it.
+    #[schemars(example = &"web-1")]
+    pub name: Name,
+    /// `cloud` (Hetzner Cloud, Terraform and cloud-init) or `dedicated`
+    /// (Hetzner Robot, installimage).
+    pub kind: HostKind,
+    /// Provider server type: `cx33`, `ccx33` (Hetzner Cloud) or `AX52`
+    /// (dedicated); the price catalog knows its CPUs, memory and price.
+    #[serde(rename = "type")]
+    #[schemars(example = &"cx33")]
+    pub server_type: String,
+    /// Provider location: `nbg1`, `fsn1`, `hel1`, `ash`, `hil`, `sin`.
+    #[schemars(example = &"nbg1")]
+    pub location: String,
+    /// Operating system image: `ubuntu-24.04`, `debian-12`.
+    #[schemars(example = &"ubuntu-24.04")]
+    pub os: String,
+    /// IANA time zone of the host (`Europe/Berlin`). Backup times are UTC
+    /// (systemd timers say so; cron reads local time, W511). Left out:
+    /// `Etc/UTC`.
+    #[serde(default)]
+    #[schemars(example = &"Europe/Berlin")]
+    pub timezone: Option<String>,
+    /// CPU of the machine; cloud types known to the catalog may leave it out.
+    #[serde(default)]
+    pub cpu: Option<Cpu>,
+    /// RAM of the machine, a size (`64G`); cloud types known to the catalog
+    /// may leave it out.
+    #[serde(default)]
+    #[schemars(example = &"64G")]
+    pub memory: Option<Size>,
+    /// Disks, RAID and partitions (dedicated) or attached volumes (cloud).
+    /// Left out: the server type's own disk, one root file system.
+    #[serde(default)]
+    pub storage: Option<Storage>,
+    /// Size of a swap file cloud-init creates (`4G`), unless a partition
+    /// has `fs: swap`. Left out: no swap file.
+    #[serde(default)]
+    #[schemars(example = &"4G")]
+    pub swap: Option<Size>,
+    /// What the operating system and Docker keep for themselves, counted as
+    /// a reservation in the capacity check. Left out: nothing reserved.
+    #[serde(default)]
+    pub reserved: Option<Amount>,
+    /// The host's IPv4 address in the private `network`, inside its
+    /// `subnet` (`10.0.1.11`). Left out: none.
+    #[serde(default)]
+    #[schemars(example = &"10.0.1.11")]
+    pub private_ip: Option<String>,
+    /// A dated quote for the server. Left out: the price catalog's entry
+    /// for `type`.
+    #[serde(default)]
+    pub price: Option<Price>,
+    /// Hetzner Cloud labels on the server (Terraform `labels`), key to
+    /// value. Default: none.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    /// Hetzner Cloud Backups for this server (Terraform `backups = true`):
+    /// the provider takes a backup of the whole server once a day and keeps
+    /// the last 7, for 20 % of the server's price
+    /// (<https://docs.hetzner.com/cloud/servers/backups-snapshots/overview>).
+    /// Cloud servers only: a dedicated server has no such product (E814).
+    /// Default: `false`.
+    #[serde(default)]
+    pub backups: bool,
+}
+
+/// The processor of a host.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Cpu {
+    /// Physical cores (dedicated) or vCPUs (cloud).
+    #[schemars(example = 8)]
+    pub cores: u32,
+    /// Hardware threads (logical CPUs); defaults to `cores`. Odoo workers
+    /// and PostgreSQL settings are sized from it.
+    #[serde(default)]
+    #[schemars(example = 16)]
+    pub threads: Option<u32>,
+    /// The processor model (`AMD Ryzen 7 7700`), for the reader only.
+    /// Left out: none.
+    #[serde(default)]
+    pub model: Option<String>,
+    /// Dedicated vCPUs or physical cores rather than shared vCPUs, for the
+    /// reader only. Left out: not stated.
+    #[serde(default)]
+    pub dedicated: Option<bool>,
+}
+
+/// A disk's technology, which sets PostgreSQL's `random_page_cost` and
+/// `effective_io_concurrency` (PGTune's rule).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DiskKind {
+    /// NVMe SSD.
+    Nvme,
+    /// SATA SSD (also Hetzner Cloud's local disks and volumes).
+    Ssd,
+    /// Spinning hard disk.
+    Hdd,
+}
+
+/// Software RAID level over a host's disks (installimage `SWRAIDLEVEL`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RaidLevel {
+    /// No RAID (installimage `SWRAID 0`): the disks' sizes add up, no redundancy.
+    None,
+    /// Striping: the sum of the disks, no redundancy.
+    Raid0,
+    /// Mirroring: the size of one disk; survives a disk loss.
+    Raid1,
+    /// Striping with parity: n − 1 disks; survives one disk loss.
+    Raid5,
+    /// Striping with double parity: n − 2 disks; survives two disk losses.
+    Raid6,
+    /// Striped mirrors: half the disks; survives one loss per mirror.
+    Raid10,
+}
+
+/// A host's disks and how they are divided.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Storage {
+    /// The physical disks, grouped by size and kind.
+    pub disks: Vec<Disk>,
+    /// RAID level over the disks. Default: `none`.
+    #[serde(default = "default_raid")]
+    pub raid: RaidLevel,
+    /// Partitions on the (RAID) device, in order; `swap` is a mount of its
+    /// own. Their sizes must fit the usable capacity (E501). Default: none.
+    #[serde(default)]
+    pub partitions: Vec<Partition>,
+    /// Hetzner Cloud volumes attached to the host. Default: none.
+    #[serde(default)]
+    pub volumes: Vec<Volume>,
+}
+
+/// `serde` default of `Storage::raid`.
+fn default_raid() -> RaidLevel {
+    RaidLevel::None
+}
+
+/// Identical disks of one size and kind.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Disk {
+    /// How many such disks. Default: `1`.
+    #[serde(default = "super::one")]
+    pub count: u32,
+    /// Usable size of one disk, binary units: a 1 TB disk is `931G`.
+    #[schemars(example = &"931G")]
+    pub size: Size,
+    /// `nvme`, `ssd` or `hdd`.
+    pub kind: DiskKind,
+}
+
+/// A file system type (installimage `PART` and `/etc/fstab`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Filesystem {
+    /// ext4, Debian's and Ubuntu's default.
+    Ext4,
+    /// XFS.
+    Xfs,
+    /// Btrfs.
+    Btrfs,
+    /// A swap partition (its `mount` is `swap`).
+    Swap,
+}
+
+/// One partition on a dedicated host's (RAID) device.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Partition {
+    /// Mount point (`/`, `/var/lib/docker`) or `swap`.
+    #[schemars(example = &"/var/lib/docker")]
+    pub mount: String,
+    /// Size, binary units (`100G`).
+    #[schemars(example = &"100G")]
+    pub size: Size,
+    /// File system. Default: `ext4`.
+    #[serde(default = "default_fs")]
+    pub fs: Filesystem,
+    /// What the partition holds, shown in the report and installimage's
+    /// comments. Left out: none.
+    #[serde(default)]
+    #[schemars(example = &"images and named volumes")]
+    pub purpose: Option<String>,
+}
+
+/// `serde` default of `Partition::fs`.
+fn default_fs() -> Filesystem {
+    Filesystem::Ext4
+}
+
+/// A Hetzner Cloud volume (Terraform `hcloud_volume`) attached to a host.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Volume {
+    /// The volume's name at Hetzner.
+    pub name: Name,
+    /// Size, binary units (`100G`); billed per GB and month.
+    #[schemars(example = &"100G")]
+    pub size: Size,
+    /// Where the host mounts it (`/mnt/data`).
+    #[schemars(example = &"/mnt/data")]
+    pub mount: String,
+    /// A dated quote for the volume. Left out: the catalog's price per GB.
+    #[serde(default)]
+    pub price: Option<Price>,
+}
+
+/// A resource amount, as in Docker's `deploy.resources`.
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Amount {
+    /// Logical CPUs, Docker's `cpus` (`0.5`, `2`).
+    #[schemars(example = 2.0)]
+    pub cpus: Cpus,
+    /// Memory, binary units as Docker writes it (`512M`, `8G`).
+    #[schemars(example = &"8G")]
+    pub memory: Size,
+}
+
+/// Limits (the most a service may take) and reservations (what it is promised).
+#[derive(Debug, Clone, Copy, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Resources {
+    /// The most the container may use (Docker `deploy.resources.limits`).
+    /// Left out: the whole machine, and the capacity check cannot count it
+    /// (W403).
+    #[serde(default)]
+    pub limits: Option<Amount>,
+    /// What the container is promised (Docker
+    /// `deploy.resources.reservations`); reservations on a host must fit it
+    /// (E401, E402). Left out: nothing reserved.
+    #[serde(default)]
+    pub reservations: Option<Amount>,
+}
+
+/// A price quote with its date and source, so reports can say how old it is.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Price {
+    /// Monthly price in the budget's currency (decimal euros by default,
+    /// at most two decimals: `51.00`).
+    #[schemars(example = 51.0)]
+    pub monthly: Money,
+    /// One-time setup fee, same currency. Left out: none.
+    #[serde(default)]
+    #[schemars(example = 199.0)]
+    pub setup: Option<Money>,
+    /// ISO date of the quote: `2026-02-05`.
+    #[schemars(regex(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
+    #[schemars(example = &"2026-02-05")]
+    pub as_of: String,
+    /// Where the price comes from: a URL or a document and section.
+    #[schemars(example = &"plan section 2.1 (quote)")]
+    pub source: String,
+}
+
+/// A Hetzner Cloud private network (Terraform `hcloud_network` and
+/// `hcloud_network_subnet`).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PrivateNetwork {
+    /// The network's name at Hetzner.
+    pub name: Name,
+    /// The network's range: `10.0.0.0/16`.
+    #[schemars(example = &"10.0.0.0/16")]
+    pub ip_range: String,
+    /// The hosts' subnet inside it: `10.0.1.0/24`.
+    #[schemars(example = &"10.0.1.0/24")]
+    pub subnet: String,
+    /// Hetzner network zone of the subnet: `eu-central` (nbg1, fsn1,
+    /// hel1), `us-east`, `us-west`, `ap-southeast`. Default: `eu-central`.
+    #[serde(default = "default_zone")]
+    pub zone: String,
+}
+
+/// `serde` default of `PrivateNetwork::zone`.
+fn default_zone() -> String {
+    "eu-central".into()
+}
+
+/// How the load balancer picks a target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Algorithm {
+    /// Each target in turn.
+    RoundRobin,
+    /// The target with the fewest open connections.
+    LeastConnections,
+}
+
+/// Where TLS ends: at the load balancer (managed certificates) or on the hosts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TlsMode {
+    /// The load balancer holds Hetzner managed certificates and forwards
+    /// plain HTTP to the targets.
+    Terminate,
+    /// The load balancer forwards TCP 443 as is; nginx on each target holds
+    /// the Let's Encrypt certificates.
+    Passthrough,
+}
+
+/// A Hetzner Cloud load balancer (Terraform `hcloud_load_balancer`).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoadBalancer {
+    /// The load balancer's name at Hetzner.
+    pub name: Name,
+    /// Hetzner load balancer type: `lb11`, `lb21`, `lb31`.
+    #[serde(rename = "type")]
+    #[schemars(example = &"lb11")]
+    pub lb_type: String,
+    /// Provider location, as for hosts: `nbg1`, `fsn1`, `hel1`.
+    #[schemars(example = &"nbg1")]
+    pub location: String,
+    /// `round_robin` or `least_connections`. Default: `round_robin`.
+    #[serde(default = "default_algorithm")]
+    pub algorithm: Algorithm,
+    /// `terminate` (managed certificates at the load balancer) or
+    /// `passthrough` (certificates on the hosts).
+    pub tls: TlsMode,
+    /// Hosts that receive traffic, by name.
+    pub targets: Vec<Name>,
+    /// Reach the targets over the private network rather than public
+    /// addresses. Default: `true`.
+    #[serde(default = "super::yes")]
+    pub use_private_network: bool,
+    /// How the load balancer tells a healthy target.
+    pub health_check: HealthCheck,
+    /// A dated quote. Left out: the catalog's price for `type`.
+    #[serde(default)]
+    pub price: Option<Price>,
+}
+
+/// `serde` default of `LoadBalancer::algorithm`.
+fn default_algorithm() -> Algorithm {
+    Algorithm::RoundRobin
+}
+
+/// The load balancer's HTTP health check of each target.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HealthCheck {
+    /// Path that answers 2xx when the target is healthy; nginx serves
+    /// `/health` itself. Default: `/health`.
+    #[serde(default = "default_health_path")]
+    pub path: String,
+    /// Time between checks (`15s`).
+    #[schemars(example = &"15s")]
+    pub interval: Duration,
+    /// How long one check may take (`10s`).
+    #[schemars(example = &"10s")]
+    pub timeout: Duration,
+    /// Failed checks in a row before a target is taken out.
+    #[schemars(example = 3)]
+    pub retries: u32,
+}
+
+/// `serde` default of `HealthCheck::path`.
+fn default_health_path() -> String {
+    "/health".into()
+}

@@ -1,0 +1,380 @@
+//! What runs on the hosts: the nginx proxy, websites, Odoo applications and
+//! their environments, and PostgreSQL servers.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::hosts::{DiskKind, Resources};
+use crate::blueprint::units::{Image, Name, SecretName, Size};
+
+/// Settings of the nginx reverse proxy.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Proxy {
+    /// The nginx image; its tag decides which syntax the configs use
+    /// (`http2 on;` from 1.25.1). Left out: `nginx:1.28.0-alpine`.
+    #[serde(default)]
+    #[schemars(example = &"nginx:1.28.0-alpine")]
+    pub image: Option<Image>,
+    /// CPU and memory of the nginx container. Left out: no limit.
+    #[serde(default)]
+    pub resources: Option<Resources>,
+    /// Largest request body (uploads), nginx `client_max_body_size`, binary
+    /// units. Left out: `16M`.
+    #[serde(default)]
+    #[schemars(example = &"100M")]
+    pub max_body: Option<Size>,
+}
+
+/// Web sites served from a group of hosts.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Websites {
+    /// Hosts that each run every site (behind the load balancer).
+    pub hosts: Vec<Name>,
+    /// The backend and frontend every site runs unless it names its own.
+    pub defaults: SiteParts,
+    /// The sites, each with its domains.
+    pub sites: Vec<Site>,
+}
+
+/// The two containers of a site.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SiteParts {
+    /// The API container; nginx routes `/api/` to it.
+    pub backend: Component,
+    /// The container that serves every other path.
+    pub frontend: Component,
+}
+
+/// One web site.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Site {
+    /// The site's name: its containers are `<name>-backend` and
+    /// `<name>-frontend`.
+    pub name: Name,
+    /// Domain names nginx serves it under (`server_name`); the first names
+    /// the certificate.
+    #[schemars(example = ["www.example.com", "example.com"])]
+    pub domains: Vec<String>,
+    /// Hosts that run this site, from `websites.hosts`; all of them when left
+    /// out. A large fleet shards its sites over pairs of hosts this way.
+    #[serde(default)]
+    pub hosts: Option<Vec<Name>>,
+    /// This site's own backend. Left out: `websites.defaults.backend`.
+    #[serde(default)]
+    pub backend: Option<Component>,
+    /// This site's own frontend. Left out: `websites.defaults.frontend`.
+    #[serde(default)]
+    pub frontend: Option<Component>,
+}
+
+impl Site {
+    /// Whether `host` runs this site: it is a websites host, and the site
+    /// either names it or names no hosts of its own.
+    pub fn runs_on(&self, websites_hosts: &[Name], host: &Name) -> bool {
+        // The site's own list is short; ask it first.
+        self.hosts.as_ref().is_none_or(|own| own.contains(host)) && websites_hosts.contains(host)
+    }
+}
+
+/// One container of a site.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Component {
+    /// The container image, `repository:tag` with a fixed tag.
+    #[schemars(example = &"node:20.19.5-alpine")]
+    pub image: Image,
+    /// The port the container listens on.
+    #[schemars(example = 3000)]
+    pub port: u16,
+    /// Path that answers 200 when the container is healthy (Docker
+    /// `healthcheck`). Left out: `/`.
+    #[serde(default)]
+    #[schemars(example = &"/health")]
+    pub health_path: Option<String>,
+    /// The container's command, one argument per entry (compose `command`).
+    /// Left out: the image's own `CMD`.
+    #[serde(default)]
+    #[schemars(example = ["node", "server.js"])]
+    pub command: Option<Vec<String>>,
+    /// Where the site's code lives on the host, when `image` is a generic
+    /// runtime (node, python, tiangolo/*, php) rather than the site's own
+    /// build: an absolute path in which `{site}` stands for the site's name,
+    /// e.g. `/srv/websites/{site}/frontend`. gen bind-mounts it read-only at
+    /// the image's code path (/app for node, python and tiangolo's FastAPI
+    /// images, with `working_dir: /app` where the image sets none;
+    /// /var/www/html for php) and install.sh creates it (root, 0755); the
+    /// operator's deploy (rsync or git) fills it. Leave it out when the
+    /// image carries the code (the usual practice: `image:` of the site's own
+    /// build).
+    #[serde(default)]
+    pub app_dir: Option<String>,
+    /// Plain settings; secrets are `${NAME}` references to declared secrets.
+    /// Default: none.
+    #[serde(default)]
+    pub environment: BTreeMap<String, String>,
+    /// CPU and memory of the container. Left out: no limit (W403).
+    #[serde(default)]
+    pub resources: Resources,
+    /// Host ports to publish (`"8000:80"`); only for services that are meant
+    /// to be reached directly. Default: none (nginx reaches the container).
+    #[serde(default)]
+    pub ports: Vec<String>,
+}
+
+impl Component {
+    /// The placeholder in `app_dir` that stands for the site's name.
+    pub const SITE: &'static str = "{site}";
+
+    /// `app_dir` for one site: `{site}` replaced by its name.
+    pub fn app_dir_for(&self, site: &str) -> Option<String> {
+        self.app_dir.as_ref().map(|d| d.replace(Self::SITE, site))
+    }
+}
+
+/// Which application an entry of `applications` is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AppKind {
+    /// Odoo (the official `odoo` image), behind nginx with its longpolling
+    /// or gevent route.
+    Odoo,
+}
+
+/// An application with its environments, all on one host.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Application {
+    /// The application's name: each environment's container is
+    /// `<name>-<environment>`.
+    #[schemars(example = &"odoo")]
+    pub name: Name,
+    /// `odoo`, the only kind gen generates.
+    pub kind: AppKind,
+    /// The image every environment runs (`odoo:17.0`).
+    #[schemars(example = &"odoo:17.0")]
+    pub image: Image,
+    /// The host it runs on, by name.
+    pub host: Name,
+    /// The PostgreSQL service (by name) that holds the databases.
+    pub database: Name,
+    /// Secret that holds Odoo's master password (`admin_passwd`).
+    #[schemars(example = &"ODOO_ADMIN_PASSWD")]
+    pub admin_password_secret: SecretName,
+    /// Host directory with custom addons, mounted read-only at
+    /// /mnt/extra-addons; a relative path is relative to the stack
+    /// directory `/opt/<project>`. Left out: no custom addons.
+    #[serde(default)]
+    #[schemars(example = &"./addons")]
+    pub addons: Option<String>,
+    /// The environments (prod, test, dev), each its own container, database
+    /// and domain.
+    pub environments: Vec<Environment>,
+}
+
+/// One basic-auth login: a user name and the secret that holds its password.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BasicAuth {
+    /// The login name.
+    pub user: Name,
+    /// The secret that holds its password (plain text in the host's .env).
+    #[schemars(example = &"ODOO_TEST_BASIC_AUTH")]
+    pub password_secret: SecretName,
+}
+
+/// Who may reach an environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Access {
+    /// Anyone on the internet.
+    Public,
+    /// Anyone with the `basic_auth` login (nginx `auth_basic`).
+    BasicAuth,
+    /// Only clients inside the WireGuard `vpn` subnet (nginx `allow`, then
+    /// `deny all`).
+    VpnOnly,
+}
+
+/// One environment of an application (prod, test, dev).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Environment {
+    /// The environment's name (`prod`, `test`, `dev`).
+    #[schemars(example = &"prod")]
+    pub name: Name,
+    /// The domain nginx serves it under, with a Let's Encrypt certificate.
+    #[schemars(example = &"odoo.example.com")]
+    pub domain: String,
+    /// `public`, `basic_auth` or `vpn_only`.
+    pub access: Access,
+    /// The login for `access: basic_auth`: install.sh writes nginx's password
+    /// file from the secret in the host's .env (bcrypt); it is never in out/.
+    #[serde(default)]
+    pub basic_auth: Option<BasicAuth>,
+    /// Database name; defaults to `<application>_<environment>`.
+    #[serde(default)]
+    #[schemars(example = &"odoo_prod")]
+    pub db_name: Option<String>,
+    /// CPU and memory of the environment's container; Odoo's workers are
+    /// sized to its limits.
+    pub resources: Resources,
+    /// Host directory for Odoo's data dir (filestore, sessions).
+    #[schemars(example = &"/mnt/odoo-data/prod")]
+    pub data_dir: String,
+    /// `false`: this environment's `data_dir` and `mounts` are deliberately
+    /// in no backup (say why in a comment); `gen lint` then stops reporting
+    /// them (W517). Its database is dumped all the same, with every database
+    /// on the backup host's PostgreSQL servers. Default: `true`.
+    #[serde(default = "super::yes")]
+    pub backup: bool,
+    /// Further host directories bind-mounted into the container. Default:
+    /// none.
+    #[serde(default)]
+    pub mounts: Vec<Mount>,
+    /// odoo.conf settings; every one left out is derived or defaulted.
+    #[serde(default)]
+    pub odoo: OdooSettings,
+    /// Ports published on the host, as the plan had them (`"8069:8069"`).
+    /// Docker's published ports bypass ufw, so one not bound to 127.0.0.1
+    /// is E301.
+    /// Default: none (nginx reaches Odoo on the Docker network).
+    #[serde(default)]
+    pub ports: Vec<String>,
+}
+
+/// odoo.conf settings of one environment (Odoo's own option names).
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OdooSettings {
+    /// HTTP worker processes; derived from CPUs and memory when left out:
+    /// 2 × CPUs + 1, capped so that workers and cron threads at
+    /// `limit_memory_hard` fit the container's memory; `0` is threaded mode.
+    #[serde(default)]
+    pub workers: Option<u32>,
+    /// Cron worker processes. Left out: `2`, Odoo's default.
+    #[serde(default)]
+    pub max_cron_threads: Option<u32>,
+    /// Memory at which a worker is killed at once (binary units). Left out:
+    /// `2560M`, Odoo's default.
+    #[serde(default)]
+    #[schemars(example = &"2560M")]
+    pub limit_memory_hard: Option<Size>,
+    /// Memory after which a worker is recycled once its request ends
+    /// (binary units). Left out: `2048M`, Odoo's default.
+    #[serde(default)]
+    #[schemars(example = &"2048M")]
+    pub limit_memory_soft: Option<Size>,
+    /// CPU seconds a request may take. Left out: `60`, Odoo's default.
+    #[serde(default)]
+    pub limit_time_cpu: Option<u32>,
+    /// Wall-clock seconds a request may take. Left out: `120`, Odoo's
+    /// default.
+    #[serde(default)]
+    pub limit_time_real: Option<u32>,
+    /// Requests a worker serves before it is recycled. Left out: `65536`,
+    /// Odoo's default.
+    #[serde(default)]
+    pub limit_request: Option<u32>,
+    /// Database connections per Odoo process. Left out: derived from the
+    /// PostgreSQL server's connection budget, shared between environments.
+    #[serde(default)]
+    pub db_maxconn: Option<u32>,
+    /// Odoo's log level: `debug_rpc_answer`, `debug_rpc`, `debug`,
+    /// `debug_sql`, `info`, `runbot`, `warn`, `error`, `critical`. Left
+    /// out: `info`.
+    #[serde(default)]
+    #[schemars(example = &"warn")]
+    pub log_level: Option<String>,
+    /// Further odoo.conf options, checked against Odoo's own option table.
+    /// Default: none.
+    #[serde(default)]
+    pub options: BTreeMap<String, serde_json::Value>,
+}
+
+/// A host directory bind-mounted into a container.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Mount {
+    /// Absolute path on the host.
+    #[schemars(example = &"/mnt/building-plans")]
+    pub source: String,
+    /// Absolute path in the container.
+    #[schemars(example = &"/mnt/building-plans")]
+    pub target: String,
+    /// Mount read-only (`:ro`). Default: `false`.
+    #[serde(default)]
+    pub read_only: bool,
+}
+
+/// What a PostgreSQL server is tuned for (PGTune's "DB type").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Workload {
+    /// Web application: many short queries.
+    Web,
+    /// Online transaction processing, as Odoo is.
+    Oltp,
+    /// Web and reporting together.
+    Mixed,
+    /// Data warehouse: few large analytic queries.
+    Dw,
+}
+
+/// A PostgreSQL server in a container.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Postgres {
+    /// The service's name; applications refer to it in `database`.
+    #[schemars(example = &"postgres")]
+    pub name: Name,
+    /// The host it runs on, by name.
+    pub host: Name,
+    /// The PostgreSQL image (`postgres:16.10-alpine`).
+    #[schemars(example = &"postgres:16.10-alpine")]
+    pub image: Image,
+    /// Host directory for the cluster's data.
+    #[schemars(example = &"/mnt/odoo-data/postgres")]
+    pub data_dir: String,
+    /// CPU and memory of the container; `shared_buffers`, `work_mem` and
+    /// the other memory settings are sized to its limits.
+    pub resources: Resources,
+    /// `max_connections`. Left out: every Odoo connection pool full, plus
+    /// the superuser-reserved connections and a few for backups and
+    /// monitoring.
+    #[serde(default)]
+    pub max_connections: Option<u32>,
+    /// `web`, `oltp`, `mixed` or `dw`, as PGTune asks. Default: `oltp`.
+    #[serde(default = "default_workload")]
+    pub workload: Workload,
+    /// The disk kind the data is on (`nvme`, `ssd`, `hdd`), for
+    /// `random_page_cost` and `effective_io_concurrency`. Left out: the
+    /// host's first disk, or `ssd` when the host lists none.
+    #[serde(default)]
+    pub storage: Option<DiskKind>,
+    /// Role the applications connect as. Default: `odoo`.
+    #[serde(default = "default_pg_user")]
+    pub user: String,
+    /// The secret that holds the role's password.
+    #[schemars(example = &"POSTGRES_PASSWORD")]
+    pub password_secret: SecretName,
+    /// Further postgresql.conf settings, which win over gen's tuning.
+    /// Default: none.
+    #[serde(default)]
+    pub settings: BTreeMap<String, serde_json::Value>,
+}
+
+/// `serde` default of `Postgres::workload`.
+fn default_workload() -> Workload {
+    Workload::Oltp
+}
+
+/// `serde` default of `Postgres::user`.
+fn default_pg_user() -> String {
+    "odoo".into()
+}
