@@ -27,6 +27,35 @@ pub struct ReportPlan {
     pub charts: Charts,
     /// Every diagnostic of the blueprint (warnings: errors stop the build).
     pub diagnostics: Vec<DiagLine>,
+    /// The same, as the HTML appendix prints them: sentences in spans.
+    pub appendix: Vec<Worded>,
+}
+
+/// A warning as sentences whose `` `quoted` `` parts are code spans, so the
+/// HTML template prints `<code>` without parsing text.
+#[derive(Debug, Clone, Serialize)]
+pub struct Worded {
+    pub code: String,
+    pub line: usize,
+    pub col: usize,
+    pub message: Vec<Span>,
+    pub hint: Vec<Span>,
+}
+
+/// A run of text, code (between backticks) or not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Span {
+    pub text: String,
+    pub code: bool,
+}
+
+/// `text` split at its backticks: every second run is code. Empty runs go.
+pub fn spans(text: &str) -> Vec<Span> {
+    text.split('`')
+        .enumerate()
+        .filter(|(_, t)| !t.is_empty())
+        .map(|(i, t)| Span { text: t.to_string(), code: i % 2 == 1 })
+        .collect()
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -252,6 +281,7 @@ pub fn plan(bp: &Blueprint, hosts: &[HostPlan]) -> ReportPlan {
         growth,
         sla: bp.sla.as_ref().map(sla_plan),
         diagnostics: Vec::new(),
+        appendix: Vec::new(),
     };
     report.set_diagnostics(bp, hosts, &[]);
     report
@@ -263,6 +293,17 @@ impl ReportPlan {
     /// risks the plan alone does not).
     pub fn set_diagnostics(&mut self, bp: &Blueprint, hosts: &[HostPlan], diags: &[Diagnostic]) {
         self.diagnostics = diagnostics(diags);
+        self.appendix = self
+            .diagnostics
+            .iter()
+            .map(|d| Worded {
+                code: d.code.clone(),
+                line: d.line,
+                col: d.col,
+                message: spans(&d.message_sentence),
+                hint: spans(&d.hint_sentence),
+            })
+            .collect();
         self.summary.risks = summary::risks(&summary::Facts {
             bp,
             hosts,
@@ -328,5 +369,9 @@ mod tests {
         assert_eq!(sentence("`/mnt/x` runs out."), "`/mnt/x` runs out.");
         assert_eq!(sentence("über"), "Über.");
         assert_eq!(sentence("  "), "");
+        let s = spans("Grow `/mnt/x` before `2030`.");
+        let parts: Vec<(&str, bool)> = s.iter().map(|s| (s.text.as_str(), s.code)).collect();
+        assert_eq!(parts, [("Grow ", false), ("/mnt/x", true), (" before ", false), ("2030", true), (".", false)]);
+        assert_eq!(spans("`a`").len(), 1);
     }
 }
