@@ -38,6 +38,8 @@ command -v dnsmasq >/dev/null || packages+=(dnsmasq-base)
 command -v hcloud >/dev/null || packages+=(hcloud-cli)
 [ -x /usr/sbin/sshd ] || packages+=(openssh-server)
 command -v chromium >/dev/null || packages+=(chromium)
+# The report printed to PDF and looked at page by page (tests/report_print.rs).
+command -v pdftoppm >/dev/null || packages+=(poppler-utils)
 [ -x /usr/bin/git ] || packages+=(git)
 # The manual pages gen writes (tests/cli.rs renders them); bash checks the completions.
 command -v groff >/dev/null || packages+=(groff-base)

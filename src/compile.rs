@@ -99,7 +99,7 @@ pub fn compile_bytes(
     // The report in out/ lists the warnings, but not those that depend on
     // today's date (end of life): out/ never depends on the clock.
     let undated: Vec<Diagnostic> = diags.iter().filter(|d| !check::DATED.contains(&d.code)).cloned().collect();
-    plan.report.diagnostics = plan::report::diagnostics(&undated);
+    plan.report.set_diagnostics(&loaded.blueprint, &plan.hosts, &undated);
     let mut files = renderer.render_plan(&plan)?;
     // Checks on the rendered files run before emit; an error stops the build.
     let mut diags = diags;

@@ -19,6 +19,7 @@ mod precommit;
 mod preview;
 mod provision;
 mod report;
+mod report_print;
 mod secrets_scan;
 mod seeds;
 mod snapshots;

@@ -1,5 +1,8 @@
 //! The cost report (issue 6): cost.json against its schema, index.html in
 //! Debian's chromium, `gen cost` and `gen cost --base` in a real git repository.
+//! The report a customer reads (issue 16): its summary, at a phone's and a
+//! desktop's width and printed to PDF (chromium `--print-to-pdf`, then
+//! poppler's pdfinfo, pdftoppm and pdftotext) in `report_print.rs`.
 
 use std::path::Path;
 use std::process::Command;
@@ -10,7 +13,7 @@ use gen::render::Renderer;
 use crate::common::{project, repo, Gen};
 
 /// The report files of a reference blueprint, compiled in memory.
-fn report_file(name: &str, file: &str) -> String {
+pub(crate) fn report_file(name: &str, file: &str) -> String {
     let renderer = Renderer::new(None).expect("templates load");
     let path = repo().join("blueprints").join(format!("{name}.yaml"));
     let compiled = compile(&path, &renderer).expect("no I/O error").expect("reference blueprint compiles");
@@ -70,21 +73,26 @@ fn browse(html: &str) -> (Vec<[u8; 3]>, u32, u32, String) {
     };
     chromium(&[&format!("--screenshot={}", png.display())]);
     let dom = chromium(&["--dump-dom"]);
-    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&png).expect("screenshot written")));
+    let (pixels, width, height) = decode_png(&png);
+    (pixels, width, height, dom)
+}
+
+/// The pixels (RGB) of an 8-bit PNG, with its width and height.
+pub(crate) fn decode_png(path: &Path) -> (Vec<[u8; 3]>, u32, u32) {
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).expect("PNG written")));
     let mut reader = decoder.read_info().expect("a PNG");
     let mut buf = vec![0; reader.output_buffer_size().expect("size")];
     let info = reader.next_frame(&mut buf).expect("PNG decodes");
-    assert_eq!(info.bit_depth, png::BitDepth::Eight, "chromium writes 8-bit PNGs");
+    assert_eq!(info.bit_depth, png::BitDepth::Eight, "an 8-bit PNG");
     buf.truncate(info.buffer_size());
-    // RGB or RGBA: the first three samples of each pixel.
+    // Grey, RGB or RGBA: grey is repeated, else the first three samples of each pixel.
     let stride = info.color_type.samples();
-    assert!(stride >= 3, "a colour PNG, not {:?}", info.color_type);
-    let pixels = buf.chunks_exact(stride).map(|p| [p[0], p[1], p[2]]).collect();
-    (pixels, info.width, info.height, dom)
+    let pixels = buf.chunks_exact(stride).map(|p| if stride >= 3 { [p[0], p[1], p[2]] } else { [p[0]; 3] }).collect();
+    (pixels, info.width, info.height)
 }
 
 /// Share of pixels (per mille) that are not white, and the number of distinct colours.
-fn ink(pixels: &[[u8; 3]]) -> (usize, usize) {
+pub(crate) fn ink(pixels: &[[u8; 3]]) -> (usize, usize) {
     let inked = pixels.iter().filter(|p| p.iter().any(|&c| c < 240)).count();
     let mut colours = pixels.to_vec();
     colours.sort_unstable();

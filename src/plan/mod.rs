@@ -28,6 +28,7 @@ pub mod placement;
 pub mod postgres;
 pub mod provision;
 pub mod report;
+pub mod summary;
 pub mod terraform;
 pub mod versions;
 pub mod wireguard;

@@ -1,7 +1,8 @@
 //! The cost, capacity and growth report of a blueprint: the cost plan, the
 //! disk layouts, the growth projection, the SLA's downtime budget, the chart
-//! geometry and every diagnostic. `templates/report/*` print it as Markdown,
-//! JSON and HTML; `gen cost` prints its summary.
+//! geometry, the summary a customer reads first (date, totals net and gross,
+//! the biggest risks: `summary`) and every diagnostic. `templates/report/*`
+//! print it as Markdown, JSON and HTML; `gen cost` prints its summary.
 
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -9,6 +10,7 @@ use serde::Serialize;
 use super::charts::{self, Chart};
 use super::cost::{self, CostPlan};
 use super::growth::{self, GrowthPlan};
+use super::summary::{self, Summary};
 use super::HostPlan;
 use crate::blueprint::model::{Blueprint, Sla};
 use crate::blueprint::units::Size;
@@ -16,6 +18,8 @@ use crate::diag::Diagnostic;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ReportPlan {
+    /// The date, the generator, net and gross totals and the risks.
+    pub summary: Summary,
     pub cost: CostPlan,
     pub disks: Vec<DiskReport>,
     pub growth: Option<GrowthPlan>,
@@ -23,6 +27,35 @@ pub struct ReportPlan {
     pub charts: Charts,
     /// Every diagnostic of the blueprint (warnings: errors stop the build).
     pub diagnostics: Vec<DiagLine>,
+    /// The same, as the HTML appendix prints them: sentences in spans.
+    pub appendix: Vec<Worded>,
+}
+
+/// A warning as sentences whose `` `quoted` `` parts are code spans, so the
+/// HTML template prints `<code>` without parsing text.
+#[derive(Debug, Clone, Serialize)]
+pub struct Worded {
+    pub code: String,
+    pub line: usize,
+    pub col: usize,
+    pub message: Vec<Span>,
+    pub hint: Vec<Span>,
+}
+
+/// A run of text, code (between backticks) or not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Span {
+    pub text: String,
+    pub code: bool,
+}
+
+/// `text` split at its backticks: every second run is code. Empty runs go.
+pub fn spans(text: &str) -> Vec<Span> {
+    text.split('`')
+        .enumerate()
+        .filter(|(_, t)| !t.is_empty())
+        .map(|(i, t)| Span { text: t.to_string(), code: i % 2 == 1 })
+        .collect()
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -77,6 +110,12 @@ pub struct DiagLine {
     pub line: usize,
     pub col: usize,
     pub message: String,
+    /// What to do about it.
+    pub hint: String,
+    /// `message` and `hint` as sentences for a reader (first letter upper
+    /// case, a full stop at the end), as the report's appendix prints them.
+    pub message_sentence: String,
+    pub hint_sentence: String,
 }
 
 /// `report/cost.json`: the report without the chart geometry. Its schema is
@@ -90,6 +129,7 @@ pub struct CostDocument {
     pub blueprint: String,
     pub title: String,
     pub source: String,
+    pub summary: Summary,
     pub cost: CostPlan,
     pub disks: Vec<DiskReport>,
     pub growth: Option<GrowthPlan>,
@@ -105,6 +145,7 @@ impl CostDocument {
             blueprint: plan.name.clone(),
             title: plan.project.title.clone(),
             source: plan.source.clone(),
+            summary: r.summary.clone(),
             cost: r.cost.clone(),
             disks: r.disks.clone(),
             growth: r.growth.clone(),
@@ -228,7 +269,8 @@ fn disks(bp: &Blueprint) -> Vec<DiskReport> {
 pub fn plan(bp: &Blueprint, hosts: &[HostPlan]) -> ReportPlan {
     let cost = cost::plan(bp);
     let growth = bp.growth.as_ref().map(|g| growth::plan(bp, g));
-    ReportPlan {
+    let mut report = ReportPlan {
+        summary: summary::plan(&cost, super::GENERATOR),
         charts: Charts {
             cost: charts::cost_breakdown(&cost),
             allocation: charts::allocation(hosts),
@@ -239,6 +281,37 @@ pub fn plan(bp: &Blueprint, hosts: &[HostPlan]) -> ReportPlan {
         growth,
         sla: bp.sla.as_ref().map(sla_plan),
         diagnostics: Vec::new(),
+        appendix: Vec::new(),
+    };
+    report.set_diagnostics(bp, hosts, &[]);
+    report
+}
+
+impl ReportPlan {
+    /// Takes the compile's warnings: the diagnostics appendix lists them and
+    /// the summary's risks are recomputed with them (W401, W402, W520 name
+    /// risks the plan alone does not).
+    pub fn set_diagnostics(&mut self, bp: &Blueprint, hosts: &[HostPlan], diags: &[Diagnostic]) {
+        self.diagnostics = diagnostics(diags);
+        self.appendix = self
+            .diagnostics
+            .iter()
+            .map(|d| Worded {
+                code: d.code.clone(),
+                line: d.line,
+                col: d.col,
+                message: spans(&d.message_sentence),
+                hint: spans(&d.hint_sentence),
+            })
+            .collect();
+        self.summary.risks = summary::risks(&summary::Facts {
+            bp,
+            hosts,
+            cost: &self.cost,
+            growth: self.growth.as_ref(),
+            sla: self.sla.as_ref(),
+            diagnostics: diags,
+        });
     }
 }
 
@@ -253,8 +326,24 @@ pub fn diagnostics(diags: &[Diagnostic]) -> Vec<DiagLine> {
             line: d.line,
             col: d.col,
             message: d.message.clone(),
+            hint: d.hint.clone(),
+            message_sentence: sentence(&d.message),
+            hint_sentence: sentence(&d.hint),
         })
         .collect()
+}
+
+/// `text` as a sentence: its first letter upper case and a full stop at the
+/// end unless it ends in one (or `?`, `!`); empty stays empty.
+pub fn sentence(text: &str) -> String {
+    let text = text.trim();
+    let mut chars = text.chars();
+    let Some(first) = chars.next() else { return String::new() };
+    let mut out: String = first.to_uppercase().chain(chars).collect();
+    if !out.ends_with(['.', '?', '!']) {
+        out.push('.');
+    }
+    out
 }
 
 #[cfg(test)]
@@ -272,5 +361,17 @@ mod tests {
         assert_eq!(downtime(MONTH_SECONDS, availability_millis(100.0)), 0);
         assert_eq!(words(0), "0s");
         assert_eq!(availability_millis(f64::NAN), 0);
+    }
+
+    #[test]
+    fn diagnostics_read_as_sentences() {
+        assert_eq!(sentence("an `AX52` ships with 2 disks"), "An `AX52` ships with 2 disks.");
+        assert_eq!(sentence("`/mnt/x` runs out."), "`/mnt/x` runs out.");
+        assert_eq!(sentence("über"), "Über.");
+        assert_eq!(sentence("  "), "");
+        let s = spans("Grow `/mnt/x` before `2030`.");
+        let parts: Vec<(&str, bool)> = s.iter().map(|s| (s.text.as_str(), s.code)).collect();
+        assert_eq!(parts, [("Grow ", false), ("/mnt/x", true), (" before ", false), ("2030", true), (".", false)]);
+        assert_eq!(spans("`a`").len(), 1);
     }
 }
