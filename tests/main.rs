@@ -17,6 +17,7 @@ mod ops_validators;
 mod precommit;
 mod preview;
 mod provision;
+mod release;
 mod report;
 mod secrets_scan;
 mod seeds;
