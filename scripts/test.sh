@@ -64,6 +64,12 @@ command -v dnsmasq >/dev/null || packages+=(dnsmasq-base)
 command -v nsenter >/dev/null || packages+=(util-linux)
 dpkg-query -W -f='${Status}' unattended-upgrades 2>/dev/null | grep -q 'install ok installed' || packages+=(unattended-upgrades)
 /usr/bin/python3 -c 'import systemd.journal' 2>/dev/null || packages+=(python3-systemd)
+# Install (tests/install/run.sh, scripts/release.sh): cargo-deb's strip and
+# dpkg-shlibdeps, a clean root by debootstrap, and pre-commit for the
+# README's example. scripts/release.sh installs cargo-deb itself.
+command -v strip >/dev/null || packages+=(binutils)
+command -v dpkg-shlibdeps >/dev/null || packages+=(dpkg-dev)
+command -v pre-commit >/dev/null || packages+=(pre-commit)
 # Hostile input: peak memory of gen (tests/invalid.rs).
 [ -x /usr/bin/time ] || packages+=(time)
 # The editor test (tests/editor.rs) runs yaml-language-server on Node.js.
@@ -99,16 +105,20 @@ fi
 # Snapshots never update silently here: a changed artifact fails the run.
 INSTA_UPDATE=no cargo test --locked "$@"
 
-# The deployment harness boots the generated hosts and exercises them
-# (README, "Deployment harness"). It needs root; only a filtered cargo test
-# run (arguments given) skips it, and says so.
+# The install test and the deployment harness (README, "Install" and
+# "Deployment harness") need root; only a filtered cargo test run (arguments
+# given) skips them, and says so.
 if [ $# -gt 0 ]; then
-  echo "test.sh: arguments given, so only cargo test ran; tests/e2e/run.sh runs the deployment harness"
+  echo "test.sh: arguments given, so only cargo test ran; tests/install/run.sh and tests/e2e/run.sh run the rest"
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then
-  echo "the deployment harness needs root: run scripts/test.sh as root" >&2
+  echo "the install test and the deployment harness need root: run scripts/test.sh as root" >&2
   exit 1
 fi
+# Every documented way to install gen, on a clean Debian root (README,
+# "Install"): the release build, the archive, the .deb, cargo install.
+shellcheck -S warning scripts/release.sh tests/install/run.sh
+tests/install/run.sh
 shellcheck -S warning -x tests/e2e/run.sh tests/e2e/lib/host-init.sh tests/e2e/root/usr/bin/systemctl tests/e2e/images/*.sh
 tests/e2e/run.sh

@@ -18,6 +18,7 @@ mod ops_validators;
 mod precommit;
 mod preview;
 mod provision;
+mod release;
 mod report;
 mod report_print;
 mod secrets_scan;
