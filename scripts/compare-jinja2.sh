@@ -2,7 +2,7 @@
 # gen against the pipeline a user would otherwise write (PyYAML + Jinja2,
 # scripts/jinja2_peer.py), both as whole processes, on one synthetic
 # blueprint (or the reference blueprints), side by side in one run. Prints each run, the medians and the
-# ratio. The README's "Performance: gen against a Jinja2 pipeline" quotes it.
+# ratio. docs/design.md's "Performance: gen against a Jinja2 pipeline" quotes it.
 #
 #   scripts/compare-jinja2.sh [RUNS] [synth|reference]
 #     RUNS default 7; synth (default): `gen synth` with SITES=1000 HOSTS=50;

@@ -105,8 +105,8 @@ fi
 # Snapshots never update silently here: a changed artifact fails the run.
 INSTA_UPDATE=no cargo test --locked "$@"
 
-# The install test and the deployment harness (README, "Install" and
-# "Deployment harness") need root; only a filtered cargo test run (arguments
+# The install test and the deployment harness (README, "Install", and
+# docs/design.md, "Deployment harness") need root; only a filtered cargo test run (arguments
 # given) skips them, and says so.
 if [ $# -gt 0 ]; then
   echo "test.sh: arguments given, so only cargo test ran; tests/install/run.sh and tests/e2e/run.sh run the rest"

@@ -1,4 +1,4 @@
-//! The Jinja2 peer (`scripts/jinja2_peer.py`, the pipeline the README times
+//! The Jinja2 peer (`scripts/jinja2_peer.py`, the pipeline docs/design.md times
 //! gen against) renders gen's templates from `gen build --export-context`
 //! with Debian's Jinja2 and PyYAML, and must write the very tree gen writes:
 //! same files, same bytes, same modes. Otherwise the comparison would time

@@ -3,7 +3,7 @@
 //! here) for private keys, password or token values and high-entropy
 //! strings. The scanner is tested on planted secrets, so it can fail.
 //!
-//! Allowed, because they are public by design (documented in the README):
+//! Allowed, because they are public by design (documented in docs/design.md, "Hardening"):
 //! - sha256 digests in MANIFEST.sha256 (and `sha256:` image digests);
 //! - WireGuard public keys on `PublicKey =` lines, SSH public keys after
 //!   their algorithm (`ssh-ed25519 AAAA…`);

@@ -429,7 +429,7 @@ pub fn plan(bp: &Blueprint) -> CostPlan {
         .map(|(i, alt)| item_lines(&alt.items, &format!("/alternatives/{i}/items"), &mut unpriced))
         .collect();
     // Every category the report promises, 0.00 when there is none of it (IPs
-    // and traffic count only when listed: see README); `other` only when used.
+    // and traffic count only when listed: see docs/design.md, "Cost report"); `other` only when used.
     let used = |c: CostCategory| lines.iter().chain(alternatives.iter().flatten()).any(|l| l.category == c);
     let shown: Vec<CostCategory> =
         ALL_CATEGORIES.iter().copied().filter(|&c| c != CostCategory::Other || used(c)).collect();

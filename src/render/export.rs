@@ -1,6 +1,6 @@
 //! `gen build --export-context DIR`: the render context of every artifact as
 //! JSON, so another renderer (`scripts/jinja2_peer.py`, the Jinja2 pipeline
-//! the README compares gen with) can render the same templates from exactly
+//! docs/design.md compares gen with) can render the same templates from exactly
 //! what gen's templates see.
 //!
 //! One file per blueprint, `DIR/<blueprint>.json`:
