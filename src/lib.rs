@@ -33,6 +33,7 @@ pub mod preview;
 pub mod prices;
 pub mod render;
 pub mod schema;
+pub mod schema_doc;
 pub mod synth;
 
 pub use commands::run;

@@ -933,3 +933,31 @@ fn explain_covers_every_code() {
     let (_, stderr) = Gen::new(&repo()).args(["explain", "E8133"]).code(2);
     assert!(stderr.contains("gen has no diagnostic `E8133`") && stderr.contains("E813"), "{stderr}");
 }
+
+/// docs/blueprint.md is the reference generated from the schema: current
+/// (`GEN_UPDATE_SCHEMA=1 cargo test --test main blueprint_reference` writes
+/// it), every object type reached, every link to a section that exists.
+#[test]
+fn blueprint_reference_is_generated_from_the_schema() {
+    let path = repo().join("docs/blueprint.md");
+    let generated = gen::schema_doc::reference();
+    if std::env::var_os("GEN_UPDATE_SCHEMA").is_some() {
+        fs::write(&path, &generated).expect("write docs/blueprint.md");
+    }
+    let committed = fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "docs/blueprint.md is stale; run `GEN_UPDATE_SCHEMA=1 cargo test --test main blueprint_reference`"
+    );
+    let headings: Vec<String> =
+        generated.lines().filter_map(|l| l.strip_prefix("## ")).map(str::to_lowercase).collect();
+    let links = regex::Regex::new(r"\]\(#([a-z0-9_-]+)\)").expect("regex");
+    for link in links.captures_iter(&generated) {
+        assert!(headings.contains(&link[1].to_string()), "link to #{} has no section", &link[1]);
+    }
+    for key in ["## Host", "`backups`", "## Environment", "`max_body`", "## Offsite", "`keep_daily`"] {
+        assert!(generated.contains(key), "{key} in the reference");
+    }
+    // Every field in the reference has a description (the editor test checks the schema).
+    assert!(!generated.lines().any(|l| l.starts_with("| `") && l.ends_with("|  |")), "a field without a description");
+}
