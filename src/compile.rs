@@ -41,7 +41,10 @@ pub fn lint(path: &Path) -> Result<std::result::Result<(Loaded, Vec<Diagnostic>)
 
 /// The diagnostics of [`check::rendered`] on a blueprint's rendered files.
 fn rendered(loaded: &Loaded, files: &FileSet) -> Vec<Diagnostic> {
-    check::rendered(&loaded.blueprint, files).into_iter().map(|f| f.locate(&loaded.file, &loaded.spans)).collect()
+    let mut diags: Vec<Diagnostic> =
+        check::rendered(&loaded.blueprint, files).into_iter().map(|f| f.locate(&loaded.file, &loaded.spans)).collect();
+    diag::place_ends(&mut diags, &loaded.source);
+    diags
 }
 
 /// [`lint`] of a blueprint's text that is not (or not only) a file: `path`

@@ -84,3 +84,21 @@ fn out_does_not_depend_on_the_date() {
     assert!(!before.is_empty());
     assert!(before == today, "out/ differs between 2026-05-01 and 2026-11-30");
 }
+
+/// Nor on the price catalog's age: the Odoo starter, priced from the
+/// catalog, builds the same out/ on the tests' day and on 2027-07-01, when
+/// the catalog is past its 180-day limit and W815 fires.
+#[test]
+fn out_does_not_depend_on_the_catalog_age() {
+    let build = |epoch: &str| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        Gen::new(dir.path()).args(["new", "--from", "odoo", "shop"]).succeeds();
+        let (_, stderr) = Gen::new(dir.path()).env("SOURCE_DATE_EPOCH", epoch).args(["build"]).succeeds();
+        let tree = crate::common::tree(&dir.path().join("out"));
+        (dir, tree, stderr)
+    };
+    let (_a, today, quiet) = build(crate::common::TODAY_EPOCH);
+    let (_b, later, warned) = build("1814400000");
+    assert!(!quiet.contains("W815") && warned.contains("warning[W815]"), "{warned}");
+    assert!(today == later, "out/ differs once the catalog is old");
+}
