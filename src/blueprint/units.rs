@@ -35,6 +35,20 @@ impl Size {
     pub fn saturating_sub(self, other: Size) -> Size {
         Size(self.0.saturating_sub(other.0))
     }
+    /// For reasons and messages a person reads: the exact form when there is
+    /// one (`8G`, `1536M`), else tenths of the largest unit it reaches, rounded
+    /// half up (`1.2G` for the 1288490188 bytes that `1.2G` parses to). Never
+    /// for artifacts, which need the exact bytes.
+    pub fn readable(self) -> String {
+        let b = self.0;
+        if b < KIB || b % KIB == 0 {
+            return self.to_string();
+        }
+        let (unit, suffix) =
+            [(TIB, "T"), (GIB, "G"), (MIB, "M"), (KIB, "K")].into_iter().find(|&(u, _)| b >= u).unwrap_or((KIB, "K"));
+        let tenths = (b * 10 + unit / 2) / unit;
+        format!("{}.{}{suffix}", tenths / 10, tenths % 10)
+    }
 }
 
 impl std::iter::Sum for Size {
@@ -439,6 +453,17 @@ impl fmt::Display for SecretName {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn readable_sizes_round_to_tenths_only_when_inexact() {
+        assert_eq!(Size(1_288_490_188).readable(), "1.2G");
+        assert_eq!(Size::gib(8).readable(), "8G");
+        assert_eq!(Size::mib(1536).readable(), "1536M");
+        assert_eq!(Size(1_288_490_188).to_string(), "1288490188", "Display stays exact for artifacts");
+        assert_eq!(Size(1537).readable(), "1.5K");
+        assert_eq!(Size(100).readable(), "100");
+    }
+
     use super::*;
 
     #[test]

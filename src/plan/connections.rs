@@ -83,21 +83,29 @@ pub fn processes(host: &Host, env: &Environment) -> Processes {
                 Derived::new(
                     0,
                     format!(
-                        "threaded mode: {memory} holds no worker at limit_memory_hard {hard} next to \
-                         {max_cron_threads} cron threads"
+                        "threaded mode: {} holds no worker at limit_memory_hard {} next to \
+                         {max_cron_threads} cron threads",
+                        memory.readable(),
+                        hard.readable()
                     ),
                 )
             } else if by_cpu <= by_memory {
                 Derived::new(
                     by_cpu,
-                    format!("2 × {cpus} CPUs + 1; ({by_cpu} + {max_cron_threads} cron) × {hard} fits {memory}"),
+                    format!(
+                        "2 × {cpus} CPUs + 1; ({by_cpu} + {max_cron_threads} cron) × {} fits {}",
+                        hard.readable(),
+                        memory.readable()
+                    ),
                 )
             } else {
                 Derived::new(
                     by_memory,
                     format!(
                         "2 × {cpus} CPUs + 1 = {by_cpu}, capped by memory: ({by_memory} + {max_cron_threads} cron) \
-                         × {hard} fits {memory}"
+                         × {} fits {}",
+                        hard.readable(),
+                        memory.readable()
                     ),
                 )
             }

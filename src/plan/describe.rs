@@ -63,7 +63,7 @@ pub fn describe(plan: &Plan) -> String {
                 s,
                 "          cron {}, limit_memory_hard {}, {} connection pools × db_maxconn {} ({})",
                 p.max_cron_threads,
-                p.limit_memory_hard,
+                p.limit_memory_hard.readable(),
                 p.pools(),
                 o.db_maxconn.value,
                 o.db_maxconn.why
