@@ -216,11 +216,7 @@ mod tests {
     use super::*;
 
     fn codes(extra: &str) -> Vec<&'static str> {
-        let base = include_str!("../../tests/fixtures/invalid/base/minimal.yaml");
-        let bp: Blueprint = serde_yaml::from_str(&format!("{base}{extra}")).expect("blueprint");
-        let mut out = Vec::new();
-        check(&bp, &mut out);
-        out.iter().map(|f| f.code).collect()
+        crate::check::codes_on_base(check, extra)
     }
 
     const GROWTH: &str = "growth:\n  start_year: 2026\n  years: 5\n  items:\n    - {name: plans, mount: /mnt/odoo-data/plans, initial: 100G, per_year: 20G}\n";

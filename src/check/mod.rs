@@ -119,6 +119,18 @@ pub(crate) fn pct(part: u64, whole: u64) -> String {
     format!("{}.{}", per_mille / 10, per_mille % 10)
 }
 
+/// The codes one check family reports on the invalid fixtures' clean base
+/// (`tests/fixtures/invalid/base/minimal.yaml`) with `extra` YAML appended:
+/// the unit tests' way to show a rule firing on exactly one defect.
+#[cfg(test)]
+pub(crate) fn codes_on_base(check: fn(&Blueprint, &mut Vec<Finding>), extra: &str) -> Vec<&'static str> {
+    let base = include_str!("../../tests/fixtures/invalid/base/minimal.yaml");
+    let bp: Blueprint = serde_yaml::from_str(&format!("{base}{extra}")).expect("blueprint");
+    let mut out = Vec::new();
+    check(&bp, &mut out);
+    out.iter().map(|f| f.code).collect()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

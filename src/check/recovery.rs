@@ -209,11 +209,7 @@ mod tests {
     }
 
     fn codes(extra: &str) -> Vec<&'static str> {
-        let base = include_str!("../../tests/fixtures/invalid/base/minimal.yaml");
-        let bp: Blueprint = serde_yaml::from_str(&format!("{base}{extra}")).expect("blueprint");
-        let mut out = Vec::new();
-        check(&bp, &mut out);
-        out.iter().map(|f| f.code).collect()
+        crate::check::codes_on_base(check, extra)
     }
 
     #[test]
