@@ -8,8 +8,9 @@
 #                                      (tests/e2e/run.sh --down stops them)
 #   GEN_E2E_SKIP_IMAGES=1 ...          reuse the cached image tarball as it is
 #                                      (local iteration only; CI builds them)
-#   GEN_E2E_ONLY=websites ...          one reference only (local iteration;
-#                                      CI runs both: odoo websites)
+#   GEN_E2E_ONLY=websites ...          some scenario groups only (local
+#                                      iteration; CI runs all three: odoo
+#                                      websites tutorial)
 #
 # What is real and what is a stand-in is listed in the README ("Deployment
 # harness"). Exit status: 0 when every check passed, 1 otherwise.
@@ -122,7 +123,9 @@ source "$here/scenarios/odoo-day2.sh"
 source "$here/scenarios/websites.sh"
 # shellcheck source=tests/e2e/scenarios/websites-day2.sh
 source "$here/scenarios/websites-day2.sh"
-only=${GEN_E2E_ONLY:-odoo websites}
+# shellcheck source=tests/e2e/scenarios/tutorial.sh
+source "$here/scenarios/tutorial.sh"
+only=${GEN_E2E_ONLY:-odoo websites tutorial}
 if [[ " $only " == *" odoo "* ]]; then
   odoo_scenarios
   # The Odoo host is done: its engine's memory and CPU go to the websites.
@@ -130,6 +133,9 @@ if [[ " $only " == *" odoo "* ]]; then
 fi
 if [[ " $only " == *" websites "* ]]; then
   websites_scenarios
+fi
+if [[ " $only " == *" tutorial "* ]]; then
+  tutorial_scenarios
 fi
 
 summary

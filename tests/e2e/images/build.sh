@@ -49,6 +49,9 @@ declare -A TAGS=(
   [fastapi]=tiangolo/uvicorn-gunicorn-fastapi:python3.11
 )
 ORDER=(base postgres nginx odoo prometheus node-exporter cadvisor node fastapi)
+# Further tags of the same image: the starter blueprints (starters/) pin a
+# newer node than the websites reference, and the stand-in is one image.
+declare -A ALSO_TAGS=([node]=node:24-alpine)
 if [[ -n ${GEN_E2E_IMAGES:-} ]]; then
   read -r -a wanted <<<"${GEN_E2E_IMAGES}"
   for w in "${wanted[@]}"; do
@@ -109,6 +112,12 @@ label_of() {
 
 rebuilt=0
 
+# also_tag NAME: the image of directory NAME under its further tags, if any.
+also_tag() {
+  local extra
+  for extra in ${ALSO_TAGS[$1]:-}; do "$DOCKER" tag "${TAGS[$1]}" "$extra"; done
+}
+
 # --- 3. import the root once -------------------------------------------------
 if [[ $(label_of gen-e2e/base:trixie-root) == "$root_key" ]]; then
   echo "==> import: gen-e2e/base:trixie-root is current"
@@ -132,6 +141,7 @@ for name in "${ORDER[@]}"; do
   if [[ $name == base ]]; then base_key=$key; fi
   if [[ $(label_of "$tag") == "$key" ]]; then
     echo "==> $tag: current"
+    also_tag "$name"
     continue
   fi
   step "build $tag from images/$name"
@@ -144,6 +154,7 @@ for name in "${ORDER[@]}"; do
   fi
   rebuilt=1
   done_step "built $tag"
+  also_tag "$name"
 done
 
 if [[ $rebuilt == 1 ]]; then  # earlier builds of these tags, now untagged
@@ -153,7 +164,9 @@ fi
 # --- 5. one archive of every tag, for `docker load` into each host's engine --
 tags=()
 for name in "${ORDER[@]}"; do
-  [[ -n $name && $name != base ]] && tags+=("${TAGS[$name]}")
+  [[ -n $name && $name != base ]] || continue
+  tags+=("${TAGS[$name]}")
+  for extra in ${ALSO_TAGS[$name]:-}; do tags+=("$extra"); done
 done
 if [[ ${#tags[@]} == 0 ]]; then
   echo "==> images.tar: no image selected"

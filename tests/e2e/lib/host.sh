@@ -81,3 +81,14 @@ host_stop() {
   # Killing PID 1 of a PID namespace kills everything in it.
   kill -9 "$pid" 2>/dev/null || true
 }
+
+# host_destroy NAME: the host stopped, its namespace (and so its links)
+# deleted and its root removed; its name and addresses can be used again.
+host_destroy() {
+  local name=$1 pid
+  pid=$(host_pid "$name" 2>/dev/null) || return 0
+  host_stop "$name"
+  wait_for 10 "$name to stop" fails test -e "/proc/$pid"
+  ip netns delete "$(host_ns "$name")" 2>/dev/null || true
+  rm -rf "$(host_state "$name")" || log "could not remove the root of $name (still mounted?)"
+}

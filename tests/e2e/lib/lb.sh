@@ -158,3 +158,11 @@ for line in data.decode().splitlines():
         print("UP" if f[5] == "2" else "DOWN")
 PY
 }
+
+# lb_down: HAProxy stopped and the load balancer's namespace gone.
+lb_down() {
+  local dir=$E2E_STATE/lb
+  if [ -s "$dir/haproxy.pid" ]; then xargs -r kill <"$dir/haproxy.pid" 2>/dev/null || true; fi
+  ip netns delete "$LB_NS" 2>/dev/null || true
+  rm -rf "$dir"
+}

@@ -1,0 +1,115 @@
+# shellcheck shell=bash
+# The README's tutorial ("a first blueprint, from nothing to a host"),
+# followed as written by a new user: `gen init` in an empty git repository,
+# `gen new --from websites shop`, the placeholders replaced (the SSH key:
+# the domains stay under example.com, which the harness's DNS and load
+# balancer serve), lint, build, check, commit; then step 6 on two simulated
+# servers: cloud-init clones the repository, install.sh stops until .env
+# holds the secrets, converges once it does, and both sites answer through
+# the load balancer the Terraform JSON describes.
+#
+# Runs after the websites reference, whose hosts and load balancer it
+# removes first: the starter takes the same private addresses.
+
+TUT_HOSTS=(web-1 web-2)
+declare -A TUT_V4=([web-1]=203.0.113.21 [web-2]=203.0.113.22)
+declare -A TUT_V6=([web-1]=2001:db8:1::21 [web-2]=2001:db8:1::22)
+TUT_DIR=$E2E_STATE/project
+TUT_REPO=https://git.example.com/ops/websites.git
+
+tut_diagnose() {
+  local h
+  for h in "${TUT_HOSTS[@]}"; do
+    [ -e "$(host_state "$h")/init.pid" ] || continue
+    host_docker "$h" ps -a --format '{{.Names}} {{.Status}}' | grep -v -E 'Up .*\(healthy\)|Up [^()]*$' | head -5
+  done
+}
+
+# tut_gen ARGS...: gen as the user runs it, in the project directory.
+tut_gen() { (cd "$TUT_DIR" && "$GEN" "$@"); }
+
+# tut_commit MESSAGE: blueprints and out/ committed together (step 5).
+tut_commit() {
+  git -C "$TUT_DIR" add -A &&
+    git -C "$TUT_DIR" -c user.name=gen-e2e -c user.email=e2e@invalid commit -q -m "$1"
+}
+
+# tut_has_key HOST KEY-FILE: the admin `ops` on HOST has exactly that key.
+tut_has_key() {
+  eq "$(cat "$2")" host_exec "$1" grep -v '^#' /home/ops/.ssh/authorized_keys
+}
+
+tutorial_scenarios() {
+  E2E_DIAGNOSE=tut_diagnose
+  local h key=$E2E_STATE/tutorial-key
+  # The websites reference leaves: its servers, load balancer and project.
+  for h in "${WEB_HOSTS[@]}"; do host_destroy "$h"; done
+  lb_down
+  [ -n "$(ip netns list | grep -x "$PRIV_NS" || true)" ] || priv_up
+  rm -rf "$TUT_DIR"
+
+  scenario "tutorial: init, a starter, lint, build, check, commit (README steps 1-5)"
+  mkdir -p "$TUT_DIR"
+  check "git init && gen init" sh -c "git -C '$TUT_DIR' init -q -b main && cd '$TUT_DIR' && '$GEN' init"
+  check "... wrote the schema, out/, a .gitignore keeping .env out, CI and pre-commit" \
+    sh -c "cd '$TUT_DIR' && test -s schemas/blueprint.schema.json && test -d out && grep -qx '.env' .gitignore &&
+      test -s .github/workflows/gen.yml && test -s .pre-commit-config.yaml"
+  check "gen new --from websites shop" tut_gen new --from websites shop
+  check "... whose \$schema line resolves in the project" \
+    sh -c "cd '$TUT_DIR/blueprints' && test -s \"\$(sed -n '1s/.*\\\$schema=//p' shop.yaml)\""
+  check "... and carries no customer data (every domain under example.com)" \
+    eq "" sh -c "grep -v -E '^ *#|example\\.com' '$TUT_DIR/blueprints/shop.yaml' | grep -o -E '[a-z0-9-]+\\.(de|com|net|org|io)\\b' || true"
+  # Step 2: the placeholders the user replaces. The SSH key is theirs.
+  rm -f "$key" "$key.pub"
+  ssh-keygen -q -t ed25519 -N '' -C tutorial -f "$key"
+  sed -i "s|ssh-ed25519 .* replace-with-your-key|$(cat "$key.pub")|" "$TUT_DIR/blueprints/shop.yaml"
+  check "gen lint --deny warnings: the edited starter has no diagnostic" tut_gen lint --deny warnings
+  check "gen explain answers for a code the tutorial names" contains "W401" tut_gen explain W401
+  check "gen build" tut_gen build
+  check "... the report states the monthly total, net and gross" \
+    grep -q -i 'gross' "$TUT_DIR/out/shop/report/index.html"
+  check "gen plan" contains "web-1" tut_gen plan blueprints/shop.yaml
+  check "git add -A && git commit" tut_commit "shop: first build"
+  check "gen check: out/ is what the blueprint compiles to" tut_gen check
+  check "... and the .gitignore kept no .env in git" eq "" git -C "$TUT_DIR" ls-files '*.env' '.env'
+  end_scenario
+
+  scenario "tutorial: the servers (README step 6)"
+  WEB_TF=$TUT_DIR/out/shop/infra/main.tf.json
+  for h in "${TUT_HOSTS[@]}"; do
+    host_create "$h" "${TUT_V4[$h]}" "${TUT_V6[$h]}"
+    priv_attach "$(host_ns "$h")" "$(host_private_v4 "$h")/24"
+    host_prepare "$h" "$TUT_REPO"
+    compose_override "$h" shop /opt/shop
+    boot_with_cloud_init "$h" shop
+  done
+  for h in "${TUT_HOSTS[@]}"; do
+    check "$h: cloud-init.yaml passes cloud-init's own schema check" \
+      cloud-init schema --config-file "$TUT_DIR/out/shop/hosts/$h/cloud-init.yaml"
+    host_exec "$h" systemctl start docker
+    check "$h: the pinned images load (node:24-alpine among them)" host_load_images "$h"
+    host_exec "$h" /usr/local/lib/gen-e2e/cloud-init-run /var/lib/cloud/seed/nocloud/user-data >/dev/null 2>&1 || true
+    check "$h: cloud-init cloned the repository" host_exec "$h" test -x "/var/lib/gen/config/out/shop/hosts/$h/install.sh"
+    check "$h: first boot stopped before .env: no container" eq "" host_docker "$h" ps -aq
+    check "$h: ... and .env.example names the secrets to write" host_exec "$h" test -s /opt/shop/.env.example
+    check "$h: the user's key logs in as ops" tut_has_key "$h" "$key.pub"
+    web_deploy_code "$h"
+    write_env "$h" /opt/shop
+  done
+  for h in "${TUT_HOSTS[@]}"; do
+    check "$h: install.sh again, with .env, exits 0" host_exec "$h" "/var/lib/gen/config/out/shop/hosts/$h/install.sh"
+  done
+  for h in "${TUT_HOSTS[@]}"; do
+    check "$h: all containers healthy within 240 s" wait_for 240 "healthy containers on $h" healthy_all "$h"
+  done
+  lb_up "$WEB_TF" web-lb 10.0.1.200/24 $(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["resource"]["hcloud_managed_certificate"]["web-lb"]["domain_names"]))' "$WEB_TF")
+  for h in "${TUT_HOSTS[@]}"; do
+    check "$h passes the load balancer's health check" wait_for 30 "$h UP" eq UP lb_status https_targets "$h"
+  done
+  check "shop.example.com answers through the load balancer on both servers" both_serve shop /
+  check "blog.example.com answers its /api/ route" contains '"route": "/api/hello"' site_get blog /api/hello
+  check "ops logs in over SSH from the admin network with the user's key" \
+    in_admin timeout 10 ssh -q -i "$key" -o BatchMode=yes -o StrictHostKeyChecking=no \
+    -o UserKnownHostsFile=/dev/null "ops@${TUT_V4[web-1]}" true
+  end_scenario
+}
