@@ -744,7 +744,7 @@ fn templates_from_a_directory_render_like_the_built_in_ones() {
     assert!(copy.expect("cp runs").success());
     Gen::new(dir.path()).args(["build"]).succeeds();
     Gen::new(dir.path()).args(["--templates", "my-templates", "check"]).succeeds();
-    let vhost = templates.join("nginx/odoo.conf.j2");
+    let vhost = templates.join("nginx/vhost.conf.j2");
     let text = fs::read_to_string(&vhost).expect("template");
     fs::write(&vhost, format!("# local edit\n{text}")).expect("write");
     Gen::new(dir.path()).args(["--templates", "my-templates", "build"]).succeeds();

@@ -9,21 +9,48 @@ use gen::render::Renderer;
 use crate::common::repo;
 
 fn snapshot_blueprint(name: &str) {
+    snapshot_path(name, &repo().join("blueprints").join(format!("{name}.yaml")), |_| true, true);
+}
+
+/// Snapshots the files of the blueprint at `path` that `keep` selects (and
+/// its plan when `plan`), named `<name>__<file path>`.
+fn snapshot_path(name: &str, path: &Path, keep: impl Fn(&str) -> bool, plan: bool) {
     let renderer = Renderer::new(None).expect("templates load");
-    let path = repo().join("blueprints").join(format!("{name}.yaml"));
-    let compiled = compile(Path::new(&path), &renderer).expect("no I/O error").expect("reference blueprint compiles");
+    let compiled = compile(path, &renderer).expect("no I/O error").expect("blueprint compiles");
     let mut settings = insta::Settings::clone_current();
     settings.set_prepend_module_to_snapshot(false);
     settings.set_snapshot_path(repo().join("tests/snapshots"));
     settings.bind(|| {
-        for (file, content) in &compiled.files.files {
+        for (file, content) in compiled.files.files.iter().filter(|(file, _)| keep(file)) {
             let text = String::from_utf8(content.bytes.clone()).expect("artifacts are text");
             let snap = format!("{name}__{}", file.replace('/', "__"));
             insta::assert_snapshot!(snap, text);
         }
-        insta::assert_json_snapshot!(format!("{name}__plan"), compiled.plan);
+        if plan {
+            insta::assert_json_snapshot!(format!("{name}__plan"), compiled.plan);
+        }
     });
 }
+
+/// The fixture that serves only static sites and redirects: its nginx
+/// files, gen-certs, compose file and env example.
+#[test]
+fn static_sites_and_redirects_artifacts() {
+    snapshot_path(
+        "served",
+        &repo().join(SERVED),
+        |file| {
+            file.contains("/nginx/")
+                || file.ends_with("/gen-certs")
+                || file.ends_with("docker-compose.yml")
+                || file.ends_with(".env.example")
+        },
+        false,
+    );
+}
+
+/// Static sites and redirects (tests/fixtures/served/).
+const SERVED: &str = "tests/fixtures/served/static-and-redirects.yaml";
 
 #[test]
 fn odoo_dedicated_artifacts() {
@@ -35,20 +62,24 @@ fn hetzner_websites_artifacts() {
     snapshot_blueprint("hetzner-websites");
 }
 
-/// Every row of the artifact table renders for both references (a template
-/// that is never used, or a row whose template is missing, fails here).
+/// Every row of the artifact table renders for the references and the
+/// served fixture (a template that is never used, or a row whose template is
+/// missing, fails here).
 #[test]
 fn every_template_is_used() {
     let renderer = Renderer::new(None).expect("templates load");
     let mut used = std::collections::BTreeSet::new();
-    for name in ["odoo-dedicated", "hetzner-websites"] {
-        let path = repo().join("blueprints").join(format!("{name}.yaml"));
-        let compiled = compile(&path, &renderer).expect("io").expect("compiles");
+    let blueprints = ["blueprints/odoo-dedicated.yaml", "blueprints/hetzner-websites.yaml", SERVED];
+    for path in blueprints {
+        let compiled = compile(&repo().join(path), &renderer).expect("io").expect("compiles");
         used.extend(
             gen::render::artifacts(&compiled.plan, &minijinja::Value::from_serialize(&compiled.plan))
                 .into_iter()
-                .map(|a| a.template),
+                .map(|a| a.template.to_string()),
         );
+        // The vhost skeleton includes one partial per location kind.
+        let vhosts = compiled.plan.hosts.iter().filter_map(|h| h.nginx.as_ref()).flat_map(|n| &n.vhosts);
+        used.extend(vhosts.flat_map(|v| &v.locations).map(|l| format!("nginx/location/{}", l.kind)));
     }
     let templates: std::collections::BTreeSet<String> = walkdir::WalkDir::new(repo().join("templates"))
         .into_iter()
@@ -65,6 +96,5 @@ fn every_template_is_used() {
         // Only a blueprint with `scheduler: cron` renders it; ops_validators snapshots it.
         .filter(|t| t != "cron/ops")
         .collect();
-    let used: std::collections::BTreeSet<String> = used.into_iter().map(str::to_string).collect();
     assert_eq!(templates, used);
 }

@@ -199,3 +199,95 @@ fn nginx_configs_follow_the_tls_and_proxy_rules() {
     let site = std::fs::read_to_string(find(&out.join("hetzner-websites"), "site-site-01.conf").remove(0)).unwrap();
     assert!(!site.contains("ssl_certificate"), "the load balancer terminates TLS for the websites");
 }
+
+/// Static sites and redirects on the Odoo reference (nginx terminates TLS)
+/// and the websites reference (the load balancer does): nginx accepts every
+/// vhost, and each one's certificate, password file and mount follow from it.
+#[test]
+fn static_sites_and_redirects_pass_nginx_and_bring_their_certificates() {
+    require("nginx");
+    require("unshare");
+    let dir = built(|name, text| match name {
+        "odoo-dedicated" => format!(
+            "{text}
+static_sites:
+  - {{name: docs, hosts: [ax52], domains: [docs.becker-sicherheit.de], access: basic_auth,
+     basic_auth: {{user: docs, password_secret: DOCS_PASSWORD}}, expires: 1h}}
+  - {{name: intranet, hosts: [ax52], domains: [intranet.becker-sicherheit.de], access: vpn_only,
+     root: /srv/www/intranet}}
+redirects:
+  - {{from: [www.becker-sicherheit.de, becker-sicherheit.com], to: odoo.becker-sicherheit.de, hosts: [ax52]}}
+  - {{from: [alt.becker-sicherheit.de], to: \"https://odoo.becker-sicherheit.de/web/login\", hosts: [ax52],
+     permanent: false, keep_path: false}}
+"
+        )
+        .replace(
+            "secrets:\n",
+            "secrets:\n  - {name: DOCS_PASSWORD, description: basic-auth password of the docs site}\n",
+        ),
+        "hetzner-websites" => format!(
+            "{text}
+static_sites:
+  - {{name: landing, hosts: [app-1, app-2], domains: [landing.example.com]}}
+redirects:
+  - {{from: [www.landing.example.com], to: landing.example.com, hosts: [app-1, app-2]}}
+"
+        ),
+        _ => text,
+    });
+    let out = dir.path().join("out");
+    for conf in find(&out, "nginx.conf") {
+        let (ok, err) = nginx_t(conf.parent().unwrap(), true);
+        assert!(ok, "nginx -t failed for {}:\n{err}", conf.display());
+    }
+    let read = |bp: &str, name: &str| std::fs::read_to_string(find(&out.join(bp), name).remove(0)).unwrap();
+
+    // Odoo host: nginx terminates TLS, so each vhost has its certificate.
+    let docs = read("odoo-dedicated", "static-docs.conf");
+    assert!(docs.contains("root /srv/static/docs;") && docs.contains("try_files $uri $uri/ =404;"), "{docs}");
+    assert!(
+        docs.contains("expires 1h;") && docs.contains("auth_basic_user_file /etc/nginx/auth/static-docs.htpasswd;")
+    );
+    assert!(docs.contains("ssl_certificate /etc/letsencrypt/live/docs.becker-sicherheit.de/fullchain.pem;"));
+    let intranet = read("odoo-dedicated", "static-intranet.conf");
+    assert!(intranet.contains("allow 10.8.0.0/24;") && intranet.contains("deny all;"), "{intranet}");
+    let www = read("odoo-dedicated", "redirect-www.becker-sicherheit.de.conf");
+    assert!(www.contains("server_name www.becker-sicherheit.de becker-sicherheit.com;"), "{www}");
+    assert!(www.contains("return 301 https://odoo.becker-sicherheit.de$request_uri;"), "{www}");
+    assert!(www.contains("location ^~ /.well-known/acme-challenge/"), "the redirect's names get certificates");
+    let alt = read("odoo-dedicated", "redirect-alt.becker-sicherheit.de.conf");
+    assert!(alt.contains("return 302 https://odoo.becker-sicherheit.de/web/login;"), "{alt}");
+    let certs = read("odoo-dedicated", "gen-certs");
+    for wanted in [
+        "'docs.becker-sicherheit.de'",
+        "'intranet.becker-sicherheit.de'",
+        "'www.becker-sicherheit.de,becker-sicherheit.com'",
+        "'alt.becker-sicherheit.de'",
+    ] {
+        assert!(certs.contains(wanted), "gen-certs requests {wanted}:\n{certs}");
+    }
+    let compose = read("odoo-dedicated", "docker-compose.yml");
+    assert!(compose.contains("/srv/odoo/static/docs:/srv/static/docs:ro"), "{compose}");
+    assert!(compose.contains("/srv/www/intranet:/srv/static/intranet:ro"), "{compose}");
+    let install = read("odoo-dedicated", "install.sh");
+    assert!(
+        install.contains("static-docs.htpasswd") && install.contains("DOCS_PASSWORD"),
+        "install.sh writes the password file"
+    );
+    let env = read("odoo-dedicated", ".env.example");
+    assert!(env.contains("DOCS_PASSWORD="), "{env}");
+    let dns = read("odoo-dedicated", "odoo-vpn-dns.conf");
+    assert!(dns.contains("intranet.becker-sicherheit.de"), "VPN clients resolve the vpn_only site: {dns}");
+
+    // Websites: the load balancer terminates TLS; its managed certificate
+    // covers the new names, nginx answers them on port 80.
+    let landing = read("hetzner-websites", "static-landing.conf");
+    assert!(!landing.contains("ssl_certificate") && landing.contains("root /srv/static/landing;"), "{landing}");
+    let redirect = read("hetzner-websites", "redirect-www.landing.example.com.conf");
+    assert!(redirect.contains("return 301 https://landing.example.com$request_uri;"), "{redirect}");
+    let tf = read("hetzner-websites", "main.tf.json");
+    assert!(
+        tf.contains("\"landing.example.com\"") && tf.contains("\"www.landing.example.com\""),
+        "the managed certificate"
+    );
+}

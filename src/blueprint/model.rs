@@ -8,7 +8,8 @@
 //!
 //! The types are grouped by section: [`hosts`] (machines, disks, network,
 //! load balancer), [`services`] (nginx, websites, Odoo, PostgreSQL),
-//! [`access`] (VPN, DNS, firewall), [`operations`] (backups, monitoring) and
+//! [`web`] (static sites, redirects), [`access`] (VPN, DNS, firewall),
+//! [`operations`] (backups, monitoring) and
 //! [`costs`] (budget, growth, SLA, cost items, claims).
 
 pub mod access;
@@ -16,6 +17,7 @@ pub mod costs;
 pub mod hosts;
 pub mod operations;
 pub mod services;
+pub mod web;
 
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -25,6 +27,7 @@ pub use costs::*;
 pub use hosts::*;
 pub use operations::*;
 pub use services::*;
+pub use web::*;
 
 use super::units::{Name, SecretName};
 
@@ -72,6 +75,14 @@ pub struct Blueprint {
     /// its `database`. Default: none.
     #[serde(default)]
     pub postgres: Vec<Postgres>,
+    /// Static sites: files in a directory on the host that nginx serves as
+    /// they are. Default: none.
+    #[serde(default)]
+    pub static_sites: Vec<StaticSite>,
+    /// Redirects (`www` → apex, an old domain → the new one), answered by
+    /// nginx with their own certificates. Default: none.
+    #[serde(default)]
+    pub redirects: Vec<Redirect>,
     /// A WireGuard server for the admins; `access: vpn_only` environments and
     /// `ssh_from: [vpn]` use it. Left out: no VPN.
     #[serde(default)]

@@ -52,8 +52,7 @@ fn some(names: &[&str]) -> String {
 
 fn managed_certificate(bp: &Blueprint, out: &mut Vec<Finding>) {
     let Some(lb) = bp.load_balancer.as_ref().filter(|lb| lb.tls == TlsMode::Terminate) else { return };
-    let names: Vec<&str> =
-        bp.websites.iter().flat_map(|w| w.sites.iter().flat_map(|s| s.domains.iter().map(String::as_str))).collect();
+    let names: Vec<&str> = bp.load_balanced_names().into_iter().map(|n| n.domain).collect();
     let mut unknown: Vec<&str> = Vec::new();
     let mut elsewhere: Vec<(usize, Vec<&str>)> = Vec::new();
     for name in &names {
@@ -112,36 +111,25 @@ fn managed_certificate(bp: &Blueprint, out: &mut Vec<Finding>) {
 
 fn vpn_only_elsewhere(bp: &Blueprint, out: &mut Vec<Finding>) {
     let Some(vpn) = &bp.vpn else { return }; // E303 already
-    for (a, app) in bp.applications.iter().enumerate() {
-        if app.host == vpn.host || !bp.hosts.iter().any(|h| h.name == app.host) {
-            continue;
-        }
-        for (e, env) in app.environments.iter().enumerate().filter(|(_, e)| e.access == Access::VpnOnly) {
-            out.push(
-                Finding::error(
-                    "E606",
-                    format!("/applications/{a}/environments/{e}/access"),
-                    format!(
-                        "`{}` is `vpn_only` on `{}`, but the VPN ends on `{}`: its clients route only {} through the \
-                         tunnel and the VPN's DNS ({}) answers only for names on `{}`, so `{}` resolves to `{}`'s \
-                         public address and nginx, which admits only {}, answers 403",
-                        env.domain,
-                        app.host,
-                        vpn.host,
-                        vpn.subnet,
-                        vpn.address,
-                        vpn.host,
-                        env.domain,
-                        app.host,
-                        vpn.subnet
-                    ),
-                )
-                .hint(format!(
-                    "run the application on `{}` (the VPN host), or move `vpn.host` to `{}`",
-                    vpn.host, app.host
-                ))
-                .at_value(),
-            );
+    for g in bp.guarded().into_iter().filter(|g| g.access == Access::VpnOnly) {
+        // An unknown host is E205; each other host gets one finding per name.
+        for host in g.hosts.iter().filter(|h| ***h != vpn.host && bp.hosts.iter().any(|k| &&k.name == *h)) {
+            for domain in &g.domains {
+                out.push(
+                    Finding::error(
+                        "E606",
+                        format!("{}/access", g.pointer),
+                        format!(
+                            "`{domain}` is `vpn_only` on `{host}`, but the VPN ends on `{}`: its clients route only {} \
+                             through the tunnel and the VPN's DNS ({}) answers only for names on `{}`, so `{domain}` \
+                             resolves to `{host}`'s public address and nginx, which admits only {}, answers 403",
+                            vpn.host, vpn.subnet, vpn.address, vpn.host, vpn.subnet
+                        ),
+                    )
+                    .hint(format!("serve it on `{}` (the VPN host), or move `vpn.host` to `{host}`", vpn.host))
+                    .at_value(),
+                );
+            }
         }
     }
 }

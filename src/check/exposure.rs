@@ -73,20 +73,16 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
         }
     }
 
-    for (a, app) in bp.applications.iter().enumerate() {
-        for (e, env) in app.environments.iter().enumerate() {
-            if env.access == Access::VpnOnly && bp.vpn.is_none() {
-                out.push(
-                    Finding::error(
-                        "E303",
-                        format!("/applications/{a}/environments/{e}/access"),
-                        format!("environment `{}` is `vpn_only` but the blueprint has no `vpn`", env.name),
-                    )
-                    .hint("add a `vpn:` section, or choose `basic_auth`")
-                    .at_value(),
-                );
-            }
-        }
+    for g in bp.guarded().into_iter().filter(|g| g.access == Access::VpnOnly && bp.vpn.is_none()) {
+        out.push(
+            Finding::error(
+                "E303",
+                format!("{}/access", g.pointer),
+                format!("{} is `vpn_only` but the blueprint has no `vpn`", g.what),
+            )
+            .hint("add a `vpn:` section, or choose `basic_auth`")
+            .at_value(),
+        );
     }
 
     if let Some(lb) = bp.load_balancer.as_ref().filter(|lb| lb.use_private_network) {

@@ -49,7 +49,7 @@ const LB_SOURCE: &str = "the API's GET /v1/load_balancer_types (hetznercloud/hcl
 pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     let Some(lb) = &bp.load_balancer else { return };
     let Some(t) = LB_TYPES.iter().find(|t| t.name.eq_ignore_ascii_case(&lb.lb_type)) else { return };
-    let names: usize = bp.websites.iter().flat_map(|w| w.sites.iter()).map(|s| s.domains.len()).sum();
+    let names = bp.load_balanced_names().len();
     let (services, certificates) = match lb.tls {
         TlsMode::Terminate => (1, names.div_ceil(crate::plan::terraform::NAMES_PER_CERTIFICATE)),
         TlsMode::Passthrough => (2, 0),

@@ -66,23 +66,8 @@ fn certificate_names(bp: &Blueprint, out: &mut Vec<Finding>) {
     let tls_on = |host: &crate::blueprint::units::Name| {
         bp.hosts.iter().find(|h| &h.name == host).is_some_and(|h| crate::plan::compose::terminates_tls(bp, h))
     };
-    if let Some(web) = &bp.websites {
-        for (i, site) in web.sites.iter().enumerate() {
-            if !bp.hosts.iter().any(|h| site.runs_on(&web.hosts, &h.name) && tls_on(&h.name)) {
-                continue;
-            }
-            for (d, value) in site.domains.iter().enumerate() {
-                certificate_name(value, format!("/websites/sites/{i}/domains/{d}"), out);
-            }
-        }
-    }
-    for (a, app) in bp.applications.iter().enumerate() {
-        if !tls_on(&app.host) {
-            continue;
-        }
-        for (e, env) in app.environments.iter().enumerate() {
-            certificate_name(&env.domain, format!("/applications/{a}/environments/{e}/domain"), out);
-        }
+    for name in bp.served_names().into_iter().filter(|n| n.hosts.iter().any(|h| tls_on(h))) {
+        certificate_name(name.domain, name.pointer, out);
     }
 }
 
@@ -175,6 +160,11 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
             );
         }
     }
+    for (i, site) in bp.static_sites.iter().enumerate() {
+        if let Some(root) = &site.root {
+            paths.push((format!("/static_sites/{i}/root"), root));
+        }
+    }
     for (pointer, path) in paths {
         if !is_plain_path(path) {
             out.push(
@@ -184,16 +174,11 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
             );
         }
     }
-    if let Some(web) = &bp.websites {
-        for (i, site) in web.sites.iter().enumerate() {
-            for (d, value) in site.domains.iter().enumerate() {
-                domain(value, format!("/websites/sites/{i}/domains/{d}"), out);
-            }
-        }
+    for name in bp.served_names() {
+        domain(name.domain, name.pointer, out);
     }
     for (a, app) in bp.applications.iter().enumerate() {
         for (e, env) in app.environments.iter().enumerate() {
-            domain(&env.domain, format!("/applications/{a}/environments/{e}/domain"), out);
             if let Some(db) = env.db_name.as_deref().filter(|db| !is_db_name(db)) {
                 out.push(
                     Finding::error(

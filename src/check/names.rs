@@ -58,6 +58,11 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
             out,
         );
     }
+    unique(
+        "static site",
+        bp.static_sites.iter().enumerate().map(|(i, s)| (s.name.as_str(), format!("/static_sites/{i}/name"))),
+        out,
+    );
     if let Some(vpn) = &bp.vpn {
         unique(
             "peer",
@@ -71,20 +76,9 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
         );
     }
 
-    // Domains: one server_name may be served by one site or environment only.
-    let mut domains: Vec<(String, String)> = Vec::new();
-    if let Some(web) = &bp.websites {
-        for (i, site) in web.sites.iter().enumerate() {
-            for (d, domain) in site.domains.iter().enumerate() {
-                domains.push((domain.to_lowercase(), format!("/websites/sites/{i}/domains/{d}")));
-            }
-        }
-    }
-    for (a, app) in bp.applications.iter().enumerate() {
-        for (e, env) in app.environments.iter().enumerate() {
-            domains.push((env.domain.to_lowercase(), format!("/applications/{a}/environments/{e}/domain")));
-        }
-    }
+    // Domains: one server_name may be served by one vhost only.
+    let domains: Vec<(String, String)> =
+        bp.served_names().into_iter().map(|n| (n.domain.to_lowercase(), n.pointer)).collect();
     let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
     for (domain, pointer) in &domains {
         match seen.get(domain.as_str()) {
@@ -123,6 +117,16 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     if let Some(lb) = &bp.load_balancer {
         for (i, t) in lb.targets.iter().enumerate() {
             host_ref(t.as_str(), format!("/load_balancer/targets/{i}"));
+        }
+    }
+    for (i, site) in bp.static_sites.iter().enumerate() {
+        for (j, h) in site.hosts.iter().enumerate() {
+            host_ref(h.as_str(), format!("/static_sites/{i}/hosts/{j}"));
+        }
+    }
+    for (i, r) in bp.redirects.iter().enumerate() {
+        for (j, h) in r.hosts.iter().enumerate() {
+            host_ref(h.as_str(), format!("/redirects/{i}/hosts/{j}"));
         }
     }
     if let Some(vpn) = &bp.vpn {

@@ -11,8 +11,8 @@ use crate::blueprint::model::{Blueprint, TlsMode};
 use crate::diag::Finding;
 use crate::plan::compose;
 use crate::plan::firewall::{self, net, Intent};
-use crate::plan::placement;
 use crate::plan::wireguard::valid_key;
+use crate::plan::{placement, vhost};
 
 pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     exposure(bp, out);
@@ -25,7 +25,7 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
 fn exposure(bp: &Blueprint, out: &mut Vec<Finding>) {
     for host in &bp.hosts {
         let placed = placement::on_host(bp, host);
-        let compose = compose::plan(bp, host, &placed);
+        let compose = compose::plan(bp, host, &placed, &vhost::on_host(bp, host));
         for row in firewall::exposure(bp, host, compose.as_ref()) {
             let (code, what, hint) = match row.intent {
                 Intent::LoadBalancerOnly if row.internet => (

@@ -25,21 +25,16 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     }
     for (i, app) in bp.applications.iter().enumerate() {
         require(&app.admin_password_secret.0, format!("/applications/{i}/admin_password_secret"), out);
-        for (e, env) in app.environments.iter().enumerate() {
-            let at = format!("/applications/{i}/environments/{e}");
-            match (&env.basic_auth, env.access) {
-                (Some(auth), _) => require(&auth.password_secret.0, format!("{at}/basic_auth/password_secret"), out),
-                (None, crate::blueprint::model::Access::BasicAuth) => out.push(
-                    Finding::error(
-                        "E704",
-                        format!("{at}/access"),
-                        format!("`{}` is `basic_auth` but names no login", env.name),
-                    )
+    }
+    for g in bp.guarded() {
+        match (g.basic_auth, g.access) {
+            (Some(auth), _) => require(&auth.password_secret.0, format!("{}/basic_auth/password_secret", g.pointer), out),
+            (None, crate::blueprint::model::Access::BasicAuth) => out.push(
+                Finding::error("E704", format!("{}/access", g.pointer), format!("`{}` is `basic_auth` but names no login", g.name))
                     .hint("add `basic_auth: {user: NAME, password_secret: SECRET}` and declare SECRET under `secrets:`; install.sh writes the password file from .env")
                     .at_value(),
-                ),
-                _ => {}
-            }
+            ),
+            _ => {}
         }
     }
     if let Some(off) = bp.backup.as_ref().and_then(|b| b.offsite.as_ref()) {

@@ -18,9 +18,8 @@ use crate::plan::odoo::DEFAULT_LIMIT_TIME_REAL;
 use crate::plan::{capacity, machine, placement, postgres};
 
 /// nginx's `proxy_read_timeout` and `proxy_send_timeout` in seconds, as
-/// `templates/nginx/odoo.conf.j2` writes them for every Odoo vhost (the
-/// blueprint cannot set them).
-pub(crate) const NGINX_PROXY_TIMEOUT_S: u32 = 720;
+/// every Odoo vhost has them (`plan::vhost`; the blueprint cannot set them).
+pub(crate) use crate::plan::vhost::ODOO_PROXY_TIMEOUT_S as NGINX_PROXY_TIMEOUT_S;
 
 pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     proxy_timeouts(bp, out);
@@ -196,20 +195,6 @@ fn parallel_workers(bp: &Blueprint, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The template writes the constant this module checks against.
-    #[test]
-    fn nginx_template_writes_the_checked_timeouts() {
-        let template = include_str!("../../templates/nginx/odoo.conf.j2");
-        for directive in ["proxy_read_timeout", "proxy_send_timeout"] {
-            let line = template
-                .lines()
-                .map(str::trim)
-                .find(|l| l.starts_with(directive))
-                .unwrap_or_else(|| panic!("odoo.conf.j2 writes no {directive}"));
-            assert_eq!(line, format!("{directive} {NGINX_PROXY_TIMEOUT_S}s;"));
-        }
-    }
 
     /// With neither value in the blueprint, nginx waits longer than Odoo.
     const _: () = assert!(DEFAULT_LIMIT_TIME_REAL < NGINX_PROXY_TIMEOUT_S);

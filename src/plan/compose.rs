@@ -8,6 +8,7 @@ use ipnet::Ipv6Net;
 use serde::Serialize;
 
 use super::placement::{Placed, Published, Role};
+use super::vhost::Vhost;
 use crate::blueprint::model::{Amount, Blueprint, Component, Host, Resources, TlsMode};
 
 /// The stack's own bridge network. A fixed subnet lets pg_hba.conf and
@@ -191,7 +192,9 @@ pub fn references(value: &str) -> Vec<String> {
     value.split("${").skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_string())).collect()
 }
 
-pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed]) -> Option<ComposePlan> {
+/// The compose project of `host`: a service per placed container, nginx's
+/// mounts following the host's `vhosts`. None when nothing is placed there.
+pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed], vhosts: &[Vhost]) -> Option<ComposePlan> {
     if placed.is_empty() {
         return None;
     }
@@ -201,7 +204,7 @@ pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed]) -> Option<ComposePla
             Role::SiteBackend { site } | Role::SiteFrontend { site } => site_service(bp, p, site),
             Role::Odoo { app, env } => odoo_service(bp, p, app, env),
             Role::Postgres { index } => postgres_service(bp, p, index),
-            Role::Proxy => proxy_service(bp, host),
+            Role::Proxy => proxy_service(bp, host, vhosts),
         };
         services.extend(service);
     }
@@ -211,7 +214,12 @@ pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed]) -> Option<ComposePla
     let stack_dir = format!("/opt/{}", bp.project.name);
     Some(ComposePlan {
         host_dirs: host_dirs(&stack_dir, &services),
-        app_dirs: services.iter().filter_map(|s| s.app_dir.clone()).collect(),
+        // Static sites' files come from the operator's deploy as well.
+        app_dirs: services
+            .iter()
+            .filter_map(|s| s.app_dir.clone())
+            .chain(vhosts.iter().filter_map(|v| v.files.as_ref()).map(|f| f.host_dir.clone()))
+            .collect(),
         project: bp.project.name.to_string(),
         network: "stack".into(), // docker_network follows it
         subnet: NETWORK_SUBNET,
@@ -419,7 +427,7 @@ pub fn terminates_tls(bp: &Blueprint, host: &Host) -> bool {
     }
 }
 
-fn proxy_service(bp: &Blueprint, host: &Host) -> Option<ServicePlan> {
+fn proxy_service(bp: &Blueprint, host: &Host, vhosts: &[Vhost]) -> Option<ServicePlan> {
     let image = super::nginx::image(bp);
     let mut s = base("nginx", &image.0, health(probe(&image.0, "http://127.0.0.1/health"), "10s"));
     let (ip, note) = proxy_bind(bp, host);
@@ -450,11 +458,11 @@ fn proxy_service(bp: &Blueprint, host: &Host) -> Option<ServicePlan> {
             "certbot (root, on the host) writes challenges, nginx reads",
         ));
     }
-    if bp
-        .applications
-        .iter()
-        .any(|a| a.environments.iter().any(|e| e.access == crate::blueprint::model::Access::BasicAuth))
-    {
+    for files in vhosts.iter().filter_map(|v| v.files.as_ref()) {
+        s.volumes.push(format!("{}:{}:ro", files.host_dir, files.mount));
+        s.dirs.push(HostDir::new(&files.host_dir, ROOT, "0755", files.why.clone()));
+    }
+    if vhosts.iter().any(|v| v.access.auth.is_some()) {
         s.volumes.push("./nginx/auth:/etc/nginx/auth:ro".into());
         let nginx_gid = super::images::user(&image.0).map_or(101, |(_, gid)| gid);
         s.dirs.push(HostDir::new(

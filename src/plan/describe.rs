@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use super::compose::published;
+use super::vhost::VhostKind;
 use super::Plan;
 
 pub fn describe(plan: &Plan) -> String {
@@ -47,11 +48,22 @@ pub fn describe(plan: &Plan) -> String {
         }
         if let Some(n) = &h.nginx {
             let _ = writeln!(s, "  nginx   {} — {}", n.image, n.http2_why);
+            let count = |kind| n.vhosts.iter().filter(|v| v.kind == kind).count();
+            let mut others = String::new();
+            for (kind, one, many) in
+                [(VhostKind::StaticSite, "static site", "static sites"), (VhostKind::Redirect, "redirect", "redirects")]
+            {
+                match count(kind) {
+                    0 => {}
+                    1 => others.push_str(&format!(", 1 {one}")),
+                    n => others.push_str(&format!(", {n} {many}")),
+                }
+            }
             let _ = writeln!(
                 s,
-                "          {} sites, {} application environments, TLS here: {}",
-                n.sites.len(),
-                n.environments.len(),
+                "          {} sites, {} application environments{others}, TLS here: {}",
+                count(VhostKind::Website),
+                count(VhostKind::Odoo),
                 if n.tls { "yes" } else { "no" }
             );
         }

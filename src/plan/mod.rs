@@ -31,6 +31,7 @@ pub mod report;
 pub mod summary;
 pub mod terraform;
 pub mod versions;
+pub mod vhost;
 pub mod wireguard;
 
 use serde::Serialize;
@@ -146,8 +147,9 @@ pub fn plan(loaded: &Loaded) -> Plan {
 
 fn plan_host(bp: &Blueprint, host: &Host) -> HostPlan {
     let placed = placement::on_host(bp, host);
+    let vhosts = vhost::on_host(bp, host);
     let (cpus, memory) = machine(host);
-    let mut compose = compose::plan(bp, host, &placed);
+    let mut compose = compose::plan(bp, host, &placed, &vhosts);
     let monitoring = monitoring::plan(bp, host, compose.is_some());
     if let (Some(c), Some(m)) = (compose.as_mut(), monitoring.as_ref()) {
         let (services, volumes) = monitoring::services(bp, m);
@@ -155,7 +157,7 @@ fn plan_host(bp: &Blueprint, host: &Host) -> HostPlan {
         c.volumes.extend(volumes);
         c.host_dirs = compose::host_dirs(&format!("/opt/{}", bp.project.name), &c.services);
     }
-    let nginx = nginx::plan(bp, host, &placed);
+    let nginx = nginx::plan(bp, host, &placed, &vhosts);
     let postgres: Vec<postgres::PostgresConf> =
         bp.postgres.iter().filter(|p| p.host == host.name).map(|p| postgres::plan(bp, host, p)).collect();
     // Each PostgreSQL container's /dev/shm follows its tuning (plan::postgres::shm_size).
@@ -174,7 +176,7 @@ fn plan_host(bp: &Blueprint, host: &Host) -> HostPlan {
         .filter_map(|a| postgres.iter().find(|p| p.service == a.database.as_str()).map(|pg| (a, &pg.budget)))
         .flat_map(|(a, budget)| a.environments.iter().filter_map(move |e| odoo::plan(host, a, e, budget)))
         .collect();
-    let secrets = host_secrets(bp, host, compose.as_ref())
+    let secrets = host_secrets(bp, host, compose.as_ref(), &vhosts)
         .into_iter()
         .map(|name| SecretPlan {
             description: bp
@@ -204,7 +206,7 @@ fn plan_host(bp: &Blueprint, host: &Host) -> HostPlan {
         firewall: firewall::plan(bp, host, compose.as_ref()),
         exposure: firewall::exposure(bp, host, compose.as_ref()),
         wireguard: wireguard::plan(bp, host),
-        provision: provision::plan(bp, host, compose.as_ref()),
+        provision: provision::plan(bp, host, compose.as_ref(), &vhosts),
         installimage: installimage::plan(host),
         docker: compose.as_ref().map(|_| docker::plan(&bp.project.name.0)),
         compose,
@@ -223,15 +225,20 @@ fn plan_host(bp: &Blueprint, host: &Host) -> HostPlan {
 }
 
 /// Secret names the host needs: those its compose file interpolates, and
-/// those its applications, backups and alerts read from the env file.
-fn host_secrets(bp: &Blueprint, host: &Host, compose: Option<&compose::ComposePlan>) -> Vec<String> {
+/// those its applications, vhosts' logins, backups and alerts read from the
+/// env file.
+fn host_secrets(
+    bp: &Blueprint,
+    host: &Host,
+    compose: Option<&compose::ComposePlan>,
+    vhosts: &[vhost::Vhost],
+) -> Vec<String> {
     let mut names: std::collections::BTreeSet<String> =
         compose.map(|c| c.secrets.iter().cloned().collect()).unwrap_or_default();
     for app in bp.applications.iter().filter(|a| a.host == host.name) {
         names.insert(app.admin_password_secret.0.clone());
-        names
-            .extend(app.environments.iter().filter_map(|e| e.basic_auth.as_ref()).map(|b| b.password_secret.0.clone()));
     }
+    names.extend(vhosts.iter().filter_map(|v| v.access.auth.as_ref()).map(|a| a.secret.clone()));
     if let Some(backup) = bp.backup.as_ref().filter(|b| b.host == host.name) {
         names.extend(backup.offsite.iter().map(|o| o.password_secret.0.clone()));
     }

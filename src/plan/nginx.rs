@@ -1,11 +1,11 @@
 //! The nginx proxy of one host: which syntax its version takes, the TLS
-//! profile, and one virtual host per website or application environment.
+//! profile, and its virtual hosts ([`super::vhost`]).
 
 use serde::Serialize;
 
-use super::compose::terminates_tls;
 use super::placement::{Placed, Role};
-use crate::blueprint::model::{Access, Blueprint, Host};
+use super::vhost::Vhost;
+use crate::blueprint::model::{Blueprint, Host};
 use crate::blueprint::units::{Image, Size};
 
 pub const DEFAULT_IMAGE: &str = "nginx:1.28.0-alpine";
@@ -26,9 +26,9 @@ pub struct NginxPlan {
     pub tls: bool,
     pub ciphers: &'static str,
     pub max_body: String,
-    pub sites: Vec<SiteVhost>,
-    pub environments: Vec<OdooVhost>,
-    /// `resolver` for the per-request lookups of upstreams (see [`Upstream`]).
+    /// One conf.d file each ([`super::vhost::on_host`]).
+    pub vhosts: Vec<Vhost>,
+    /// `resolver` for the per-request lookups of upstreams (see [`super::vhost::Upstream`]).
     pub resolver: &'static str,
     pub resolver_valid: &'static str,
     /// The range whose `X-Forwarded-For` nginx trusts for the client's
@@ -37,19 +37,6 @@ pub struct NginxPlan {
     /// host over a private network (a public load balancer's addresses are
     /// not known in advance, so nothing is trusted).
     pub real_ip_from: Option<String>,
-}
-
-/// Where a location proxies to. nginx resolves `server` per request through
-/// Docker's embedded DNS (`set $<var> <server>; proxy_pass http://$<var>;`),
-/// never at start or reload: a stopped container then gives 502 for its own
-/// site, not a proxy that refuses to start, and a recreated container's new
-/// address is found without a reload.
-#[derive(Debug, Clone, Serialize)]
-pub struct Upstream {
-    /// The nginx variable (without `$`) that holds `server`.
-    pub var: String,
-    /// `<service>:<port>` on the compose network.
-    pub server: String,
 }
 
 /// nginx's logs as files on the host, so that fail2ban has a path that
@@ -98,32 +85,6 @@ pub const DOCKER_DNS: &str = "127.0.0.11";
 /// How long nginx caches an answer: a recreated container is found within it.
 pub const RESOLVER_VALID: &str = "10s";
 
-#[derive(Debug, Clone, Serialize)]
-pub struct SiteVhost {
-    pub file: String,
-    pub site: String,
-    pub server_names: String,
-    pub backend: Upstream,
-    pub frontend: Upstream,
-    /// Certificate directory when nginx terminates TLS; empty when the load balancer does.
-    pub cert_dir: String,
-    pub tls_note: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct OdooVhost {
-    pub file: String,
-    pub service: String,
-    pub server_name: String,
-    pub http: Upstream,
-    pub websocket: Upstream,
-    pub cert_dir: String,
-    pub access: &'static str,
-    /// Networks allowed for `vpn_only`.
-    pub allow: Vec<String>,
-    pub auth_file: String,
-}
-
 pub fn image(bp: &Blueprint) -> Image {
     bp.proxy.as_ref().and_then(|p| p.image.clone()).unwrap_or_else(|| Image(DEFAULT_IMAGE.into()))
 }
@@ -134,12 +95,6 @@ pub fn image(bp: &Blueprint) -> Image {
 pub fn http2_directive(version: &[u32]) -> bool {
     let v = [0, 1, 2].map(|i| version.get(i).copied().unwrap_or(0));
     super::versions::nginx_has("http2", None, v)
-}
-
-/// The variable that holds a service's address. The `gen_` prefix keeps it
-/// clear of nginx's own variables (`$host`, `$upstream_http_…`, `$http_…`).
-fn upstream_var(service: &str) -> String {
-    format!("gen_{}", service.replace('-', "_"))
 }
 
 /// The load balancer's subnet when it reaches `host` over the private
@@ -153,7 +108,9 @@ fn real_ip_from(bp: &Blueprint, host: &Host) -> Option<String> {
     (lb.use_private_network && lb.targets.contains(&host.name)).then(|| net.subnet.clone())
 }
 
-pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed]) -> Option<NginxPlan> {
+/// nginx on `host`, serving `vhosts` ([`super::vhost::on_host`]); None
+/// when placement puts no proxy there.
+pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed], vhosts: &[Vhost]) -> Option<NginxPlan> {
     if !placed.iter().any(|p| p.role == Role::Proxy) {
         return None;
     }
@@ -162,67 +119,6 @@ pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed]) -> Option<NginxPlan>
     let version = super::versions::nginx(&image).version;
     let version_text = super::versions::dotted(&version);
     let http2 = http2_directive(&version);
-    let tls = terminates_tls(bp, host);
-    let cert_dir = |domain: &str| if tls { format!("/etc/letsencrypt/live/{domain}") } else { String::new() };
-
-    let mut sites = Vec::new();
-    if let Some(web) = &bp.websites {
-        for site in web.sites.iter().filter(|s| s.runs_on(&web.hosts, &host.name)) {
-            let backend = site.backend.as_ref().unwrap_or(&web.defaults.backend);
-            let frontend = site.frontend.as_ref().unwrap_or(&web.defaults.frontend);
-            let first = site.domains.first().cloned().unwrap_or_default();
-            sites.push(SiteVhost {
-                file: format!("site-{}.conf", site.name),
-                site: site.name.to_string(),
-                server_names: site.domains.join(" "),
-                backend: Upstream {
-                    var: upstream_var(&format!("{}-backend", site.name)),
-                    server: format!("{}-backend:{}", site.name, backend.port),
-                },
-                frontend: Upstream {
-                    var: upstream_var(&format!("{}-frontend", site.name)),
-                    server: format!("{}-frontend:{}", site.name, frontend.port),
-                },
-                cert_dir: cert_dir(&first),
-                tls_note: match (&bp.load_balancer, tls) {
-                    (Some(lb), false) => {
-                        format!("TLS terminates at load balancer `{}`; it redirects HTTP to HTTPS", lb.name)
-                    }
-                    _ => "TLS terminates here".into(),
-                },
-            });
-        }
-    }
-    let mut environments = Vec::new();
-    for app in bp.applications.iter().filter(|a| a.host == host.name) {
-        for env in &app.environments {
-            let service = format!("{}-{}", app.name, env.name);
-            environments.push(OdooVhost {
-                file: format!("{service}.conf"),
-                server_name: env.domain.clone(),
-                http: Upstream { var: upstream_var(&service), server: format!("{service}:8069") },
-                websocket: Upstream {
-                    var: format!("{}_websocket", upstream_var(&service)),
-                    server: format!(
-                        "{service}:{}",
-                        super::odoo::websocket_port(&super::connections::processes(host, env))
-                    ),
-                },
-                cert_dir: cert_dir(&env.domain),
-                access: match env.access {
-                    Access::Public => "public",
-                    Access::BasicAuth => "basic_auth",
-                    Access::VpnOnly => "vpn_only",
-                },
-                allow: match (env.access, &bp.vpn) {
-                    (Access::VpnOnly, Some(vpn)) => vec![vpn.subnet.clone()],
-                    _ => Vec::new(),
-                },
-                auth_file: format!("/etc/nginx/auth/{service}.htpasswd"),
-                service,
-            });
-        }
-    }
     let max_body = bp.proxy.as_ref().and_then(|p| p.max_body).unwrap_or(Size::mib(16));
     Some(NginxPlan {
         image: image.0.clone(),
@@ -236,11 +132,10 @@ pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed]) -> Option<NginxPlan>
         ),
         version: version_text,
         http2_directive: http2,
-        tls: tls && (!sites.is_empty() || !environments.is_empty()),
+        tls: vhosts.iter().any(|v| v.certificate().is_some()),
         ciphers: MOZILLA_INTERMEDIATE_CIPHERS,
         max_body: max_body.to_string().to_lowercase(),
-        sites,
-        environments,
+        vhosts: vhosts.to_vec(),
         resolver: DOCKER_DNS,
         resolver_valid: RESOLVER_VALID,
         real_ip_from: real_ip_from(bp, host),

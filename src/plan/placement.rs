@@ -86,7 +86,11 @@ pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Placed> {
             });
         }
     }
-    if placed.iter().any(|p| p.guard == Guard::Proxy && !matches!(p.role, Role::Postgres { .. })) {
+    // nginx runs where something is served: a proxied container, a static
+    // site or a redirect.
+    let serves_files = bp.static_sites.iter().any(|s| s.hosts.contains(&host.name))
+        || bp.redirects.iter().any(|r| r.hosts.contains(&host.name));
+    if serves_files || placed.iter().any(|p| p.guard == Guard::Proxy && !matches!(p.role, Role::Postgres { .. })) {
         placed.push(Placed {
             service: "nginx".into(),
             role: Role::Proxy,

@@ -6,8 +6,9 @@
 
 use serde::Serialize;
 
-use super::compose::{terminates_tls, ComposePlan};
-use crate::blueprint::model::{Access, Blueprint, Filesystem, Host};
+use super::compose::ComposePlan;
+use super::vhost::Vhost;
+use crate::blueprint::model::{Blueprint, Filesystem, Host};
 
 /// Distribution packages only; nothing is downloaded from third-party URLs.
 /// No host nginx: nginx runs as a container and owns ports 80/443.
@@ -106,7 +107,9 @@ pub struct CertPlan {
     pub record: String,
 }
 
-pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> ProvisionPlan {
+/// What install.sh and cloud-init set up on `host` besides the compose
+/// project; certificates and password files follow the host's `vhosts`.
+pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>, vhosts: &[Vhost]) -> ProvisionPlan {
     let swap_partition = host
         .storage
         .as_ref()
@@ -116,15 +119,14 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> Provi
     let nginx_logs = compose
         .filter(|c| c.services.iter().any(|s| s.name == "nginx"))
         .map(|_| super::nginx::logs(&bp.project.name.0));
-    let mut certs = Vec::new();
-    if serves_here && terminates_tls(bp, host) {
-        if let Some(web) = &bp.websites {
-            certs.extend(web.sites.iter().filter(|s| s.runs_on(&web.hosts, &host.name)).map(|s| s.domains.clone()));
-        }
-        for app in bp.applications.iter().filter(|a| a.host == host.name) {
-            certs.extend(app.environments.iter().map(|e| vec![e.domain.clone()]));
-        }
-    }
+    // One certificate per vhost that nginx terminates TLS for: the same
+    // records write the vhost's ssl_certificate, so neither can name a
+    // certificate the other lacks.
+    let certs: Vec<Vec<String>> = if serves_here {
+        vhosts.iter().filter_map(Vhost::certificate).map(<[String]>::to_vec).collect()
+    } else {
+        Vec::new()
+    };
     let certs = (!certs.is_empty()).then(|| CertPlan {
         email: bp.project.acme_email.clone().unwrap_or_default(),
         webroot: "/var/www/certbot",
@@ -165,18 +167,14 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> Provi
                 p.push("dnsmasq-base");
             }
             // htpasswd -B for the basic-auth password files.
-            if !htpasswd(bp, host, serves_here).is_empty() {
+            if !htpasswd(bp, vhosts, serves_here).is_empty() {
                 p.push("apache2-utils");
             }
             p
         },
         swap_file,
         certs,
-        nginx_auth_jail: serves_here
-            && bp
-                .applications
-                .iter()
-                .any(|a| a.host == host.name && a.environments.iter().any(|e| e.access == Access::BasicAuth)),
+        nginx_auth_jail: serves_here && vhosts.iter().any(|v| v.access.auth.is_some()),
         nginx_logs,
         stack_dir: format!("/opt/{}", bp.project.name),
         repository: bp.project.repository.clone(),
@@ -184,7 +182,7 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> Provi
         pending_file: format!("/var/lib/gen/{}/{}.pending", bp.project.name, host.name),
         installed_file: format!("/var/lib/gen/{}/{}.installed", bp.project.name, host.name),
         dirs_file: format!("/var/lib/gen/{}/{}.dirs", bp.project.name, host.name),
-        htpasswd: htpasswd(bp, host, serves_here),
+        htpasswd: htpasswd(bp, vhosts, serves_here),
         env_exit: ENV_EXIT,
         admin_users: AdminUsers {
             script: "/usr/local/sbin/gen-admins",
@@ -204,22 +202,18 @@ fn packages(os: &str) -> Vec<&'static str> {
     all
 }
 
-/// The basic-auth password files of the environments on this host.
-fn htpasswd(bp: &Blueprint, host: &Host, serves_here: bool) -> Vec<HtpasswdPlan> {
+/// The basic-auth password files of the vhosts on this host.
+fn htpasswd(bp: &Blueprint, vhosts: &[Vhost], serves_here: bool) -> Vec<HtpasswdPlan> {
     let gid = super::images::user(&super::nginx::image(bp).0).map_or(101, |(_, gid)| gid);
-    bp.applications
+    vhosts
         .iter()
-        .filter(|a| serves_here && a.host == host.name)
-        .flat_map(|a| a.environments.iter().map(move |e| (a, e)))
-        .filter(|(_, e)| e.access == Access::BasicAuth)
-        .filter_map(|(a, e)| {
-            let auth = e.basic_auth.as_ref()?;
-            Some(HtpasswdPlan {
-                file: format!("/opt/{}/nginx/auth/{}-{}.htpasswd", bp.project.name, a.name, e.name),
-                user: auth.user.to_string(),
-                secret: auth.password_secret.to_string(),
-                owner: format!("0:{gid}"),
-            })
+        .filter(|_| serves_here)
+        .filter_map(|v| v.access.auth.as_ref())
+        .map(|auth| HtpasswdPlan {
+            file: auth.host_file.clone(),
+            user: auth.user.clone(),
+            secret: auth.secret.clone(),
+            owner: format!("0:{gid}"),
         })
         .collect()
 }

@@ -215,8 +215,7 @@ fn load_balancer(bp: &Blueprint, lb: &crate::blueprint::model::LoadBalancer, res
     let mut services = Map::new();
     match lb.tls {
         TlsMode::Terminate => {
-            let domains: Vec<String> =
-                bp.websites.iter().flat_map(|w| w.sites.iter().flat_map(|s| s.domains.iter().cloned())).collect();
+            let domains: Vec<&str> = bp.load_balanced_names().into_iter().map(|n| n.domain).collect();
             let mut certs = Map::new();
             for (i, chunk) in domains.chunks(NAMES_PER_CERTIFICATE).enumerate() {
                 let cert = if i == 0 { name.clone() } else { format!("{name}-{}", i + 1) };

@@ -59,12 +59,10 @@ pub const DNS_PORT: u16 = 53;
 pub fn vpn_dns(bp: &Blueprint, host: &Host) -> Option<VpnDns> {
     let vpn = bp.vpn.as_ref().filter(|v| v.host == host.name)?;
     let mut names: Vec<String> = bp
-        .applications
-        .iter()
-        .filter(|a| a.host == host.name)
-        .flat_map(|a| a.environments.iter())
-        .filter(|e| e.access == Access::VpnOnly)
-        .map(|e| e.domain.clone())
+        .guarded()
+        .into_iter()
+        .filter(|g| g.access == Access::VpnOnly && g.hosts.contains(&&host.name))
+        .flat_map(|g| g.domains.into_iter().map(str::to_string))
         .collect();
     names.sort();
     names.dedup();

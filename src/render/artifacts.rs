@@ -64,20 +64,12 @@ pub fn artifacts(plan: &Plan, plan_value: &Value) -> Vec<Artifact> {
                 mode: 0o644,
                 item,
             });
-            for (i, site) in nginx.sites.iter().enumerate() {
+            for (i, vhost) in nginx.vhosts.iter().enumerate() {
                 out.push(Artifact {
-                    template: "nginx/website.conf",
-                    path: format!("{root}/nginx/conf.d/{}", site.file),
+                    template: "nginx/vhost.conf",
+                    path: format!("{root}/nginx/conf.d/{}", vhost.file),
                     mode: 0o644,
-                    item: context! { host => host_value.clone(), nginx => nginx_value.clone(), site => nth(&nginx_value, "sites", i) },
-                });
-            }
-            for (i, env) in nginx.environments.iter().enumerate() {
-                out.push(Artifact {
-                    template: "nginx/odoo.conf",
-                    path: format!("{root}/nginx/conf.d/{}", env.file),
-                    mode: 0o644,
-                    item: context! { host => host_value.clone(), nginx => nginx_value.clone(), env => nth(&nginx_value, "environments", i) },
+                    item: context! { host => host_value.clone(), nginx => nginx_value.clone(), vhost => nth(&nginx_value, "vhosts", i) },
                 });
             }
         }

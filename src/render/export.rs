@@ -7,8 +7,8 @@
 //!
 //! ```text
 //! { "blueprint": name, "header": "...", "plan": {...}, "values": [v0, ...],
-//!   "artifacts": [{"template": "nginx/website.conf", "path": "...", "mode": "0644",
-//!                  "item": {"host": "/hosts/3", "site": "/hosts/3/nginx/sites/9"}}, ...] }
+//!   "artifacts": [{"template": "nginx/vhost.conf", "path": "...", "mode": "0644",
+//!                  "item": {"host": "/hosts/3", "vhost": "/hosts/3/nginx/vhosts/9"}}, ...] }
 //! ```
 //!
 //! A template sees `plan`, `header` and `item`. Each field of `item` is a
@@ -38,7 +38,7 @@ struct Row {
     item: serde_json::Map<String, serde_json::Value>,
 }
 
-/// How deep item parts sit in the plan (`/hosts/3/nginx/sites/9`).
+/// How deep item parts sit in the plan (`/hosts/3/nginx/vhosts/9`).
 const MAX_DEPTH: usize = 5;
 
 fn json<T: Serialize + ?Sized>(value: &T) -> Result<String> {

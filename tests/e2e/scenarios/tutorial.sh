@@ -8,6 +8,10 @@
 # holds the secrets, converges once it does, and both sites answer through
 # the load balancer the Terraform JSON describes.
 #
+# Then day 2 of the user's project: a static site and a redirect added to
+# the blueprint, deployed the operator's way, served through the load
+# balancer (whose managed certificate the Terraform JSON now extends).
+#
 # Runs after the websites reference, whose hosts and load balancer it
 # removes first: the starter takes the same private addresses.
 
@@ -111,5 +115,80 @@ tutorial_scenarios() {
   check "ops logs in over SSH from the admin network with the user's key" \
     in_admin timeout 10 ssh -q -i "$key" -o BatchMode=yes -o StrictHostKeyChecking=no \
     -o UserKnownHostsFile=/dev/null "ops@${TUT_V4[web-1]}" true
+  end_scenario
+
+  tutorial_day2
+}
+
+# tut_deploy: the project's newest commit pulled and installed on both servers.
+tut_deploy() {
+  local h
+  for h in "${TUT_HOSTS[@]}"; do
+    host_push "$h" || return 1
+    host_exec "$h" git -C /var/lib/gen/config pull -q --ff-only >/dev/null 2>&1 || return 1
+    host_exec "$h" "/var/lib/gen/config/out/shop/hosts/$h/install.sh" >"$E2E_STATE/tut-deploy-$h.log" 2>&1 ||
+      { tail -n 20 "$E2E_STATE/tut-deploy-$h.log"; return 1; }
+  done
+}
+
+# tut_location NAME PATH: the Location header of a request through the load balancer.
+tut_location() {
+  in_inet curl -sS --max-time 10 --cacert "$ACME_DIR/ca.pem" --resolve "$1:443:$LB_V4" -o /dev/null \
+    -w '%{http_code} %{redirect_url}' "https://$1$2"
+}
+
+# tut_landing_both: four requests through the load balancer reach both
+# servers' copy of the landing page.
+tut_landing_both() {
+  local i seen=""
+  for i in 1 2 3 4; do
+    seen+=$(in_inet curl -sS --max-time 10 --cacert "$ACME_DIR/ca.pem" \
+      --resolve "landing.example.com:443:$LB_V4" https://landing.example.com/) || return 1
+  done
+  echo "$seen"
+  grep -q 'landing on web-1' <<<"$seen" && grep -q 'landing on web-2' <<<"$seen"
+}
+
+tutorial_day2() {
+  scenario "tutorial: day 2, a static site and a redirect added"
+  cat >> "$TUT_DIR/blueprints/shop.yaml" <<'YAML'
+
+static_sites:
+  - {name: landing, hosts: [web-1, web-2], domains: [landing.example.com], expires: 1h}
+redirects:
+  - {from: [www.blog.example.com], to: blog.example.com, hosts: [web-1, web-2]}
+YAML
+  check "gen lint --deny warnings" tut_gen lint --deny warnings
+  check "gen build && commit" sh -c "cd '$TUT_DIR' && '$GEN' build >/dev/null && git add -A &&
+    git -c user.name=gen-e2e -c user.email=e2e@invalid commit -q -m 'landing page, www.blog redirect'"
+  check "the load balancer's certificate now names landing.example.com and www.blog.example.com" \
+    contains '"www.blog.example.com"' cat "$WEB_TF"
+  local h
+  for h in "${TUT_HOSTS[@]}"; do
+    # The operator's deploy of the files, where the blueprint says they live.
+    host_sh "$h" "mkdir -p /srv/shop/static/landing && echo '<h1>landing on $h</h1>' > /srv/shop/static/landing/index.html"
+  done
+  local before after
+  before=$(container_states web-1)
+  check "both servers pull and install" tut_deploy
+  after=$(container_states web-1)
+  check "... nginx is recreated with the files mounted" eq recreated fate nginx "$before" "$after"
+  check "... the sites' containers are kept" eq kept fate shop-frontend "$before" "$after"
+  # The managed certificate is the load balancer's: it is re-made from the new JSON.
+  lb_down
+  lb_up "$WEB_TF" web-lb 10.0.1.200/24 $(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["resource"]["hcloud_managed_certificate"]["web-lb"]["domain_names"]))' "$WEB_TF")
+  for h in "${TUT_HOSTS[@]}"; do
+    check "$h passes the load balancer's health check" wait_for 30 "$h UP" eq UP lb_status https_targets "$h"
+  done
+  check "landing.example.com serves the operator's index.html from both servers" tut_landing_both
+  check "... a missing file is 404" eq 404 \
+    in_inet curl -s -o /dev/null -w '%{http_code}' --max-time 10 --cacert "$ACME_DIR/ca.pem" \
+    --resolve "landing.example.com:443:$LB_V4" https://landing.example.com/missing.html
+  check "... with the blueprint's expires (Cache-Control max-age=3600)" contains "max-age=3600" \
+    in_inet curl -sS -D - -o /dev/null --max-time 10 --cacert "$ACME_DIR/ca.pem" \
+    --resolve "landing.example.com:443:$LB_V4" https://landing.example.com/
+  check "www.blog.example.com redirects permanently to blog.example.com, path and query kept" \
+    eq "301 https://blog.example.com/a/b?c=1" tut_location www.blog.example.com '/a/b?c=1'
+  check "the sites still answer" both_serve shop /
   end_scenario
 }

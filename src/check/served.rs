@@ -1,0 +1,256 @@
+//! Check: what nginx serves without a container of its own, static sites
+//! and redirects (E216–E220), and every served name against the load
+//! balancer's targets.
+//!
+//! - E216: a redirect's `to` that is neither a domain nor a plain `http(s)`
+//!   URL (it lands in nginx's `return` line unquoted);
+//! - E217: redirects that loop (`www` → apex → `www`, or to one of their
+//!   own names): browsers stop with "too many redirects";
+//! - E218: an `expires` nginx does not take;
+//! - E219: a static site or redirect on some of the load balancer's targets
+//!   only: the load balancer sends each request to any target, and the
+//!   others refuse the name (nginx's default server closes the connection);
+//!   websites have the same rule as E208;
+//! - E220: a static site or redirect that names no domain.
+
+use std::collections::BTreeMap;
+
+use super::literals::is_dns_name;
+use crate::blueprint::model::{Blueprint, Redirect};
+use crate::diag::Finding;
+
+/// The host part of a redirect target: `to` itself for a domain, the
+/// authority of an `http(s)://` URL; None when `to` is neither, or carries a
+/// query, fragment, user or port gen does not write.
+fn target_host(to: &str) -> Option<&str> {
+    let (rest, url) = match to.strip_prefix("https://").or_else(|| to.strip_prefix("http://")) {
+        Some(rest) => (rest, true),
+        None => (to, false),
+    };
+    let (host, path) = rest.split_once('/').map_or((rest, ""), |(h, p)| (h, p));
+    let plain_path =
+        path.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'_' | b'~' | b'-' | b'%'));
+    (is_dns_name(host) && !host.starts_with("*.") && (url || path.is_empty()) && plain_path).then_some(host)
+}
+
+/// nginx's `expires` time (ngx_parse_time: numbers with `ms s m h d w M y`,
+/// one unit each) or one of its words.
+fn is_expires(value: &str) -> bool {
+    if matches!(value, "max" | "off" | "epoch") {
+        return true;
+    }
+    let mut rest = value;
+    if rest.is_empty() {
+        return false;
+    }
+    while !rest.is_empty() {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return false;
+        }
+        rest = &rest[digits..];
+        let unit = ["ms", "s", "m", "h", "d", "w", "M", "y"].iter().find(|u| rest.starts_with(**u));
+        match unit {
+            Some(u) => rest = &rest[u.len()..],
+            None => return rest.is_empty(),
+        }
+    }
+    true
+}
+
+fn targets(bp: &Blueprint, out: &mut Vec<Finding>) {
+    for (i, r) in bp.redirects.iter().enumerate() {
+        if target_host(&r.to).is_none() {
+            out.push(
+                Finding::error("E216", format!("/redirects/{i}/to"), format!("`{}` is not a redirect target gen can write", r.to))
+                    .hint("write a domain (`example.com`, which becomes `https://example.com`) or an `https://` URL with a plain path and no query")
+                    .at_value(),
+            );
+        }
+    }
+}
+
+/// Follows each redirect's target through the others; a name reached twice is a loop.
+fn loops(bp: &Blueprint, out: &mut Vec<Finding>) {
+    let next: BTreeMap<String, (usize, &Redirect)> = bp
+        .redirects
+        .iter()
+        .enumerate()
+        .flat_map(|(i, r)| r.from.iter().map(move |d| (d.to_lowercase(), (i, r))))
+        .collect();
+    for (i, r) in bp.redirects.iter().enumerate() {
+        let Some(first) = r.from.first() else { continue };
+        let mut path = vec![first.to_lowercase()];
+        let mut current = r;
+        while let Some(host) = target_host(&current.to).map(str::to_lowercase) {
+            let seen = path.contains(&host);
+            path.push(host.clone());
+            // Each redirect of the cycle reports it; one that only leads
+            // into it is fixed with the cycle.
+            if seen && r.from.iter().any(|d| d.eq_ignore_ascii_case(&host)) {
+                out.push(
+                    Finding::error("E217", format!("/redirects/{i}/to"), format!("redirects loop: {}", path.join(" → ")))
+                        .hint("point `to` at the name that serves the content; browsers stop after about 20 redirects with \"too many redirects\"")
+                        .at_value(),
+                );
+            }
+            if seen {
+                break;
+            }
+            match next.get(&host) {
+                Some((_, r)) => current = r,
+                None => break,
+            }
+        }
+    }
+}
+
+fn expires(bp: &Blueprint, out: &mut Vec<Finding>) {
+    for (i, site) in bp.static_sites.iter().enumerate() {
+        if let Some(value) = site.expires.as_deref().filter(|v| !is_expires(v)) {
+            out.push(
+                Finding::error("E218", format!("/static_sites/{i}/expires"), format!("`{value}` is not an nginx `expires` time"))
+                    .hint("write a number with a unit, like `1h`, `7d` or `1d12h` (units ms, s, m, h, d, w, M, y), or `max`, `off`, `epoch`")
+                    .at_value(),
+            );
+        }
+    }
+}
+
+fn load_balanced(bp: &Blueprint, out: &mut Vec<Finding>) {
+    let Some(lb) = &bp.load_balancer else { return };
+    let entries = bp
+        .static_sites
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (format!("/static_sites/{i}/hosts"), format!("static site `{}`", s.name), &s.hosts))
+        .chain(bp.redirects.iter().enumerate().map(|(i, r)| {
+            (format!("/redirects/{i}/hosts"), format!("the redirect of `{}`", r.from.join("`, `")), &r.hosts)
+        }));
+    for (pointer, what, hosts) in entries {
+        if !hosts.iter().any(|h| lb.targets.contains(h)) {
+            continue;
+        }
+        let missing: Vec<&str> = lb.targets.iter().filter(|t| !hosts.contains(t)).map(|t| t.as_str()).collect();
+        if !missing.is_empty() {
+            out.push(
+                Finding::error(
+                    "E219",
+                    pointer,
+                    format!(
+                        "{what} is not on {}, but load balancer `{}` sends its requests to every target",
+                        missing.join(", "),
+                        lb.name
+                    ),
+                )
+                .hint(format!(
+                    "list every target under `hosts` ({})",
+                    lb.targets.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", ")
+                )),
+            );
+        }
+    }
+}
+
+fn named(bp: &Blueprint, out: &mut Vec<Finding>) {
+    let entries = bp
+        .static_sites
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (format!("/static_sites/{i}/domains"), format!("static site `{}`", s.name), s.domains.is_empty()))
+        .chain(
+            bp.redirects
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (format!("/redirects/{i}/from"), format!("redirect {}", i + 1), r.from.is_empty())),
+        );
+    for (pointer, what, empty) in entries {
+        if empty {
+            out.push(
+                Finding::error("E220", pointer, format!("{what} names no domain"))
+                    .hint("list the names nginx answers for, like `[example.com]`")
+                    .at_value(),
+            );
+        }
+    }
+}
+
+pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
+    targets(bp, out);
+    loops(bp, out);
+    expires(bp, out);
+    load_balanced(bp, out);
+    named(bp, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(extra: &str) -> Vec<&'static str> {
+        crate::check::codes_on_base(check, extra)
+    }
+
+    const GOOD: &str = "
+static_sites:
+  - {name: landing, hosts: [ax52], domains: [example.com], expires: 1h}
+redirects:
+  - {from: [www.example.com], to: example.com, hosts: [ax52]}
+  - {from: [old.example.com], to: \"https://example.com/blog/\", hosts: [ax52], permanent: false}
+";
+
+    #[test]
+    fn a_static_site_and_redirects_pass() {
+        assert_eq!(codes(GOOD), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn each_defect_has_its_code() {
+        let bad_target = GOOD.replace("to: example.com,", "to: \"example.com; return 200\",");
+        assert_eq!(codes(&bad_target), ["E216"]);
+        let back = format!("{GOOD}  - {{from: [example.com], to: www.example.com, hosts: [ax52]}}\n");
+        assert_eq!(codes(&back), ["E217", "E217"]);
+        let to_itself = GOOD.replace("to: example.com,", "to: www.example.com,");
+        assert_eq!(codes(&to_itself), ["E217"]);
+        assert_eq!(codes(&GOOD.replace("expires: 1h", "expires: 1 hour")), ["E218"]);
+        assert_eq!(codes(&GOOD.replace("domains: [example.com]", "domains: []")), ["E220"]);
+        assert_eq!(codes(&GOOD.replace("from: [www.example.com]", "from: []")), ["E220"]);
+    }
+
+    #[test]
+    fn a_load_balancer_needs_every_target() {
+        let lb = "
+load_balancer:
+  name: lb
+  type: lb11
+  location: fsn1
+  algorithm: round_robin
+  tls: passthrough
+  targets: [ax52, ax53]
+  health_check: {path: /health, interval: 15s, timeout: 10s, retries: 3}
+";
+        assert_eq!(codes(&format!("{GOOD}{lb}")), ["E219", "E219", "E219"]);
+    }
+
+    #[test]
+    fn targets_are_domains_or_plain_urls() {
+        assert_eq!(target_host("example.com"), Some("example.com"));
+        assert_eq!(target_host("https://example.com/blog/"), Some("example.com"));
+        assert_eq!(target_host("http://legacy.example.com"), Some("legacy.example.com"));
+        assert_eq!(target_host("example.com/path"), None);
+        assert_eq!(target_host("https://example.com/?q=1"), None);
+        assert_eq!(target_host("https://example.com; return 200"), None);
+        assert_eq!(target_host("ftp://example.com"), None);
+        assert_eq!(target_host("*.example.com"), None);
+    }
+
+    #[test]
+    fn expires_takes_nginx_times() {
+        for ok in ["1h", "7d", "1d12h", "30", "500ms", "max", "off", "epoch", "1M"] {
+            assert!(is_expires(ok), "{ok}");
+        }
+        for bad in ["", "1 h", "h", "1x", "-1h", "7days"] {
+            assert!(!is_expires(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,413 @@
+//! Virtual hosts: every set of names nginx answers for on one host, whoever
+//! asks for it (an Odoo environment, a website, a static site, a redirect),
+//! as one record. nginx's conf.d files (one skeleton,
+//! `templates/nginx/vhost.conf.j2`, with a partial per location kind), the
+//! Let's Encrypt certificates gen-certs requests, the basic-auth password
+//! files install.sh writes and the directories nginx mounts are all derived
+//! from these records, so a vhost and its certificate, password file or
+//! mount cannot disagree (before, each was listed again from the blueprint
+//! in its own module).
+
+use serde::Serialize;
+
+use super::compose::terminates_tls;
+use crate::blueprint::model::{Access, BasicAuth, Blueprint, Host, Redirect};
+
+/// Where a location proxies to. nginx resolves `server` per request through
+/// Docker's embedded DNS (`set $<var> <server>; proxy_pass http://$<var>;`),
+/// never at start or reload: a stopped container then gives 502 for its own
+/// site, not a proxy that refuses to start, and a recreated container's new
+/// address is found without a reload.
+#[derive(Debug, Clone, Serialize)]
+pub struct Upstream {
+    /// The nginx variable (without `$`) that holds `server`.
+    pub var: String,
+    /// `<service>:<port>` on the compose network.
+    pub server: String,
+    /// The comment line above its `set`, if any.
+    pub comment: Option<String>,
+}
+
+impl Upstream {
+    /// The upstream of compose service `service` on `port`; its variable is
+    /// `gen_<service>` (`-` → `_`): the prefix keeps it clear of nginx's own
+    /// variables (`$host`, `$upstream_http_…`, `$http_…`).
+    pub fn new(service: &str, port: impl std::fmt::Display) -> Upstream {
+        Upstream {
+            var: format!("gen_{}", service.replace('-', "_")),
+            server: format!("{service}:{port}"),
+            comment: None,
+        }
+    }
+
+    fn noted(mut self, comment: &str) -> Upstream {
+        self.comment = Some(comment.to_string());
+        self
+    }
+}
+
+/// Who may reach a vhost, as nginx enforces it.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccessRule {
+    /// `public`, `basic_auth` or `vpn_only`.
+    pub mode: &'static str,
+    /// Networks allowed for `vpn_only` (`allow`, then `deny all`).
+    pub allow: Vec<String>,
+    /// The login for `basic_auth`.
+    pub auth: Option<VhostAuth>,
+}
+
+/// A basic-auth password file: nginx reads it, install.sh writes it from
+/// the secret in .env (bcrypt); it is never part of out/.
+#[derive(Debug, Clone, Serialize)]
+pub struct VhostAuth {
+    /// `auth_basic`'s realm, shown by the browser's login prompt.
+    pub realm: String,
+    /// The file inside the nginx container (`auth_basic_user_file`).
+    pub file: String,
+    /// The same file on the host, under the stack's `nginx/auth/`.
+    pub host_file: String,
+    pub user: String,
+    /// The secret (a `.env` name) that holds the password.
+    pub secret: String,
+}
+
+/// One `location` block of a vhost.
+#[derive(Debug, Clone, Serialize)]
+pub struct Location {
+    /// The location's match, e.g. `/`, `/api/`, `/web/static/`.
+    pub path: String,
+    /// The partial that renders it: `proxy` or `static`
+    /// (`templates/nginx/location/<kind>.j2`).
+    pub kind: &'static str,
+    /// `proxy`: the upstream variable (without `$`) it passes to.
+    pub upstream: String,
+    /// `proxy`: pass `Upgrade`/`Connection` for WebSockets; otherwise the
+    /// connection to the upstream is kept alive (`Connection ""`).
+    pub upgrade: bool,
+    /// nginx `expires` (browser caching); static assets also skip the
+    /// access log.
+    pub expires: Option<String>,
+    /// `static`: the files' directory inside the nginx container.
+    pub root: String,
+}
+
+impl Location {
+    fn proxy(path: &str, upstream: &Upstream, upgrade: bool, expires: Option<&str>) -> Location {
+        Location {
+            path: path.into(),
+            kind: "proxy",
+            upstream: upstream.var.clone(),
+            upgrade,
+            expires: expires.map(str::to_string),
+            root: String::new(),
+        }
+    }
+}
+
+/// nginx's `proxy_read_timeout` and `proxy_send_timeout` for Odoo, in
+/// seconds: Odoo's long requests (reports, imports) run up to its
+/// `limit_time_real`, which must stay below (E416); 720 s is the value of
+/// Odoo's own nginx example (Odoo 17 documentation, "Deploying Odoo").
+pub const ODOO_PROXY_TIMEOUT_S: u32 = 720;
+
+/// Files on the host that a vhost serves (a static site's), mounted
+/// read-only into nginx.
+#[derive(Debug, Clone, Serialize)]
+pub struct StaticFiles {
+    /// The directory on the host; install.sh creates it (root, 0755), the
+    /// operator's deploy fills it.
+    pub host_dir: String,
+    /// Where nginx sees it (`root`).
+    pub mount: String,
+    /// The reason printed beside the mount.
+    pub why: String,
+}
+
+/// What a vhost serves, for the reader and for `gen plan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VhostKind {
+    Website,
+    Odoo,
+    StaticSite,
+    Redirect,
+}
+
+/// One conf.d file: the names, TLS, access and locations of one vhost.
+#[derive(Debug, Clone, Serialize)]
+pub struct Vhost {
+    /// File name under conf.d, e.g. `site-shop.conf`.
+    pub file: String,
+    pub kind: VhostKind,
+    /// The blueprint entry it comes from (JSON pointer).
+    pub pointer: String,
+    /// Comment lines under the header, without `# `.
+    pub comments: Vec<String>,
+    /// `server_name`, in blueprint order; the first names the certificate.
+    pub domains: Vec<String>,
+    /// `/etc/letsencrypt/live/<first domain>` when nginx terminates TLS on
+    /// this host; empty when a load balancer does.
+    pub cert_dir: String,
+    pub access: AccessRule,
+    /// `set $var server;` lines, resolved per request.
+    pub upstreams: Vec<Upstream>,
+    /// `X-Forwarded-Proto` sent upstream: `$scheme`, or `$forwarded_proto`
+    /// (nginx.conf's map) where a load balancer may end TLS.
+    pub forwarded_proto: &'static str,
+    /// `proxy_redirect off`: the application builds its own absolute URLs
+    /// from the forwarded headers (Odoo's `proxy_mode`).
+    pub proxy_redirect_off: bool,
+    /// Further server-level directives (timeouts), each with its `;`.
+    pub directives: Vec<String>,
+    pub locations: Vec<Location>,
+    /// A redirect vhost's `return` (status and target), instead of locations.
+    pub redirect: Option<String>,
+    /// The host directory it serves, for a static site.
+    pub files: Option<StaticFiles>,
+}
+
+impl Vhost {
+    /// The certificate this vhost needs (its domains), when nginx terminates TLS.
+    pub fn certificate(&self) -> Option<&[String]> {
+        (!self.cert_dir.is_empty()).then_some(self.domains.as_slice())
+    }
+}
+
+/// The hosts' file of a basic-auth login and nginx's view of it.
+fn auth(project: &str, id: &str, realm: String, login: &BasicAuth) -> VhostAuth {
+    VhostAuth {
+        realm,
+        file: format!("/etc/nginx/auth/{id}.htpasswd"),
+        host_file: format!("/opt/{project}/nginx/auth/{id}.htpasswd"),
+        user: login.user.to_string(),
+        secret: login.password_secret.to_string(),
+    }
+}
+
+fn access_rule(bp: &Blueprint, access: Access, login: Option<&BasicAuth>, id: &str, realm: String) -> AccessRule {
+    AccessRule {
+        mode: match access {
+            Access::Public => "public",
+            Access::BasicAuth => "basic_auth",
+            Access::VpnOnly => "vpn_only",
+        },
+        allow: match (access, &bp.vpn) {
+            (Access::VpnOnly, Some(vpn)) => vec![vpn.subnet.clone()],
+            _ => Vec::new(),
+        },
+        auth: login.filter(|_| access == Access::BasicAuth).map(|l| auth(&bp.project.name.0, id, realm, l)),
+    }
+}
+
+const PUBLIC: AccessRule = AccessRule { mode: "public", allow: Vec::new(), auth: None };
+
+/// Every vhost nginx serves on `host`, in a stable order: websites, Odoo
+/// environments, static sites, redirects (each in blueprint order). Empty
+/// when nothing is served there.
+pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Vhost> {
+    let tls = terminates_tls(bp, host);
+    let cert_dir = |domains: &[String]| match domains.first() {
+        Some(first) if tls => format!("/etc/letsencrypt/live/{first}"),
+        _ => String::new(),
+    };
+    let mut out = Vec::new();
+    if let Some(web) = &bp.websites {
+        for (i, site) in web.sites.iter().enumerate().filter(|(_, s)| s.runs_on(&web.hosts, &host.name)) {
+            let backend = site.backend.as_ref().unwrap_or(&web.defaults.backend);
+            let frontend = site.frontend.as_ref().unwrap_or(&web.defaults.frontend);
+            let backend = Upstream::new(&format!("{}-backend", site.name), backend.port).noted(
+                "Resolved per request (resolver in nginx.conf): a stopped container gives 502 for this site only.",
+            );
+            let frontend = Upstream::new(&format!("{}-frontend", site.name), frontend.port);
+            let tls_note = match (&bp.load_balancer, tls) {
+                (Some(lb), false) => {
+                    format!("TLS terminates at load balancer `{}`; it redirects HTTP to HTTPS", lb.name)
+                }
+                _ => "TLS terminates here".into(),
+            };
+            out.push(Vhost {
+                file: format!("site-{}.conf", site.name),
+                kind: VhostKind::Website,
+                pointer: format!("/websites/sites/{i}"),
+                comments: vec![
+                    format!("Site `{}`: /api/ → FastAPI backend, everything else → Next.js frontend.", site.name),
+                    format!("{tls_note}."),
+                ],
+                cert_dir: cert_dir(&site.domains),
+                domains: site.domains.clone(),
+                access: PUBLIC,
+                locations: vec![
+                    Location::proxy("/api/", &backend, false, None),
+                    Location::proxy("/_next/static/", &frontend, false, Some("365d")),
+                    Location::proxy("/", &frontend, true, None),
+                ],
+                upstreams: vec![backend, frontend],
+                forwarded_proto: "$forwarded_proto",
+                proxy_redirect_off: false,
+                directives: Vec::new(),
+                redirect: None,
+                files: None,
+            });
+        }
+    }
+    for (a, app) in bp.applications.iter().enumerate().filter(|(_, a)| a.host == host.name) {
+        for (e, env) in app.environments.iter().enumerate() {
+            let service = format!("{}-{}", app.name, env.name);
+            let http = Upstream::new(&service, 8069)
+                .noted("Resolved per request (resolver in nginx.conf): a stopped Odoo gives 502 here only.");
+            let mut websocket = Upstream::new(
+                &service,
+                super::odoo::websocket_port(&super::connections::processes(host, env)),
+            )
+            .noted("Odoo's websockets (live chat, notifications, bus): the gevent process when Odoo runs workers, else its HTTP server.");
+            websocket.var.push_str("_websocket");
+            let access =
+                access_rule(bp, env.access, env.basic_auth.as_ref(), &service, format!("{service}: restricted"));
+            let domains = vec![env.domain.clone()];
+            out.push(Vhost {
+                file: format!("{service}.conf"),
+                kind: VhostKind::Odoo,
+                pointer: format!("/applications/{a}/environments/{e}"),
+                comments: vec![
+                    format!("Odoo environment `{service}` at {}, access: {}.", env.domain, access.mode),
+                    "Odoo runs with proxy_mode = True; it trusts the X-Forwarded-* headers set here.".into(),
+                ],
+                cert_dir: cert_dir(&domains),
+                domains,
+                access,
+                locations: vec![
+                    Location::proxy("/websocket", &websocket, true, None),
+                    Location::proxy("/web/static/", &http, false, Some("7d")),
+                    Location::proxy("/", &http, false, None),
+                ],
+                upstreams: vec![http, websocket],
+                forwarded_proto: "$scheme",
+                proxy_redirect_off: true,
+                directives: vec![
+                    "proxy_connect_timeout 10s;".into(),
+                    format!("proxy_read_timeout {ODOO_PROXY_TIMEOUT_S}s;"),
+                    format!("proxy_send_timeout {ODOO_PROXY_TIMEOUT_S}s;"),
+                ],
+                redirect: None,
+                files: None,
+            });
+        }
+    }
+    for (i, site) in bp.static_sites.iter().enumerate().filter(|(_, s)| s.hosts.contains(&host.name)) {
+        let files = StaticFiles {
+            host_dir: site.root_dir(&bp.project.name.0),
+            mount: format!("/srv/static/{}", site.name),
+            why: format!("static site `{}`: the operator's deploy fills it, nginx reads", site.name),
+        };
+        let access = access_rule(
+            bp,
+            site.access(),
+            site.basic_auth.as_ref(),
+            &format!("static-{}", site.name),
+            format!("{}: restricted", site.name),
+        );
+        out.push(Vhost {
+            file: format!("static-{}.conf", site.name),
+            kind: VhostKind::StaticSite,
+            pointer: format!("/static_sites/{i}"),
+            comments: vec![
+                format!(
+                    "Static site `{}`: the files of {} on the host, access: {}.",
+                    site.name, files.host_dir, access.mode
+                ),
+                "nginx serves them as they are; a missing file is 404.".into(),
+            ],
+            cert_dir: cert_dir(&site.domains),
+            domains: site.domains.clone(),
+            access,
+            upstreams: Vec::new(),
+            forwarded_proto: "$scheme",
+            proxy_redirect_off: false,
+            directives: Vec::new(),
+            locations: vec![Location {
+                path: "/".into(),
+                kind: "static",
+                upstream: String::new(),
+                upgrade: false,
+                expires: site.expires.clone(),
+                root: files.mount.clone(),
+            }],
+            redirect: None,
+            files: Some(files),
+        });
+    }
+    for (i, r) in bp.redirects.iter().enumerate().filter(|(_, r)| r.hosts.contains(&host.name)) {
+        let target = redirect_target(r);
+        out.push(Vhost {
+            file: format!("redirect-{}.conf", r.from.first().map_or("", String::as_str)),
+            kind: VhostKind::Redirect,
+            pointer: format!("/redirects/{i}"),
+            comments: vec![format!(
+                "Redirect: {} → {} ({}{}).",
+                r.from.join(", "),
+                r.to,
+                if r.permanent { "301, permanent" } else { "302, temporary" },
+                if r.keep_path { ", path and query kept" } else { "" }
+            )],
+            cert_dir: cert_dir(&r.from),
+            domains: r.from.clone(),
+            access: PUBLIC,
+            upstreams: Vec::new(),
+            forwarded_proto: "$scheme",
+            proxy_redirect_off: false,
+            directives: Vec::new(),
+            locations: Vec::new(),
+            redirect: Some(format!("{} {target}", if r.permanent { 301 } else { 302 })),
+            files: None,
+        });
+    }
+    out
+}
+
+/// The URL a redirect answers with: `to` as written when it is a URL, else
+/// `https://<to>`; with `keep_path`, nginx's `$request_uri` (path and query)
+/// follows, without the slash a URL with a path of its own ends in.
+pub fn redirect_target(r: &Redirect) -> String {
+    let base = if r.to.starts_with("https://") || r.to.starts_with("http://") {
+        r.to.clone()
+    } else {
+        format!("https://{}", r.to)
+    };
+    if r.keep_path {
+        format!("{}$request_uri", base.trim_end_matches('/'))
+    } else {
+        base
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn redirect(to: &str, keep_path: bool) -> Redirect {
+        Redirect { from: vec!["www.example.com".into()], to: to.into(), hosts: Vec::new(), permanent: true, keep_path }
+    }
+
+    #[test]
+    fn a_domain_becomes_https_and_keeps_the_path() {
+        assert_eq!(redirect_target(&redirect("example.com", true)), "https://example.com$request_uri");
+        assert_eq!(redirect_target(&redirect("example.com", false)), "https://example.com");
+    }
+
+    #[test]
+    fn a_url_is_taken_as_written_without_a_doubled_slash() {
+        assert_eq!(
+            redirect_target(&redirect("https://example.com/blog/", true)),
+            "https://example.com/blog$request_uri"
+        );
+        assert_eq!(redirect_target(&redirect("http://legacy.example.com/", false)), "http://legacy.example.com/");
+    }
+
+    #[test]
+    fn upstream_variables_stay_clear_of_nginx_names() {
+        let u = Upstream::new("site-01-backend", 80);
+        assert_eq!(u.var, "gen_site_01_backend");
+        assert_eq!(u.server, "site-01-backend:80");
+    }
+}
