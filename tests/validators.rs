@@ -5,7 +5,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::common::{built, repo, require};
+use crate::common::{built, repo, require, Gen};
+
+/// The fixture with container services, static sites and redirects.
+const SERVED: &str = "tests/fixtures/served/static-and-redirects.yaml";
 
 pub(crate) fn find(root: &Path, file_name: &str) -> Vec<PathBuf> {
     let mut found: Vec<PathBuf> = walkdir::WalkDir::new(root)
@@ -235,8 +238,12 @@ redirects:
         ),
         _ => text,
     });
+    std::fs::copy(repo().join(SERVED), dir.path().join("blueprints/served.yaml")).expect("copy the fixture");
+    Gen::new(dir.path()).args(["build", "blueprints/served.yaml"]).succeeds();
     let out = dir.path().join("out");
-    for conf in find(&out, "nginx.conf") {
+    let confs = find(&out, "nginx.conf");
+    assert_eq!(confs.len(), 4, "the references' three and the served fixture's");
+    for conf in confs {
         let (ok, err) = nginx_t(conf.parent().unwrap(), true);
         assert!(ok, "nginx -t failed for {}:\n{err}", conf.display());
     }
@@ -285,6 +292,20 @@ redirects:
     assert!(!landing.contains("ssl_certificate") && landing.contains("root /srv/static/landing;"), "{landing}");
     let redirect = read("hetzner-websites", "redirect-www.landing.example.com.conf");
     assert!(redirect.contains("return 301 https://landing.example.com$request_uri;"), "{redirect}");
+    // The fixture's container service: its vhost proxies every path with
+    // WebSocket upgrades; its data directory belongs to the image's user.
+    let status = read("served", "service-status.conf");
+    assert!(status.contains("set $gen_status status:3001;") && status.contains("proxy_set_header Upgrade"), "{status}");
+    let compose = read("served", "docker-compose.yml");
+    assert!(
+        compose.contains("\"/srv/agency/status:/app/data\"") && compose.contains("user: \"1000:1000\""),
+        "{compose}"
+    );
+    let install = read("served", "install.sh");
+    assert!(
+        install.contains("/srv/agency/status") && install.contains("1000:1000"),
+        "install.sh creates the data directory"
+    );
     let tf = read("hetzner-websites", "main.tf.json");
     assert!(
         tf.contains("\"landing.example.com\"") && tf.contains("\"www.landing.example.com\""),

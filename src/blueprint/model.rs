@@ -8,11 +8,13 @@
 //!
 //! The types are grouped by section: [`hosts`] (machines, disks, network,
 //! load balancer), [`services`] (nginx, websites, Odoo, PostgreSQL),
-//! [`web`] (static sites, redirects), [`access`] (VPN, DNS, firewall),
+//! [`containers`] (container services of any image), [`web`] (static
+//! sites, redirects), [`access`] (VPN, DNS, firewall),
 //! [`operations`] (backups, monitoring) and
 //! [`costs`] (budget, growth, SLA, cost items, claims).
 
 pub mod access;
+pub mod containers;
 pub mod costs;
 pub mod hosts;
 pub mod operations;
@@ -23,6 +25,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 pub use access::*;
+pub use containers::*;
 pub use costs::*;
 pub use hosts::*;
 pub use operations::*;
@@ -75,6 +78,10 @@ pub struct Blueprint {
     /// its `database`. Default: none.
     #[serde(default)]
     pub postgres: Vec<Postgres>,
+    /// Container services of any image (an application nginx serves under
+    /// its domains, or a worker), each on one host. Default: none.
+    #[serde(default)]
+    pub services: Vec<ContainerService>,
     /// Static sites: files in a directory on the host that nginx serves as
     /// they are. Default: none.
     #[serde(default)]

@@ -168,6 +168,32 @@ fn coverage(bp: &Blueprint, backup: &crate::blueprint::model::Backup, out: &mut 
             }
         }
     }
+    for (i, s) in bp.services.iter().enumerate() {
+        let elsewhere = if s.host != backup.host {
+            format!(" (it runs on `{}`, backups on `{}`)", s.host, backup.host)
+        } else {
+            String::new()
+        };
+        for (v, volume) in s.volumes.iter().enumerate().filter(|(_, v)| v.backup && !v.read_only) {
+            if !covered(&s.host.0, &volume.source) {
+                out.push(
+                    Finding::warning(
+                        "W517",
+                        format!("/services/{i}/volumes/{v}/source"),
+                        format!(
+                            "`{}`, where service `{}` keeps its data ({}), is in no backup{elsewhere}",
+                            volume.source, s.name, volume.target
+                        ),
+                    )
+                    .hint(format!(
+                        "add `{{name: {}-data, path: {}, mode: archive}}` to `backup.paths`, or set `backup: false` on the volume with the reason in a comment",
+                        s.name, volume.source
+                    ))
+                    .at_value(),
+                );
+            }
+        }
+    }
 }
 
 /// The offsite copy must not start while the local run may still be writing.

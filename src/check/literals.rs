@@ -127,6 +127,9 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     for (at, c) in super::website_components(bp) {
         http_path(c.health_path.as_deref(), format!("{at}/health_path"), out);
     }
+    for (i, s) in bp.services.iter().enumerate() {
+        http_path(s.health_path.as_deref(), format!("/services/{i}/health_path"), out);
+    }
     for (at, c) in super::website_components(bp) {
         let Some(dir) = &c.app_dir else { continue };
         // `{site}` becomes a site name, which is a plain path component.
@@ -158,6 +161,11 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
                     .hint("use lower-case letters, digits, `_` and `-`, starting with a letter or `_` (at most 63); it lands unquoted in a health check")
                     .at_value(),
             );
+        }
+    }
+    for (i, s) in bp.services.iter().enumerate() {
+        for (v, volume) in s.volumes.iter().enumerate() {
+            paths.push((format!("/services/{i}/volumes/{v}/source"), &volume.source));
         }
     }
     for (i, site) in bp.static_sites.iter().enumerate() {

@@ -4,7 +4,7 @@
 //!
 //! | codes | family |
 //! |---|---|
-//! | E2xx | names, references, collisions; website containers without an application (E214, E215); static sites and redirects (E216–E220, `served`) |
+//! | E2xx | names, references, collisions; website containers without an application (E214, E215); static sites and redirects (E216–E220, `served`); container services and container names per host (E221–E223, `services`) |
 //! | E3xx | exposure: ports past the proxy, VPN or load balancer; VPN, ranges, TLS |
 //! | E4xx/W4xx | CPU and memory capacity |
 //! | E41x/W41x | Odoo options, the PostgreSQL connection budget, worker and server memory |
@@ -43,6 +43,7 @@ mod recovery;
 mod recurring;
 mod secrets;
 mod served;
+mod services;
 mod sharing;
 mod storage;
 mod surfaces;
@@ -59,6 +60,7 @@ pub fn check(bp: &Blueprint) -> Vec<Finding> {
     literals::check(bp, &mut findings);
     websites::check(bp, &mut findings);
     served::check(bp, &mut findings);
+    services::check(bp, &mut findings);
     // Later families assume references resolve; they skip what does not.
     exposure::check(bp, &mut findings);
     surfaces::check(bp, &mut findings);

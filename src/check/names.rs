@@ -59,6 +59,11 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
         );
     }
     unique(
+        "service",
+        bp.services.iter().enumerate().map(|(i, s)| (s.name.as_str(), format!("/services/{i}/name"))),
+        out,
+    );
+    unique(
         "static site",
         bp.static_sites.iter().enumerate().map(|(i, s)| (s.name.as_str(), format!("/static_sites/{i}/name"))),
         out,
@@ -118,6 +123,9 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
         for (i, t) in lb.targets.iter().enumerate() {
             host_ref(t.as_str(), format!("/load_balancer/targets/{i}"));
         }
+    }
+    for (i, s) in bp.services.iter().enumerate() {
+        host_ref(s.host.as_str(), format!("/services/{i}/host"));
     }
     for (i, site) in bp.static_sites.iter().enumerate() {
         for (j, h) in site.hosts.iter().enumerate() {

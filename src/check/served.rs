@@ -7,8 +7,8 @@
 //! - E217: redirects that loop (`www` → apex → `www`, or to one of their
 //!   own names): browsers stop with "too many redirects";
 //! - E218: an `expires` nginx does not take;
-//! - E219: a static site or redirect on some of the load balancer's targets
-//!   only: the load balancer sends each request to any target, and the
+//! - E219: a static site, redirect or container service with domains on
+//!   some of the load balancer's targets only: the load balancer sends each request to any target, and the
 //!   others refuse the name (nginx's default server closes the connection);
 //!   websites have the same rule as E208;
 //! - E220: a static site or redirect that names no domain.
@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 
 use super::literals::is_dns_name;
 use crate::blueprint::model::{Blueprint, Redirect};
+use crate::blueprint::units::Name;
 use crate::diag::Finding;
 
 /// The host part of a redirect target: `to` itself for a domain, the
@@ -119,14 +120,22 @@ fn expires(bp: &Blueprint, out: &mut Vec<Finding>) {
 
 fn load_balanced(bp: &Blueprint, out: &mut Vec<Finding>) {
     let Some(lb) = &bp.load_balancer else { return };
+    let services: Vec<(String, String, Vec<Name>)> = bp
+        .services
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| !s.domains.is_empty())
+        .map(|(i, s)| (format!("/services/{i}/host"), format!("service `{}`", s.name), vec![s.host.clone()]))
+        .collect();
     let entries = bp
         .static_sites
         .iter()
         .enumerate()
-        .map(|(i, s)| (format!("/static_sites/{i}/hosts"), format!("static site `{}`", s.name), &s.hosts))
+        .map(|(i, s)| (format!("/static_sites/{i}/hosts"), format!("static site `{}`", s.name), s.hosts.clone()))
         .chain(bp.redirects.iter().enumerate().map(|(i, r)| {
-            (format!("/redirects/{i}/hosts"), format!("the redirect of `{}`", r.from.join("`, `")), &r.hosts)
-        }));
+            (format!("/redirects/{i}/hosts"), format!("the redirect of `{}`", r.from.join("`, `")), r.hosts.clone())
+        }))
+        .chain(services);
     for (pointer, what, hosts) in entries {
         if !hosts.iter().any(|h| lb.targets.contains(h)) {
             continue;
@@ -230,6 +239,8 @@ load_balancer:
   health_check: {path: /health, interval: 15s, timeout: 10s, retries: 3}
 ";
         assert_eq!(codes(&format!("{GOOD}{lb}")), ["E219", "E219", "E219"]);
+        let service = "services:\n  - {name: status, host: ax52, image: \"louislam/uptime-kuma:1.23.16\", port: 3001, domains: [status.example.com]}\n";
+        assert_eq!(codes(&format!("{lb}{service}")), ["E219"]);
     }
 
     #[test]

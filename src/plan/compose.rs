@@ -126,6 +126,8 @@ pub struct ServicePlan {
     pub code_note: Option<String>,
     /// The site's `app_dir` on the host, when it has one.
     pub app_dir: Option<String>,
+    /// compose `user` (`uid:gid`); None: the image's own.
+    pub user: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -204,6 +206,7 @@ pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed], vhosts: &[Vhost]) ->
             Role::SiteBackend { site } | Role::SiteFrontend { site } => site_service(bp, p, site),
             Role::Odoo { app, env } => odoo_service(bp, p, app, env),
             Role::Postgres { index } => postgres_service(bp, p, index),
+            Role::Service { index } => container_service(bp, p, index),
             Role::Proxy => proxy_service(bp, host, vhosts),
         };
         services.extend(service);
@@ -270,6 +273,7 @@ pub(crate) fn base(name: &str, image: &str, healthcheck: Healthcheck) -> Service
         working_dir: None,
         code_note: None,
         app_dir: None,
+        user: None,
     }
 }
 
@@ -362,6 +366,43 @@ fn odoo_service(bp: &Blueprint, p: &Placed, app: usize, env: usize) -> Option<Se
     }
     s.ports.clone_from(&env.ports);
     s.depends_on.push(Dependency { service: pg.name.to_string(), condition: "service_healthy" });
+    resources(&mut s, p.resources);
+    Some(s)
+}
+
+/// A container service (`services:`): its image, command, settings, data
+/// directories with their owners, and a health check on its HTTP port.
+fn container_service(bp: &Blueprint, p: &Placed, index: usize) -> Option<ServicePlan> {
+    let c = bp.services.get(index)?;
+    let check = match (c.port, &c.health_path) {
+        (Some(port), path) => {
+            let url = format!("http://127.0.0.1:{port}{}", path.as_deref().unwrap_or("/"));
+            probe(&c.image.0, &url)
+        }
+        // Without a port there is nothing gen can ask; the container's own
+        // HEALTHCHECK (if its image has one) stays in force.
+        (None, _) => Vec::new(),
+    };
+    let mut s = base(&p.service, &c.image.0, health(check, "60s"));
+    s.command.clone_from(c.command.as_ref().unwrap_or(&Vec::new()));
+    s.environment = c.environment.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    s.user.clone_from(&c.user);
+    for v in &c.volumes {
+        s.volumes.push(format!("{}:{}{}", v.source, v.target, if v.read_only { ":ro" } else { "" }));
+        let owner = v.owner.clone().unwrap_or_else(|| "0:0".into());
+        s.dirs.push(HostDir {
+            path: v.source.clone(),
+            mode: if v.read_only { "0755" } else { "0750" }.into(),
+            why: format!(
+                "{}'s data at {}{}",
+                c.name,
+                v.target,
+                if v.read_only { ", read-only" } else { ", written as its owner" }
+            ),
+            owner,
+        });
+    }
+    s.ports.clone_from(&c.ports);
     resources(&mut s, p.resources);
     Some(s)
 }

@@ -50,9 +50,12 @@ pub fn describe(plan: &Plan) -> String {
             let _ = writeln!(s, "  nginx   {} — {}", n.image, n.http2_why);
             let count = |kind| n.vhosts.iter().filter(|v| v.kind == kind).count();
             let mut others = String::new();
-            for (kind, one, many) in
-                [(VhostKind::StaticSite, "static site", "static sites"), (VhostKind::Redirect, "redirect", "redirects")]
-            {
+            let kinds = [
+                (VhostKind::Service, "service", "services"),
+                (VhostKind::StaticSite, "static site", "static sites"),
+                (VhostKind::Redirect, "redirect", "redirects"),
+            ];
+            for (kind, one, many) in kinds {
                 match count(kind) {
                     0 => {}
                     1 => others.push_str(&format!(", 1 {one}")),

@@ -17,10 +17,23 @@ pub enum Guard {
 /// stages read the blueprint entry directly instead of parsing names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
-    SiteBackend { site: usize },
-    SiteFrontend { site: usize },
-    Odoo { app: usize, env: usize },
-    Postgres { index: usize },
+    SiteBackend {
+        site: usize,
+    },
+    SiteFrontend {
+        site: usize,
+    },
+    Odoo {
+        app: usize,
+        env: usize,
+    },
+    Postgres {
+        index: usize,
+    },
+    /// A container service (`services[index]`).
+    Service {
+        index: usize,
+    },
     Proxy,
 }
 
@@ -86,11 +99,28 @@ pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Placed> {
             });
         }
     }
+    for (i, service) in bp.services.iter().enumerate().filter(|(_, s)| s.host == host.name) {
+        let pointer = format!("/services/{i}");
+        placed.push(Placed {
+            service: service.name.to_string(),
+            role: Role::Service { index: i },
+            ports: ports_of(&service.ports, &pointer),
+            pointer,
+            resources: service.resources,
+            guard: Guard::Proxy,
+        });
+    }
     // nginx runs where something is served: a proxied container, a static
     // site or a redirect.
     let serves_files = bp.static_sites.iter().any(|s| s.hosts.contains(&host.name))
         || bp.redirects.iter().any(|r| r.hosts.contains(&host.name));
-    if serves_files || placed.iter().any(|p| p.guard == Guard::Proxy && !matches!(p.role, Role::Postgres { .. })) {
+    let proxied = |p: &Placed| match p.role {
+        Role::Postgres { .. } => false,
+        // A worker without domains needs no proxy.
+        Role::Service { index } => bp.services.get(index).is_some_and(|s| !s.domains.is_empty()),
+        _ => p.guard == Guard::Proxy,
+    };
+    if serves_files || placed.iter().any(proxied) {
         placed.push(Placed {
             service: "nginx".into(),
             role: Role::Proxy,

@@ -1,5 +1,6 @@
 //! Virtual hosts: every set of names nginx answers for on one host, whoever
-//! asks for it (an Odoo environment, a website, a static site, a redirect),
+//! asks for it (an Odoo environment, a website, a container service, a
+//! static site, a redirect),
 //! as one record. nginx's conf.d files (one skeleton,
 //! `templates/nginx/vhost.conf.j2`, with a partial per location kind), the
 //! Let's Encrypt certificates gen-certs requests, the basic-auth password
@@ -11,7 +12,7 @@
 use serde::Serialize;
 
 use super::compose::terminates_tls;
-use crate::blueprint::model::{Access, BasicAuth, Blueprint, Host, Redirect};
+use crate::blueprint::model::{Access, BasicAuth, Blueprint, ContainerService, Host, Redirect};
 
 /// Where a location proxies to. nginx resolves `server` per request through
 /// Docker's embedded DNS (`set $<var> <server>; proxy_pass http://$<var>;`),
@@ -130,6 +131,7 @@ pub struct StaticFiles {
 pub enum VhostKind {
     Website,
     Odoo,
+    Service,
     StaticSite,
     Redirect,
 }
@@ -203,7 +205,8 @@ fn access_rule(bp: &Blueprint, access: Access, login: Option<&BasicAuth>, id: &s
 const PUBLIC: AccessRule = AccessRule { mode: "public", allow: Vec::new(), auth: None };
 
 /// Every vhost nginx serves on `host`, in a stable order: websites, Odoo
-/// environments, static sites, redirects (each in blueprint order). Empty
+/// environments, container services, static sites, redirects (each in
+/// blueprint order). Empty
 /// when nothing is served there.
 pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Vhost> {
     let tls = terminates_tls(bp, host);
@@ -293,6 +296,41 @@ pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Vhost> {
                 files: None,
             });
         }
+    }
+    let served = |s: &&ContainerService| s.host == host.name && !s.domains.is_empty();
+    for (i, service) in bp.services.iter().enumerate().filter(|(_, s)| served(s)) {
+        // Domains without a port are E221; there is nothing to proxy to.
+        let Some(port) = service.port else { continue };
+        let upstream = Upstream::new(service.name.as_str(), port).noted(
+            "Resolved per request (resolver in nginx.conf): a stopped container gives 502 for this service only.",
+        );
+        let access = access_rule(
+            bp,
+            service.access(),
+            service.basic_auth.as_ref(),
+            &format!("service-{}", service.name),
+            format!("{}: restricted", service.name),
+        );
+        out.push(Vhost {
+            file: format!("service-{}.conf", service.name),
+            kind: VhostKind::Service,
+            pointer: format!("/services/{i}"),
+            comments: vec![format!(
+                "Service `{}` ({}): every path → port {port}, WebSockets included, access: {}.",
+                service.name, service.image, access.mode
+            )],
+            cert_dir: cert_dir(&service.domains),
+            domains: service.domains.clone(),
+            access,
+            locations: vec![Location::proxy("/", &upstream, true, None)],
+            upstreams: vec![upstream],
+            // Behind a load balancer that ends TLS, the scheme is the one it saw.
+            forwarded_proto: if tls { "$scheme" } else { "$forwarded_proto" },
+            proxy_redirect_off: false,
+            directives: Vec::new(),
+            redirect: None,
+            files: None,
+        });
     }
     for (i, site) in bp.static_sites.iter().enumerate().filter(|(_, s)| s.hosts.contains(&host.name)) {
         let files = StaticFiles {

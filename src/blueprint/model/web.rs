@@ -89,6 +89,7 @@ impl StaticSite {
 pub enum ServedBy {
     Website,
     Odoo,
+    Service,
     StaticSite,
     Redirect,
 }
@@ -104,8 +105,9 @@ pub struct ServedName<'a> {
     pub hosts: Vec<&'a Name>,
 }
 
-/// A vhost that restricts who may reach it: an Odoo environment or a
-/// static site, with its `access` and login.
+/// A vhost that may restrict who reaches it: an Odoo environment, a
+/// container service with domains or a static site, with its `access` and
+/// login.
 #[derive(Debug, Clone)]
 pub struct Guarded<'a> {
     /// Its name (`prod`, `docs`) and what it is, for messages:
@@ -122,7 +124,7 @@ pub struct Guarded<'a> {
 
 impl super::Blueprint {
     /// Every domain name nginx serves, in blueprint order: websites' sites,
-    /// Odoo environments, static sites, redirects. Name, syntax,
+    /// Odoo environments, container services, static sites, redirects. Name, syntax,
     /// certificate and load-balancer rules all read this one list, so a new
     /// kind of vhost is checked by adding it here.
     pub fn served_names(&self) -> Vec<ServedName<'_>> {
@@ -147,6 +149,16 @@ impl super::Blueprint {
                     pointer: format!("/applications/{a}/environments/{e}/domain"),
                     by: ServedBy::Odoo,
                     hosts: vec![&app.host],
+                });
+            }
+        }
+        for (i, service) in self.services.iter().enumerate() {
+            for (d, domain) in service.domains.iter().enumerate() {
+                out.push(ServedName {
+                    domain,
+                    pointer: format!("/services/{i}/domains/{d}"),
+                    by: ServedBy::Service,
+                    hosts: vec![&service.host],
                 });
             }
         }
@@ -183,7 +195,7 @@ impl super::Blueprint {
     }
 
     /// Every vhost with an `access` setting, in blueprint order: Odoo
-    /// environments, then static sites. The access rules (a VPN for
+    /// environments, container services with domains, static sites. The access rules (a VPN for
     /// `vpn_only`, a login and its secret for `basic_auth`, the VPN's DNS)
     /// read this one list.
     pub fn guarded(&self) -> Vec<Guarded<'_>> {
@@ -200,6 +212,17 @@ impl super::Blueprint {
                     hosts: vec![&app.host],
                 });
             }
+        }
+        for (i, service) in self.services.iter().enumerate().filter(|(_, s)| !s.domains.is_empty()) {
+            out.push(Guarded {
+                name: service.name.as_str(),
+                what: format!("service `{}`", service.name),
+                pointer: format!("/services/{i}"),
+                access: service.access(),
+                basic_auth: service.basic_auth.as_ref(),
+                domains: service.domains.iter().map(String::as_str).collect(),
+                hosts: vec![&service.host],
+            });
         }
         for (i, site) in self.static_sites.iter().enumerate() {
             out.push(Guarded {

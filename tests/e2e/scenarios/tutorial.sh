@@ -8,8 +8,8 @@
 # holds the secrets, converges once it does, and both sites answer through
 # the load balancer the Terraform JSON describes.
 #
-# Then day 2 of the user's project: a static site and a redirect added to
-# the blueprint, deployed the operator's way, served through the load
+# Then day 2 of the user's project: a static site, a redirect and a
+# container service with a data directory added to the blueprint, deployed the operator's way, served through the load
 # balancer (whose managed certificate the Terraform JSON now extends).
 #
 # Runs after the websites reference, whose hosts and load balancer it
@@ -150,13 +150,25 @@ tut_landing_both() {
 }
 
 tutorial_day2() {
-  scenario "tutorial: day 2, a static site and a redirect added"
+  scenario "tutorial: day 2, a static site, a redirect and a service added"
   cat >> "$TUT_DIR/blueprints/shop.yaml" <<'YAML'
 
 static_sites:
   - {name: landing, hosts: [web-1, web-2], domains: [landing.example.com], expires: 1h}
 redirects:
   - {from: [www.blog.example.com], to: blog.example.com, hosts: [web-1, web-2]}
+# A container service of its own: counts requests into its data directory.
+services:
+  - name: counter
+    host: web-1
+    image: node:24-alpine
+    port: 3001
+    user: "1000:1000"
+    command: [node, -e, "const fs=require('fs');require('http').createServer((q,r)=>{fs.appendFileSync('/data/hits',q.url+'\\n');r.end(fs.readFileSync('/data/hits','utf8').split('\\n').length-1+'\\n')}).listen(3001)"]
+    volumes:
+      - {source: /srv/shop/counter, target: /data, owner: "1000:1000"}
+    resources:
+      limits: {cpus: 0.25, memory: 128M}
 YAML
   check "gen lint --deny warnings" tut_gen lint --deny warnings
   check "gen build && commit" sh -c "cd '$TUT_DIR' && '$GEN' build >/dev/null && git add -A &&
@@ -189,6 +201,13 @@ YAML
     --resolve "landing.example.com:443:$LB_V4" https://landing.example.com/
   check "www.blog.example.com redirects permanently to blog.example.com, path and query kept" \
     eq "301 https://blog.example.com/a/b?c=1" tut_location www.blog.example.com '/a/b?c=1'
+  check "the service counter is healthy on web-1 (gen's health check on its port)" \
+    wait_for 60 "counter healthy" eq healthy host_docker web-1 inspect -f '{{.State.Health.Status}}' counter
+  check "... runs as 1000:1000 in the directory install.sh made for it" eq "1000:1000 750" \
+    host_exec web-1 stat -c '%u:%g %a' /srv/shop/counter
+  check "... and keeps its data there, on the host" sh -c \
+    "$(printf '%q ' host_docker web-1 exec counter wget -q -O - http://127.0.0.1:3001/hello) >/dev/null &&
+     $(printf '%q ' host_exec web-1 grep -qx /hello /srv/shop/counter/hits)"
   check "the sites still answer" both_serve shop /
   end_scenario
 }

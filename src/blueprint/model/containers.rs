@@ -1,0 +1,111 @@
+//! Container services of any image: an application nginx serves under its
+//! domains (Uptime Kuma, Metabase, Gitea, a WordPress), or a worker without
+//! any.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::hosts::Resources;
+use super::services::{Access, BasicAuth};
+use crate::blueprint::units::{Image, Name};
+
+/// A container service: one image on one host, with its settings, data and,
+/// when it has domains, a vhost in nginx.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContainerService {
+    /// The compose service and container name; its vhost is
+    /// `conf.d/service-<name>.conf`.
+    #[schemars(example = &"status")]
+    pub name: Name,
+    /// The host it runs on.
+    pub host: Name,
+    /// The image, `repository:tag` with a fixed tag (a floating one is W420).
+    #[schemars(example = &"louislam/uptime-kuma:1.23.16")]
+    pub image: Image,
+    /// The container's command, one argument per entry (compose `command`).
+    /// Left out: the image's own `CMD`.
+    #[serde(default)]
+    pub command: Option<Vec<String>>,
+    /// Plain settings; secrets are `${NAME}` references to declared secrets,
+    /// which compose reads from the host's `.env`. Default: none.
+    #[serde(default)]
+    pub environment: BTreeMap<String, String>,
+    /// The HTTP port the container listens on, which nginx proxies to and
+    /// the health check asks. Needed with `domains`.
+    #[serde(default)]
+    #[schemars(example = 3001)]
+    pub port: Option<u16>,
+    /// Domain names nginx serves it under (one vhost, `/` proxied with
+    /// WebSocket upgrades); with TLS at nginx, one Let's Encrypt certificate
+    /// over them. Default: none (a worker nginx does not serve).
+    #[serde(default)]
+    #[schemars(example = ["status.example.com"])]
+    pub domains: Vec<String>,
+    /// `public`, `basic_auth` or `vpn_only`. Left out: `public`.
+    #[serde(default)]
+    pub access: Option<Access>,
+    /// The login for `access: basic_auth` (install.sh writes the password
+    /// file from the secret in .env; it is never in out/).
+    #[serde(default)]
+    pub basic_auth: Option<BasicAuth>,
+    /// Path that answers 2xx when the service is healthy (Docker
+    /// `healthcheck` on `port`, with a client the image ships). Left out:
+    /// `/` when the service has a `port`; without one, no health check.
+    #[serde(default)]
+    #[schemars(example = &"/health")]
+    pub health_path: Option<String>,
+    /// The service's data: host directories bind-mounted into the
+    /// container, created by install.sh with the owner the image's user
+    /// needs. Default: none (a stateless service).
+    #[serde(default)]
+    pub volumes: Vec<DataVolume>,
+    /// CPU and memory of the container. Left out: no limit (W403).
+    #[serde(default)]
+    pub resources: Resources,
+    /// The user the container runs as (compose `user`, `uid:gid`). Left out:
+    /// the image's own.
+    #[serde(default)]
+    #[schemars(example = &"1000:1000")]
+    pub user: Option<String>,
+    /// Host ports to publish (`"127.0.0.1:3001:3001"`); only for what must
+    /// be reached past nginx. Docker's published ports bypass ufw, so one
+    /// not bound to loopback is E301. Default: none.
+    #[serde(default)]
+    pub ports: Vec<String>,
+}
+
+/// A host directory a container service keeps data in.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DataVolume {
+    /// The directory on the host (absolute; on a partition with room for it).
+    #[schemars(example = &"/srv/status/data")]
+    pub source: String,
+    /// Where the container sees it.
+    #[schemars(example = &"/app/data")]
+    pub target: String,
+    /// `uid:gid` the directory belongs to: the image's user, which writes
+    /// there. Left out: root's (`0:0`), for an image that runs as root.
+    #[serde(default)]
+    #[schemars(example = &"1000:1000")]
+    pub owner: Option<String>,
+    /// The container only reads it. Default: `false`.
+    #[serde(default)]
+    pub read_only: bool,
+    /// `false`: the directory is deliberately in no backup (a cache; say
+    /// why in a comment); `gen lint` then stops reporting it (W517).
+    /// Default: `true`, and a writable directory outside `backup.paths` is
+    /// W517.
+    #[serde(default = "super::yes")]
+    pub backup: bool,
+}
+
+impl ContainerService {
+    /// Who may reach it; `public` when left out.
+    pub fn access(&self) -> Access {
+        self.access.unwrap_or(Access::Public)
+    }
+}
