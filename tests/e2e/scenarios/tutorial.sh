@@ -149,6 +149,13 @@ tut_landing_both() {
   grep -q 'landing on web-1' <<<"$seen" && grep -q 'landing on web-2' <<<"$seen"
 }
 
+# tut_counter_writes: a request to the counter service lands in its data
+# directory on the host.
+tut_counter_writes() {
+  host_docker web-1 exec counter wget -q -O - http://127.0.0.1:3001/hello >/dev/null &&
+    host_exec web-1 grep -qx /hello /srv/shop/counter/hits
+}
+
 tutorial_day2() {
   scenario "tutorial: day 2, a static site, a redirect and a service added"
   cat >> "$TUT_DIR/blueprints/shop.yaml" <<'YAML'
@@ -205,9 +212,7 @@ YAML
     wait_for 60 "counter healthy" eq healthy host_docker web-1 inspect -f '{{.State.Health.Status}}' counter
   check "... runs as 1000:1000 in the directory install.sh made for it" eq "1000:1000 750" \
     host_exec web-1 stat -c '%u:%g %a' /srv/shop/counter
-  check "... and keeps its data there, on the host" sh -c \
-    "$(printf '%q ' host_docker web-1 exec counter wget -q -O - http://127.0.0.1:3001/hello) >/dev/null &&
-     $(printf '%q ' host_exec web-1 grep -qx /hello /srv/shop/counter/hits)"
+  check "... and keeps its data there, on the host" tut_counter_writes
   check "the sites still answer" both_serve shop /
   end_scenario
 }
