@@ -210,7 +210,8 @@ fn nginx_configs_follow_the_tls_and_proxy_rules() {
 fn static_sites_and_redirects_pass_nginx_and_bring_their_certificates() {
     require("nginx");
     require("unshare");
-    let dir = built(|name, text| match name {
+    let dir = built(|name, text| {
+        match name {
         "odoo-dedicated" => format!(
             "{text}
 static_sites:
@@ -218,6 +219,11 @@ static_sites:
      basic_auth: {{user: docs, password_secret: DOCS_PASSWORD}}, expires: 1h}}
   - {{name: intranet, hosts: [ax52], domains: [intranet.becker-sicherheit.de], access: vpn_only,
      root: /srv/www/intranet}}
+services:
+  - {{name: wiki, host: ax52, image: \"requarks/wiki:2.5.308\", port: 3000, domains: [wiki.becker-sicherheit.de],
+     environment: {{DB_TYPE: postgres, DB_HOST: postgres, DB_USER: wiki, DB_NAME: wiki, DB_PASS: \"${{WIKI_DB_PASSWORD}}\"}},
+     database: {{server: postgres, name: wiki, user: wiki, password_secret: WIKI_DB_PASSWORD, connections: 12}},
+     resources: {{limits: {{cpus: 0.5, memory: 512M}}}}}}
 redirects:
   - {{from: [www.becker-sicherheit.de, becker-sicherheit.com], to: odoo.becker-sicherheit.de, hosts: [ax52]}}
   - {{from: [alt.becker-sicherheit.de], to: \"https://odoo.becker-sicherheit.de/web/login\", hosts: [ax52],
@@ -226,7 +232,7 @@ redirects:
         )
         .replace(
             "secrets:\n",
-            "secrets:\n  - {name: DOCS_PASSWORD, description: basic-auth password of the docs site}\n",
+            "secrets:\n  - {name: DOCS_PASSWORD, description: basic-auth password of the docs site}\n  - {name: WIKI_DB_PASSWORD, description: the wiki's database role}\n",
         ),
         "hetzner-websites" => format!(
             "{text}
@@ -237,6 +243,7 @@ redirects:
 "
         ),
         _ => text,
+    }
     });
     std::fs::copy(repo().join(SERVED), dir.path().join("blueprints/served.yaml")).expect("copy the fixture");
     Gen::new(dir.path()).args(["build", "blueprints/served.yaml"]).succeeds();
@@ -282,7 +289,15 @@ redirects:
         "install.sh writes the password file"
     );
     let env = read("odoo-dedicated", ".env.example");
-    assert!(env.contains("DOCS_PASSWORD="), "{env}");
+    assert!(env.contains("DOCS_PASSWORD=") && env.contains("WIKI_DB_PASSWORD="), "{env}");
+    // The wiki's database: created by install.sh before the service starts,
+    // which waits for PostgreSQL; declared to the backups; in the budget.
+    assert!(install.contains("service_database 'postgres' 'odoo' 'wiki' 'wiki' 'WIKI_DB_PASSWORD'"), "{install}");
+    assert!(compose.contains("  wiki:") && compose.contains("condition: service_healthy"), "{compose}");
+    let common = read("odoo-dedicated", "common.sh");
+    assert!(common.contains("postgres:wiki"), "backup.sh requires the wiki's dump: {common}");
+    let (plan, _) = Gen::new(dir.path()).args(["plan", "blueprints/odoo-dedicated.yaml"]).succeeds();
+    assert!(plan.contains("+ wiki 12 +"), "the wiki's 12 connections in the connection budget: {plan}");
     let dns = read("odoo-dedicated", "odoo-vpn-dns.conf");
     assert!(dns.contains("intranet.becker-sicherheit.de"), "VPN clients resolve the vpn_only site: {dns}");
 

@@ -74,7 +74,7 @@ fn certificate_names(bp: &Blueprint, out: &mut Vec<Finding>) {
 /// A PostgreSQL database or role name gen can write as one shell word:
 /// `[a-z_][a-z0-9_-]*`, at most 63 (Odoo databases are often `odoo-prod`;
 /// a leading `-` would read as an option).
-fn is_db_name(name: &str) -> bool {
+pub(crate) fn is_db_name(name: &str) -> bool {
     name.len() <= 63
         && name.bytes().next().is_some_and(|b| b.is_ascii_lowercase() || b == b'_')
         && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')

@@ -26,6 +26,11 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     for (i, app) in bp.applications.iter().enumerate() {
         require(&app.admin_password_secret.0, format!("/applications/{i}/admin_password_secret"), out);
     }
+    for (i, s) in bp.services.iter().enumerate() {
+        if let Some(db) = &s.database {
+            require(&db.password_secret.0, format!("/services/{i}/database/password_secret"), out);
+        }
+    }
     for g in bp.guarded() {
         match (g.basic_auth, g.access) {
             (Some(auth), _) => require(&auth.password_secret.0, format!("{}/basic_auth/password_secret", g.pointer), out),

@@ -5,6 +5,8 @@
 //!   proxy to;
 //! - E222: a data volume whose `owner` is not `uid:gid`, or whose `target`
 //!   is not an absolute path (compose refuses a relative one);
+//! - E224: a service's `database` on a server that is not a PostgreSQL
+//!   service of its host;
 //! - E223: two containers with one name on one host (a service, a site's
 //!   part, an Odoo environment, a PostgreSQL service, nginx, a monitoring
 //!   container): compose keeps one of them and the other silently
@@ -12,7 +14,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::blueprint::model::Blueprint;
+use super::literals::is_db_name;
+use crate::blueprint::model::{Blueprint, ContainerService, ServiceDatabase};
 use crate::diag::Finding;
 use crate::plan::{monitoring, placement};
 
@@ -35,6 +38,9 @@ fn services(bp: &Blueprint, out: &mut Vec<Finding>) {
                 .at_value(),
             );
         }
+        if let Some(db) = &s.database {
+            database(bp, i, s, db, out);
+        }
         for (v, volume) in s.volumes.iter().enumerate() {
             if let Some(owner) = volume.owner.as_deref().filter(|o| !is_owner(o)) {
                 out.push(
@@ -54,6 +60,48 @@ fn services(bp: &Blueprint, out: &mut Vec<Finding>) {
                     .at_value(),
                 );
             }
+        }
+    }
+}
+
+/// E224 for a database server that is not a PostgreSQL service on the
+/// service's host; E210 for names gen cannot write.
+fn database(bp: &Blueprint, i: usize, s: &ContainerService, db: &ServiceDatabase, out: &mut Vec<Finding>) {
+    match bp.postgres.iter().find(|pg| pg.name == db.server) {
+        None => out.push(
+            Finding::error(
+                "E224",
+                format!("/services/{i}/database/server"),
+                format!("`{}` is not a PostgreSQL service", db.server),
+            )
+            .hint(format!(
+                "name one under `postgres:`{}",
+                if bp.postgres.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", bp.postgres.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", "))
+                }
+            ))
+            .at_value(),
+        ),
+        Some(pg) if pg.host != s.host => out.push(
+            Finding::error(
+                "E224",
+                format!("/services/{i}/database/server"),
+                format!("`{}` runs on `{}`, service `{}` on `{}`", pg.name, pg.host, s.name, s.host),
+            )
+            .hint("put the service on the PostgreSQL service's host: gen reaches a database over the host's compose network only")
+            .at_value(),
+        ),
+        Some(_) => {}
+    }
+    for (field, value) in [("name", &db.name), ("user", &db.user)] {
+        if !is_db_name(value) {
+            out.push(
+                Finding::error("E210", format!("/services/{i}/database/{field}"), format!("`{value}` is not a {} name gen can write", if field == "name" { "database" } else { "role" }))
+                    .hint("use lower-case letters, digits, `_` and `-`, starting with a letter or `_` (at most 63); it lands in SQL and shell lines")
+                    .at_value(),
+            );
         }
     }
 }
@@ -125,6 +173,17 @@ services:
         let monitored =
             format!("{}\nmonitoring: {{prometheus: true}}\n", GOOD.replace("name: status", "name: prometheus"));
         assert_eq!(codes(&monitored), ["E223"]);
+    }
+
+    #[test]
+    fn a_database_on_the_hosts_postgres() {
+        let with_db = GOOD.replace(
+            "    port: 3001\n",
+            "    port: 3001\n    database: {server: postgres, name: status, user: status, password_secret: POSTGRES_PASSWORD}\n",
+        );
+        assert_eq!(codes(&with_db), Vec::<&str>::new());
+        assert_eq!(codes(&with_db.replace("server: postgres", "server: pg")), ["E224"]);
+        assert_eq!(codes(&with_db.replace("user: status", "user: Status")), ["E210"]);
     }
 
     #[test]

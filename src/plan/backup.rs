@@ -121,6 +121,11 @@ pub fn databases(bp: &Blueprint, pg: &str) -> Vec<(String, String)> {
             out.push((db, format!("{}_{}", app.name, env.name)));
         }
     }
+    for s in &bp.services {
+        if let Some(db) = s.database.as_ref().filter(|d| d.server.0 == pg) {
+            out.push((db.name.clone(), s.name.to_string()));
+        }
+    }
     out
 }
 

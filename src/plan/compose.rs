@@ -403,6 +403,9 @@ fn container_service(bp: &Blueprint, p: &Placed, index: usize) -> Option<Service
         });
     }
     s.ports.clone_from(&c.ports);
+    if let Some(db) = &c.database {
+        s.depends_on.push(Dependency { service: db.server.to_string(), condition: "service_healthy" });
+    }
     resources(&mut s, p.resources);
     Some(s)
 }

@@ -154,11 +154,22 @@ impl Share {
     }
 }
 
+/// A container service's pool on the server (`services[].database`): a
+/// fixed number of connections gen does not tune.
+#[derive(Debug, Clone, Serialize)]
+pub struct ServicePool {
+    /// Compose service.
+    pub service: String,
+    pub connections: u32,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Budget {
     pub max_connections: Derived<u32>,
     pub superuser_reserved: u32,
     pub shares: Vec<Share>,
+    /// Container services with a database on this server.
+    pub services: Vec<ServicePool>,
     /// Every pool full at once.
     pub worst_case: u32,
     pub fits: bool,
@@ -177,6 +188,7 @@ impl Budget {
 
     fn sum(&self, name: impl Fn(&Share) -> String) -> String {
         let mut parts: Vec<String> = self.shares.iter().map(|s| format!("{} {}", name(s), s.terms())).collect();
+        parts.extend(self.services.iter().map(|p| format!("{} {}", p.service, p.connections)));
         parts.push(format!("{} reserved", self.superuser_reserved));
         format!("{} = {}", parts.join(" + "), self.worst_case + self.superuser_reserved)
     }
@@ -224,9 +236,17 @@ pub fn budget(bp: &Blueprint, pg: &Postgres) -> Budget {
         let share = Share { service, app: a, env: e, pools, db_maxconn: Derived::new(0, ""), gevent_maxconn };
         shares.push((share, fixed));
     }
+    let services: Vec<ServicePool> = bp
+        .services
+        .iter()
+        .filter_map(|s| s.database.as_ref().filter(|d| d.server == pg.name).map(|d| (s, d)))
+        .map(|(s, d)| ServicePool { service: s.name.to_string(), connections: d.pool() })
+        .collect();
+    let services_sum: u32 = services.iter().map(|p| p.connections).sum();
     let gevent_sum: u32 = shares.iter().filter_map(|(s, _)| s.gevent_maxconn).sum();
-    let fixed_sum: u32 =
-        gevent_sum + shares.iter().filter_map(|(s, f)| f.as_ref().map(|f| s.db_maxconn_pools() * f.value)).sum::<u32>();
+    let fixed_sum: u32 = services_sum
+        + gevent_sum
+        + shares.iter().filter_map(|(s, f)| f.as_ref().map(|f| s.db_maxconn_pools() * f.value)).sum::<u32>();
     let flexible_pools: u32 = shares.iter().filter(|(_, f)| f.is_none()).map(|(s, _)| s.db_maxconn_pools()).sum();
     let max_connections = match pg.max_connections {
         Some(m) => Derived::new(m, "blueprint"),
@@ -235,8 +255,9 @@ pub fn budget(bp: &Blueprint, pg: &Postgres) -> Budget {
             Derived::new(
                 total,
                 format!(
-                    "every Odoo pool full ({} connections) + {reserved} superuser-reserved + \
+                    "every {} pool full ({} connections) + {reserved} superuser-reserved + \
                      {MAINTENANCE_CONNECTIONS} for backups and monitoring",
+                    if services.is_empty() { "Odoo" } else { "client" },
                     total - reserved - MAINTENANCE_CONNECTIONS
                 ),
             )
@@ -266,8 +287,8 @@ pub fn budget(bp: &Blueprint, pg: &Postgres) -> Budget {
             s
         })
         .collect();
-    let worst_case = shares.iter().map(Share::worst_case).sum();
+    let worst_case = shares.iter().map(Share::worst_case).sum::<u32>() + services_sum;
     // A share below the minimum was raised to it, so it overflows here too.
     let fits = worst_case + reserved <= max_connections.value;
-    Budget { max_connections, superuser_reserved: reserved, shares, worst_case, fits }
+    Budget { max_connections, superuser_reserved: reserved, shares, services, worst_case, fits }
 }

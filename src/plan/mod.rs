@@ -99,6 +99,8 @@ pub struct HostPlan {
     pub odoo: Vec<odoo::OdooConf>,
     /// postgresql.conf and pg_hba.conf per PostgreSQL service on this host.
     pub postgres: Vec<postgres::PostgresConf>,
+    /// The container services' databases install.sh creates on them.
+    pub databases: Vec<postgres::ServiceDatabase>,
     /// Secrets the host's env file must set.
     pub secrets: Vec<SecretPlan>,
     pub firewall: firewall::FirewallPlan,
@@ -212,6 +214,7 @@ fn plan_host(bp: &Blueprint, host: &Host) -> HostPlan {
         compose,
         nginx,
         odoo,
+        databases: postgres::service_databases(bp, host),
         postgres,
         secrets,
         backup,
@@ -239,6 +242,14 @@ fn host_secrets(
         names.insert(app.admin_password_secret.0.clone());
     }
     names.extend(vhosts.iter().filter_map(|v| v.access.auth.as_ref()).map(|a| a.secret.clone()));
+    // install.sh sets each service database's password from .env.
+    names.extend(
+        bp.services
+            .iter()
+            .filter(|s| s.host == host.name)
+            .filter_map(|s| s.database.as_ref())
+            .map(|d| d.password_secret.0.clone()),
+    );
     if let Some(backup) = bp.backup.as_ref().filter(|b| b.host == host.name) {
         names.extend(backup.offsite.iter().map(|o| o.password_secret.0.clone()));
     }

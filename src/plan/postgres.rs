@@ -380,6 +380,43 @@ fn shm_inputs(sections: &[Section], major: u32, work_mem: Size, limit: Size) -> 
     }
 }
 
+/// A container service's database that install.sh creates on a PostgreSQL
+/// service of the host: the role with its password from .env (set again on
+/// every run, so a changed secret takes effect) and the database it owns,
+/// each when missing, once PostgreSQL is healthy and before the service
+/// starts.
+#[derive(Debug, Clone, Serialize)]
+pub struct ServiceDatabase {
+    /// The PostgreSQL compose service.
+    pub server: String,
+    /// The server's superuser (`POSTGRES_USER`), who creates them.
+    pub admin: String,
+    pub name: String,
+    pub role: String,
+    pub password_secret: String,
+    /// The container service that uses it.
+    pub client: String,
+}
+
+/// The container services' databases on `host`'s PostgreSQL services.
+pub fn service_databases(bp: &Blueprint, host: &Host) -> Vec<ServiceDatabase> {
+    bp.services
+        .iter()
+        .filter_map(|s| s.database.as_ref().map(|d| (s, d)))
+        .filter_map(|(s, d)| {
+            let pg = bp.postgres.iter().find(|pg| pg.name == d.server && pg.host == host.name)?;
+            Some(ServiceDatabase {
+                server: pg.name.to_string(),
+                admin: pg.user.clone(),
+                name: d.name.clone(),
+                role: d.user.clone(),
+                password_secret: d.password_secret.to_string(),
+                client: s.name.to_string(),
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::hosts::Resources;
 use super::services::{Access, BasicAuth};
-use crate::blueprint::units::{Image, Name};
+use crate::blueprint::units::{Image, Name, SecretName};
 
 /// A container service: one image on one host, with its settings, data and,
 /// when it has domains, a vhost in nginx.
@@ -70,11 +70,56 @@ pub struct ContainerService {
     #[serde(default)]
     #[schemars(example = &"1000:1000")]
     pub user: Option<String>,
+    /// A database of its own on a PostgreSQL service of the same host:
+    /// install.sh creates the role (with the password from .env) and the
+    /// database it owns before the service starts, compose starts the
+    /// service once PostgreSQL is healthy, backups dump it with every
+    /// database of that server, and restore-db.sh stops the service while it
+    /// restores. The image reads where to connect from its own settings:
+    /// name them in `environment` (the host is the PostgreSQL service's
+    /// name, the password `${<password_secret>}`). Left out: none.
+    #[serde(default)]
+    pub database: Option<ServiceDatabase>,
     /// Host ports to publish (`"127.0.0.1:3001:3001"`); only for what must
     /// be reached past nginx. Docker's published ports bypass ufw, so one
     /// not bound to loopback is E301. Default: none.
     #[serde(default)]
     pub ports: Vec<String>,
+}
+
+/// A container service's own database and role on a PostgreSQL service.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceDatabase {
+    /// The PostgreSQL service (`postgres[].name`) on the service's host.
+    #[schemars(example = &"postgres")]
+    pub server: Name,
+    /// The database name (lower-case letters, digits, `_`, `-`).
+    #[schemars(example = &"wiki")]
+    pub name: String,
+    /// The role that owns it and that the service logs in as.
+    #[schemars(example = &"wiki")]
+    pub user: String,
+    /// The secret that holds the role's password (in the host's .env).
+    #[schemars(example = &"WIKI_DB_PASSWORD")]
+    pub password_secret: SecretName,
+    /// Connections the service opens at most (its pool size), counted in
+    /// the server's connection budget. Left out: 10.
+    #[serde(default)]
+    #[schemars(example = 20)]
+    pub connections: Option<u32>,
+}
+
+impl ServiceDatabase {
+    /// A service's pool when the blueprint states none: 10, the default
+    /// maximum of common pools (HikariCP `maximumPoolSize`, node-postgres
+    /// `max`); SQLAlchemy's 5 + 10 overflow needs `connections: 15`.
+    pub const DEFAULT_CONNECTIONS: u32 = 10;
+
+    /// The service's pool: `connections`, else [`Self::DEFAULT_CONNECTIONS`].
+    pub fn pool(&self) -> u32 {
+        self.connections.unwrap_or(Self::DEFAULT_CONNECTIONS)
+    }
 }
 
 /// A host directory a container service keeps data in.
