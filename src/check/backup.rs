@@ -174,6 +174,20 @@ fn coverage(bp: &Blueprint, backup: &crate::blueprint::model::Backup, out: &mut 
         } else {
             String::new()
         };
+        if let Some(dir) = s.redis.as_ref().and_then(|r| r.data_dir.as_ref()).filter(|d| !covered(&s.host.0, d)) {
+            out.push(
+                Finding::warning(
+                    "W517",
+                    format!("/services/{i}/redis/data_dir"),
+                    format!("`{dir}`, the append-only file of `{}-redis`, is in no backup{elsewhere}", s.name),
+                )
+                .hint(format!(
+                    "add `{{name: {}-redis, path: {dir}, mode: archive}}` to `backup.paths`, or leave out `data_dir` for a cache that may start empty",
+                    s.name
+                ))
+                .at_value(),
+            );
+        }
         for (v, volume) in s.volumes.iter().enumerate().filter(|(_, v)| v.backup && !v.read_only) {
             if !covered(&s.host.0, &volume.source) {
                 out.push(

@@ -167,6 +167,9 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
         for (v, volume) in s.volumes.iter().enumerate() {
             paths.push((format!("/services/{i}/volumes/{v}/source"), &volume.source));
         }
+        if let Some(dir) = s.redis.as_ref().and_then(|r| r.data_dir.as_ref()) {
+            paths.push((format!("/services/{i}/redis/data_dir"), dir));
+        }
     }
     for (i, site) in bp.static_sites.iter().enumerate() {
         if let Some(root) = &site.root {

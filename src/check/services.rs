@@ -187,6 +187,15 @@ services:
     }
 
     #[test]
+    fn a_redis_beside_the_service() {
+        let with_redis = GOOD.replace("    port: 3001\n", "    port: 3001\n    redis: {memory: 32M}\n");
+        assert_eq!(codes(&with_redis), Vec::<&str>::new());
+        // `<name>-redis` is taken by another container.
+        let clash = format!("{with_redis}  - {{name: status-redis, host: ax52, image: \"redis:7.4.2-alpine\"}}\n");
+        assert_eq!(codes(&clash), ["E223"]);
+    }
+
+    #[test]
     fn owners_are_numeric() {
         assert!(is_owner("1000:1000") && is_owner("0:0"));
         assert!(!is_owner("1000") && !is_owner("www-data:www-data") && !is_owner(":1000"));

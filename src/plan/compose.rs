@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::placement::{Placed, Published, Role};
 use super::vhost::Vhost;
-use crate::blueprint::model::{Amount, Blueprint, Component, Host, Resources, TlsMode};
+use crate::blueprint::model::{Amount, Blueprint, Component, Host, Resources, ServiceRedis, TlsMode};
 
 /// The stack's own bridge network. A fixed subnet lets pg_hba.conf and
 /// firewall rules name the containers' addresses.
@@ -207,6 +207,7 @@ pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed], vhosts: &[Vhost]) ->
             Role::Odoo { app, env } => odoo_service(bp, p, app, env),
             Role::Postgres { index } => postgres_service(bp, p, index),
             Role::Service { index } => container_service(bp, p, index),
+            Role::Redis { index } => redis_service(bp, p, index),
             Role::Proxy => proxy_service(bp, host, vhosts),
         };
         services.extend(service);
@@ -405,6 +406,41 @@ fn container_service(bp: &Blueprint, p: &Placed, index: usize) -> Option<Service
     s.ports.clone_from(&c.ports);
     if let Some(db) = &c.database {
         s.depends_on.push(Dependency { service: db.server.to_string(), condition: "service_healthy" });
+    }
+    if c.redis.is_some() {
+        s.depends_on.push(Dependency { service: format!("{}-redis", c.name), condition: "service_healthy" });
+    }
+    resources(&mut s, p.resources);
+    Some(s)
+}
+
+/// A service's Redis: `maxmemory` and its policy on the command line, no
+/// RDB snapshots; with a `data_dir`, an append-only file there and nothing
+/// evicted (a queue must not lose jobs), else a cache that evicts the least
+/// recently used keys. `--protected-mode no` as the official image has it
+/// compiled in (its Dockerfile patches the default): without a password,
+/// protected mode refuses every client but loopback, and Redis is reached
+/// only over the compose network (it publishes no port).
+fn redis_service(bp: &Blueprint, p: &Placed, index: usize) -> Option<ServicePlan> {
+    let owner = bp.services.get(index)?;
+    let redis = owner.redis.as_ref()?;
+    let image = redis.image.as_ref().map_or(ServiceRedis::DEFAULT_IMAGE, |i| i.0.as_str());
+    let check = vec!["CMD-SHELL".into(), "redis-cli ping | grep -q PONG".into()];
+    let mut s = base(&p.service, image, health(check, "10s"));
+    let max = redis.max_memory().bytes();
+    s.command = ["redis-server", "--protected-mode", "no", "--maxmemory", &max.to_string(), "--save", ""]
+        .map(String::from)
+        .to_vec();
+    match &redis.data_dir {
+        Some(dir) => {
+            s.command.extend(
+                ["--maxmemory-policy", "noeviction", "--appendonly", "yes", "--dir", "/data"].map(String::from),
+            );
+            s.volumes.push(format!("{dir}:/data"));
+            let user = super::images::user(image).unwrap_or((999, 1000));
+            s.dirs.push(HostDir::new(dir, user, "0750", format!("{image}'s redis user writes its append-only file")));
+        }
+        None => s.command.extend(["--maxmemory-policy", "allkeys-lru", "--appendonly", "no"].map(String::from)),
     }
     resources(&mut s, p.resources);
     Some(s)

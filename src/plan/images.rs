@@ -44,6 +44,8 @@ pub enum Family {
     Nginx,
     Node,
     Python,
+    /// The official redis images (alpine and Debian), with `redis-cli`.
+    Redis,
     /// busybox or Alpine based, with `wget`.
     Busybox,
     /// Anything else: the probe tries each client in turn.
@@ -72,6 +74,7 @@ pub fn family(image: &str) -> Family {
         "postgres" => Family::Postgres,
         "nginx" => Family::Nginx,
         "node" => Family::Node,
+        "redis" => Family::Redis,
         "python" => Family::Python,
         r if r.starts_with("uvicorn-gunicorn") || r.contains("fastapi") => Family::Python,
         "prometheus" | "node-exporter" | "alertmanager" | "cadvisor" | "busybox" | "alpine" => Family::Busybox,
@@ -127,6 +130,7 @@ pub fn clients(image: &str) -> &'static [&'static str] {
         Family::Nginx => &["curl"],
         Family::Node => &["node"],
         Family::Python => &["python3"],
+        Family::Redis => &["redis-cli"],
         Family::Busybox => &["wget"],
         Family::Unknown => &[],
     }
@@ -145,8 +149,8 @@ pub fn http_probe(image: &str, url: &str) -> Vec<String> {
         Family::Nginx if tag(image).contains("alpine") => wget,
         Family::Nginx => curl,
         Family::Busybox => wget,
-        // Postgres answers no HTTP; an unknown image gets every client in turn.
-        Family::Postgres | Family::Unknown => format!(
+        // Postgres and Redis answer no HTTP; an unknown image gets every client in turn.
+        Family::Postgres | Family::Redis | Family::Unknown => format!(
             "if command -v wget >/dev/null; then {wget}; elif command -v curl >/dev/null; then {curl}; \
 elif command -v python3 >/dev/null; then {python}; else {node}; fi"
         ),
@@ -160,6 +164,9 @@ pub fn user(image: &str) -> Option<(u32, u32)> {
         Family::Odoo => Some(if major(image).is_some_and(|m| m >= 18) { (100, 101) } else { (101, 101) }),
         Family::Postgres => Some(if tag(image).contains("alpine") { (70, 70) } else { (999, 999) }),
         Family::Nginx => Some((101, 101)),
+        // The redis Dockerfiles: alpine `adduser -S -G redis -u 999` with
+        // group 1000, Debian `useradd -r -g redis -u 999` with group 999.
+        Family::Redis => Some(if tag(image).contains("alpine") { (999, 1000) } else { (999, 999) }),
         _ => None,
     }
 }

@@ -2,7 +2,8 @@
 //! published ports. Both the capacity and exposure checks and the plan read
 //! this one answer, so they can never disagree.
 
-use crate::blueprint::model::{Blueprint, Component, Host, Resources};
+use crate::blueprint::model::{Amount, Blueprint, Component, Host, Resources, ServiceRedis};
+use crate::blueprint::units::{Cpus, Size};
 
 /// What a container sits behind; a published port must not go around it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +33,10 @@ pub enum Role {
     },
     /// A container service (`services[index]`).
     Service {
+        index: usize,
+    },
+    /// The Redis of `services[index]`.
+    Redis {
         index: usize,
     },
     Proxy,
@@ -101,6 +106,16 @@ pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Placed> {
     }
     for (i, service) in bp.services.iter().enumerate().filter(|(_, s)| s.host == host.name) {
         let pointer = format!("/services/{i}");
+        if let Some(redis) = &service.redis {
+            placed.push(Placed {
+                service: format!("{}-redis", service.name),
+                role: Role::Redis { index: i },
+                pointer: format!("{pointer}/redis"),
+                resources: redis_resources(redis),
+                ports: Vec::new(),
+                guard: Guard::Proxy,
+            });
+        }
         placed.push(Placed {
             service: service.name.to_string(),
             role: Role::Service { index: i },
@@ -115,7 +130,7 @@ pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Placed> {
     let serves_files = bp.static_sites.iter().any(|s| s.hosts.contains(&host.name))
         || bp.redirects.iter().any(|r| r.hosts.contains(&host.name));
     let proxied = |p: &Placed| match p.role {
-        Role::Postgres { .. } => false,
+        Role::Postgres { .. } | Role::Redis { .. } => false,
         // A worker without domains needs no proxy.
         Role::Service { index } => bp.services.get(index).is_some_and(|s| !s.domains.is_empty()),
         _ => p.guard == Guard::Proxy,
@@ -131,6 +146,18 @@ pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Placed> {
         });
     }
     placed
+}
+
+/// A Redis container's limits: half a CPU (Redis runs commands on one
+/// thread) and memory of 1.5 × `maxmemory` for allocator fragmentation and
+/// buffers, twice `maxmemory` with an append-only file, whose rewrite forks
+/// the process and can copy every page it changes meanwhile (redis.io,
+/// "Redis persistence" and "Memory optimization"). Rounded up to whole MiB.
+pub fn redis_resources(redis: &ServiceRedis) -> Resources {
+    let max = redis.max_memory().bytes();
+    let bytes = if redis.data_dir.is_some() { max * 2 } else { max + max / 2 };
+    let mib = 1 << 20;
+    Resources { limits: Some(Amount { cpus: Cpus(500), memory: Size(bytes.div_ceil(mib) * mib) }), reservations: None }
 }
 
 fn component_placed(service: String, role: Role, pointer: String, c: &Component) -> Placed {
@@ -193,6 +220,22 @@ impl Published {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redis_limits_follow_maxmemory() {
+        let limit = |memory: &str, data_dir: Option<&str>| {
+            let redis = ServiceRedis {
+                memory: Some(serde_yaml::from_str(memory).unwrap()),
+                data_dir: data_dir.map(str::to_string),
+                ..ServiceRedis::default()
+            };
+            redis_resources(&redis).limits.unwrap().memory.to_string()
+        };
+        assert_eq!(limit("64M", None), "96M");
+        assert_eq!(limit("64M", Some("/srv/q")), "128M");
+        assert_eq!(limit("100M", None), "150M");
+        assert_eq!(limit("1G", None), "1536M");
+    }
 
     #[test]
     fn parses_docker_short_syntax() {

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::hosts::Resources;
 use super::services::{Access, BasicAuth};
-use crate::blueprint::units::{Image, Name, SecretName};
+use crate::blueprint::units::{Image, Name, SecretName, Size};
 
 /// A container service: one image on one host, with its settings, data and,
 /// when it has domains, a vhost in nginx.
@@ -80,6 +80,12 @@ pub struct ContainerService {
     /// name, the password `${<password_secret>}`). Left out: none.
     #[serde(default)]
     pub database: Option<ServiceDatabase>,
+    /// A Redis beside the service (cache, sessions, job queues): container
+    /// `<name>-redis` on the same host, which the service reaches at
+    /// `redis://<name>-redis:6379` (name it in `environment`); compose
+    /// starts the service once Redis answers. Left out: none.
+    #[serde(default)]
+    pub redis: Option<ServiceRedis>,
     /// Host ports to publish (`"127.0.0.1:3001:3001"`); only for what must
     /// be reached past nginx. Docker's published ports bypass ufw, so one
     /// not bound to loopback is E301. Default: none.
@@ -119,6 +125,40 @@ impl ServiceDatabase {
     /// The service's pool: `connections`, else [`Self::DEFAULT_CONNECTIONS`].
     pub fn pool(&self) -> u32 {
         self.connections.unwrap_or(Self::DEFAULT_CONNECTIONS)
+    }
+}
+
+/// A service's Redis.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceRedis {
+    /// The Redis image, with a fixed tag. Left out: `redis:7.4.2-alpine`.
+    #[serde(default)]
+    #[schemars(example = &"redis:7.4.2-alpine")]
+    pub image: Option<Image>,
+    /// Redis's `maxmemory`, binary units. The container's memory limit is
+    /// derived from it (1.5 ×, twice with `data_dir`: an append-only rewrite
+    /// forks the process). Left out: `64M`.
+    #[serde(default)]
+    #[schemars(example = &"256M")]
+    pub memory: Option<Size>,
+    /// A host directory for an append-only file (`appendonly yes`, nothing
+    /// evicted: queues and sessions that must survive a restart), created
+    /// for the image's redis user and covered by backups like any data
+    /// (W517). Left out: a cache, nothing on disk, the least recently used
+    /// keys evicted at `memory`.
+    #[serde(default)]
+    #[schemars(example = &"/srv/app/redis")]
+    pub data_dir: Option<String>,
+}
+
+impl ServiceRedis {
+    pub const DEFAULT_IMAGE: &'static str = "redis:7.4.2-alpine";
+    pub const DEFAULT_MEMORY: Size = Size(64 << 20);
+
+    /// `maxmemory`: `memory`, else [`Self::DEFAULT_MEMORY`].
+    pub fn max_memory(&self) -> Size {
+        self.memory.unwrap_or(Self::DEFAULT_MEMORY)
     }
 }
 

@@ -47,8 +47,9 @@ declare -A TAGS=(
   [cadvisor]=gcr.io/cadvisor/cadvisor:v0.49.1
   [node]=node:22-alpine
   [fastapi]=tiangolo/uvicorn-gunicorn-fastapi:python3.11
+  [redis]=redis:7.4.2-alpine
 )
-ORDER=(base postgres nginx odoo prometheus node-exporter cadvisor node fastapi)
+ORDER=(base postgres nginx odoo prometheus node-exporter cadvisor node fastapi redis)
 # Further tags of the same image: the starter blueprints (starters/) pin a
 # newer node than the websites reference, and the stand-in is one image.
 declare -A ALSO_TAGS=([node]=node:24-alpine)

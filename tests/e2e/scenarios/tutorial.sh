@@ -164,6 +164,14 @@ tut_counter_db() {
   host_docker web-1 exec -e PGPASSWORD="$password" postgres psql -h postgres -U counter -d counter -tAc "$1"
 }
 
+# tut_counter_redis: a PING from the counter's container to its Redis.
+tut_counter_redis() {
+  host_docker web-1 exec counter node -e "
+    const s = require('net').connect(6379, 'counter-redis', () => s.write('PING\\r\\n'));
+    s.on('data', d => { process.stdout.write(d.toString()); process.exit(0); });
+    setTimeout(() => process.exit(1), 3000);"
+}
+
 tutorial_day2() {
   scenario "tutorial: day 2, a static site, a redirect and a service added"
   cat >> "$TUT_DIR/blueprints/shop.yaml" <<'YAML'
@@ -183,6 +191,7 @@ services:
     volumes:
       - {source: /srv/shop/counter, target: /data, owner: "1000:1000"}
     database: {server: postgres, name: counter, user: counter, password_secret: COUNTER_DB_PASSWORD}
+    redis: {memory: 32M}
     resources:
       limits: {cpus: 0.25, memory: 128M}
 postgres:
@@ -243,6 +252,9 @@ YAML
   tut_counter_db 'CREATE TABLE hits (n int); INSERT INTO hits VALUES (1)' >/dev/null
   check "... install.sh again exits 0" host_exec web-1 /var/lib/gen/config/out/shop/hosts/web-1/install.sh
   check "... and keeps the database with its rows" eq 1 tut_counter_db 'SELECT count(*) FROM hits'
+  check "... its Redis answers it over the compose network" contains "+PONG" tut_counter_redis
+  check "... with the blueprint's maxmemory (32M)" contains 33554432 \
+    host_docker web-1 exec counter-redis redis-cli config get maxmemory
   check "the sites still answer" both_serve shop /
   end_scenario
 }
