@@ -108,7 +108,7 @@ fn database(bp: &Blueprint, i: usize, s: &ContainerService, db: &ServiceDatabase
 
 /// Every container's name on each host, once.
 fn container_names(bp: &Blueprint, out: &mut Vec<Finding>) {
-    let monitoring = monitoring::container_names(bp);
+    let monitoring: Vec<&str> = monitoring::containers(bp).into_iter().map(|(name, _)| name).collect();
     for host in &bp.hosts {
         let placed = placement::on_host(bp, host);
         let mut seen: BTreeMap<&str, &str> = BTreeMap::new();

@@ -178,16 +178,6 @@ fn service(name: &str, image: &str, url: &str, (cpus, memory): (Cpus, Size)) -> 
 }
 
 /// The compose services, and the named volumes they need.
-/// The compose services monitoring adds to every host that runs compose,
-/// by name: what [`services`] makes.
-pub fn container_names(bp: &Blueprint) -> Vec<&'static str> {
-    let Some(m) = &bp.monitoring else { return Vec::new() };
-    [(m.prometheus, "prometheus"), (m.node_exporter, "node_exporter"), (m.cadvisor, "cadvisor")]
-        .into_iter()
-        .filter_map(|(on, name)| on.then_some(name))
-        .collect()
-}
-
 pub fn services(bp: &Blueprint, plan: &MonitoringPlan) -> (Vec<ServicePlan>, Vec<String>) {
     let Some(m) = &bp.monitoring else { return (Vec::new(), Vec::new()) };
     let mut out = Vec::new();
