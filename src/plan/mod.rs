@@ -10,6 +10,7 @@ pub mod capacity;
 pub mod charts;
 pub mod compose;
 pub mod connections;
+pub mod containers;
 pub mod cost;
 pub mod deploy;
 pub mod describe;
