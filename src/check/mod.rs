@@ -4,7 +4,7 @@
 //!
 //! | codes | family |
 //! |---|---|
-//! | E2xx | names, references, collisions; website containers without an application (E214, E215); static sites and redirects (E216–E220, `served`); container services and container names per host (E221–E223, `services`) |
+//! | E2xx | names, references, collisions; website containers without an application (E214, E215); static sites and redirects (E216–E220, `served`); container services and container names per host (E221–E224, `services`); vhost files per host (E225, `served`) |
 //! | E3xx | exposure: ports past the proxy, VPN or load balancer; VPN, ranges, TLS |
 //! | E4xx/W4xx | CPU and memory capacity |
 //! | E41x/W41x | Odoo options, the PostgreSQL connection budget, worker and server memory |

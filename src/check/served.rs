@@ -11,7 +11,8 @@
 //!   some of the load balancer's targets only: the load balancer sends each request to any target, and the
 //!   others refuse the name (nginx's default server closes the connection);
 //!   websites have the same rule as E208;
-//! - E220: a static site or redirect that names no domain.
+//! - E220: a static site or redirect that names no domain;
+//! - E225: two vhosts of one host with one conf.d file name.
 
 use std::collections::BTreeMap;
 
@@ -184,8 +185,32 @@ fn named(bp: &Blueprint, out: &mut Vec<Finding>) {
     }
 }
 
+/// E225: two vhosts of one host that would write one conf.d file (an Odoo
+/// environment `site-shop` and a website `shop` are both `site-shop.conf`).
+fn files(bp: &Blueprint, out: &mut Vec<Finding>) {
+    for host in &bp.hosts {
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        for v in crate::plan::vhost::on_host(bp, host) {
+            match seen.get(&v.file) {
+                Some(first) => out.push(
+                    Finding::error(
+                        "E225",
+                        v.pointer.clone(),
+                        format!("on `{}`, this and `{first}` would both be nginx's conf.d/{}", host.name, v.file),
+                    )
+                    .hint("rename one of them: each vhost has its own file, and the second would replace the first"),
+                ),
+                None => {
+                    seen.insert(v.file, v.pointer);
+                }
+            }
+        }
+    }
+}
+
 pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     targets(bp, out);
+    files(bp, out);
     loops(bp, out);
     expires(bp, out);
     load_balanced(bp, out);
@@ -241,6 +266,21 @@ load_balancer:
         assert_eq!(codes(&format!("{GOOD}{lb}")), ["E219", "E219", "E219"]);
         let service = "services:\n  - {name: status, host: ax52, image: \"louislam/uptime-kuma:1.23.16\", port: 3001, domains: [status.example.com]}\n";
         assert_eq!(codes(&format!("{lb}{service}")), ["E219"]);
+    }
+
+    #[test]
+    fn two_vhosts_with_one_file() {
+        // The base's Odoo environment `prod` is `odoo-prod.conf`; a static
+        // site `prod` is `static-prod.conf`: apart.
+        assert_eq!(codes(&GOOD.replace("name: landing", "name: prod")), Vec::<&str>::new());
+        // An application named `static` makes its `prod` `static-prod.conf` too.
+        let base = include_str!("../../tests/fixtures/invalid/base/minimal.yaml")
+            .replace("  - name: odoo\n", "  - name: static\n");
+        let text = format!("{base}{}", GOOD.replace("name: landing", "name: prod"));
+        let bp: Blueprint = serde_yaml::from_str(&text).expect("blueprint");
+        let mut out = Vec::new();
+        files(&bp, &mut out);
+        assert_eq!(out.iter().map(|f| f.code).collect::<Vec<_>>(), ["E225"]);
     }
 
     #[test]

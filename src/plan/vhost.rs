@@ -176,7 +176,7 @@ impl Vhost {
     }
 }
 
-/// The hosts' file of a basic-auth login and nginx's view of it.
+/// The host's file of a basic-auth login and nginx's view of it.
 fn auth(project: &str, id: &str, realm: String, login: &BasicAuth) -> VhostAuth {
     VhostAuth {
         realm,
@@ -206,8 +206,7 @@ const PUBLIC: AccessRule = AccessRule { mode: "public", allow: Vec::new(), auth:
 
 /// Every vhost nginx serves on `host`, in a stable order: websites, Odoo
 /// environments, container services, static sites, redirects (each in
-/// blueprint order). Empty
-/// when nothing is served there.
+/// blueprint order). Empty when nothing is served there.
 pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Vhost> {
     let tls = terminates_tls(bp, host);
     let cert_dir = |domains: &[String]| match domains.first() {
