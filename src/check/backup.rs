@@ -112,7 +112,7 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
 }
 
 /// `path` is `dir` or lies below it.
-fn within(path: &str, dir: &str) -> bool {
+pub(super) fn within(path: &str, dir: &str) -> bool {
     let dir = dir.trim_end_matches('/');
     path.trim_end_matches('/') == dir || path.starts_with(&format!("{dir}/"))
 }
@@ -200,8 +200,10 @@ fn coverage(bp: &Blueprint, backup: &crate::blueprint::model::Backup, out: &mut 
                         ),
                     )
                     .hint(format!(
-                        "add `{{name: {}-data, path: {}, mode: archive}}` to `backup.paths`, or set `backup: false` on the volume with the reason in a comment",
-                        s.name, volume.source
+                        "add `{{name: {}-{}, path: {}, mode: archive}}` to `backup.paths`, or set `backup: false` on the volume with the reason in a comment",
+                        s.name,
+                        volume.target.rsplit('/').find(|c| !c.is_empty()).unwrap_or("data"),
+                        volume.source
                     ))
                     .at_value(),
                 );

@@ -35,15 +35,19 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
                     "E410",
                     pointer,
                     format!(
-                        "the Odoo connection pools can need more than max_connections {}: {}",
+                        "the {} connection pools can need more than max_connections {}: {}",
+                        if budget.services.is_empty() { "Odoo" } else { "clients'" },
                         budget.max_connections.value,
                         budget.sum_text(bp)
                     ),
                 )
-                .hint(
+                .hint(if budget.services.is_empty() {
                     "each worker, cron worker and the gevent process keeps up to db_maxconn connections; \
-                     lower db_maxconn or workers, or raise max_connections",
-                )
+                     lower db_maxconn or workers, or raise max_connections"
+                } else {
+                    "each Odoo worker, cron worker and gevent process keeps up to db_maxconn connections and each \
+                     service its `database.connections`; lower them, or raise max_connections"
+                })
                 .at_value(),
             );
         }

@@ -51,6 +51,12 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
         let sshd = Published { ip: String::new(), host_port: ssh, container_port: ssh, proto: "tcp" };
         // First, so a container that takes port 22 is the one reported.
         bindings.insert(0, ("sshd".into(), sshd, "/firewall".into()));
+        // Prometheus comes with compose where monitoring is on; also first.
+        if !placed.is_empty() && bp.monitoring.as_ref().is_some_and(|m| m.prometheus) {
+            if let Some(prometheus) = Published::parse(crate::plan::monitoring::PROMETHEUS_PORT) {
+                bindings.insert(1, ("prometheus".into(), prometheus, "/monitoring/prometheus".into()));
+            }
+        }
         if let Some(vpn) = bp.vpn.as_ref().filter(|v| v.host == host.name) {
             let binding = Published { ip: String::new(), host_port: vpn.port, container_port: vpn.port, proto: "udp" };
             bindings.push(("wireguard".into(), binding, "/vpn/port".into()));

@@ -103,7 +103,7 @@ fn is_http_path(path: &str) -> bool {
 
 /// An absolute file path without spaces, quotes, shell syntax or the `:`
 /// that separates a compose volume's parts.
-fn is_plain_path(path: &str) -> bool {
+pub(crate) fn is_plain_path(path: &str) -> bool {
     path.starts_with('/')
         && path.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'_' | b'-' | b'+' | b'@'))
         && !path.split('/').any(|c| c == "..")
@@ -119,8 +119,62 @@ fn http_path(value: Option<&str>, pointer: String, out: &mut Vec<Finding>) {
     }
 }
 
+/// An environment variable name compose and the shell take: `[A-Za-z_][A-Za-z0-9_]*`.
+fn is_env_name(key: &str) -> bool {
+    let mut bytes = key.bytes();
+    bytes.next().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// The first `$` in `value` that compose would interpolate other than as
+/// `${NAME}` of a secret name (`[A-Z0-9_]+`) or the escape `$$`.
+fn stray_dollar(value: &str) -> Option<String> {
+    let mut rest = value;
+    while let Some(at) = rest.find('$') {
+        let after = &rest[at + 1..];
+        if let Some(tail) = after.strip_prefix('$') {
+            rest = tail;
+            continue;
+        }
+        let name = after.strip_prefix('{').and_then(|a| a.split_once('}')).map(|(n, _)| n);
+        match name {
+            Some(n)
+                if !n.is_empty() && n.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_') =>
+            {
+                rest = &after[n.len() + 2..];
+            }
+            _ => return Some(after.chars().take(12).collect::<String>()),
+        }
+    }
+    None
+}
+
+/// E227: an environment key compose cannot write, or a `$` it would
+/// interpolate that is not a secret reference.
+fn environments(bp: &Blueprint, out: &mut Vec<Finding>) {
+    for (at, environment) in super::environments(bp) {
+        for (key, value) in environment {
+            let pointer = format!("{at}/environment/{key}");
+            if !is_env_name(key) {
+                out.push(
+                    Finding::error("E227", pointer.clone(), format!("`{key}` is not an environment variable name"))
+                        .hint("use letters, digits and `_`, not starting with a digit, like `DATABASE_URL`"),
+                );
+            }
+            if let Some(after) = stray_dollar(value) {
+                out.push(
+                    Finding::error("E227", pointer, format!("`{key}`'s value has a `$` compose would interpolate: `${after}`"))
+                        .hint("write `${NAME}` for a declared secret (upper-case, digits, `_`), `$$` for a literal `$`; compose replaces anything else, with nothing when it is unset")
+                        .at_value(),
+                );
+            }
+        }
+    }
+}
+
 pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     certificate_names(bp, out);
+    environments(bp, out);
     if let Some(lb) = &bp.load_balancer {
         http_path(Some(&lb.health_check.path), "/load_balancer/health_check/path".into(), out);
     }

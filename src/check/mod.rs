@@ -4,7 +4,7 @@
 //!
 //! | codes | family |
 //! |---|---|
-//! | E2xx | names, references, collisions; website containers without an application (E214, E215); static sites and redirects (E216–E220, `served`); container services and container names per host (E221–E224, `services`); vhost files per host (E225, `served`) |
+//! | E2xx | names, references, collisions; website containers without an application (E214, E215); static sites and redirects (E216–E220, `served`); container services (E221, E222, E224, E226, E228, W221, W222, `services`); environments (E227, `literals`); vhost files per host (E225, `served`) |
 //! | E3xx | exposure: ports past the proxy, VPN or load balancer; VPN, ranges, TLS |
 //! | E4xx/W4xx | CPU and memory capacity |
 //! | E41x/W41x | Odoo options, the PostgreSQL connection budget, worker and server memory |
@@ -111,6 +111,15 @@ pub(crate) fn website_components(bp: &Blueprint) -> Vec<(String, &crate::bluepri
         components.extend(site.frontend.iter().map(|c| (format!("/websites/sites/{i}/frontend"), c)));
     }
     components
+}
+
+/// Every container environment the blueprint writes (website components
+/// and container services), with the pointer of its `environment` map's
+/// owner: the secret and syntax rules read this one list.
+pub(crate) fn environments(bp: &Blueprint) -> Vec<(String, &std::collections::BTreeMap<String, String>)> {
+    let mut out: Vec<_> = website_components(bp).into_iter().map(|(at, c)| (at, &c.environment)).collect();
+    out.extend(bp.services.iter().enumerate().map(|(i, s)| (format!("/services/{i}"), &s.environment)));
+    out
 }
 
 /// Percent with one decimal, computed in integers: `pct(175, 1900)` = "9.2".

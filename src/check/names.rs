@@ -182,19 +182,27 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
         }
     }
 
-    // Container names share one namespace per host (and Docker's per machine).
+    // Container names share one namespace per host (and Docker's per
+    // machine); compose keeps one service per name and silently drops the
+    // other. gen's own containers (nginx, monitoring's) are named by gen,
+    // so a clash with one is reported at the blueprint's entry.
+    let monitoring: Vec<&str> = crate::plan::monitoring::containers(bp).into_iter().map(|(name, _)| name).collect();
     for host in &bp.hosts {
         let placed = placement::on_host(bp, host);
-        let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
-        for p in &placed {
+        let fixed = if placed.is_empty() { &[][..] } else { &monitoring[..] };
+        let mut seen: BTreeMap<&str, &str> = fixed.iter().map(|name| (*name, "/monitoring")).collect();
+        // nginx first: it is gen's, whatever the placement order.
+        let (proxy, others): (Vec<&placement::Placed>, Vec<&placement::Placed>) =
+            placed.iter().partition(|p| p.role == placement::Role::Proxy);
+        for p in proxy.into_iter().chain(others) {
             if let Some(first) = seen.insert(&p.service, &p.pointer) {
                 out.push(
                     Finding::error(
                         "E202",
                         p.pointer.clone(),
-                        format!("container name `{}` is used twice on host `{}`", p.service, host.name),
+                        format!("container name `{}` is used twice on host `{}` (the other: `{first}`)", p.service, host.name),
                     )
-                    .hint(format!("rename the site, application or environment; the other one is at `{first}`")),
+                    .hint("rename this one: compose keeps one service per name, and the other would silently disappear from docker-compose.yml (nginx, prometheus, node_exporter and cadvisor are gen's own)"),
                 );
             }
         }

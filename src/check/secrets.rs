@@ -49,8 +49,8 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
         require(&hook.token_secret.0, "/monitoring/webhook/token_secret".into(), out);
     }
 
-    for (at, component) in super::website_components(bp) {
-        for (key, value) in &component.environment {
+    for (at, environment) in super::environments(bp) {
+        for (key, value) in environment {
             let pointer = format!("{at}/environment/{key}");
             let refs = references(value);
             for name in &refs {

@@ -11,7 +11,7 @@
 //!   some of the load balancer's targets only: the load balancer sends each request to any target, and the
 //!   others refuse the name (nginx's default server closes the connection);
 //!   websites have the same rule as E208;
-//! - E220: a static site or redirect that names no domain;
+//! - E220: a static site or redirect that names no domain or no host;
 //! - E225: two vhosts of one host with one conf.d file name.
 
 use std::collections::BTreeMap;
@@ -35,29 +35,45 @@ fn target_host(to: &str) -> Option<&str> {
     (is_dns_name(host) && !host.starts_with("*.") && (url || path.is_empty()) && plain_path).then_some(host)
 }
 
+/// The longest `expires` gen writes: 10 years, what nginx's own `max`
+/// sends (`Cache-Control: max-age=315360000`); nginx refuses a time that
+/// overflows its parser.
+const MAX_EXPIRES_S: u64 = 315_360_000;
+
 /// nginx's `expires` time (ngx_parse_time: numbers with `ms s m h d w M y`,
-/// one unit each) or one of its words.
+/// one unit each, at most [`MAX_EXPIRES_S`] in all) or one of its words.
 fn is_expires(value: &str) -> bool {
+    const UNITS: [(&str, u64); 8] = [
+        ("ms", 0),
+        ("s", 1),
+        ("m", 60),
+        ("h", 3600),
+        ("d", 86_400),
+        ("w", 604_800),
+        ("M", 2_592_000),
+        ("y", 31_536_000),
+    ];
     if matches!(value, "max" | "off" | "epoch") {
         return true;
     }
     let mut rest = value;
+    let mut total: u64 = 0;
     if rest.is_empty() {
         return false;
     }
     while !rest.is_empty() {
         let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        if digits == 0 {
-            return false;
-        }
+        let Some(n) = rest[..digits].parse::<u64>().ok().filter(|_| digits <= 12) else { return false };
         rest = &rest[digits..];
-        let unit = ["ms", "s", "m", "h", "d", "w", "M", "y"].iter().find(|u| rest.starts_with(**u));
+        let unit = UNITS.iter().find(|(u, _)| rest.starts_with(u));
+        total = total.saturating_add(n.saturating_mul(unit.map_or(1, |(_, s)| *s)));
         match unit {
-            Some(u) => rest = &rest[u.len()..],
-            None => return rest.is_empty(),
+            Some((u, _)) => rest = &rest[u.len()..],
+            None if rest.is_empty() => break,
+            None => return false,
         }
     }
-    true
+    total <= MAX_EXPIRES_S
 }
 
 fn targets(bp: &Blueprint, out: &mut Vec<Finding>) {
@@ -112,7 +128,7 @@ fn expires(bp: &Blueprint, out: &mut Vec<Finding>) {
         if let Some(value) = site.expires.as_deref().filter(|v| !is_expires(v)) {
             out.push(
                 Finding::error("E218", format!("/static_sites/{i}/expires"), format!("`{value}` is not an nginx `expires` time"))
-                    .hint("write a number with a unit, like `1h`, `7d` or `1d12h` (units ms, s, m, h, d, w, M, y), or `max`, `off`, `epoch`")
+                    .hint("write a number with a unit, like `1h`, `7d` or `1d12h` (units ms, s, m, h, d, w, M, y), at most 10 years, or `max`, `off`, `epoch`")
                     .at_value(),
             );
         }
@@ -146,17 +162,21 @@ fn load_balanced(bp: &Blueprint, out: &mut Vec<Finding>) {
             out.push(
                 Finding::error(
                     "E219",
-                    pointer,
+                    pointer.clone(),
                     format!(
                         "{what} is not on {}, but load balancer `{}` sends its requests to every target",
                         missing.join(", "),
                         lb.name
                     ),
                 )
-                .hint(format!(
-                    "list every target under `hosts` ({})",
-                    lb.targets.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", ")
-                )),
+                .hint(if pointer.starts_with("/services/") {
+                    "a container service runs on one host: put it on a host the load balancer does not target, and point its domains' DNS there".to_string()
+                } else {
+                    format!(
+                        "list every target under `hosts` ({})",
+                        lb.targets.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", ")
+                    )
+                }),
             );
         }
     }
@@ -179,6 +199,26 @@ fn named(bp: &Blueprint, out: &mut Vec<Finding>) {
             out.push(
                 Finding::error("E220", pointer, format!("{what} names no domain"))
                     .hint("list the names nginx answers for, like `[example.com]`")
+                    .at_value(),
+            );
+        }
+    }
+    let hostless = bp
+        .static_sites
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (format!("/static_sites/{i}/hosts"), format!("static site `{}`", s.name), s.hosts.is_empty()))
+        .chain(
+            bp.redirects
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (format!("/redirects/{i}/hosts"), format!("redirect {}", i + 1), r.hosts.is_empty())),
+        );
+    for (pointer, what, empty) in hostless {
+        if empty {
+            out.push(
+                Finding::error("E220", pointer, format!("{what} names no host"))
+                    .hint("list the hosts whose nginx serves it, like `[web-1]`")
                     .at_value(),
             );
         }
@@ -249,6 +289,7 @@ redirects:
         assert_eq!(codes(&GOOD.replace("expires: 1h", "expires: 1 hour")), ["E218"]);
         assert_eq!(codes(&GOOD.replace("domains: [example.com]", "domains: []")), ["E220"]);
         assert_eq!(codes(&GOOD.replace("from: [www.example.com]", "from: []")), ["E220"]);
+        assert_eq!(codes(&GOOD.replace("{name: landing, hosts: [ax52]", "{name: landing, hosts: []")), ["E220"]);
     }
 
     #[test]
@@ -300,7 +341,7 @@ load_balancer:
         for ok in ["1h", "7d", "1d12h", "30", "500ms", "max", "off", "epoch", "1M"] {
             assert!(is_expires(ok), "{ok}");
         }
-        for bad in ["", "1 h", "h", "1x", "-1h", "7days"] {
+        for bad in ["", "1 h", "h", "1x", "-1h", "7days", "99999999999999999999d", "11y"] {
             assert!(!is_expires(bad), "{bad}");
         }
     }

@@ -3,21 +3,29 @@
 //!
 //! - E221: a service with `domains` but no `port`: nginx has nothing to
 //!   proxy to;
+//! - E221 also: port 0; W221: `health_path` without `port`, `access` or
+//!   `basic_auth` without `domains` (they would restrict nothing);
+//! - W222: a Redis image other than the official one (gen writes its
+//!   command line and data owner);
 //! - E222: a data volume whose `owner` is not `uid:gid`, or whose `target`
-//!   is not an absolute path (compose refuses a relative one);
+//!   is not a plain absolute path (compose refuses a relative one and splits
+//!   at `:`); a `user` compose cannot take;
 //! - E224: a service's `database` on a server that is not a PostgreSQL
 //!   service of its host;
-//! - E223: two containers with one name on one host (a service, a site's
-//!   part, an Odoo environment, a PostgreSQL service, nginx, a monitoring
-//!   container): compose keeps one of them and the other silently
-//!   disappears from the file.
+//! - E226: a service database or role that is somebody else's;
+//! - E228: a static site's files or a service's data directory that is `/`,
+//!   a system directory, the stack directory, the local backups or another
+//!   container's data, or lies in one.
+//!
+//! Two containers with one name on one host (a service named like a
+//! monitoring container, say) are E202, with the other names.
 
 use std::collections::BTreeMap;
 
-use super::literals::is_db_name;
+use super::backup::within;
+use super::literals::{is_db_name, is_plain_path};
 use crate::blueprint::model::{Blueprint, ContainerService, ServiceDatabase};
 use crate::diag::Finding;
-use crate::plan::{monitoring, placement};
 
 fn is_owner(value: &str) -> bool {
     value.split_once(':').is_some_and(|(u, g)| {
@@ -25,8 +33,78 @@ fn is_owner(value: &str) -> bool {
     })
 }
 
+/// A compose `user`: a name or number, optionally `:group` (name or number).
+fn is_user(value: &str) -> bool {
+    let part = |p: &str| {
+        !p.is_empty()
+            && p.len() <= 32
+            && (p.bytes().all(|b| b.is_ascii_digit())
+                || (p.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+                    && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')))
+    };
+    match value.split_once(':') {
+        Some((user, group)) => part(user) && part(group),
+        None => part(value),
+    }
+}
+
 fn services(bp: &Blueprint, out: &mut Vec<Finding>) {
     for (i, s) in bp.services.iter().enumerate() {
+        if s.port == Some(0) {
+            out.push(
+                Finding::error(
+                    "E221",
+                    format!("/services/{i}/port"),
+                    format!("service `{}` listens on port 0", s.name),
+                )
+                .hint("write the HTTP port the container listens on (1-65535)")
+                .at_value(),
+            );
+        }
+        if let Some(user) = s.user.as_deref().filter(|u| !is_user(u)) {
+            out.push(
+                Finding::error("E222", format!("/services/{i}/user"), format!("`{user}` is not a compose `user`"))
+                    .hint("write `uid:gid` (`1000:1000`) or a user name of the image, optionally with `:group`")
+                    .at_value(),
+            );
+        }
+        if s.port.is_none() && s.health_path.is_some() {
+            out.push(
+                Finding::warning(
+                    "W221",
+                    format!("/services/{i}/health_path"),
+                    format!("service `{}` has a `health_path` but no `port`: no health check asks it", s.name),
+                )
+                .hint("add `port:` with the port the path answers on, or remove `health_path`")
+                .at_value(),
+            );
+        }
+        if s.domains.is_empty() && (s.access.is_some() || s.basic_auth.is_some()) {
+            let key = if s.access.is_some() { "access" } else { "basic_auth" };
+            out.push(
+                Finding::warning(
+                    "W221",
+                    format!("/services/{i}/{key}"),
+                    format!(
+                        "service `{}` has `{key}` but no `domains`: nginx serves it nowhere, so nothing is restricted",
+                        s.name
+                    ),
+                )
+                .hint("add `domains:` for nginx to serve it under, or remove the setting")
+                .at_value(),
+            );
+        }
+        if let Some(image) = s.redis.as_ref().and_then(|r| r.image.as_ref()) {
+            let official =
+                ["redis:", "docker.io/library/redis:", "library/redis:"].iter().any(|p| image.0.starts_with(p));
+            if !official {
+                out.push(
+                    Finding::warning("W222", format!("/services/{i}/redis/image"), format!("`{image}` is not the official redis image"))
+                        .hint("gen writes the official image's command line (`redis-server …`) and its data owner (uid 999); use `redis:<version>` or check that this image takes both")
+                        .at_value(),
+                );
+            }
+        }
         if !s.domains.is_empty() && s.port.is_none() {
             out.push(
                 Finding::error(
@@ -49,14 +127,14 @@ fn services(bp: &Blueprint, out: &mut Vec<Finding>) {
                         .at_value(),
                 );
             }
-            if !volume.target.starts_with('/') {
+            if !is_plain_path(&volume.target) {
                 out.push(
                     Finding::error(
                         "E222",
                         format!("/services/{i}/volumes/{v}/target"),
-                        format!("`{}` is not an absolute path", volume.target),
+                        format!("`{}` is not a plain absolute path", volume.target),
                     )
-                    .hint("write where the container sees the directory, from `/`, like `/app/data`")
+                    .hint("write where the container sees the directory, from `/`, like `/app/data`, with letters, digits and `/._-+@` (compose splits a volume at `:`)")
                     .at_value(),
                 );
             }
@@ -106,38 +184,176 @@ fn database(bp: &Blueprint, i: usize, s: &ContainerService, db: &ServiceDatabase
     }
 }
 
-/// Every container's name on each host, once.
-fn container_names(bp: &Blueprint, out: &mut Vec<Finding>) {
-    let monitoring: Vec<&str> = monitoring::containers(bp).into_iter().map(|(name, _)| name).collect();
-    for host in &bp.hosts {
-        let placed = placement::on_host(bp, host);
-        let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
-        // Monitoring's containers come with compose, which any placed container brings.
-        let fixed = if placed.is_empty() { Vec::new() } else { monitoring.clone() };
-        for name in fixed {
-            seen.insert(name, "/monitoring");
-        }
-        for p in &placed {
-            match seen.get(p.service.as_str()) {
-                Some(first) => out.push(
-                    Finding::error(
-                        "E223",
-                        p.pointer.clone(),
-                        format!("two containers on `{}` are named `{}` (the other: `{first}`)", host.name, p.service),
-                    )
-                    .hint("rename one: compose keeps one service per name, and the other silently disappears from docker-compose.yml"),
+/// PostgreSQL's own databases: `postgres` (the maintenance database) and
+/// the templates every `CREATE DATABASE` copies.
+const RESERVED_DATABASES: [&str; 3] = ["postgres", "template0", "template1"];
+
+/// E226: a service database or role that is somebody else's: the server's
+/// superuser, PostgreSQL's own databases, an Odoo environment's database, or
+/// another service's database or role on the same server. install.sh would
+/// set that role's password, or hand that database to the service.
+fn ownership(bp: &Blueprint, out: &mut Vec<Finding>) {
+    // (server, name) → the service that took it first.
+    let mut databases: BTreeMap<(&str, &str), &str> = BTreeMap::new();
+    let mut roles: BTreeMap<(&str, &str), &str> = BTreeMap::new();
+    for (i, s) in bp.services.iter().enumerate() {
+        let Some(db) = &s.database else { continue };
+        let Some(pg) = bp.postgres.iter().find(|pg| pg.name == db.server) else { continue }; // E224
+        let mut refuse = |field: &str, why: String| {
+            out.push(
+                Finding::error("E226", format!("/services/{i}/database/{field}"), why)
+                    .hint("give the service a database and a role of its own; install.sh creates them and sets the role's password from .env on every run")
+                    .at_value(),
+            );
+        };
+        if db.user == pg.user {
+            refuse(
+                "user",
+                format!(
+                    "`{}` is `{}`'s superuser: install.sh would set its password to `{}`",
+                    db.user, pg.name, db.password_secret
                 ),
-                None => {
-                    seen.insert(&p.service, &p.pointer);
-                }
-            }
+            );
+        }
+        let odoo = crate::plan::backup::odoo_databases(bp, &pg.name.0);
+        if RESERVED_DATABASES.contains(&db.name.as_str()) {
+            refuse("name", format!("`{}` is PostgreSQL's own database", db.name));
+        } else if odoo.iter().any(|(o, _)| o == &db.name) {
+            refuse("name", format!("`{}` is an Odoo environment's database on `{}`", db.name, pg.name));
+        }
+        if let Some(first) = databases.insert((pg.name.as_str(), db.name.as_str()), s.name.as_str()) {
+            refuse("name", format!("`{}` on `{}` is service `{first}`'s database too", db.name, pg.name));
+        }
+        if let Some(first) = roles.insert((pg.name.as_str(), db.user.as_str()), s.name.as_str()) {
+            refuse("user", format!("`{}` on `{}` is service `{first}`'s role too", db.user, pg.name));
+        }
+    }
+}
+
+/// Directories of the host's own system, which no container's data or
+/// served files may be or lie in.
+const SYSTEM_DIRS: [&str; 16] = [
+    "/etc",
+    "/usr",
+    "/bin",
+    "/sbin",
+    "/lib",
+    "/lib32",
+    "/lib64",
+    "/boot",
+    "/proc",
+    "/sys",
+    "/dev",
+    "/run",
+    "/var/run",
+    "/root",
+    "/var/lib/docker",
+    "/var/lib/gen",
+];
+
+/// One directory a container's data or a site's files live in.
+struct Place<'a> {
+    pointer: String,
+    path: String,
+    whose: String,
+    hosts: Vec<&'a str>,
+}
+
+/// E228: a static site's files or a service's data directory that is, holds
+/// or lies in a directory that is not its own: `/`, a system directory, the
+/// stack directory (configs, password files), the local backups, or another
+/// container's data. nginx would serve it to the internet, or install.sh
+/// would give it another owner and mode.
+fn directories(bp: &Blueprint, out: &mut Vec<Finding>) {
+    let stack = format!("/opt/{}", bp.project.name);
+    let mut owned: Vec<Place> = Vec::new();
+    for app in &bp.applications {
+        for env in &app.environments {
+            owned.push(Place {
+                pointer: String::new(),
+                path: env.data_dir.clone(),
+                whose: format!("`{}-{}`'s data", app.name, env.name),
+                hosts: vec![app.host.as_str()],
+            });
+        }
+    }
+    for pg in &bp.postgres {
+        owned.push(Place {
+            pointer: String::new(),
+            path: pg.data_dir.clone(),
+            whose: format!("`{}`'s data", pg.name),
+            hosts: vec![pg.host.as_str()],
+        });
+    }
+    if let Some(b) = &bp.backup {
+        owned.push(Place {
+            pointer: String::new(),
+            path: b.local.path.clone(),
+            whose: "the local backups".into(),
+            hosts: vec![b.host.as_str()],
+        });
+    }
+    // The new kinds, each checked against the others and everything above.
+    let mut checked: Vec<Place> = Vec::new();
+    for (i, s) in bp.services.iter().enumerate() {
+        for (v, volume) in s.volumes.iter().enumerate() {
+            checked.push(Place {
+                pointer: format!("/services/{i}/volumes/{v}/source"),
+                path: volume.source.clone(),
+                whose: format!("service `{}`'s data", s.name),
+                hosts: vec![s.host.as_str()],
+            });
+        }
+        if let Some(dir) = s.redis.as_ref().and_then(|r| r.data_dir.clone()) {
+            checked.push(Place {
+                pointer: format!("/services/{i}/redis/data_dir"),
+                path: dir,
+                whose: format!("`{}-redis`'s data", s.name),
+                hosts: vec![s.host.as_str()],
+            });
+        }
+    }
+    for (i, site) in bp.static_sites.iter().enumerate() {
+        checked.push(Place {
+            pointer: format!("/static_sites/{i}/root"),
+            path: site.root_dir(&bp.project.name.0),
+            whose: format!("static site `{}`'s files", site.name),
+            hosts: site.hosts.iter().map(|h| h.as_str()).collect(),
+        });
+    }
+    let overlap = |a: &str, b: &str| within(a, b) || within(b, a);
+    let shares_host = |a: &Place, b: &Place| a.hosts.iter().any(|h| b.hosts.contains(h));
+    for (n, c) in checked.iter().enumerate() {
+        if !c.path.starts_with('/') {
+            continue; // E212
+        }
+        let conflict = if c.path.trim_end_matches('/').is_empty() {
+            Some("the whole file system".to_string())
+        } else if let Some(dir) = SYSTEM_DIRS.iter().find(|d| within(&c.path, d)) {
+            Some(format!("the system directory `{dir}`"))
+        } else if overlap(&c.path, &stack) {
+            Some(format!("the stack directory `{stack}` (configs, password files)"))
+        } else {
+            owned
+                .iter()
+                .chain(checked[..n].iter().filter(|o| o.whose != c.whose))
+                .find(|o| overlap(&c.path, &o.path) && shares_host(c, o))
+                .map(|o| format!("{} in `{}`", o.whose, o.path))
+        };
+        if let Some(conflict) = conflict {
+            out.push(
+                Finding::error("E228", c.pointer.clone(), format!("`{}`, {}, overlaps {conflict}", c.path, c.whose))
+                    .hint("give it a directory of its own, like `/srv/<project>/<name>`: install.sh sets its owner and mode, and nginx serves a static site's directory to everyone")
+                    .at_value(),
+            );
         }
     }
 }
 
 pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     services(bp, out);
-    container_names(bp, out);
+    ownership(bp, out);
+    directories(bp, out);
 }
 
 #[cfg(test)]
@@ -168,11 +384,13 @@ services:
         assert_eq!(codes(&GOOD.replace("    port: 3001\n", "")), ["E221"]);
         assert_eq!(codes(&GOOD.replace("\"1000:1000\"", "node")), ["E222"]);
         assert_eq!(codes(&GOOD.replace("target: /app/data", "target: app/data")), ["E222"]);
-        // Named like the PostgreSQL service of the base, and like a monitoring container.
-        assert_eq!(codes(&GOOD.replace("name: status", "name: postgres")), ["E223"]);
+        // Named like the PostgreSQL service of the base, or a monitoring container: E202.
+        let names = |extra: &str| crate::check::codes_on_base(super::super::names::check, extra);
+        assert_eq!(names(&GOOD.replace("name: status", "name: postgres")), ["E202"]);
         let monitored =
             format!("{}\nmonitoring: {{prometheus: true}}\n", GOOD.replace("name: status", "name: prometheus"));
-        assert_eq!(codes(&monitored), ["E223"]);
+        assert_eq!(names(&monitored), ["E202"]);
+        assert_eq!(names(&GOOD.replace("name: status", "name: nginx")), ["E202"]);
     }
 
     #[test]
@@ -187,12 +405,57 @@ services:
     }
 
     #[test]
+    fn a_database_of_its_own() {
+        let db = |spec: &str| GOOD.replace("    port: 3001\n", &format!("    port: 3001\n    database: {{{spec}}}\n"));
+        let ok = "server: postgres, name: status, user: status, password_secret: POSTGRES_PASSWORD";
+        assert_eq!(codes(&db(ok)), Vec::<&str>::new());
+        // The base's PostgreSQL superuser is `odoo`, its Odoo database `odoo_prod`.
+        assert_eq!(codes(&db(&ok.replace("user: status", "user: odoo"))), ["E226"]);
+        assert_eq!(codes(&db(&ok.replace("name: status", "name: odoo_prod"))), ["E226"]);
+        assert_eq!(codes(&db(&ok.replace("name: status", "name: template1"))), ["E226"]);
+        let twice = format!("{}  - {{name: other, host: ax52, image: \"busybox:1.36\", database: {{{ok}}}}}\n", db(ok));
+        assert_eq!(codes(&twice), ["E226", "E226"]);
+    }
+
+    #[test]
     fn a_redis_beside_the_service() {
         let with_redis = GOOD.replace("    port: 3001\n", "    port: 3001\n    redis: {memory: 32M}\n");
         assert_eq!(codes(&with_redis), Vec::<&str>::new());
-        // `<name>-redis` is taken by another container.
+        // `<name>-redis` is taken by another container: E202.
         let clash = format!("{with_redis}  - {{name: status-redis, host: ax52, image: \"redis:7.4.2-alpine\"}}\n");
-        assert_eq!(codes(&clash), ["E223"]);
+        assert_eq!(crate::check::codes_on_base(super::super::names::check, &clash), ["E202"]);
+        let shared = GOOD.replace("    port: 3001\n", "    port: 3001\n    redis: {data_dir: /srv/status/data}\n");
+        assert_eq!(codes(&shared), ["E228"], "the Redis's file in the service's data");
+        let bitnami = GOOD.replace("    port: 3001\n", "    port: 3001\n    redis: {image: \"bitnami/redis:7.4.2\"}\n");
+        assert_eq!(codes(&bitnami), ["W222"]);
+    }
+
+    #[test]
+    fn directories_of_their_own() {
+        let source = |path: &str| GOOD.replace("source: /srv/status/data", &format!("source: {path}"));
+        assert_eq!(codes(&source("/")), ["E228"]);
+        assert_eq!(codes(&source("/etc/status")), ["E228"]);
+        assert_eq!(codes(&source("/opt/odoo/status")), ["E228"], "the stack directory");
+        assert_eq!(codes(&source("/mnt/odoo-data")), ["E228"], "holds the Odoo and PostgreSQL data");
+        assert_eq!(codes(&source("/mnt/odoo-data/postgres/x")), ["E228"]);
+        let served = format!(
+            "{GOOD}static_sites:\n  - {{name: s, hosts: [ax52], domains: [s.example.com], root: /srv/status}}\n"
+        );
+        assert_eq!(codes(&served), ["E228"], "a static site serving a service's data");
+        assert_eq!(codes(&source("/srv/status-data")), Vec::<&str>::new(), "a sibling is not inside");
+    }
+
+    #[test]
+    fn settings_that_take_effect() {
+        assert_eq!(codes(&GOOD.replace("port: 3001", "port: 0")), ["E221"]);
+        assert_eq!(codes(&format!("{GOOD}    user: \"root; echo\"\n")), ["E222"]);
+        assert_eq!(codes(&format!("{GOOD}    user: \"www-data:www-data\"\n")), Vec::<&str>::new());
+        assert_eq!(codes(&GOOD.replace("target: /app/data", "target: \"/app/da ta\"")), ["E222"]);
+        let worker = GOOD.replace(
+            "    port: 3001\n    domains: [status.example.com]\n",
+            "    health_path: /health\n    access: vpn_only\n",
+        );
+        assert_eq!(codes(&worker), ["W221", "W221"]);
     }
 
     #[test]

@@ -112,8 +112,9 @@ fn pairs(paths: &[PathPlan]) -> String {
     paths.iter().map(|p| format!("{}={}", p.name, p.path)).collect::<Vec<_>>().join(" ")
 }
 
-/// Database names of the Odoo environments that use `pg`.
-pub fn databases(bp: &Blueprint, pg: &str) -> Vec<(String, String)> {
+/// The databases of the Odoo environments that use `pg`, with the
+/// environment (`<application>_<environment>`) that uses each.
+pub fn odoo_databases(bp: &Blueprint, pg: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for app in bp.applications.iter().filter(|a| a.database.0 == pg) {
         for env in &app.environments {
@@ -121,6 +122,13 @@ pub fn databases(bp: &Blueprint, pg: &str) -> Vec<(String, String)> {
             out.push((db, format!("{}_{}", app.name, env.name)));
         }
     }
+    out
+}
+
+/// The databases declared on `pg` with the client that uses each: the
+/// Odoo environments' ([`odoo_databases`]), then the container services'.
+pub fn databases(bp: &Blueprint, pg: &str) -> Vec<(String, String)> {
+    let mut out = odoo_databases(bp, pg);
     for s in &bp.services {
         if let Some(db) = s.database.as_ref().filter(|d| d.server.0 == pg) {
             out.push((db.name.clone(), s.name.to_string()));

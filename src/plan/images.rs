@@ -141,8 +141,11 @@ pub fn clients(image: &str) -> &'static [&'static str] {
 pub fn http_probe(image: &str, url: &str) -> Vec<String> {
     let python = format!("python3 -c \"import urllib.request; urllib.request.urlopen('{url}', timeout=4)\"");
     let node = format!("node -e \"fetch('{url}').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))\"");
-    let wget = format!("wget -q -O /dev/null {url}");
-    let curl = format!("curl -fsS -o /dev/null {url}");
+    // A query's `&` or `?` would be shell syntax (E211 allows them): quoted then.
+    let plain = url.bytes().all(|b| b.is_ascii_alphanumeric() || b"/:._~%-".contains(&b));
+    let arg = if plain { url.to_string() } else { format!("'{url}'") };
+    let wget = format!("wget -q -O /dev/null {arg}");
+    let curl = format!("curl -fsS -o /dev/null {arg}");
     let cmd = match family(image) {
         Family::Odoo | Family::Python => python,
         Family::Node => node,
@@ -174,6 +177,14 @@ pub fn user(image: &str) -> Option<(u32, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_query_is_quoted_for_the_shell() {
+        let probe = http_probe("nginx:1.28.0-alpine", "http://127.0.0.1:80/h?x=1&y=2");
+        assert_eq!(probe[1], "wget -q -O /dev/null 'http://127.0.0.1:80/h?x=1&y=2'");
+        let plain = http_probe("nginx:1.28.0-alpine", "http://127.0.0.1/health");
+        assert_eq!(plain[1], "wget -q -O /dev/null http://127.0.0.1/health");
+    }
 
     #[test]
     fn families_follow_the_repository() {

@@ -150,6 +150,10 @@ pub fn cron_every(d: Duration) -> Derived<String> {
 /// The caps of the monitoring containers: compose writes them, and the
 /// capacity check counts them against the host like any other container.
 pub const PROMETHEUS_LIMITS: (Cpus, Size) = (Cpus(1000), Size::gib(1));
+
+/// Prometheus's web port, published on loopback only (the VPN or an SSH
+/// tunnel reaches it); no container of the blueprint may take it (E203).
+pub const PROMETHEUS_PORT: &str = "127.0.0.1:9090:9090";
 pub const NODE_EXPORTER_LIMITS: (Cpus, Size) = (Cpus(250), Size::mib(128));
 pub const CADVISOR_LIMITS: (Cpus, Size) = (Cpus(500), Size::mib(256));
 
@@ -190,7 +194,7 @@ pub fn services(bp: &Blueprint, plan: &MonitoringPlan) -> (Vec<ServicePlan>, Vec
             format!("--storage.tsdb.retention.time={}", plan.retention.value),
         ];
         s.volumes = vec!["./monitoring:/etc/prometheus:ro".into(), "prometheus-data:/prometheus".into()];
-        s.ports = vec!["127.0.0.1:9090:9090".into()];
+        s.ports = vec![PROMETHEUS_PORT.into()];
         s.note = Some("loopback only: reach it over the VPN or an SSH tunnel".into());
         volumes.push("prometheus-data".into());
         out.push(s);

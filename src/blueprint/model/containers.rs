@@ -173,7 +173,8 @@ pub struct DataVolume {
     #[schemars(example = &"/app/data")]
     pub target: String,
     /// `uid:gid` the directory belongs to: the image's user, which writes
-    /// there. Left out: root's (`0:0`), for an image that runs as root.
+    /// there. Left out: the service's `user` when it is numeric (`1000` is
+    /// `1000:1000`), else root's (`0:0`), for an image that runs as root.
     #[serde(default)]
     #[schemars(example = &"1000:1000")]
     pub owner: Option<String>,
