@@ -67,8 +67,13 @@ fn certificate_names(bp: &Blueprint, out: &mut Vec<Finding>) {
         bp.hosts.iter().find(|h| &h.name == host).is_some_and(|h| crate::plan::compose::terminates_tls(bp, h))
     };
     if let Some(web) = &bp.websites {
+        // Which sites some TLS-terminating host runs, in one pass over the hosts.
+        let mut on_tls = vec![false; web.sites.len()];
+        for host in bp.hosts.iter().filter(|h| crate::plan::compose::terminates_tls(bp, h)) {
+            web.sites_on(&host.name).iter().for_each(|&i| on_tls[i] = true);
+        }
         for (i, site) in web.sites.iter().enumerate() {
-            if !bp.hosts.iter().any(|h| site.runs_on(&web.hosts, &h.name) && tls_on(&h.name)) {
+            if !on_tls[i] {
                 continue;
             }
             for (d, value) in site.domains.iter().enumerate() {

@@ -167,7 +167,7 @@ pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed]) -> Option<NginxPlan>
 
     let mut sites = Vec::new();
     if let Some(web) = &bp.websites {
-        for site in web.sites.iter().filter(|s| s.runs_on(&web.hosts, &host.name)) {
+        for site in web.sites_on(&host.name).iter().map(|&i| &web.sites[i]) {
             let backend = site.backend.as_ref().unwrap_or(&web.defaults.backend);
             let frontend = site.frontend.as_ref().unwrap_or(&web.defaults.frontend);
             let first = site.domains.first().cloned().unwrap_or_default();

@@ -119,7 +119,7 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> Provi
     let mut certs = Vec::new();
     if serves_here && terminates_tls(bp, host) {
         if let Some(web) = &bp.websites {
-            certs.extend(web.sites.iter().filter(|s| s.runs_on(&web.hosts, &host.name)).map(|s| s.domains.clone()));
+            certs.extend(web.sites_on(&host.name).iter().map(|&i| web.sites[i].domains.clone()));
         }
         for app in bp.applications.iter().filter(|a| a.host == host.name) {
             certs.extend(app.environments.iter().map(|e| vec![e.domain.clone()]));
