@@ -76,7 +76,11 @@ impl Renderer {
         // the directory loader adds it.
         let tpl = self.env.get_template(template).map_err(fail)?;
         let text = tpl.render(context! { plan => plan, item => item, header => header }).map_err(fail)?;
-        Ok(normalize(text))
+        let mut text = normalize(text);
+        // The output grew by doubling; every file is kept until the build
+        // ends, so its slack (a third of a large build's text) goes back.
+        text.shrink_to_fit();
+        Ok(text)
     }
 
     /// Every artifact of the plan, as files under `out/<blueprint>/`. The
