@@ -128,6 +128,46 @@ fn a_small_change_rewrites_only_the_files_it_changes() {
     assert_eq!(tree(&out), tree(&fresh.path().join("out")));
 }
 
+/// An incremental write that fails half-way (a file it must replace is
+/// immutable, `chattr +i`) puts back what it had already replaced: out/ is
+/// as it was, byte for byte and inode for inode, with no staging left over.
+#[test]
+fn a_failed_incremental_write_leaves_out_as_it_was() {
+    // Under target/ (a disk file system; tmpfs has no immutable flag).
+    let dir = tempfile::tempdir_in(repo().join("target")).expect("tempdir");
+    fs::create_dir_all(dir.path().join("blueprints")).expect("mkdir");
+    for bp in BLUEPRINTS {
+        let name = format!("blueprints/{bp}.yaml");
+        fs::copy(repo().join(&name), dir.path().join(&name)).expect("copy");
+    }
+    Gen::new(dir.path()).args(["build"]).succeeds();
+    let out = dir.path().join("out");
+    // Changed by the edit below, and renamed after other changed files.
+    let locked = out.join("hetzner-websites/hosts/app-2/rootfs/opt/websites/nginx/conf.d/site-site-02.conf");
+    assert!(locked.is_file(), "{}", locked.display());
+    struct Unlock<'a>(&'a Path);
+    impl Drop for Unlock<'_> {
+        fn drop(&mut self) {
+            let _ = Command::new("chattr").arg("-i").arg(self.0).status();
+        }
+    }
+    let status = Command::new("chattr").arg("+i").arg(&locked).status();
+    if !status.is_ok_and(|s| s.success()) {
+        eprintln!("chattr +i is not available here (not root, or no such flag on this file system); nothing to test");
+        return;
+    }
+    let _unlock = Unlock(&locked);
+    let (before, bytes_before) = (identities(&out), tree(&out));
+    edit(&dir.path().join("blueprints/hetzner-websites.yaml"), "www.site-02.example.com", "www.site-02.example.org");
+
+    let (_, stderr) = Gen::new(dir.path()).args(["build"]).code(2);
+    assert!(stderr.contains("site-site-02.conf"), "the error names the file:\n{stderr}");
+    assert_eq!(identities(&out), before, "every file is the one it was");
+    assert_eq!(tree(&out), bytes_before);
+    let leftovers: Vec<_> = fs::read_dir(&out).expect("out").filter_map(Result::ok).map(|e| e.file_name()).collect();
+    assert_eq!(leftovers.len(), BLUEPRINTS.len(), "only the trees: {leftovers:?}");
+}
+
 /// A hand edit that keeps the file's size (and so would pass a size check)
 /// is newer than the manifest, so the next build does not trust it.
 #[test]

@@ -351,16 +351,16 @@ fn commit(
     done: &mut Vec<Done>,
 ) -> Result<()> {
     let mut kept = 0usize;
-    let mut keep = |path: &Path| -> Option<PathBuf> {
+    let mut keep = |path: &Path| -> Result<PathBuf> {
         let copy = backup.join(format!("old-{kept}"));
         kept += 1;
-        fs::hard_link(path, &copy).ok().map(|()| copy)
+        fs::hard_link(path, &copy).map(|()| copy).map_err(|e| Error::io("keep the old version of", path, e))
     };
     let (manifest, rest) = match changed.split_last() {
         Some((&(rel, _), rest)) if rel == MANIFEST => (Some(rel), rest),
         _ => (None, changed),
     };
-    let place = |i: usize, rel: &String, done: &mut Vec<Done>, keep: &mut dyn FnMut(&Path) -> Option<PathBuf>| {
+    let place = |i: usize, rel: &String, done: &mut Vec<Done>, keep: &mut dyn FnMut(&Path) -> Result<PathBuf>| {
         let dest = target.join(rel);
         for dir in ancestors(rel) {
             let path = target.join(dir);
@@ -370,11 +370,7 @@ fn commit(
                 Err(e) => return Err(Error::io("create", &path, e)),
             }
         }
-        let old = if fs::symlink_metadata(&dest).is_ok() {
-            Some(keep(&dest).ok_or_else(|| Error::io("keep", &dest, std::io::Error::other("no hard link")))?)
-        } else {
-            None
-        };
+        let old = if fs::symlink_metadata(&dest).is_ok() { Some(keep(&dest)?) } else { None };
         let staged = staging.join(i.to_string());
         fs::rename(&staged, &dest).map_err(|e| Error::io("move into place", &dest, e))?;
         done.push(Done::Placed { rel: rel.clone(), backup: old });
@@ -389,7 +385,7 @@ fn commit(
             fs::remove_dir(&path).map_err(|e| Error::io("remove", &path, e))?;
             done.push(Done::RemovedDir(path));
         } else {
-            let copy = keep(&path).ok_or_else(|| Error::io("keep", &path, std::io::Error::other("no hard link")))?;
+            let copy = keep(&path)?;
             fs::remove_file(&path).map_err(|e| Error::io("remove", &path, e))?;
             done.push(Done::Removed { rel: rel.clone(), backup: copy });
         }
