@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::blueprint::LoadFailure;
 use crate::cli::{Cli, ColorChoice, Command, Deny, Format, Template};
-use crate::compile::{compile, lint, Compiled};
+use crate::compile::{lint, Compiled};
 use crate::diag::{self, Diagnostic, Style};
 use crate::emit::{drift, manifest, write};
 use crate::error::{Error, Result};
@@ -153,11 +153,33 @@ fn out_dir(cli: &Cli) -> PathBuf {
 /// Compiles every blueprint; any blueprint error fails the whole set.
 fn compile_all(cli: &Cli, paths: &[PathBuf], style: Style) -> Result<Vec<Compiled>> {
     let templates = cli.templates.as_deref().map(|t| in_project(cli, t));
-    let renderer = Renderer::new(templates.as_deref())?;
+    // The two fixed costs of a run, compiling the templates and the JSON
+    // Schema validator, run on their own threads while the blueprints
+    // (side by side) are read and parsed; a blueprint waits for each only
+    // when it needs it (`schema::validator` blocks until it is built).
+    let results = std::thread::scope(|scope| {
+        scope.spawn(crate::schema::validator);
+        let making = std::sync::Mutex::new(Some(scope.spawn(|| Renderer::new(templates.as_deref()))));
+        let made: std::sync::OnceLock<Result<Renderer>> = std::sync::OnceLock::new();
+        let renderer = || -> Result<&Renderer> {
+            let made = made.get_or_init(|| match making.lock().ok().and_then(|mut h| h.take()) {
+                Some(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                None => Renderer::new(templates.as_deref()),
+            });
+            // Every blueprint that renders gets the error of bad user templates.
+            made.as_ref().map_err(|e| match e {
+                Error::Template { template, message } => {
+                    Error::Template { template: template.clone(), message: message.clone() }
+                }
+                other => Error::Usage(other.to_string()),
+            })
+        };
+        crate::parallel::map(paths, |path| crate::compile::compile_with(path, &renderer))
+    });
     let mut compiled = Vec::new();
     let mut failures = Vec::new();
-    for path in paths {
-        match compile(path, &renderer)? {
+    for result in results {
+        match result? {
             Ok(c) => compiled.push(c),
             Err(f) => failures.push(f),
         }
@@ -236,6 +258,9 @@ fn build(cli: &Cli, given: &[PathBuf], export: Option<&Path>, style: Style) -> R
             eprintln!("removed out/{orphan}: its blueprint is gone");
         }
     }
+    // The process ends next: freeing a large plan and its files one
+    // allocation at a time would only cost time.
+    std::mem::forget(compiled);
     Ok(0)
 }
 

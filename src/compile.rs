@@ -91,6 +91,23 @@ pub fn compile_bytes(
     bytes: &[u8],
     renderer: &Renderer,
 ) -> Result<std::result::Result<Compiled, LoadFailure>> {
+    compile_bytes_with(path, bytes, &|| Ok(renderer))
+}
+
+/// [`compile`] with the renderer asked for only when the plan is ready to
+/// render: `gen build` compiles the templates on another core meanwhile.
+pub(crate) fn compile_with<'r>(
+    path: &Path,
+    renderer: &(dyn Fn() -> Result<&'r Renderer> + Sync),
+) -> Result<std::result::Result<Compiled, LoadFailure>> {
+    compile_bytes_with(path, &read_bounded(path)?, renderer)
+}
+
+fn compile_bytes_with<'r>(
+    path: &Path,
+    bytes: &[u8],
+    renderer: &(dyn Fn() -> Result<&'r Renderer> + Sync),
+) -> Result<std::result::Result<Compiled, LoadFailure>> {
     let (loaded, diags) = match lint_bytes(path, bytes) {
         Ok(ok) => ok,
         Err(failure) => return Ok(Err(failure)),
@@ -103,7 +120,7 @@ pub fn compile_bytes(
     // today's date (end of life): out/ never depends on the clock.
     let undated: Vec<Diagnostic> = diags.iter().filter(|d| !check::DATED.contains(&d.code)).cloned().collect();
     plan.report.set_diagnostics(&loaded.blueprint, &plan.hosts, &undated);
-    let mut files = renderer.render_plan(&plan)?;
+    let mut files = renderer()?.render_plan(&plan)?;
     // Checks on the rendered files run before emit; an error stops the build.
     let mut diags = diags;
     diags.extend(rendered(&loaded, &files));

@@ -89,6 +89,108 @@ fn second_build_rewrites_nothing() {
     assert_eq!(tree(&out), files_before);
 }
 
+/// One site's domain changes: the files it touches are rewritten (renamed
+/// into place), every other file keeps its inode and mtime, nothing is read
+/// back, and the tree is exactly what a fresh build makes.
+#[test]
+fn a_small_change_rewrites_only_the_files_it_changes() {
+    let dir = built();
+    let out = dir.path().join("out");
+    let before = identities(&out);
+    let bytes_before: BTreeMap<String, Vec<u8>> = tree(&out).into_iter().map(|(rel, bytes, _)| (rel, bytes)).collect();
+    edit(&dir.path().join("blueprints/hetzner-websites.yaml"), "www.site-02.example.com", "www.site-02.example.org");
+
+    let (_, stderr) = Gen::new(dir.path()).args(["build"]).succeeds();
+    let line = stderr.lines().find(|l| l.starts_with("built out/hetzner-websites:")).expect("summary");
+    let written: usize =
+        line.split('(').nth(1).and_then(|s| s.split(' ').next()).and_then(|n| n.parse().ok()).expect("n");
+    let after = identities(&out);
+    let bytes_after: BTreeMap<String, Vec<u8>> = tree(&out).into_iter().map(|(rel, bytes, _)| (rel, bytes)).collect();
+    let changed: Vec<&String> =
+        bytes_after.keys().filter(|rel| bytes_before.get(*rel) != bytes_after.get(*rel)).collect();
+    assert!(!changed.is_empty() && changed.len() < 20, "{changed:?}");
+    assert_eq!(written, changed.len(), "{line}: exactly the changed files are written");
+    for (path, identity) in &after {
+        let rel = path.strip_prefix(&out).expect("in out").to_string_lossy().to_string();
+        if !changed.contains(&&rel) {
+            assert_eq!(before.get(path), Some(identity), "{rel} was not rewritten");
+        }
+    }
+    Gen::new(dir.path()).args(["check"]).succeeds();
+    // The same bytes as a build into an empty out/.
+    let fresh = project();
+    fs::copy(
+        dir.path().join("blueprints/hetzner-websites.yaml"),
+        fresh.path().join("blueprints/hetzner-websites.yaml"),
+    )
+    .expect("copy");
+    Gen::new(fresh.path()).args(["build"]).succeeds();
+    assert_eq!(tree(&out), tree(&fresh.path().join("out")));
+}
+
+/// An incremental write that fails half-way (a file it must replace is
+/// immutable, `chattr +i`) puts back what it had already replaced: out/ is
+/// as it was, byte for byte and inode for inode, with no staging left over.
+#[test]
+fn a_failed_incremental_write_leaves_out_as_it_was() {
+    // Under target/ (a disk file system; tmpfs has no immutable flag).
+    let dir = tempfile::tempdir_in(repo().join("target")).expect("tempdir");
+    fs::create_dir_all(dir.path().join("blueprints")).expect("mkdir");
+    for bp in BLUEPRINTS {
+        let name = format!("blueprints/{bp}.yaml");
+        fs::copy(repo().join(&name), dir.path().join(&name)).expect("copy");
+    }
+    Gen::new(dir.path()).args(["build"]).succeeds();
+    let out = dir.path().join("out");
+    // Changed by the edit below, and renamed after other changed files.
+    let locked = out.join("hetzner-websites/hosts/app-2/rootfs/opt/websites/nginx/conf.d/site-site-02.conf");
+    assert!(locked.is_file(), "{}", locked.display());
+    struct Unlock<'a>(&'a Path);
+    impl Drop for Unlock<'_> {
+        fn drop(&mut self) {
+            let _ = Command::new("chattr").arg("-i").arg(self.0).status();
+        }
+    }
+    let status = Command::new("chattr").arg("+i").arg(&locked).status();
+    if !status.is_ok_and(|s| s.success()) {
+        eprintln!("chattr +i is not available here (not root, or no such flag on this file system); nothing to test");
+        return;
+    }
+    let _unlock = Unlock(&locked);
+    let (before, bytes_before) = (identities(&out), tree(&out));
+    edit(&dir.path().join("blueprints/hetzner-websites.yaml"), "www.site-02.example.com", "www.site-02.example.org");
+
+    let (_, stderr) = Gen::new(dir.path()).args(["build"]).code(2);
+    assert!(stderr.contains("site-site-02.conf"), "the error names the file:\n{stderr}");
+    assert_eq!(identities(&out), before, "every file is the one it was");
+    assert_eq!(tree(&out), bytes_before);
+    let leftovers: Vec<_> = fs::read_dir(&out).expect("out").filter_map(Result::ok).map(|e| e.file_name()).collect();
+    assert_eq!(leftovers.len(), BLUEPRINTS.len(), "only the trees: {leftovers:?}");
+}
+
+/// A hand edit that keeps the file's size (and so would pass a size check)
+/// is newer than the manifest, so the next build does not trust it.
+#[test]
+fn a_same_size_hand_edit_is_repaired() {
+    let dir = built();
+    let out = dir.path().join("out");
+    let rel = some_artifact(&out, "odoo-dedicated");
+    let path = out.join("odoo-dedicated").join(&rel);
+    let mut bytes = fs::read(&path).expect("read");
+    bytes[0] = if bytes[0] == b'#' { b'%' } else { b'#' };
+    // The edit lands after the manifest was written, as any later edit does.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    fs::write(&path, &bytes).expect("write");
+    Gen::new(dir.path()).args(["check"]).fails();
+    let (_, stderr) = Gen::new(dir.path()).args(["build"]).succeeds();
+    // The file, and the manifest: it is rewritten whenever a file is, so it
+    // is newer than every file again and the next build trusts them.
+    assert!(stderr.contains("built out/odoo-dedicated: 60 files (2 written,"), "{stderr}");
+    let (_, stderr) = Gen::new(dir.path()).args(["build"]).succeeds();
+    assert!(stderr.contains("built out/odoo-dedicated: 60 files (0 written,"), "{stderr}");
+    Gen::new(dir.path()).args(["check"]).succeeds();
+}
+
 // 2. check reports drift
 
 #[test]

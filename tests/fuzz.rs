@@ -7,7 +7,13 @@
 //! - structure-aware: the reference blueprints and a `gen synth` blueprint,
 //!   parsed to YAML values and mutated (keys deleted, types swapped, numbers
 //!   made 0, negative or huge, list items duplicated, lists emptied, strings
-//!   given `/`, `..`, control characters, unicode).
+//!   given `/`, `..`, control characters, unicode);
+//! - a corpus of bad inputs, the fixtures under `tests/fixtures/invalid` and
+//!   hostile seeds (deep nesting, alias chains, a long line, many keys),
+//!   mutated byte by byte: runs of YAML indicators inserted, slices
+//!   repeated, the text cut short, bytes replaced. Every input stays under
+//!   64 KiB, so each case is bounded; the hostile ones at the size limit are
+//!   in `tests/invalid.rs`.
 //!
 //! The property: compiling never panics; a rejected blueprint gets
 //! diagnostics, each with a stable code, a 1-based file:line:col and a hint;
@@ -421,6 +427,124 @@ proptest! {
         let mut value = bases()[base].clone();
         mutate(&mut value, pick, &change);
         compile_value(&value)?;
+    }
+}
+
+/// The byte-level corpus: every bad-input fixture, then hostile seeds.
+fn corpus() -> &'static [Vec<u8>] {
+    static CORPUS: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
+    CORPUS.get_or_init(|| {
+        let dir = repo().join("tests/fixtures/invalid");
+        let mut paths: Vec<_> = std::fs::read_dir(&dir)
+            .expect("fixtures")
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+            .collect();
+        paths.sort();
+        let mut corpus: Vec<Vec<u8>> = paths.iter().map(|p| std::fs::read(p).expect("fixture")).collect();
+        let aliases: String = (1..20).map(|i| format!("a{i}: &a{i} [*a{}, *a{}]\n", i - 1, i - 1)).collect();
+        corpus.extend([
+            format!("project: {}{}\n", "[".repeat(40), "]".repeat(40)).into_bytes(),
+            format!("project: {}1{}\n", "{a: ".repeat(40), "}".repeat(40)).into_bytes(),
+            format!("a0: &a0 [x]\n{aliases}project: *a19\n").into_bytes(),
+            format!("project:\n  name: {}\n", "x".repeat(20_000)).into_bytes(),
+            (0..2000).map(|i| format!("k{i}: {i}\n")).collect::<String>().into_bytes(),
+            format!("project:\n{}", "- - - - - - - - x\n".repeat(200)).into_bytes(),
+        ]);
+        corpus
+    })
+}
+
+/// One byte-level change to a corpus entry.
+#[derive(Debug, Clone)]
+enum ByteMutation {
+    /// `count` copies of a YAML indicator (or other troublemaker) at a place.
+    Insert { at: usize, what: &'static str, count: usize },
+    /// A slice repeated in place.
+    Repeat { at: usize, len: usize, times: usize },
+    /// The text cut short.
+    Truncate { at: usize },
+    /// One byte replaced.
+    Replace { at: usize, byte: u8 },
+}
+
+fn byte_mutation() -> impl Strategy<Value = ByteMutation> {
+    const PIECES: &[&str] = &[
+        "[",
+        "{",
+        "]",
+        "}",
+        "- ",
+        ": ",
+        "? ",
+        "*a0 ",
+        "&a0 ",
+        "<<: ",
+        "\n",
+        "  ",
+        "'",
+        "\"",
+        "#",
+        "!!binary ",
+        ",",
+        "\t",
+    ];
+    prop_oneof![
+        (any::<usize>(), proptest::sample::select(PIECES), 1..400usize)
+            .prop_map(|(at, what, count)| ByteMutation::Insert { at, what, count }),
+        (any::<usize>(), 1..64usize, 1..64usize).prop_map(|(at, len, times)| ByteMutation::Repeat { at, len, times }),
+        any::<usize>().prop_map(|at| ByteMutation::Truncate { at }),
+        (any::<usize>(), any::<u8>()).prop_map(|(at, byte)| ByteMutation::Replace { at, byte }),
+    ]
+}
+
+fn mutate_bytes(bytes: &mut Vec<u8>, change: &ByteMutation) {
+    let place = |at: usize, len: usize| if len == 0 { 0 } else { at % (len + 1) };
+    match *change {
+        ByteMutation::Insert { at, what, count } => {
+            let at = place(at, bytes.len());
+            bytes.splice(at..at, what.repeat(count).into_bytes());
+        }
+        ByteMutation::Repeat { at, len, times } => {
+            let start = place(at, bytes.len());
+            let end = (start + len).min(bytes.len());
+            let slice = bytes[start..end].to_vec();
+            bytes.splice(end..end, slice.repeat(times));
+        }
+        ByteMutation::Truncate { at } => bytes.truncate(place(at, bytes.len())),
+        ByteMutation::Replace { at, byte } => {
+            if !bytes.is_empty() {
+                let at = at % bytes.len();
+                bytes[at] = byte;
+            }
+        }
+    }
+    bytes.truncate(64 * 1024);
+}
+
+proptest! {
+    #![proptest_config(config(48))]
+
+    #[test]
+    fn mutated_bad_inputs_never_panic(
+        seed in any::<usize>(),
+        changes in proptest::collection::vec(byte_mutation(), 1..4),
+    ) {
+        let mut bytes = corpus()[seed % corpus().len()].clone();
+        for change in &changes {
+            mutate_bytes(&mut bytes, change);
+        }
+        compile_bytes(&bytes)?;
+    }
+}
+
+/// Every corpus entry holds the property as it is.
+#[test]
+fn the_corpus_holds_the_property() {
+    assert!(corpus().len() > 50, "the fixtures are found");
+    for (i, bytes) in corpus().iter().enumerate() {
+        compile_bytes(bytes).unwrap_or_else(|e| panic!("corpus entry {i}: {e}"));
     }
 }
 

@@ -418,6 +418,30 @@ fn deeply_nested_mappings() {
     generated("deep-map", text.as_bytes(), "E010");
 }
 
+/// Nesting at the size limit: libyaml's scanner costs the nesting depth per
+/// token, so before the depth pre-scan (`load::MAX_DEPTH`) this document took
+/// about two hours of CPU (400 KB took 65 s); now it is refused at the first level too deep.
+#[test]
+fn nesting_at_the_size_limit() {
+    let depth = (4 * 1024 * 1024 - 64) / 2;
+    let text = format!("project: {}{}\n", "[".repeat(depth), "]".repeat(depth));
+    let stderr = generated("deep-limit", text.as_bytes(), "E010");
+    assert!(stderr.contains("nests deeper than 32 levels"), "{stderr}");
+    assert!(stderr.contains("deep-limit.yaml:1:"), "{stderr}");
+    assert!(stderr.contains("hint: the document nests"), "{stderr}");
+}
+
+/// As deep as allowed, as often as fits in the size limit: refused at the
+/// 262,145th list (`load::MAX_COLLECTIONS`), before serde_yaml builds two
+/// million of them (1.1 GB).
+#[test]
+fn nesting_at_the_bound_fills_the_size_limit() {
+    let unit = format!("{}{}, ", "[".repeat(30), "]".repeat(30));
+    let text = format!("project: [{}0]\n", unit.repeat((4 * 1024 * 1024 - 64) / unit.len()));
+    let stderr = generated("wide", text.as_bytes(), "E010");
+    assert!(stderr.contains("more than 262144 lists and mappings"), "{stderr}");
+}
+
 #[test]
 fn ten_megabyte_file() {
     let base = std::fs::read(repo().join(FIXTURES).join("base/minimal.yaml")).expect("base");

@@ -17,6 +17,27 @@ use crate::schema;
 /// Blueprints are hand-written; anything larger is a mistake or an attack.
 pub const MAX_BYTES: usize = 4 * 1024 * 1024;
 
+/// The deepest nesting of collections a blueprint may have (the document's
+/// top-level mapping is level 1). The schema's deepest path is 7 levels and a
+/// free-form value (an Odoo option) adds a few, so 32 refuses no real
+/// blueprint (serde_yaml's own recursion limit is 128). The bound is checked
+/// before libyaml parses, because libyaml's scanner walks its stack of
+/// possible simple keys (one per open flow collection) on every token: a
+/// 400 KB document of nested `[` took 65 s of CPU before serde_yaml's limit
+/// refused it, and even at depth 128 each token of a 4 MiB document costs
+/// 128 steps.
+pub const MAX_DEPTH: usize = 32;
+
+/// The most collections (lists and mappings) a blueprint may have. A 10,000-site
+/// `gen synth` blueprint (1 MiB) has 31,117; one filling the size limit about
+/// four times as many. Each costs serde_yaml, the JSON copy and the schema
+/// validator a few hundred bytes: 4 MiB of `[[…]]` needed 1.1 GB before
+/// this bound.
+pub const MAX_COLLECTIONS: usize = 1 << 18;
+
+const DEEP_HINT: &str = "the document nests or repeats (through aliases) too deeply; write it out plainly";
+const SYNTAX_HINT: &str = "fix the YAML syntax; indentation and `:` after keys are the usual suspects";
+
 /// A blueprint that parsed and matched the schema.
 #[derive(Debug)]
 pub struct Loaded {
@@ -96,6 +117,15 @@ pub fn load(path: &Path, bytes: &[u8]) -> Result<Loaded, LoadFailure> {
         ));
     }
 
+    let invalid_yaml = |line, col, message: &str, hint: &str| Diagnostic {
+        line,
+        col,
+        message: format!("invalid YAML: {message}"),
+        ..at_start("E010", String::new(), hint)
+    };
+    if let Some((line, col, message, hint)) = too_deep(text) {
+        return Err(fail(Some(source), vec![invalid_yaml(line, col, &message, hint)]));
+    }
     let mut yaml: serde_yaml::Value = match serde_yaml::from_str(text) {
         Ok(v) => v,
         Err(err) => {
@@ -106,19 +136,11 @@ pub fn load(path: &Path, bytes: &[u8]) -> Result<Loaded, LoadFailure> {
                 last_place(&message).or_else(|| err.location().map(|l| (l.line(), l.column()))).unwrap_or((1, 1));
             let message = message.split(" at line ").next().unwrap_or(&message).to_string();
             let hint = if message.contains("recursion limit") || message.contains("repetition limit") {
-                "the document nests or repeats (through aliases) too deeply; write it out plainly"
+                DEEP_HINT
             } else {
-                "fix the YAML syntax; indentation and `:` after keys are the usual suspects"
+                SYNTAX_HINT
             };
-            return Err(fail(
-                Some(source),
-                vec![Diagnostic {
-                    line,
-                    col,
-                    message: format!("invalid YAML: {message}"),
-                    ..at_start("E010", String::new(), hint)
-                }],
-            ));
+            return Err(fail(Some(source), vec![invalid_yaml(line, col, &message, hint)]));
         }
     };
     if yaml.is_null() {
@@ -141,10 +163,10 @@ pub fn load(path: &Path, bytes: &[u8]) -> Result<Loaded, LoadFailure> {
             )],
         ));
     }
-    // The span index (a second parse, for line:col) builds on another core
-    // while the document is validated and typed.
-    std::thread::scope(|scope| {
-        let spans = scope.spawn(|| SpanIndex::build(text));
+    // The span index (a second parse, for line:col) is built only when a
+    // diagnostic needs a place.
+    let spans = SpanIndex::build(text);
+    {
         let json = to_json(&yaml);
         let schema_findings: Vec<Finding> = schema::validator()
             .iter_errors(&json)
@@ -152,7 +174,6 @@ pub fn load(path: &Path, bytes: &[u8]) -> Result<Loaded, LoadFailure> {
             .chain(super::text::control_characters(&json))
             .collect();
         let typed = schema_findings.is_empty().then(|| serde_path_to_error::deserialize::<_, Blueprint>(&json));
-        let spans = spans.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         let mut diagnostics: Vec<Diagnostic> = schema_findings.into_iter().map(|f| f.locate(&file, &spans)).collect();
         match typed {
             Some(Ok(blueprint)) => Ok(Loaded { name: name.to_string(), file: file.clone(), source, blueprint, spans }),
@@ -171,7 +192,80 @@ pub fn load(path: &Path, bytes: &[u8]) -> Result<Loaded, LoadFailure> {
                 Err(fail(Some(source), diagnostics))
             }
         }
-    })
+    }
+}
+
+/// Where `text` first nests deeper than [`MAX_DEPTH`] or opens more than
+/// [`MAX_COLLECTIONS`] collections (1-based line and column, a message and a
+/// hint), found in time linear in its length.
+///
+/// Two byte counts bound both without parsing: flow nesting never exceeds
+/// the number of `[` and `{`, and every collection starts at one of
+/// `[{:-?` (a block mapping has a `:` or `?`, a block list a `-`). `gen
+/// synth` blueprints pass them (10,000 sites included); the reference
+/// blueprints write lists in flow style (`[80, 443]`) past 32 brackets, and
+/// pay a fraction of a millisecond. Any other document is streamed through
+/// yaml-rust2's parser, stopped at
+/// the first collection past a bound: its scanner also keeps a simple key
+/// per open flow collection, so stopping early is what keeps it linear. A
+/// document yaml-rust2 cannot read is refused here too (with its message):
+/// otherwise a construct it rejects and libyaml accepts could hide a deep
+/// nest behind it.
+fn too_deep(text: &str) -> Option<(usize, usize, String, &'static str)> {
+    use yaml_rust2::parser::{Event, Parser};
+    let flow = bytecount(text, b'[') + bytecount(text, b'{');
+    if flow <= MAX_DEPTH
+        && flow + bytecount(text, b':') + bytecount(text, b'-') + bytecount(text, b'?') <= MAX_COLLECTIONS
+    {
+        return None;
+    }
+    let mut parser = Parser::new_from_str(text);
+    let (mut depth, mut collections) = (0usize, 0usize);
+    loop {
+        match parser.next_token() {
+            Ok((Event::SequenceStart(..) | Event::MappingStart(..), mark)) => {
+                depth += 1;
+                collections += 1;
+                let place = (mark.line().max(1), mark.col() + 1);
+                if depth > MAX_DEPTH {
+                    return Some((
+                        place.0,
+                        place.1,
+                        format!("the document nests deeper than {MAX_DEPTH} levels"),
+                        DEEP_HINT,
+                    ));
+                }
+                if collections > MAX_COLLECTIONS {
+                    let message = format!("the document has more than {MAX_COLLECTIONS} lists and mappings");
+                    let hint = "a blueprint describes a stack, not its data; split it or remove generated content";
+                    return Some((place.0, place.1, message, hint));
+                }
+            }
+            Ok((Event::SequenceEnd | Event::MappingEnd, _)) => depth = depth.saturating_sub(1),
+            Ok((Event::StreamEnd, _)) => return None,
+            Ok(_) => {}
+            Err(err) => {
+                let mark = err.marker();
+                let place = (mark.line().max(1), mark.col() + 1);
+                // The scanner reads ahead of the parser (up to 1,024
+                // characters for a possible key) and has a recursion limit of
+                // its own, which a deep nest can reach first.
+                if err.info().contains("recursion limit") {
+                    return Some((
+                        place.0,
+                        place.1,
+                        format!("the document nests deeper than {MAX_DEPTH} levels"),
+                        DEEP_HINT,
+                    ));
+                }
+                return Some((place.0, place.1, err.info().to_string(), SYNTAX_HINT));
+            }
+        }
+    }
+}
+
+fn bytecount(text: &str, byte: u8) -> usize {
+    text.bytes().filter(|&b| b == byte).count()
 }
 
 fn last_place(message: &str) -> Option<(usize, usize)> {
@@ -367,4 +461,46 @@ pub fn nearest(given: &str, candidates: &[String]) -> Option<String> {
         .filter(|(d, c)| *d <= (c.len() / 3).max(2))
         .min()
         .map(|(_, c)| c.clone())
+}
+
+#[cfg(test)]
+mod depth_tests {
+    use super::{too_deep, MAX_DEPTH};
+
+    /// `project:` (level 1 is the top-level mapping) holding `n` nested lists.
+    fn nested(n: usize) -> String {
+        format!("project: {}{}\n# {}\n", "[".repeat(n), "]".repeat(n), "[".repeat(MAX_DEPTH))
+    }
+
+    #[test]
+    fn the_bound_is_allowed_and_one_more_is_not() {
+        assert_eq!(too_deep(&nested(MAX_DEPTH - 1)), None);
+        let (line, col, message, _) = too_deep(&nested(MAX_DEPTH)).expect("too deep");
+        assert_eq!((line, col), (1, 10 + MAX_DEPTH - 1));
+        assert!(message.contains("deeper than 32"), "{message}");
+    }
+
+    #[test]
+    fn few_brackets_skip_the_parse() {
+        // Unbalanced, in a comment: only a parse would know it is harmless,
+        // and with this few brackets none is needed.
+        assert_eq!(too_deep("a: 1\n# [[[[\n"), None);
+    }
+
+    #[test]
+    fn too_many_collections() {
+        let text = format!("project: [{}0]\n", "[], ".repeat(super::MAX_COLLECTIONS));
+        let (_, _, message, _) = too_deep(&text).expect("too many");
+        assert!(message.contains("more than 262144 lists and mappings"), "{message}");
+    }
+
+    #[test]
+    fn block_nesting_counts_too() {
+        let mut text = String::new();
+        for level in 0..=MAX_DEPTH {
+            text.push_str(&format!("{}k{level}:\n", " ".repeat(level)));
+        }
+        text.push_str(&format!("# {}\n", "{".repeat(MAX_DEPTH + 1)));
+        assert!(too_deep(&text).is_some());
+    }
 }

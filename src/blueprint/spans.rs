@@ -4,8 +4,12 @@
 //! parser's events records `JSON pointer → (line, column)` for every mapping
 //! key and value. Checks report a pointer; the index turns it into a place.
 //! Aliases are not expanded here, so a hostile document stays cheap.
+//!
+//! The index is built on first use: a blueprint without a single diagnostic
+//! never pays for the second parse.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
@@ -17,8 +21,15 @@ pub struct Place {
     pub col: usize,
 }
 
+/// `JSON pointer → place` for a blueprint's text, parsed when first asked.
 #[derive(Debug, Default)]
 pub struct SpanIndex {
+    text: String,
+    places: OnceLock<Places>,
+}
+
+#[derive(Debug, Default)]
+struct Places {
     /// Where each value starts.
     values: HashMap<String, Place>,
     /// Where the key of each mapping entry starts.
@@ -26,23 +37,31 @@ pub struct SpanIndex {
 }
 
 impl SpanIndex {
-    /// Builds the index; a text the parser rejects gives an empty index (the
-    /// YAML error itself is reported by `load`).
+    /// The index of `text`, parsed on the first [`SpanIndex::locate`]; a
+    /// text the parser rejects gives an empty index (the YAML error itself
+    /// is reported by `load`).
     pub fn build(text: &str) -> SpanIndex {
-        let mut builder = Builder::default();
-        let mut parser = Parser::new_from_str(text);
-        if parser.load(&mut builder, false).is_err() {
-            return SpanIndex::default();
-        }
-        builder.index
+        SpanIndex { text: text.to_string(), places: OnceLock::new() }
+    }
+
+    fn places(&self) -> &Places {
+        self.places.get_or_init(|| {
+            let mut builder = Builder::default();
+            let mut parser = Parser::new_from_str(&self.text);
+            if parser.load(&mut builder, false).is_err() {
+                return Places::default();
+            }
+            builder.index
+        })
     }
 
     /// The key of a mapping entry, or the value when there is no key (a list item).
     /// Falls back to the nearest ancestor that has a place.
     pub fn locate(&self, pointer: &str) -> Place {
+        let places = self.places();
         let mut p = pointer;
         loop {
-            if let Some(place) = self.keys.get(p).or_else(|| self.values.get(p)) {
+            if let Some(place) = places.keys.get(p).or_else(|| places.values.get(p)) {
                 return *place;
             }
             match p.rfind('/') {
@@ -54,7 +73,7 @@ impl SpanIndex {
 
     /// The value itself (for "wrong type" or "out of range" errors).
     pub fn locate_value(&self, pointer: &str) -> Place {
-        self.values.get(pointer).copied().unwrap_or_else(|| self.locate(pointer))
+        self.places().values.get(pointer).copied().unwrap_or_else(|| self.locate(pointer))
     }
 }
 
@@ -78,7 +97,7 @@ enum Frame {
 
 #[derive(Default)]
 struct Builder {
-    index: SpanIndex,
+    index: Places,
     stack: Vec<Frame>,
 }
 

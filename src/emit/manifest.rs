@@ -1,6 +1,8 @@
 //! MANIFEST.sha256 (`sha256sum -c` format, sorted) and MODES (file modes and
 //! the generator version), added to every blueprint tree.
 
+use std::fmt::Write as _;
+
 use sha2::{Digest, Sha256};
 
 use super::fileset::FileSet;
@@ -9,8 +11,9 @@ use crate::plan::Plan;
 pub const MANIFEST: &str = "MANIFEST.sha256";
 pub const MODES: &str = "MODES";
 
+/// The SHA-256 of `bytes` as 64 lower-case hex digits (`sha256sum`'s form).
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    data_encoding::HEXLOWER.encode(&Sha256::digest(bytes))
 }
 
 /// Adds MODES, then MANIFEST.sha256 over every other file (MODES included).
@@ -20,15 +23,15 @@ pub fn seal(files: &mut FileSet, plan: &Plan) {
         plan.header, plan.generator
     );
     for (path, file) in &files.files {
-        modes.push_str(&format!("{:04o} {path}\n", file.mode));
+        let _ = writeln!(modes, "{:04o} {path}", file.mode);
     }
     files.insert(MODES.into(), modes.into_bytes(), 0o644);
     // Hashing is most of sealing a large tree; it runs on every core.
     let entries: Vec<(&String, &[u8])> = files.files.iter().map(|(p, f)| (p, f.bytes.as_slice())).collect();
     let digests = crate::parallel::map(&entries, |(_, bytes)| sha256_hex(bytes));
-    let mut manifest = String::new();
+    let mut manifest = String::with_capacity(entries.iter().map(|(p, _)| p.len() + 67).sum());
     for ((path, _), digest) in entries.iter().zip(&digests) {
-        manifest.push_str(&format!("{digest}  {path}\n"));
+        let _ = writeln!(manifest, "{digest}  {path}");
     }
     files.insert(MANIFEST.into(), manifest.into_bytes(), 0o644);
 }

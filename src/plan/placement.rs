@@ -61,7 +61,7 @@ pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Placed> {
     let mut placed = Vec::new();
     if let Some(web) = &bp.websites {
         {
-            for (i, site) in web.sites.iter().enumerate().filter(|(_, s)| s.runs_on(&web.hosts, &host.name)) {
+            for (i, site) in web.sites_on(&host.name).iter().map(|&i| (i, &web.sites[i])) {
                 let parts = [
                     ("backend", Role::SiteBackend { site: i }, site.backend.as_ref(), &web.defaults.backend),
                     ("frontend", Role::SiteFrontend { site: i }, site.frontend.as_ref(), &web.defaults.frontend),

@@ -215,7 +215,7 @@ pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Vhost> {
     };
     let mut out = Vec::new();
     if let Some(web) = &bp.websites {
-        for (i, site) in web.sites.iter().enumerate().filter(|(_, s)| s.runs_on(&web.hosts, &host.name)) {
+        for (i, site) in web.sites_on(&host.name).iter().map(|&i| (i, &web.sites[i])) {
             let backend = site.backend.as_ref().unwrap_or(&web.defaults.backend);
             let frontend = site.frontend.as_ref().unwrap_or(&web.defaults.frontend);
             let backend = Upstream::new(&format!("{}-backend", site.name), backend.port).noted(

@@ -76,14 +76,18 @@ impl Renderer {
         // the directory loader adds it.
         let tpl = self.env.get_template(template).map_err(fail)?;
         let text = tpl.render(context! { plan => plan, item => item, header => header }).map_err(fail)?;
-        Ok(normalize(&text))
+        let mut text = normalize(text);
+        // The output grew by doubling; every file is kept until the build
+        // ends, so its slack (a third of a large build's text) goes back.
+        text.shrink_to_fit();
+        Ok(text)
     }
 
     /// Every artifact of the plan, as files under `out/<blueprint>/`. The
     /// rows render on every core (a 1,000-site plan has 3,000 files); the
     /// result does not depend on how they were split.
     pub fn render_plan(&self, plan: &Plan) -> Result<FileSet> {
-        let plan_value = Value::from_serialize(plan);
+        let plan_value = plan_value(plan);
         let rows = artifacts(plan, &plan_value);
         let rendered = crate::parallel::map(&rows, |a| self.render(a.template, &plan_value, &plan.header, &a.item));
         let mut files = FileSet::default();
@@ -92,6 +96,39 @@ impl Renderer {
         }
         Ok(files)
     }
+}
+
+/// `plan` as a template value, the same as `Value::from_serialize(plan)`
+/// (a test compares them), with the hosts, most of a large plan, serialized
+/// on every core.
+fn plan_value(plan: &Plan) -> Value {
+    /// [`Plan`]'s fields in its order, the hosts already template values
+    /// (minijinja takes a `Value` inside a serialized struct as it is).
+    #[derive(serde::Serialize)]
+    struct Shared<'a> {
+        name: &'a str,
+        source: &'a str,
+        header: &'a str,
+        generator: &'a str,
+        project: &'a crate::plan::ProjectPlan,
+        hosts: Vec<Value>,
+        terraform: &'a Option<serde_json::Value>,
+        blue_green: &'a Option<crate::plan::terraform::BlueGreen>,
+        report: &'a crate::plan::report::ReportPlan,
+    }
+    // Destructured, so a new field of `Plan` fails to compile here until it is added.
+    let Plan { name, source, header, generator, project, hosts, terraform, blue_green, report } = plan;
+    Value::from_serialize(Shared {
+        name,
+        source,
+        header,
+        generator,
+        project,
+        hosts: crate::parallel::map(hosts, |host| Value::from_serialize(host)),
+        terraform,
+        blue_green,
+        report,
+    })
 }
 
 fn embedded_files<'a>(dir: &'a Dir<'a>) -> Vec<&'a include_dir::File<'a>> {
@@ -103,7 +140,11 @@ fn embedded_files<'a>(dir: &'a Dir<'a>) -> Vec<&'a include_dir::File<'a>> {
 }
 
 /// LF only, no trailing spaces, exactly one final newline.
-fn normalize(text: &str) -> String {
+fn normalize(text: String) -> String {
+    // Most rendered files are already normal: keep them without a copy.
+    if is_normal(&text) {
+        return text;
+    }
     let mut out = String::with_capacity(text.len() + 1);
     // `lines()` also drops the `\r` of a `\r\n`; `trim_end` any other.
     for line in text.lines() {
@@ -117,11 +158,57 @@ fn normalize(text: &str) -> String {
     out
 }
 
+/// Whether `normalize` would return `text` unchanged: it ends in exactly one
+/// `\n`, and no line ends in whitespace (a `\r` included). One pass over
+/// the bytes; a line's last character is whitespace exactly when the byte
+/// before its `\n` is an ASCII blank or the last byte of a Unicode space.
+fn is_normal(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    if !bytes.ends_with(b"\n") || bytes.ends_with(b"\n\n") {
+        return false;
+    }
+    if !text.is_ascii() {
+        // Unicode whitespace at a line's end is rare; check it the slow way.
+        return text.lines().all(|l| l.trim_end().len() == l.len()) && !text.contains('\r');
+    }
+    let mut prev = b'\n';
+    for &b in bytes {
+        if b == b'\n' && matches!(prev, b' ' | b'\t' | b'\r' | b'\x0b' | b'\x0c') {
+            return false;
+        }
+        if b == b'\r' {
+            return false;
+        }
+        prev = b;
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
+    fn the_shared_plan_value_is_the_plan() {
+        for (name, text) in [
+            ("odoo-dedicated", include_str!("../../blueprints/odoo-dedicated.yaml")),
+            ("hetzner-websites", include_str!("../../blueprints/hetzner-websites.yaml")),
+        ] {
+            let path = std::path::PathBuf::from(format!("blueprints/{name}.yaml"));
+            let loaded = crate::blueprint::load(&path, text.as_bytes()).expect("loads");
+            let plan = crate::plan::plan(&loaded);
+            let (shared, whole) = (super::plan_value(&plan), minijinja::Value::from_serialize(&plan));
+            assert_eq!(shared, whole, "{name}");
+            // The same order of keys, too.
+            assert_eq!(serde_json::to_string(&shared).ok(), serde_json::to_string(&whole).ok(), "{name}");
+        }
+    }
+
+    #[test]
     fn normalize_ends_with_one_newline() {
-        assert_eq!(super::normalize("a  \r\nb\n\n\n"), "a\nb\n");
-        assert_eq!(super::normalize(""), "\n");
+        assert_eq!(super::normalize("a  \r\nb\n\n\n".into()), "a\nb\n");
+        assert_eq!(super::normalize(String::new()), "\n");
+        assert_eq!(super::normalize("\n".into()), "\n");
+        assert_eq!(super::normalize("a\t\nb\u{3000}\n".into()), "a\nb\n");
+        assert_eq!(super::normalize("a\rb\n".into()), "a\rb\n");
+        assert_eq!(super::normalize("x\n".into()), "x\n");
     }
 }

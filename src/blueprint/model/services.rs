@@ -1,7 +1,8 @@
 //! What runs on the hosts: the nginx proxy, websites, Odoo applications and
 //! their environments, and PostgreSQL servers.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
 
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -38,6 +39,42 @@ pub struct Websites {
     pub defaults: SiteParts,
     /// The sites, each with its domains.
     pub sites: Vec<Site>,
+    /// Which sites each host runs (indices into `sites`), built on first
+    /// use: the plan and five checks ask for every host, and a scan of all
+    /// sites per question made a large fleet cost sites × hosts².
+    #[serde(skip)]
+    #[schemars(skip)]
+    by_host: OnceLock<HashMap<String, Vec<usize>>>,
+}
+
+impl Websites {
+    /// Indices into `sites` of the sites `host` runs ([`Site::runs_on`]), in
+    /// the blueprint's order; empty for a host outside `websites.hosts`.
+    pub fn sites_on(&self, host: &Name) -> &[usize] {
+        let by_host = self.by_host.get_or_init(|| {
+            let mut by_host: HashMap<String, Vec<usize>> = HashMap::new();
+            for h in &self.hosts {
+                by_host.entry(h.0.clone()).or_default();
+            }
+            for (i, site) in self.sites.iter().enumerate() {
+                match &site.hosts {
+                    // A site listing a host twice still runs there once.
+                    Some(own) => {
+                        for h in own {
+                            if let Some(list) = by_host.get_mut(&h.0) {
+                                if list.last() != Some(&i) {
+                                    list.push(i);
+                                }
+                            }
+                        }
+                    }
+                    None => by_host.values_mut().for_each(|list| list.push(i)),
+                }
+            }
+            by_host
+        });
+        by_host.get(&host.0).map_or(&[], Vec::as_slice)
+    }
 }
 
 /// The two containers of a site.

@@ -131,7 +131,11 @@ impl super::Blueprint {
         let mut out = Vec::new();
         if let Some(web) = &self.websites {
             for (i, site) in web.sites.iter().enumerate() {
-                let hosts: Vec<&Name> = web.hosts.iter().filter(|h| site.runs_on(&web.hosts, h)).collect();
+                // A site's own list (hosts outside `websites.hosts` are E208), else all of them.
+                let hosts: Vec<&Name> = match &site.hosts {
+                    Some(own) => own.iter().filter(|h| web.hosts.contains(h)).collect(),
+                    None => web.hosts.iter().collect(),
+                };
                 for (d, domain) in site.domains.iter().enumerate() {
                     out.push(ServedName {
                         domain,
