@@ -128,6 +128,12 @@ lb_up() {
   mkdir -p "$dir"
   ip netns add "$LB_NS"
   net_attach "$LB_NS" eth0 "$LB_V4" "$LB_V6"
+  # A load balancer made again (lb_down, lb_up) has a new MAC address; the
+  # internet's neighbour entry for the old one would hold a client's SYNs
+  # for the ~9 s it takes to go stale and be probed again (a harness run
+  # timed out on it).
+  in_inet ip neigh flush to "$LB_V4" 2>/dev/null || true
+  in_inet ip -6 neigh flush to "$LB_V6" 2>/dev/null || true
   priv_attach "$LB_NS" "$priv"
   # The managed certificate: one certificate over every domain name.
   local san d

@@ -233,7 +233,8 @@ YAML
   for h in "${TUT_HOSTS[@]}"; do
     check "$h passes the load balancer's health check" wait_for 30 "$h UP" eq UP lb_status https_targets "$h"
   done
-  check "landing.example.com serves the operator's index.html from both servers" tut_landing_both
+  check "landing.example.com serves the operator's index.html from both servers" \
+    wait_for 20 "the landing page from both servers" tut_landing_both
   check "... a missing file is 404" eq 404 \
     in_inet curl -s -o /dev/null -w '%{http_code}' --max-time 10 --cacert "$ACME_DIR/ca.pem" \
     --resolve "landing.example.com:443:$LB_V4" https://landing.example.com/missing.html
