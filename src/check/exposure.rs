@@ -154,3 +154,17 @@ fn source_name(source: &Source) -> &'static str {
         Source::Localhost => "localhost",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// Prometheus's loopback port comes with monitoring: a container that
+    /// publishes it too is E203, reported at the container.
+    #[test]
+    fn prometheus_port_is_taken() {
+        let service =
+            "services:\n  - {name: app, host: ax52, image: \"busybox:1.36\", ports: [\"127.0.0.1:9090:9090\"]}\n";
+        let codes = |extra: &str| crate::check::codes_on_base(super::check, extra);
+        assert_eq!(codes(service), Vec::<&str>::new(), "without monitoring the port is free");
+        assert_eq!(codes(&format!("{service}monitoring: {{prometheus: true}}\n")), ["E203"]);
+    }
+}

@@ -281,6 +281,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn environments_compose_can_write() {
+        assert!(is_env_name("DATABASE_URL") && is_env_name("_x1"));
+        assert!(!is_env_name("") && !is_env_name("1X") && !is_env_name("A B") && !is_env_name("#F"));
+        assert_eq!(stray_dollar("${DB_PASSWORD}"), None);
+        assert_eq!(stray_dollar("a$$b ${A1_B} $$"), None);
+        for bad in ["a$b", "${lower}", "${}", "${S:-default}", "${A B}", "$", "x ${A} $y"] {
+            assert!(stray_dollar(bad).is_some(), "{bad}");
+        }
+        let service = "services:\n  - {name: app, host: ax52, image: \"busybox:1.36\", environment: {A: \"${S1:-x}\", \"1X\": y}}\n";
+        assert_eq!(crate::check::codes_on_base(environments, service), ["E227", "E227"]);
+    }
+
+    #[test]
     fn dns_names() {
         for ok in ["example.com", "shop.example.com", "*.example.com", "xn--mnchen-3ya.de", "a-b.c0"] {
             assert!(is_dns_name(ok), "{ok}");
