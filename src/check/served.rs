@@ -183,41 +183,30 @@ fn load_balanced(bp: &Blueprint, out: &mut Vec<Finding>) {
 }
 
 fn named(bp: &Blueprint, out: &mut Vec<Finding>) {
-    let entries = bp
-        .static_sites
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (format!("/static_sites/{i}/domains"), format!("static site `{}`", s.name), s.domains.is_empty()))
-        .chain(
-            bp.redirects
-                .iter()
-                .enumerate()
-                .map(|(i, r)| (format!("/redirects/{i}/from"), format!("redirect {}", i + 1), r.from.is_empty())),
-        );
-    for (pointer, what, empty) in entries {
-        if empty {
+    // (entry, what it is, its names' key, its names, its hosts)
+    let entries =
+        bp.static_sites
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                (format!("/static_sites/{i}"), format!("static site `{}`", s.name), "domains", &s.domains, &s.hosts)
+            })
+            .chain(
+                bp.redirects.iter().enumerate().map(|(i, r)| {
+                    (format!("/redirects/{i}"), format!("redirect {}", i + 1), "from", &r.from, &r.hosts)
+                }),
+            );
+    for (at, what, names_key, names, hosts) in entries {
+        if names.is_empty() {
             out.push(
-                Finding::error("E220", pointer, format!("{what} names no domain"))
+                Finding::error("E220", format!("{at}/{names_key}"), format!("{what} names no domain"))
                     .hint("list the names nginx answers for, like `[example.com]`")
                     .at_value(),
             );
         }
-    }
-    let hostless = bp
-        .static_sites
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (format!("/static_sites/{i}/hosts"), format!("static site `{}`", s.name), s.hosts.is_empty()))
-        .chain(
-            bp.redirects
-                .iter()
-                .enumerate()
-                .map(|(i, r)| (format!("/redirects/{i}/hosts"), format!("redirect {}", i + 1), r.hosts.is_empty())),
-        );
-    for (pointer, what, empty) in hostless {
-        if empty {
+        if hosts.is_empty() {
             out.push(
-                Finding::error("E220", pointer, format!("{what} names no host"))
+                Finding::error("E220", format!("{at}/hosts"), format!("{what} names no host"))
                     .hint("list the hosts whose nginx serves it, like `[web-1]`")
                     .at_value(),
             );

@@ -26,11 +26,7 @@ pub(super) fn service(bp: &Blueprint, p: &Placed, index: usize) -> Option<Servic
     s.user.clone_from(&c.user);
     for v in &c.volumes {
         s.volumes.push(format!("{}:{}{}", v.source, v.target, if v.read_only { ":ro" } else { "" }));
-        // Left out: the service's numeric `user` (`1000` is `1000:1000`), else root's.
-        let numeric = |u: &&str| u.split(':').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
-        let user =
-            c.user.as_deref().filter(numeric).map(|u| if u.contains(':') { u.to_string() } else { format!("{u}:{u}") });
-        let owner = v.owner.clone().or(user).unwrap_or_else(|| "0:0".into());
+        let owner = c.volume_owner(v);
         s.dirs.push(HostDir {
             path: v.source.clone(),
             mode: if v.read_only { "0755" } else { "0750" }.into(),

@@ -213,6 +213,23 @@ pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Vhost> {
         Some(first) if tls => format!("/etc/letsencrypt/live/{first}"),
         _ => String::new(),
     };
+    // What every kind starts from: its names and TLS, public, nothing in it yet.
+    let vhost = |file: String, kind, pointer: String, domains: &[String]| Vhost {
+        file,
+        kind,
+        pointer,
+        comments: Vec::new(),
+        cert_dir: cert_dir(domains),
+        domains: domains.to_vec(),
+        access: PUBLIC,
+        upstreams: Vec::new(),
+        forwarded_proto: "$scheme",
+        proxy_redirect_off: false,
+        directives: Vec::new(),
+        locations: Vec::new(),
+        redirect: None,
+        files: None,
+    };
     let mut out = Vec::new();
     if let Some(web) = &bp.websites {
         for (i, site) in web.sites_on(&host.name).iter().map(|&i| (i, &web.sites[i])) {
@@ -229,16 +246,10 @@ pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Vhost> {
                 _ => "TLS terminates here".into(),
             };
             out.push(Vhost {
-                file: format!("site-{}.conf", site.name),
-                kind: VhostKind::Website,
-                pointer: format!("/websites/sites/{i}"),
                 comments: vec![
                     format!("Site `{}`: /api/ → FastAPI backend, everything else → Next.js frontend.", site.name),
                     format!("{tls_note}."),
                 ],
-                cert_dir: cert_dir(&site.domains),
-                domains: site.domains.clone(),
-                access: PUBLIC,
                 locations: vec![
                     Location::proxy("/api/", &backend, false, None),
                     Location::proxy("/_next/static/", &frontend, false, Some("365d")),
@@ -246,10 +257,12 @@ pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Vhost> {
                 ],
                 upstreams: vec![backend, frontend],
                 forwarded_proto: "$forwarded_proto",
-                proxy_redirect_off: false,
-                directives: Vec::new(),
-                redirect: None,
-                files: None,
+                ..vhost(
+                    format!("site-{}.conf", site.name),
+                    VhostKind::Website,
+                    format!("/websites/sites/{i}"),
+                    &site.domains,
+                )
             });
         }
     }
@@ -266,17 +279,11 @@ pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Vhost> {
             websocket.var.push_str("_websocket");
             let access =
                 access_rule(bp, env.access, env.basic_auth.as_ref(), &service, format!("{service}: restricted"));
-            let domains = vec![env.domain.clone()];
             out.push(Vhost {
-                file: format!("{service}.conf"),
-                kind: VhostKind::Odoo,
-                pointer: format!("/applications/{a}/environments/{e}"),
                 comments: vec![
                     format!("Odoo environment `{service}` at {}, access: {}.", env.domain, access.mode),
                     "Odoo runs with proxy_mode = True; it trusts the X-Forwarded-* headers set here.".into(),
                 ],
-                cert_dir: cert_dir(&domains),
-                domains,
                 access,
                 locations: vec![
                     Location::proxy("/websocket", &websocket, true, None),
@@ -284,15 +291,18 @@ pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Vhost> {
                     Location::proxy("/", &http, false, None),
                 ],
                 upstreams: vec![http, websocket],
-                forwarded_proto: "$scheme",
                 proxy_redirect_off: true,
                 directives: vec![
                     "proxy_connect_timeout 10s;".into(),
                     format!("proxy_read_timeout {ODOO_PROXY_TIMEOUT_S}s;"),
                     format!("proxy_send_timeout {ODOO_PROXY_TIMEOUT_S}s;"),
                 ],
-                redirect: None,
-                files: None,
+                ..vhost(
+                    format!("{service}.conf"),
+                    VhostKind::Odoo,
+                    format!("/applications/{a}/environments/{e}"),
+                    std::slice::from_ref(&env.domain),
+                )
             });
         }
     }
@@ -311,24 +321,21 @@ pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Vhost> {
             format!("{}: restricted", service.name),
         );
         out.push(Vhost {
-            file: format!("service-{}.conf", service.name),
-            kind: VhostKind::Service,
-            pointer: format!("/services/{i}"),
             comments: vec![format!(
                 "Service `{}` ({}): every path → port {port}, WebSockets included, access: {}.",
                 service.name, service.image, access.mode
             )],
-            cert_dir: cert_dir(&service.domains),
-            domains: service.domains.clone(),
             access,
             locations: vec![Location::proxy("/", &upstream, true, None)],
             upstreams: vec![upstream],
             // Behind a load balancer that ends TLS, the scheme is the one it saw.
             forwarded_proto: if tls { "$scheme" } else { "$forwarded_proto" },
-            proxy_redirect_off: false,
-            directives: Vec::new(),
-            redirect: None,
-            files: None,
+            ..vhost(
+                format!("service-{}.conf", service.name),
+                VhostKind::Service,
+                format!("/services/{i}"),
+                &service.domains,
+            )
         });
     }
     for (i, site) in bp.static_sites.iter().enumerate().filter(|(_, s)| s.hosts.contains(&host.name)) {
@@ -345,9 +352,6 @@ pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Vhost> {
             format!("{}: restricted", site.name),
         );
         out.push(Vhost {
-            file: format!("static-{}.conf", site.name),
-            kind: VhostKind::StaticSite,
-            pointer: format!("/static_sites/{i}"),
             comments: vec![
                 format!(
                     "Static site `{}`: the files of {} on the host, access: {}.",
@@ -355,13 +359,7 @@ pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Vhost> {
                 ),
                 "nginx serves them as they are; a missing file is 404.".into(),
             ],
-            cert_dir: cert_dir(&site.domains),
-            domains: site.domains.clone(),
             access,
-            upstreams: Vec::new(),
-            forwarded_proto: "$scheme",
-            proxy_redirect_off: false,
-            directives: Vec::new(),
             locations: vec![Location {
                 path: "/".into(),
                 kind: "static",
@@ -370,16 +368,18 @@ pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Vhost> {
                 expires: site.expires.clone(),
                 root: files.mount.clone(),
             }],
-            redirect: None,
             files: Some(files),
+            ..vhost(
+                format!("static-{}.conf", site.name),
+                VhostKind::StaticSite,
+                format!("/static_sites/{i}"),
+                &site.domains,
+            )
         });
     }
     for (i, r) in bp.redirects.iter().enumerate().filter(|(_, r)| r.hosts.contains(&host.name)) {
         let target = redirect_target(r);
         out.push(Vhost {
-            file: format!("redirect-{}.conf", r.from.first().map_or("", String::as_str)),
-            kind: VhostKind::Redirect,
-            pointer: format!("/redirects/{i}"),
             comments: vec![format!(
                 "Redirect: {} → {} ({}{}).",
                 r.from.join(", "),
@@ -387,16 +387,13 @@ pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Vhost> {
                 if r.permanent { "301, permanent" } else { "302, temporary" },
                 if r.keep_path { ", path and query kept" } else { "" }
             )],
-            cert_dir: cert_dir(&r.from),
-            domains: r.from.clone(),
-            access: PUBLIC,
-            upstreams: Vec::new(),
-            forwarded_proto: "$scheme",
-            proxy_redirect_off: false,
-            directives: Vec::new(),
-            locations: Vec::new(),
             redirect: Some(format!("{} {target}", if r.permanent { 301 } else { 302 })),
-            files: None,
+            ..vhost(
+                format!("redirect-{}.conf", r.from.first().map_or("", String::as_str)),
+                VhostKind::Redirect,
+                format!("/redirects/{i}"),
+                &r.from,
+            )
         });
     }
     out

@@ -194,4 +194,17 @@ impl ContainerService {
     pub fn access(&self) -> Access {
         self.access.unwrap_or(Access::Public)
     }
+
+    /// The `uid:gid` a data volume belongs to: its `owner`, else the
+    /// service's `user` when it is numeric (`1000` is `1000:1000`), else
+    /// root's.
+    pub fn volume_owner(&self, volume: &DataVolume) -> String {
+        let numeric = |u: &&str| u.split(':').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+        let user =
+            self.user
+                .as_deref()
+                .filter(numeric)
+                .map(|u| if u.contains(':') { u.to_string() } else { format!("{u}:{u}") });
+        volume.owner.clone().or(user).unwrap_or_else(|| "0:0".into())
+    }
 }

@@ -48,8 +48,9 @@ pub struct Websites {
 }
 
 impl Websites {
-    /// Indices into `sites` of the sites `host` runs ([`Site::runs_on`]), in
-    /// the blueprint's order; empty for a host outside `websites.hosts`.
+    /// Indices into `sites` of the sites `host` runs (a websites host that
+    /// the site names, or any websites host when it names none), in the
+    /// blueprint's order; empty for a host outside `websites.hosts`.
     pub fn sites_on(&self, host: &Name) -> &[usize] {
         let by_host = self.by_host.get_or_init(|| {
             let mut by_host: HashMap<String, Vec<usize>> = HashMap::new();
@@ -108,15 +109,6 @@ pub struct Site {
     /// This site's own frontend. Left out: `websites.defaults.frontend`.
     #[serde(default)]
     pub frontend: Option<Component>,
-}
-
-impl Site {
-    /// Whether `host` runs this site: it is a websites host, and the site
-    /// either names it or names no hosts of its own.
-    pub fn runs_on(&self, websites_hosts: &[Name], host: &Name) -> bool {
-        // The site's own list is short; ask it first.
-        self.hosts.as_ref().is_none_or(|own| own.contains(host)) && websites_hosts.contains(host)
-    }
 }
 
 /// One container of a site.

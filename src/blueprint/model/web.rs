@@ -131,11 +131,9 @@ impl super::Blueprint {
         let mut out = Vec::new();
         if let Some(web) = &self.websites {
             for (i, site) in web.sites.iter().enumerate() {
-                // A site's own list (hosts outside `websites.hosts` are E208), else all of them.
-                let hosts: Vec<&Name> = match &site.hosts {
-                    Some(own) => own.iter().filter(|h| web.hosts.contains(h)).collect(),
-                    None => web.hosts.iter().collect(),
-                };
+                // The one rule of who runs a site: `sites_on`'s (its lists are in index order).
+                let hosts: Vec<&Name> =
+                    web.hosts.iter().filter(|h| web.sites_on(h).binary_search(&i).is_ok()).collect();
                 for (d, domain) in site.domains.iter().enumerate() {
                     out.push(ServedName {
                         domain,

@@ -172,3 +172,13 @@ lb_down() {
   ip netns delete "$LB_NS" 2>/dev/null || true
   rm -rf "$dir"
 }
+
+# lb_up_managed TERRAFORM-JSON LB-NAME PRIVATE-ADDRESS/PREFIX: lb_up with the
+# names of the load balancer's managed certificate in the JSON (the
+# provider issues it over exactly those).
+lb_up_managed() {
+  local tf=$1 name=$2 names
+  names=$(python3 -c 'import json, sys; print(" ".join(json.load(open(sys.argv[1]))["resource"]["hcloud_managed_certificate"][sys.argv[2]]["domain_names"]))' "$tf" "$name")
+  # shellcheck disable=SC2086 # one argument per name
+  lb_up "$tf" "$name" "$3" $names
+}

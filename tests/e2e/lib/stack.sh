@@ -53,6 +53,19 @@ host_push() {
   host_exec "$name" git -C /srv/git/config.git fetch -q --force /tmp/e2e-push.bundle main:main
 }
 
+# host_deploy NAME BLUEPRINT LOG: the operator's deploy on one host: the
+# project's newest commit pulled into the host's checkout, then the host's
+# install.sh, its output in LOG (and its last lines on stdout when it fails).
+# Exit status: install.sh's (1 when the pull fails).
+host_deploy() {
+  local name=$1 bp=$2 log=$3 rc=0
+  host_push "$name" || return 1
+  host_exec "$name" git -C /var/lib/gen/config pull -q --ff-only >/dev/null 2>&1 || return 1
+  host_exec "$name" "/var/lib/gen/config/out/$bp/hosts/$name/install.sh" >"$log" 2>&1 || rc=$?
+  if [ $rc -ne 0 ]; then tail -n 20 "$log"; fi
+  return $rc
+}
+
 # host_build_image NAME TAG < DOCKERFILE: an image built on the host's own
 # engine from a Dockerfile on stdin (no build context; the legacy builder,
 # which needs no registry).
@@ -148,4 +161,30 @@ fate() {
   else
     echo recreated
   fi
+}
+
+# web_host_up NAME V4 V6 PRIVATE-V4 REPOSITORY-URL BLUEPRINT STACK-DIR: a
+# load-balanced host: on the internet and the private network, prepared,
+# its compose file capped to this machine, booted with its user-data (the
+# cloud-init modules not yet run: first_boot does).
+web_host_up() {
+  local name=$1 v4=$2 v6=$3 private=$4 url=$5 bp=$6 stack=$7
+  host_create "$name" "$v4" "$v6"
+  priv_attach "$(host_ns "$name")" "$private/24"
+  host_prepare "$name" "$url"
+  compose_override "$name" "$bp" "$stack"
+  boot_with_cloud_init "$name" "$bp"
+}
+
+# first_boot NAME BLUEPRINT: what the provider's first boot does, as checks:
+# cloud-init's own schema check of the user-data, Docker started, the pinned
+# images loaded (no registry), then cloud-init's modules (their failure is
+# the scenario's to judge: without .env, install.sh stops on purpose).
+first_boot() {
+  local name=$1 bp=$2
+  check "$name: cloud-init.yaml passes cloud-init's own schema check" \
+    cloud-init schema --config-file "$E2E_STATE/project/out/$bp/hosts/$name/cloud-init.yaml"
+  host_exec "$name" systemctl start docker
+  check "$name: the pinned images load" host_load_images "$name"
+  host_exec "$name" /usr/local/lib/gen-e2e/cloud-init-run /var/lib/cloud/seed/nocloud/user-data >/dev/null 2>&1 || true
 }

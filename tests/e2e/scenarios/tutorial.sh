@@ -81,18 +81,10 @@ tutorial_scenarios() {
   scenario "tutorial: the servers (README step 6)"
   WEB_TF=$TUT_DIR/out/shop/infra/main.tf.json
   for h in "${TUT_HOSTS[@]}"; do
-    host_create "$h" "${TUT_V4[$h]}" "${TUT_V6[$h]}"
-    priv_attach "$(host_ns "$h")" "$(host_private_v4 "$h")/24"
-    host_prepare "$h" "$TUT_REPO"
-    compose_override "$h" shop /opt/shop
-    boot_with_cloud_init "$h" shop
+    web_host_up "$h" "${TUT_V4[$h]}" "${TUT_V6[$h]}" "$(host_private_v4 "$h")" "$TUT_REPO" shop /opt/shop
   done
   for h in "${TUT_HOSTS[@]}"; do
-    check "$h: cloud-init.yaml passes cloud-init's own schema check" \
-      cloud-init schema --config-file "$TUT_DIR/out/shop/hosts/$h/cloud-init.yaml"
-    host_exec "$h" systemctl start docker
-    check "$h: the pinned images load (node:24-alpine among them)" host_load_images "$h"
-    host_exec "$h" /usr/local/lib/gen-e2e/cloud-init-run /var/lib/cloud/seed/nocloud/user-data >/dev/null 2>&1 || true
+    first_boot "$h" shop
     check "$h: cloud-init cloned the repository" host_exec "$h" test -x "/var/lib/gen/config/out/shop/hosts/$h/install.sh"
     check "$h: first boot stopped before .env: no container" eq "" host_docker "$h" ps -aq
     check "$h: ... and .env.example names the secrets to write" host_exec "$h" test -s /opt/shop/.env.example
@@ -106,7 +98,7 @@ tutorial_scenarios() {
   for h in "${TUT_HOSTS[@]}"; do
     check "$h: all containers healthy within 240 s" wait_for 240 "healthy containers on $h" healthy_all "$h"
   done
-  lb_up "$WEB_TF" web-lb 10.0.1.200/24 $(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["resource"]["hcloud_managed_certificate"]["web-lb"]["domain_names"]))' "$WEB_TF")
+  lb_up_managed "$WEB_TF" web-lb 10.0.1.200/24
   for h in "${TUT_HOSTS[@]}"; do
     check "$h passes the load balancer's health check" wait_for 30 "$h UP" eq UP lb_status https_targets "$h"
   done
@@ -124,10 +116,7 @@ tutorial_scenarios() {
 tut_deploy() {
   local h
   for h in "${TUT_HOSTS[@]}"; do
-    host_push "$h" || return 1
-    host_exec "$h" git -C /var/lib/gen/config pull -q --ff-only >/dev/null 2>&1 || return 1
-    host_exec "$h" "/var/lib/gen/config/out/shop/hosts/$h/install.sh" >"$E2E_STATE/tut-deploy-$h.log" 2>&1 ||
-      { tail -n 20 "$E2E_STATE/tut-deploy-$h.log"; return 1; }
+    host_deploy "$h" shop "$E2E_STATE/tut-deploy-$h.log" || return 1
   done
 }
 
@@ -229,7 +218,7 @@ YAML
   check "... the sites' containers are kept" eq kept fate shop-frontend "$before" "$after"
   # The managed certificate is the load balancer's: it is re-made from the new JSON.
   lb_down
-  lb_up "$WEB_TF" web-lb 10.0.1.200/24 $(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["resource"]["hcloud_managed_certificate"]["web-lb"]["domain_names"]))' "$WEB_TF")
+  lb_up_managed "$WEB_TF" web-lb 10.0.1.200/24
   for h in "${TUT_HOSTS[@]}"; do
     check "$h passes the load balancer's health check" wait_for 30 "$h UP" eq UP lb_status https_targets "$h"
   done

@@ -13,10 +13,7 @@ web_deploy() {
   project_build hetzner-websites "$@" || return 1
   local h rc=0
   for h in "${WEB_HOSTS[@]}"; do
-    host_push "$h" || return 1
-    host_exec "$h" git -C /var/lib/gen/config pull -q --ff-only >/dev/null 2>&1 || return 1
-    host_exec "$h" "/var/lib/gen/config/out/hetzner-websites/hosts/$h/install.sh" \
-      >"$E2E_STATE/web-deploy-$h.log" 2>&1 || { rc=$?; tail -n 20 "$E2E_STATE/web-deploy-$h.log"; }
+    host_deploy "$h" hetzner-websites "$E2E_STATE/web-deploy-$h.log" || rc=$?
   done
   return $rc
 }

@@ -89,21 +89,14 @@ websites_scenarios() {
   priv_up
   local h
   for h in "${WEB_HOSTS[@]}"; do
-    host_create "$h" "${WEB_V4[$h]}" "${WEB_V6[$h]}"
-    priv_attach "$(host_ns "$h")" "$(host_private_v4 "$h")/24"
-    host_prepare "$h" https://git.example.com/ops/websites-infra.git
-    compose_override "$h" hetzner-websites "$WEB_STACK"
-    boot_with_cloud_init "$h" hetzner-websites
+    web_host_up "$h" "${WEB_V4[$h]}" "${WEB_V6[$h]}" "$(host_private_v4 "$h")" \
+      https://git.example.com/ops/websites-infra.git hetzner-websites "$WEB_STACK"
   done
 
   scenario "websites: first boot converges on both hosts"
   local t0
   for h in "${WEB_HOSTS[@]}"; do
-    check "$h: cloud-init.yaml passes cloud-init's own schema check" \
-      cloud-init schema --config-file "$E2E_STATE/project/out/hetzner-websites/hosts/$h/cloud-init.yaml"
-    host_exec "$h" systemctl start docker
-    check "$h: the pinned images load" host_load_images "$h"
-    host_exec "$h" /usr/local/lib/gen-e2e/cloud-init-run /var/lib/cloud/seed/nocloud/user-data >/dev/null 2>&1 || true
+    first_boot "$h" hetzner-websites
     check "$h: first boot without .env started nothing" eq "" host_docker "$h" ps -aq
     check "$h: the site directories exist for the operator's code" host_exec "$h" test -d /srv/websites/site-01/frontend
     web_deploy_code "$h"
@@ -120,7 +113,7 @@ websites_scenarios() {
   end_scenario
 
   scenario "websites: the load balancer from the Terraform JSON"
-  lb_up "$WEB_TF" web-lb 10.0.1.200/24 $(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["resource"]["hcloud_managed_certificate"]["web-lb"]["domain_names"]))' "$WEB_TF")
+  lb_up_managed "$WEB_TF" web-lb 10.0.1.200/24
   for h in "${WEB_HOSTS[@]}"; do
     check "$h passes the load balancer's health check (path and port from the JSON)" \
       wait_for 30 "$h UP" eq UP lb_status https_targets "$h"
