@@ -36,6 +36,10 @@ const fn gone(mut st: ServerType, replaced_by: &'static str) -> ServerType {
     st
 }
 
+/// Hetzner managed certificates (Let's Encrypt) take at most 100 names
+/// (Hetzner Cloud API, `POST /v1/certificates`, `domain_names`).
+pub const NAMES_PER_CERTIFICATE: usize = 100;
+
 pub const CLOUD_TYPES: &[ServerType] = &[
     gone(t("cx22", 2, 4, 40, false), "cx23"),
     gone(t("cx32", 4, 8, 80, false), "cx33"),

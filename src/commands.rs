@@ -376,7 +376,7 @@ fn plan_cmd(cli: &Cli, path: &Path, format: Format, style: Style) -> Result<i32>
             let plan = serde_json::to_value(&c.plan).unwrap_or_default();
             println!("{}", diag::json_document("plan", true, &c.warnings, Some(("plan", plan)), None));
         }
-        Format::Text => print!("{}", crate::plan::describe::describe(&c.plan)),
+        Format::Text => print!("{}", crate::describe::describe(&c.plan)),
     }
     Ok(0)
 }

@@ -5,10 +5,10 @@ use std::path::Path;
 use crate::blueprint::{self, LoadFailure, Loaded};
 use crate::check;
 use crate::diag::{self, Diagnostic};
-use crate::emit::fileset::FileSet;
 use crate::emit::manifest;
 use crate::error::{Error, Result};
 use crate::plan::{self, Plan};
+use crate::render::fileset::FileSet;
 use crate::render::Renderer;
 
 /// A blueprint that compiled: its files, its plan, and its warnings.
@@ -42,7 +42,10 @@ pub fn lint(path: &Path) -> Result<std::result::Result<(Loaded, Vec<Diagnostic>)
 /// The diagnostics of [`check::rendered`] on a blueprint's rendered files.
 fn rendered(loaded: &Loaded, files: &FileSet) -> Vec<Diagnostic> {
     let mut diags: Vec<Diagnostic> =
-        check::rendered(&loaded.blueprint, files).into_iter().map(|f| f.locate(&loaded.file, &loaded.spans)).collect();
+        check::rendered(&loaded.blueprint, &|path| files.files.get(path).map(|f| f.bytes.len()))
+            .into_iter()
+            .map(|f| f.locate(&loaded.file, &loaded.spans))
+            .collect();
     diag::place_ends(&mut diags, &loaded.source);
     diags
 }

@@ -13,7 +13,7 @@ use crate::cli::Format;
 use crate::compile::lint;
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
-use crate::plan::cost::{self, CostPlan, Line};
+use crate::resolve::cost::{self, CostPlan, Line};
 
 /// Prints the summary (or the difference to `base`) of each blueprint, as
 /// text or as the `--format json` document (`cost`: each blueprint's cost

@@ -12,8 +12,8 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::compile::Compiled;
-use crate::emit::fileset::FileSet;
 use crate::plan::{deploy, terraform};
+use crate::render::fileset::FileSet;
 
 /// The whole prediction.
 #[derive(Debug, Clone, Serialize)]
@@ -103,7 +103,7 @@ pub fn preview(blueprint: &str, base: &str, before: Option<&Compiled>, now: &Com
 }
 
 /// A host's generated files under rootfs/, by their path on the host.
-fn rootfs<'a>(files: &'a FileSet, host: &str) -> BTreeMap<String, &'a crate::emit::fileset::File> {
+fn rootfs<'a>(files: &'a FileSet, host: &str) -> BTreeMap<String, &'a crate::render::fileset::File> {
     let prefix = format!("hosts/{host}/rootfs");
     files
         .files

@@ -204,7 +204,7 @@ fn every_odoo_conf_parses_like_odoo_and_uses_known_options() {
     let odoo = reference("odoo-dedicated");
     let confs = files(&odoo, ".conf.in");
     assert_eq!(confs.len(), 3, "prod, test, dev");
-    let table: Vec<&str> = gen::plan::odoo_options::OPTIONS.iter().map(|o| o.name).collect();
+    let table: Vec<&str> = gen::resolve::odoo_options::OPTIONS.iter().map(|o| o.name).collect();
     let dir = tempfile::tempdir().unwrap();
     for (path, text) in confs {
         let file = dir.path().join("odoo.conf");

@@ -15,6 +15,7 @@ mod jinja2_peer;
 mod lifecycle;
 mod limits;
 mod ops_validators;
+mod pipeline;
 mod precommit;
 mod preview;
 mod provision;

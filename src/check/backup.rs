@@ -7,7 +7,7 @@
 use crate::blueprint::model::{BackupTool, Blueprint, Scheduler, WebhookKind};
 use crate::blueprint::units::Duration;
 use crate::diag::Finding;
-use crate::plan::backup::{Schedule, DEFAULT_MAX_DURATION};
+use crate::resolve::backup::{Schedule, DEFAULT_MAX_DURATION};
 
 /// Every backup job the blueprint can schedule runs once a day.
 const DAILY: Duration = Duration(86_400);

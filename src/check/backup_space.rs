@@ -1,7 +1,7 @@
 //! Backup storage over time: the trees a backup copies against the local
 //! backup partition and the offsite repository, year by year of the growth
 //! projection, and growth tables that disagree with the backup's own figures.
-//! Sizes and the deduplication assumption come from `plan::backup_size`.
+//! Sizes and the deduplication assumption come from `resolve::backup_size`.
 //!
 //! | code | finding |
 //! |---|---|
@@ -17,7 +17,7 @@
 use crate::blueprint::model::{Backup, BackupMode, BackupTool, Blueprint};
 use crate::blueprint::units::Size;
 use crate::diag::Finding;
-use crate::plan::backup_size::{self as size, Tree};
+use crate::resolve::backup_size::{self as size, Tree};
 
 /// Two sizes agree within 10 % of the larger (documents round).
 fn agree(a: Size, b: Size) -> bool {
@@ -96,8 +96,9 @@ fn local(bp: &Blueprint, backup: &Backup, trees: &[Tree], out: &mut Vec<Finding>
     let on_mount: Vec<(usize, &crate::blueprint::model::GrowthItem)> =
         g.items.iter().enumerate().filter(|(_, it)| it.mount == mount).collect();
     let Some((first_item, _)) = on_mount.first() else { return };
-    let stated =
-        |i: u32| -> Size { on_mount.iter().map(|(_, it)| crate::plan::growth::need(it.initial, it.per_year, i)).sum() };
+    let stated = |i: u32| -> Size {
+        on_mount.iter().map(|(_, it)| crate::resolve::growth::need(it.initial, it.per_year, i)).sum()
+    };
     if let Some(i) = first(bp, |i| !agree(stated(i), size::local_need(backup, trees, i))) {
         let computed = size::local_need(backup, trees, i);
         let names = on_mount.iter().map(|(_, it)| format!("`{}`", it.name)).collect::<Vec<_>>().join(", ");

@@ -4,7 +4,7 @@
 use crate::blueprint::model::Blueprint;
 use crate::blueprint::units::Money;
 use crate::diag::Finding;
-use crate::plan::cost;
+use crate::resolve::cost;
 
 pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     let Some(budget) = &bp.budget else { return };
@@ -21,7 +21,7 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
                     "monthly cost {} {total} exceeds the budget {} by {over} ({} % of the budget): {listing}",
                     budget.currency,
                     budget.monthly,
-                    super::pct(over.0.unsigned_abs(), budget.monthly.0.unsigned_abs())
+                    crate::resolve::pct(over.0.unsigned_abs(), budget.monthly.0.unsigned_abs())
                 ),
             )
             .hint("raise the budget or remove cost; `extra_costs` and prices are in the blueprint")

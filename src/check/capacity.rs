@@ -5,9 +5,9 @@ use crate::blueprint::model::{Blueprint, HostKind};
 use crate::blueprint::units::{Cpus, Size};
 use crate::catalog;
 use crate::diag::Finding;
-use crate::plan::{capacity, machine, placement};
+use crate::resolve::{capacity, machine, placement};
 
-use super::pct;
+use crate::resolve::pct;
 
 pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     for (h, host) in bp.hosts.iter().enumerate() {

@@ -14,7 +14,7 @@
 //! - E606: a `vpn_only` Odoo environment on a host other than the VPN host.
 //!   gen makes `vpn_only` names work on the VPN host by itself: the clients'
 //!   `DNS =` is the server's VPN address, whose dnsmasq answers those names
-//!   with that address (`plan::wireguard::VpnDns`), so requests go through
+//!   with that address (`resolve::wireguard::VpnDns`), so requests go through
 //!   the split tunnel (AllowedIPs = the VPN subnet) and nginx sees a VPN
 //!   source. On another host nothing routes the VPN subnet there and the
 //!   VPN's DNS does not answer for it: clients resolve the public address,

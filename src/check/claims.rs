@@ -9,7 +9,7 @@
 use crate::blueprint::model::{Blueprint, Figure};
 use crate::blueprint::units::{Money, Size};
 use crate::diag::Finding;
-use crate::plan::{cost, growth};
+use crate::resolve::{cost, growth};
 
 /// A stated amount matches when equal to the cent, or, when it is written
 /// without cents, within one currency unit (documents round to whole euros).
@@ -47,7 +47,7 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
                     "the quote of {} for `{}` ({id}) is {} % {dir} the catalog's {} ({}, {}, as of {})",
                     l.unit_price,
                     l.name,
-                    crate::check::pct(q.abs_diff(c), c.unsigned_abs()),
+                    crate::resolve::pct(q.abs_diff(c), c.unsigned_abs()),
                     list,
                     match entry.tax {
                         crate::prices::Tax::Net => "net",
@@ -137,7 +137,7 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
             Figure::BudgetVariancePercent(p) => plan.budget.as_ref().map(|b| {
                 let computed = b.variance_percent.trim_start_matches(['+', '-']).to_string();
                 // Compare at the one decimal the report prints.
-                let stated = crate::check::pct(p.0.unsigned_abs(), 10_000);
+                let stated = crate::resolve::pct(p.0.unsigned_abs(), 10_000);
                 let ok = stated == computed;
                 (
                     "the budget variance".into(),
@@ -213,11 +213,11 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     }
 }
 
-/// The restic repository in `year` (`plan::backup_size::offsite_need`), with
+/// The restic repository in `year` (`resolve::backup_size::offsite_need`), with
 /// how it is made up; none without an offsite copy or outside the projection.
 fn offsite_needed(bp: &Blueprint, year: u32) -> Option<(Size, String)> {
     use crate::blueprint::model::BackupMode;
-    use crate::plan::backup_size as size;
+    use crate::resolve::backup_size as size;
     let backup = bp.backup.as_ref()?;
     let o = backup.offsite.as_ref()?;
     let (start, n) = size::years(bp);

@@ -5,10 +5,10 @@
 
 use crate::blueprint::model::Blueprint;
 use crate::diag::Finding;
-use crate::plan::connections::{self, USERS_PER_WORKER};
-use crate::plan::odoo::option_value;
-use crate::plan::odoo_options::{self, Owner};
-use crate::plan::postgres::{self, listens_beyond_localhost};
+use crate::resolve::connections::{self, USERS_PER_WORKER};
+use crate::resolve::odoo::option_value;
+use crate::resolve::odoo_options::{self, Owner};
+use crate::resolve::postgres::{self, listens_beyond_localhost};
 
 /// postgresql.conf settings gen writes from typed fields or needs as they are.
 const POSTGRES_MANAGED: &[(&str, &str)] = &[
@@ -99,7 +99,7 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
                             p.workers.value,
                             p.max_cron_threads,
                             p.limit_memory_hard,
-                            crate::plan::postgres::approx(p.worst_memory()),
+                            crate::resolve::postgres::approx(p.worst_memory()),
                             p.memory
                         ),
                     )

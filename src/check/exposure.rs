@@ -4,8 +4,8 @@
 
 use crate::blueprint::model::{Access, Blueprint, Source};
 use crate::diag::Finding;
-use crate::plan::compose::proxy_bind;
-use crate::plan::placement::{self, Guard, Published, Role};
+use crate::resolve::compose::proxy_bind;
+use crate::resolve::placement::{self, Guard, Published, Role};
 
 pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     for (h, host) in bp.hosts.iter().enumerate() {
@@ -47,13 +47,13 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
             }
         }
         // sshd is a host service on every host: no container may take its port.
-        let ssh = crate::plan::firewall::SSH_PORT;
+        let ssh = crate::resolve::firewall::SSH_PORT;
         let sshd = Published { ip: String::new(), host_port: ssh, container_port: ssh, proto: "tcp" };
         // First, so a container that takes port 22 is the one reported.
         bindings.insert(0, ("sshd".into(), sshd, "/firewall".into()));
         // Prometheus comes with compose where monitoring is on; also first.
         if !placed.is_empty() && bp.monitoring.as_ref().is_some_and(|m| m.prometheus) {
-            if let Some(prometheus) = Published::parse(crate::plan::monitoring::PROMETHEUS_PORT) {
+            if let Some(prometheus) = Published::parse(crate::resolve::monitoring::PROMETHEUS_PORT) {
                 bindings.insert(1, ("prometheus".into(), prometheus, "/monitoring/prometheus".into()));
             }
         }

@@ -16,7 +16,6 @@
 
 use crate::blueprint::model::{Blueprint, HostKind, TlsMode};
 use crate::diag::Finding;
-use crate::emit::fileset::FileSet;
 
 /// The API's limit of a server's `user_data`: 32 KiB.
 pub const USER_DATA_MAX: usize = 32 * 1024;
@@ -51,7 +50,7 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     let Some(t) = LB_TYPES.iter().find(|t| t.name.eq_ignore_ascii_case(&lb.lb_type)) else { return };
     let names = bp.load_balanced_names().len();
     let (services, certificates) = match lb.tls {
-        TlsMode::Terminate => (1, names.div_ceil(crate::plan::terraform::NAMES_PER_CERTIFICATE)),
+        TlsMode::Terminate => (1, names.div_ceil(crate::catalog::NAMES_PER_CERTIFICATE)),
         TlsMode::Passthrough => (2, 0),
     };
     let asks = [
@@ -62,7 +61,7 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
             certificates,
             t.certificates,
             "/load_balancer/tls",
-            format!(" ({names} site names, at most {} per certificate)", crate::plan::terraform::NAMES_PER_CERTIFICATE),
+            format!(" ({names} site names, at most {} per certificate)", crate::catalog::NAMES_PER_CERTIFICATE),
         ),
     ];
     for (what, need, max, pointer, why) in asks {
@@ -104,11 +103,11 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
 /// E610: each cloud host's rendered user data against [`USER_DATA_MAX`].
 /// Runs on the rendered files (the size exists only there), after render
 /// and before emit; it reads the files and changes nothing.
-pub fn user_data(bp: &Blueprint, files: &FileSet) -> Vec<Finding> {
+pub fn user_data(bp: &Blueprint, size_of: &dyn Fn(&str) -> Option<usize>) -> Vec<Finding> {
     let mut out = Vec::new();
     for (h, host) in bp.hosts.iter().enumerate().filter(|(_, h)| h.kind == HostKind::Cloud) {
         let path = format!("hosts/{}/cloud-init.yaml", host.name);
-        let Some(size) = files.files.get(&path).map(|f| f.bytes.len()) else { continue };
+        let Some(size) = size_of(&path) else { continue };
         if size > USER_DATA_MAX {
             out.push(
                 Finding::error(

@@ -64,7 +64,7 @@ fn certificate_name(value: &str, pointer: String, out: &mut Vec<Finding>) {
 /// HTTP-01 by webroot) on a host that terminates TLS itself.
 fn certificate_names(bp: &Blueprint, out: &mut Vec<Finding>) {
     let tls_on = |host: &crate::blueprint::units::Name| {
-        bp.hosts.iter().find(|h| &h.name == host).is_some_and(|h| crate::plan::compose::terminates_tls(bp, h))
+        bp.hosts.iter().find(|h| &h.name == host).is_some_and(|h| crate::resolve::compose::terminates_tls(bp, h))
     };
     for name in bp.served_names().into_iter().filter(|n| n.hosts.iter().any(|h| tls_on(h))) {
         certificate_name(name.domain, name.pointer, out);

@@ -4,7 +4,7 @@
 //!
 //! | codes | family |
 //! |---|---|
-//! | E2xx | names, references, collisions; website containers without an application (E214, E215); static sites and redirects (E216–E220, `served`); container services (E221, E222, E224, E226, E228, W221, W222, `services`); environments (E227, `literals`); vhost files per host (E225, `served`) |
+//! | E2xx | names, references, collisions; website containers without an application (E214, E215) or without one shape (E235, `websites`); static sites and redirects (E216–E220, `served`); container services (E221, E222, E224, E226, E228, W221, W222, `services`); environments (E227, `literals`); vhost files per host (E225, `served`) |
 //! | E3xx | exposure: ports past the proxy, VPN or load balancer; VPN, ranges, TLS |
 //! | E4xx/W4xx | CPU and memory capacity |
 //! | E41x/W41x | Odoo options, the PostgreSQL connection budget, worker and server memory |
@@ -93,24 +93,17 @@ pub fn check(bp: &Blueprint) -> Vec<Finding> {
 pub const DATED: &[&str] = &["E422", "W422", "E423", "W423", "W815"];
 
 /// Checks that need the rendered files (a size exists only there): run
-/// after render and before emit, reading the files and changing nothing.
-pub fn rendered(bp: &Blueprint, files: &crate::emit::fileset::FileSet) -> Vec<Finding> {
-    limits::user_data(bp, files)
+/// after render and before emit. `size_of` gives a rendered file's size in
+/// bytes by its path under `out/<blueprint>/` (`None`: not rendered), so
+/// this stage reads the files without depending on the render stage.
+pub fn rendered(bp: &Blueprint, size_of: &dyn Fn(&str) -> Option<usize>) -> Vec<Finding> {
+    limits::user_data(bp, size_of)
 }
 
-/// Every website component (defaults and per-site overrides) with the JSON
-/// pointer it was written at.
+/// Every website component (the defaults' and each site's own) with the
+/// JSON pointer it was written at.
 pub(crate) fn website_components(bp: &Blueprint) -> Vec<(String, &crate::blueprint::model::Component)> {
-    let Some(web) = &bp.websites else { return Vec::new() };
-    let mut components = vec![
-        ("/websites/defaults/backend".to_string(), &web.defaults.backend),
-        ("/websites/defaults/frontend".to_string(), &web.defaults.frontend),
-    ];
-    for (i, site) in web.sites.iter().enumerate() {
-        components.extend(site.backend.iter().map(|c| (format!("/websites/sites/{i}/backend"), c)));
-        components.extend(site.frontend.iter().map(|c| (format!("/websites/sites/{i}/frontend"), c)));
-    }
-    components
+    bp.websites.as_ref().map(|web| web.written_components()).unwrap_or_default()
 }
 
 /// Every container environment the blueprint writes (website components
@@ -120,16 +113,6 @@ pub(crate) fn environments(bp: &Blueprint) -> Vec<(String, &std::collections::BT
     let mut out: Vec<_> = website_components(bp).into_iter().map(|(at, c)| (at, &c.environment)).collect();
     out.extend(bp.services.iter().enumerate().map(|(i, s)| (format!("/services/{i}"), &s.environment)));
     out
-}
-
-/// Percent with one decimal, computed in integers: `pct(175, 1900)` = "9.2".
-pub(crate) fn pct(part: u64, whole: u64) -> String {
-    if whole == 0 {
-        return "∞".into();
-    }
-    // Round half up on the per-mille value.
-    let per_mille = (part * 1000 * 2 + whole) / (whole * 2);
-    format!("{}.{}", per_mille / 10, per_mille % 10)
 }
 
 /// The codes one check family reports on the invalid fixtures' clean base
@@ -142,15 +125,4 @@ pub(crate) fn codes_on_base(check: fn(&Blueprint, &mut Vec<Finding>), extra: &st
     let mut out = Vec::new();
     check(&bp, &mut out);
     out.iter().map(|f| f.code).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn pct_rounds_half_up() {
-        assert_eq!(super::pct(175, 1900), "9.2");
-        assert_eq!(super::pct(1, 3), "33.3");
-        assert_eq!(super::pct(2, 3), "66.7");
-        assert_eq!(super::pct(5, 0), "∞");
-    }
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use crate::blueprint::load::nearest;
 use crate::blueprint::model::Blueprint;
 use crate::diag::Finding;
-use crate::plan::placement;
+use crate::resolve::placement;
 
 /// Reports every second use of a name in one list.
 fn unique<'a>(what: &str, items: impl Iterator<Item = (&'a str, String)>, out: &mut Vec<Finding>) {
@@ -186,7 +186,7 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     // machine); compose keeps one service per name and silently drops the
     // other. gen's own containers (nginx, monitoring's) are named by gen,
     // so a clash with one is reported at the blueprint's entry.
-    let monitoring: Vec<&str> = crate::plan::monitoring::containers(bp).into_iter().map(|(name, _)| name).collect();
+    let monitoring: Vec<&str> = crate::resolve::monitoring::containers(bp).into_iter().map(|(name, _)| name).collect();
     for host in &bp.hosts {
         let placed = placement::on_host(bp, host);
         let fixed = if placed.is_empty() { &[][..] } else { &monitoring[..] };

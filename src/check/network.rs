@@ -9,10 +9,10 @@ use std::net::Ipv4Addr;
 
 use crate::blueprint::model::{Blueprint, TlsMode};
 use crate::diag::Finding;
-use crate::plan::compose;
-use crate::plan::firewall::{self, net, Intent};
-use crate::plan::wireguard::valid_key;
-use crate::plan::{placement, vhost};
+use crate::resolve::compose;
+use crate::resolve::firewall::{self, net, Intent};
+use crate::resolve::wireguard::valid_key;
+use crate::resolve::{placement, vhost};
 
 pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     exposure(bp, out);

@@ -15,8 +15,8 @@
 use crate::blueprint::model::Blueprint;
 use crate::clock;
 use crate::diag::Finding;
-use crate::plan::cost::{self, Line};
 use crate::prices;
+use crate::resolve::cost::{self, Line};
 
 pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     let plan = cost::plan(bp);

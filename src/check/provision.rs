@@ -4,7 +4,7 @@
 
 use crate::blueprint::model::{Blueprint, HostKind};
 use crate::diag::Finding;
-use crate::plan::installimage;
+use crate::resolve::installimage;
 
 /// Key types OpenSSH accepts in authorized_keys.
 const SSH_KEY_TYPES: &[&str] = &[
@@ -73,7 +73,7 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
                         .at_value(),
                     );
                 }
-                let usable = crate::plan::capacity::usable(storage).value;
+                let usable = crate::resolve::capacity::usable(storage).value;
                 let partitions: crate::blueprint::units::Size = storage.partitions.iter().map(|p| p.size).sum();
                 if partitions <= usable && partitions + installimage::BOOT > usable {
                     out.push(

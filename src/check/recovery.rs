@@ -11,7 +11,7 @@
 //!    server (the Odoo plan's own figures, section 6.3: 30 min Ubuntu, 1 h
 //!    Docker and stack) or 30 min on a cloud server (an assumption);
 //! 3. on the backup host, reading the latest set back from the offsite copy
-//!    (`plan::backup_size::restore_size`: the snapshot trees plus one
+//!    (`resolve::backup_size::restore_size`: the snapshot trees plus one
 //!    `daily_size`, in the last year of the growth projection) at
 //!    `sla.restore_throughput`, else 50 MiB/s (an assumption: Hetzner
 //!    publishes no Storage Box throughput).
@@ -28,7 +28,7 @@
 use crate::blueprint::model::{Blueprint, Host, HostKind};
 use crate::blueprint::units::{Duration, Size};
 use crate::diag::Finding;
-use crate::plan::backup_size;
+use crate::resolve::backup_size;
 
 /// The hours of the average month, 8760 h / 12, over which availability is
 /// counted (a 30-day month would be 720 h).
@@ -135,7 +135,7 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
                 hours_minutes(sla.rto.0),
                 sla.availability,
                 hours_minutes(budget),
-                crate::check::pct(budget, MONTH_HOURS * 3600),
+                crate::resolve::pct(budget, MONTH_HOURS * 3600),
             ))
             .hint(format!("promise an RTO within {} (a standby server, or two behind a load balancer), or state the availability the RTO allows", hours_minutes(budget)))
             .at_value(),

@@ -12,8 +12,8 @@
 use crate::blueprint::model::{Blueprint, CostItem, HostKind};
 use crate::blueprint::units::Money;
 use crate::diag::Finding;
-use crate::plan::cost::gb;
 use crate::prices::{self, Rate, Unit};
+use crate::resolve::cost::gb;
 
 pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     let items = bp.extra_costs.iter().enumerate().map(|(i, c)| (format!("/extra_costs/{i}"), c));

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use crate::blueprint::model::Blueprint;
 use crate::diag::Finding;
-use crate::plan::compose::references;
+use crate::resolve::compose::references;
 
 const SECRET_WORDS: [&str; 6] = ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "PRIVATE_KEY"];
 

@@ -219,7 +219,7 @@ fn named(bp: &Blueprint, out: &mut Vec<Finding>) {
 fn files(bp: &Blueprint, out: &mut Vec<Finding>) {
     for host in &bp.hosts {
         let mut seen: BTreeMap<String, String> = BTreeMap::new();
-        for v in crate::plan::vhost::on_host(bp, host) {
+        for v in crate::resolve::vhost::on_host(bp, host) {
             match seen.get(&v.file) {
                 Some(first) => out.push(
                     Finding::error(

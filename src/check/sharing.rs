@@ -5,7 +5,7 @@
 //! |---|---|---|
 //! | E416 | an Odoo environment's `limit_time_real` (s) above nginx's `proxy_read_timeout` / `proxy_send_timeout` for its vhost ([`NGINX_PROXY_TIMEOUT_S`]): nginx answers 504 while Odoo still works on the request | nginx `ngx_http_proxy_module`; Odoo 17 `odoo/service/server.py` (the prefork master kills a worker after `limit_time_real`) |
 //! | E417 | `db_maxconn` (blueprint) or the `db_maxconn_gevent` option below [`MIN_DB_MAXCONN`]: the bus listener keeps one connection of its process's pool for good, and a request needs one more | Odoo 17 `odoo/sql_db.py` (`db_connect`: the gevent process takes `db_maxconn_gevent or db_maxconn`), `addons/bus/models/bus.py` (`ImDispatch.loop` holds a `LISTEN imbus` cursor) |
-//! | W413 | PostgreSQL's parallel workers (`max_parallel_workers`, PGTune: one per CPU of the container's limit) while the CPU limits of the host's other containers plus PostgreSQL's exceed the host's CPUs | PGTune `configurationSlice.js`; the CPU sums are `plan::capacity`'s |
+//! | W413 | PostgreSQL's parallel workers (`max_parallel_workers`, PGTune: one per CPU of the container's limit) while the CPU limits of the host's other containers plus PostgreSQL's exceed the host's CPUs | PGTune `configurationSlice.js`; the CPU sums are `resolve::capacity`'s |
 //!
 //! The proxy timeout is a literal in `templates/nginx/odoo.conf.j2`; the unit
 //! test below reads the template so this module and the file cannot drift.
@@ -13,13 +13,13 @@
 use crate::blueprint::model::Blueprint;
 use crate::blueprint::units::Cpus;
 use crate::diag::Finding;
-use crate::plan::connections::{self, MIN_DB_MAXCONN};
-use crate::plan::odoo::DEFAULT_LIMIT_TIME_REAL;
-use crate::plan::{capacity, machine, placement, postgres};
+use crate::resolve::connections::{self, MIN_DB_MAXCONN};
+use crate::resolve::odoo::DEFAULT_LIMIT_TIME_REAL;
+use crate::resolve::{capacity, machine, placement, postgres};
 
 /// nginx's `proxy_read_timeout` and `proxy_send_timeout` in seconds, as
-/// every Odoo vhost has them (`plan::vhost`; the blueprint cannot set them).
-pub(crate) use crate::plan::vhost::ODOO_PROXY_TIMEOUT_S as NGINX_PROXY_TIMEOUT_S;
+/// every Odoo vhost has them (`resolve::vhost`; the blueprint cannot set them).
+pub(crate) use crate::resolve::vhost::ODOO_PROXY_TIMEOUT_S as NGINX_PROXY_TIMEOUT_S;
 
 pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     proxy_timeouts(bp, out);

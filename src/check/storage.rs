@@ -4,9 +4,9 @@
 use crate::blueprint::model::Blueprint;
 use crate::blueprint::units::Size;
 use crate::diag::Finding;
-use crate::plan::capacity::{raid_min_disks, raid_name, usable};
+use crate::resolve::capacity::{raid_min_disks, raid_name, usable};
 
-use super::pct;
+use crate::resolve::pct;
 
 pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     for (h, host) in bp.hosts.iter().enumerate() {

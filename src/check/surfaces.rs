@@ -3,7 +3,7 @@
 //!
 //! - E320: an environment with the database manager on and `access: public`.
 //!   gen writes `list_db = True` for the environment named `dev` only
-//!   (`plan::odoo::plan`); a blueprint cannot set `list_db` itself (E412).
+//!   (`resolve::odoo::plan`); a blueprint cannot set `list_db` itself (E412).
 //!   With it on, `/web/database/manager` drops, dumps and restores any
 //!   database the PostgreSQL role can reach, given the master password
 //!   (Odoo's `check_db_management_enabled` guard in `odoo/service/db.py`).
@@ -15,12 +15,12 @@
 //!
 //! Metrics endpoints need no rule here: gen publishes Prometheus on
 //! loopback only and node_exporter and cAdvisor not at all
-//! (`plan::monitoring::services`), and a port a blueprint container
+//! (`resolve::monitoring::services`), and a port a blueprint container
 //! publishes past nginx is already E301.
 
 use crate::blueprint::model::{Access, Application, Blueprint, Environment};
 use crate::diag::Finding;
-use crate::plan::odoo::database;
+use crate::resolve::odoo::database;
 
 /// The environment gen runs with the database manager on.
 const LIST_DB_ENVIRONMENT: &str = "dev";

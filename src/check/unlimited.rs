@@ -1,18 +1,18 @@
 //! Capacity that cannot be judged (W403): containers on a shared host whose
 //! CPU and memory limits the blueprint leaves out.
 //!
-//! The capacity check (`plan::capacity`, E401–E402 and W401–W402) sums the
+//! The capacity check (`resolve::capacity`, E401–E402 and W401–W402) sums the
 //! limits it knows; a container with no `resources.limits` adds nothing to
 //! that sum, so a host can look half empty while one container may take the
 //! whole machine. Docker then caps it at nothing but the machine, and gen
 //! tunes it for the whole machine too: Odoo's workers from the host's CPUs
-//! and memory (`plan::connections::processes`), PostgreSQL's memory
-//! settings from the host's memory (`plan::postgres`).
+//! and memory (`resolve::connections::processes`), PostgreSQL's memory
+//! settings from the host's memory (`resolve::postgres`).
 //!
 //! Which containers count: the ones whose limit only the blueprint can give
 //! (Odoo environments, PostgreSQL services, website backends and
 //! frontends). The monitoring containers carry fixed caps gen writes itself
-//! (`plan::monitoring::containers`), so they are always limited. nginx
+//! (`resolve::monitoring::containers`), so they are always limited. nginx
 //! takes its limit from `proxy.resources`; its footprint is bounded by the
 //! worker and buffer settings gen writes, so an nginx with no limit alone
 //! does not raise W403, but it is listed when the warning fires anyway.
@@ -20,8 +20,8 @@
 use crate::blueprint::model::Blueprint;
 use crate::blueprint::units::{Cpus, Size};
 use crate::diag::Finding;
-use crate::plan::placement::{self, Role};
-use crate::plan::{capacity, connections, machine};
+use crate::resolve::placement::{self, Role};
+use crate::resolve::{capacity, connections, machine};
 
 /// One warning per host that runs a blueprint-limited container (see the
 /// module docs) without `resources.limits` beside at least one other

@@ -1,5 +1,5 @@
 //! Check: the pinned version of each program against what gen writes for it
-//! (the table is `plan::versions`).
+//! (the table is `resolve::versions`).
 //!
 //! - E420: a pinned nginx, PostgreSQL or Odoo older than something gen's
 //!   files for this blueprint need (an nginx before `ssl_reject_handshake`
@@ -14,8 +14,8 @@
 use crate::blueprint::model::Blueprint;
 use crate::blueprint::units::Image;
 use crate::diag::Finding;
-use crate::plan::compose::terminates_tls;
-use crate::plan::versions::{self, When};
+use crate::resolve::compose::terminates_tls;
+use crate::resolve::versions::{self, When};
 
 pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     nginx(bp, out);
@@ -171,7 +171,7 @@ fn nginx(bp: &Blueprint, out: &mut Vec<Finding>) {
             .hint(format!(
                 "pin nginx {} or later (the references run {}); gen writes no syntax for older nginx",
                 versions::dotted(&f.since),
-                crate::plan::nginx::DEFAULT_IMAGE
+                crate::resolve::nginx::DEFAULT_IMAGE
             ))
             .at_value(),
         );

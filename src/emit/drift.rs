@@ -8,9 +8,9 @@ use std::path::Path;
 use serde::Serialize;
 use similar::TextDiff;
 
-use super::fileset::{File, FileSet};
 use super::manifest::{generator_of, MODES};
 use crate::error::{Error, Result};
+use crate::render::fileset::{File, FileSet};
 
 #[derive(Debug, Default, Serialize)]
 pub struct Drift {

@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 
 use sha2::{Digest, Sha256};
 
-use super::fileset::FileSet;
 use crate::plan::Plan;
+use crate::render::fileset::FileSet;
 
 pub const MANIFEST: &str = "MANIFEST.sha256";
 pub const MODES: &str = "MODES";

@@ -2,6 +2,5 @@
 //! tree) or is compared with it (drift).
 
 pub mod drift;
-pub mod fileset;
 pub mod manifest;
 pub mod write;

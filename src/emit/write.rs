@@ -41,9 +41,9 @@ use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use super::fileset::FileSet;
 use super::manifest::MANIFEST;
 use crate::error::{Error, Result};
+use crate::render::fileset::FileSet;
 
 const STAGING_PREFIX: &str = ".gen-staging-";
 const BACKUP_PREFIX: &str = ".gen-backup-";
@@ -244,7 +244,7 @@ fn create(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
 }
 
 /// The files in writing order: MANIFEST.sha256 last, so no file is newer than it.
-fn manifest_last(files: &FileSet) -> impl Iterator<Item = (&String, &super::fileset::File)> {
+fn manifest_last(files: &FileSet) -> impl Iterator<Item = (&String, &crate::render::fileset::File)> {
     files.files.iter().filter(|(rel, _)| *rel != MANIFEST).chain(files.files.iter().filter(|(rel, _)| *rel == MANIFEST))
 }
 
@@ -262,7 +262,7 @@ fn whole_tree(target: &Path, staging: &Path, files: &FileSet, survey: Option<&Su
             }
         }
     }
-    let place = |(rel, file): &(&String, &super::fileset::File)| -> Result<bool> {
+    let place = |(rel, file): &(&String, &crate::render::fileset::File)| -> Result<bool> {
         let dest = staging.join(rel);
         if survey.is_some_and(|s| s.unchanged.contains(*rel)) && fs::hard_link(target.join(rel), &dest).is_ok() {
             return Ok(false);
@@ -325,7 +325,7 @@ enum Done {
 }
 
 fn incremental(target: &Path, staging: &Path, backup: &Path, files: &FileSet, survey: &Survey) -> Result<WriteStats> {
-    let changed: Vec<(&String, &super::fileset::File)> =
+    let changed: Vec<(&String, &crate::render::fileset::File)> =
         manifest_last(files).filter(|(rel, _)| !survey.unchanged.contains(*rel)).collect();
     fs::create_dir(staging).map_err(|e| Error::io("create", staging, e))?;
     fs::create_dir(backup).map_err(|e| Error::io("create", backup, e))?;
@@ -346,7 +346,7 @@ fn commit(
     target: &Path,
     staging: &Path,
     backup: &Path,
-    changed: &[(&String, &super::fileset::File)],
+    changed: &[(&String, &crate::render::fileset::File)],
     survey: &Survey,
     done: &mut Vec<Done>,
 ) -> Result<()> {

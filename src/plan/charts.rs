@@ -4,9 +4,9 @@
 
 use serde::Serialize;
 
-use super::cost::CostPlan;
-use super::growth::GrowthPlan;
 use super::HostPlan;
+use crate::resolve::cost::CostPlan;
+use crate::resolve::growth::GrowthPlan;
 
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct Chart {

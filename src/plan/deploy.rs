@@ -28,7 +28,7 @@ impl PathPattern {
 
     /// The pattern as a word of a shell `case` (quoted, the `*` outside).
     pub fn shell(&self) -> String {
-        let quote = |s: &str| crate::render::filters::sh_str(s.to_string());
+        let quote = |s: &str| crate::quote::sh_str(s.to_string());
         match self {
             PathPattern::File(f) => quote(f),
             PathPattern::Under(dir) => format!("{}*", quote(&format!("{dir}/"))),

@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
-use super::backup::BackupPlan;
-use super::monitoring::MonitoringPlan;
+use crate::resolve::backup::BackupPlan;
+use crate::resolve::monitoring::MonitoringPlan;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Jobs {

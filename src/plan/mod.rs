@@ -1,59 +1,23 @@
-//! Plan: the checked blueprint resolved into every value the artifacts need.
-//!
-//! Defaults apply here and nowhere else, every number is computed here (and
-//! unit-tested), and each derived value carries the reason templates and
-//! `gen plan` print. Templates see only these types.
+//! Plan: the resolved records (`crate::resolve`) assembled per host and per
+//! file into what the templates see. Templates see only these types; every
+//! number and default comes from `resolve`, which rules read too.
 
-pub mod backup;
-pub mod backup_size;
-pub mod capacity;
 pub mod charts;
-pub mod compose;
-pub mod connections;
-pub mod containers;
-pub mod cost;
 pub mod deploy;
-pub mod describe;
-pub mod docker;
-pub mod firewall;
-pub mod growth;
-pub mod images;
-pub mod installimage;
 pub mod jobs;
-pub mod monitoring;
-pub mod nginx;
-pub mod odoo;
-pub mod odoo_options;
-pub mod pgtune;
-pub mod placement;
-pub mod postgres;
-pub mod provision;
 pub mod report;
 pub mod summary;
 pub mod terraform;
-pub mod versions;
-pub mod vhost;
-pub mod wireguard;
 
 use serde::Serialize;
 
 use crate::blueprint::model::{Blueprint, Host, HostKind};
 use crate::blueprint::units::Size;
 use crate::blueprint::Loaded;
-use crate::catalog;
-
-/// A value computed by gen, with the reason in words.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Derived<T> {
-    pub value: T,
-    pub why: String,
-}
-
-impl<T> Derived<T> {
-    pub fn new(value: T, why: impl Into<String>) -> Self {
-        Derived { value, why: why.into() }
-    }
-}
+use crate::resolve::{
+    backup, capacity, compose, docker, firewall, installimage, machine, monitoring, nginx, odoo, placement, postgres,
+    provision, vhost, wireguard, Derived,
+};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Plan {
@@ -163,7 +127,7 @@ fn plan_host(bp: &Blueprint, host: &Host) -> HostPlan {
     let nginx = nginx::plan(bp, host, &placed, &vhosts);
     let postgres: Vec<postgres::PostgresConf> =
         bp.postgres.iter().filter(|p| p.host == host.name).map(|p| postgres::plan(bp, host, p)).collect();
-    // Each PostgreSQL container's /dev/shm follows its tuning (plan::postgres::shm_size).
+    // Each PostgreSQL container's /dev/shm follows its tuning (resolve::postgres::shm_size).
     if let Some(c) = compose.as_mut() {
         for pg in &postgres {
             if let Some(s) = c.services.iter_mut().find(|s| s.name == pg.service) {
@@ -258,25 +222,4 @@ fn host_secrets(
         names.extend(bp.monitoring.iter().flat_map(|m| m.webhook.iter()).map(|w| w.token_secret.0.clone()));
     }
     names.into_iter().collect()
-}
-
-/// Logical CPUs and RAM of a host: from the blueprint, else from the catalog.
-pub fn machine(host: &Host) -> (Derived<u32>, Derived<Size>) {
-    let known = catalog::cloud_type(&host.server_type).filter(|_| host.kind == HostKind::Cloud);
-    let cpus = match (&host.cpu, known) {
-        (Some(cpu), _) => {
-            let threads = cpu.threads.unwrap_or(cpu.cores);
-            Derived::new(threads, format!("{} cores, {threads} threads (blueprint)", cpu.cores))
-        }
-        (None, Some(t)) => Derived::new(t.vcpus, format!("{} vCPUs of a {} (catalog)", t.vcpus, t.name)),
-        (None, None) => Derived::new(0, "unknown: the blueprint gives no `cpu` and the catalog does not know the type"),
-    };
-    let memory = match (host.memory, known) {
-        (Some(m), _) => Derived::new(m, "blueprint"),
-        (None, Some(t)) => Derived::new(t.memory, format!("{} RAM of a {} (catalog)", t.memory, t.name)),
-        (None, None) => {
-            Derived::new(Size(0), "unknown: the blueprint gives no `memory` and the catalog does not know the type")
-        }
-    };
-    (cpus, memory)
 }

@@ -8,13 +8,13 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::charts::{self, Chart};
-use super::cost::{self, CostPlan};
-use super::growth::{self, GrowthPlan};
 use super::summary::{self, Summary};
 use super::HostPlan;
 use crate::blueprint::model::{Blueprint, Sla};
 use crate::blueprint::units::Size;
 use crate::diag::Diagnostic;
+use crate::resolve::cost::{self, CostPlan};
+use crate::resolve::growth::{self, GrowthPlan};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ReportPlan {
@@ -240,9 +240,9 @@ fn disks(bp: &Blueprint) -> Vec<DiskReport> {
         .iter()
         .filter_map(|h| h.storage.as_ref().filter(|s| !s.partitions.is_empty()).map(|s| (h, s)))
         .map(|(h, s)| {
-            let d = super::capacity::disk_plan(s);
+            let d = crate::resolve::capacity::disk_plan(s);
             let usable = d.usable.value;
-            let share = |size: Size| crate::check::pct(size.bytes(), usable.bytes());
+            let share = |size: Size| crate::resolve::pct(size.bytes(), usable.bytes());
             DiskReport {
                 host: h.name.to_string(),
                 raid: d.raid,

@@ -8,13 +8,13 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::cost::{CostPlan, Line};
-use super::growth::GrowthPlan;
 use super::report::SlaPlan;
 use super::HostPlan;
 use crate::blueprint::model::{Blueprint, HostKind};
 use crate::blueprint::units::Money;
 use crate::diag::Diagnostic;
+use crate::resolve::cost::{CostPlan, Line};
+use crate::resolve::growth::GrowthPlan;
 
 /// German VAT (Umsatzsteuer), standard rate, in percent: § 12 Abs. 1 UStG
 /// (<https://www.gesetze-im-internet.de/ustg_1980/__12.html>). The price

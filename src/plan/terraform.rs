@@ -9,9 +9,7 @@ use serde_json::{json, Map, Value};
 
 use super::HostPlan;
 use crate::blueprint::model::{Algorithm, Blueprint, HostKind, TlsMode};
-
-/// Hetzner managed certificates (Let's Encrypt) take at most 100 names.
-pub const NAMES_PER_CERTIFICATE: usize = 100;
+use crate::catalog::NAMES_PER_CERTIFICATE;
 
 const ANYWHERE: [&str; 2] = ["0.0.0.0/0", "::/0"];
 

@@ -5,6 +5,7 @@
 
 mod artifacts;
 pub mod export;
+pub mod fileset;
 pub mod filters;
 mod ops;
 mod provision;
@@ -16,9 +17,9 @@ use minijinja::{context, AutoEscape, Environment, UndefinedBehavior, Value};
 
 pub use artifacts::artifacts;
 
-use crate::emit::fileset::FileSet;
 use crate::error::{Error, Result};
 use crate::plan::Plan;
+use fileset::FileSet;
 
 static TEMPLATES: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 

@@ -48,6 +48,52 @@ pub struct Websites {
 }
 
 impl Websites {
+    /// The containers site `site` runs, in route order: the pair (the
+    /// site's own `backend`/`frontend`, else the defaults'), or the site's
+    /// own `parts`, else the defaults' `parts`. A pair half written nowhere
+    /// is left out (E229 reports it). Empty for an index out of range.
+    pub fn parts(&self, site: usize) -> Vec<ResolvedPart<'_>> {
+        let Some(s) = self.sites.get(site) else { return Vec::new() };
+        if let Some(own) = &s.parts {
+            return SitePart::resolve(own, &format!("/websites/sites/{site}"));
+        }
+        if !self.defaults.is_pair() && s.backend.is_none() && s.frontend.is_none() {
+            return SitePart::resolve(&self.defaults.parts, "/websites/defaults");
+        }
+        [("backend", &s.backend, &self.defaults.backend), ("frontend", &s.frontend, &self.defaults.frontend)]
+            .into_iter()
+            .filter_map(|(name, own, default)| {
+                let (component, pointer) = match (own, default) {
+                    (Some(c), _) => (c, format!("/websites/sites/{site}/{name}")),
+                    (None, Some(c)) => (c, format!("/websites/defaults/{name}")),
+                    (None, None) => return None,
+                };
+                Some(ResolvedPart { name, component, pointer, routes: SiteParts::pair_routes(name) })
+            })
+            .collect()
+    }
+
+    /// Every component as written, each once with its JSON pointer: the
+    /// defaults', then each site's own.
+    pub fn written_components(&self) -> Vec<(String, &Component)> {
+        let mut out = Vec::new();
+        let d = &self.defaults;
+        out.extend(d.backend.iter().map(|c| ("/websites/defaults/backend".to_string(), c)));
+        out.extend(d.frontend.iter().map(|c| ("/websites/defaults/frontend".to_string(), c)));
+        out.extend(
+            d.parts.iter().enumerate().map(|(j, p)| (format!("/websites/defaults/parts/{j}/container"), &p.container)),
+        );
+        for (i, site) in self.sites.iter().enumerate() {
+            let at = format!("/websites/sites/{i}");
+            out.extend(site.backend.iter().map(|c| (format!("{at}/backend"), c)));
+            out.extend(site.frontend.iter().map(|c| (format!("{at}/frontend"), c)));
+            for (j, p) in site.parts.iter().flatten().enumerate() {
+                out.push((format!("{at}/parts/{j}/container"), &p.container));
+            }
+        }
+        out
+    }
+
     /// Indices into `sites` of the sites `host` runs (a websites host that
     /// the site names, or any websites host when it names none), in the
     /// blueprint's order; empty for a host outside `websites.hosts`.
@@ -78,22 +124,109 @@ impl Websites {
     }
 }
 
-/// The two containers of a site.
+/// The containers of a site: the backend + frontend pair (an API under
+/// `/api/` and a Next.js-style frontend for everything else), or any
+/// containers, each under the paths nginx routes to it.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SiteParts {
-    /// The API container; nginx routes `/api/` to it.
-    pub backend: Component,
-    /// The container that serves every other path.
-    pub frontend: Component,
+    /// The API container; nginx routes `/api/` to it. With `frontend`, the
+    /// pair; leave both out for `parts`.
+    #[serde(default)]
+    pub backend: Option<Component>,
+    /// The container that serves every other path (`/`, with WebSocket
+    /// upgrades, and `/_next/static/` cached for a year).
+    #[serde(default)]
+    pub frontend: Option<Component>,
+    /// Any containers instead of the pair, each with the path prefixes
+    /// nginx routes to it (`location` prefixes: the longest match wins, as in
+    /// nginx). Default: none (the pair).
+    #[serde(default)]
+    pub parts: Vec<SitePart>,
+}
+
+/// One container of a site in the general form, with its routes.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SitePart {
+    /// The part's name: its container is `<site>-<name>`.
+    #[schemars(example = &"app")]
+    pub name: Name,
+    /// Path prefixes nginx sends to this container (each starts with `/`;
+    /// `/` takes whatever no other part's prefix matches). Requests are
+    /// proxied with WebSocket upgrades.
+    #[schemars(example = ["/"])]
+    pub paths: Vec<String>,
+    /// The container.
+    pub container: Component,
+}
+
+impl SitePart {
+    /// The parts of one list written at `at`, resolved: each path prefix
+    /// proxied with WebSocket upgrades, nothing cached by nginx.
+    fn resolve<'a>(parts: &'a [SitePart], at: &str) -> Vec<ResolvedPart<'a>> {
+        parts
+            .iter()
+            .enumerate()
+            .map(|(j, p)| ResolvedPart {
+                name: &p.name.0,
+                component: &p.container,
+                pointer: format!("{at}/parts/{j}/container"),
+                routes: p.paths.iter().map(|path| Route { path: path.clone(), upgrade: true, expires: None }).collect(),
+            })
+            .collect()
+    }
+}
+
+/// One path prefix nginx routes to a site's container.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    /// The `location` prefix.
+    pub path: String,
+    /// Whether WebSocket upgrades pass (`Upgrade`/`Connection` headers).
+    pub upgrade: bool,
+    /// nginx `expires` for the prefix, when its responses are cached.
+    pub expires: Option<&'static str>,
+}
+
+/// A container one site runs, resolved: the site's own component or the
+/// defaults', the JSON pointer it was written at, and its routes.
+#[derive(Debug, Clone)]
+pub struct ResolvedPart<'a> {
+    /// The part's name (`backend`, `frontend`, or a `parts[].name`); the
+    /// container is `<site>-<name>`.
+    pub name: &'a str,
+    pub component: &'a Component,
+    /// Where `component` was written, e.g. `/websites/defaults/backend` or
+    /// `/websites/sites/3/parts/0/container`.
+    pub pointer: String,
+    pub routes: Vec<Route>,
+}
+
+impl SiteParts {
+    /// The pair's routes: the backend under `/api/`; the frontend under
+    /// `/` with WebSocket upgrades and its build assets (`/_next/static/`,
+    /// content-hashed file names) cached for a year.
+    fn pair_routes(part: &str) -> Vec<Route> {
+        let route = |path: &str, upgrade, expires| Route { path: path.into(), upgrade, expires };
+        match part {
+            "backend" => vec![route("/api/", false, None)],
+            _ => vec![route("/_next/static/", false, Some("365d")), route("/", true, None)],
+        }
+    }
+
+    /// Whether these parts are the backend + frontend pair (either written).
+    pub fn is_pair(&self) -> bool {
+        self.backend.is_some() || self.frontend.is_some()
+    }
 }
 
 /// One web site.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Site {
-    /// The site's name: its containers are `<name>-backend` and
-    /// `<name>-frontend`.
+    /// The site's name: its containers are `<name>-<part>`
+    /// (`<name>-backend` and `<name>-frontend` for the pair).
     pub name: Name,
     /// Domain names nginx serves it under (`server_name`); the first names
     /// the certificate.
@@ -109,6 +242,10 @@ pub struct Site {
     /// This site's own frontend. Left out: `websites.defaults.frontend`.
     #[serde(default)]
     pub frontend: Option<Component>,
+    /// This site's own containers in the general form, in place of the
+    /// defaults' (all of them). Left out: `websites.defaults`.
+    #[serde(default)]
+    pub parts: Option<Vec<SitePart>>,
 }
 
 /// One container of a site.

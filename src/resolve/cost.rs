@@ -174,7 +174,7 @@ pub fn variance_percent(variance: Money, budget: Money) -> String {
         -1 => "-",
         _ => "",
     };
-    format!("{sign}{}", crate::check::pct(variance.0.unsigned_abs(), budget.0.unsigned_abs()))
+    format!("{sign}{}", crate::resolve::pct(variance.0.unsigned_abs(), budget.0.unsigned_abs()))
 }
 
 /// Monthly cost of `monthly` shared by `count` (sites, users), to the cent.

@@ -18,11 +18,10 @@ pub enum Guard {
 /// stages read the blueprint entry directly instead of parsing names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
-    SiteBackend {
+    /// Part `part` (an index into `Websites::parts(site)`) of site `site`.
+    SitePart {
         site: usize,
-    },
-    SiteFrontend {
-        site: usize,
+        part: usize,
     },
     Odoo {
         app: usize,
@@ -60,19 +59,15 @@ pub struct Placed {
 pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Placed> {
     let mut placed = Vec::new();
     if let Some(web) = &bp.websites {
-        {
-            for (i, site) in web.sites_on(&host.name).iter().map(|&i| (i, &web.sites[i])) {
-                let parts = [
-                    ("backend", Role::SiteBackend { site: i }, site.backend.as_ref(), &web.defaults.backend),
-                    ("frontend", Role::SiteFrontend { site: i }, site.frontend.as_ref(), &web.defaults.frontend),
-                ];
-                for (part, role, own_component, default) in parts {
-                    let own = own_component.is_some();
-                    let component = own_component.unwrap_or(default);
-                    let pointer =
-                        if own { format!("/websites/sites/{i}/{part}") } else { format!("/websites/defaults/{part}") };
-                    placed.push(component_placed(format!("{}-{part}", site.name), role, pointer, component));
-                }
+        for &i in web.sites_on(&host.name) {
+            for (j, part) in web.parts(i).into_iter().enumerate() {
+                let service = format!("{}-{}", web.sites[i].name, part.name);
+                placed.push(component_placed(
+                    service,
+                    Role::SitePart { site: i, part: j },
+                    part.pointer,
+                    part.component,
+                ));
             }
         }
     }

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::placement::{Placed, Published, Role};
 use super::vhost::Vhost;
-use crate::blueprint::model::{Amount, Blueprint, Component, Host, Resources, TlsMode};
+use crate::blueprint::model::{Amount, Blueprint, Host, Resources, TlsMode};
 
 /// The stack's own bridge network. A fixed subnet lets pg_hba.conf and
 /// firewall rules name the containers' addresses.
@@ -22,7 +22,7 @@ pub const NETWORK_SUBNET: &str = "172.30.0.0/24";
 /// is just as unlikely to collide with another network the host joins and,
 /// unlike the RFC's recipe, gives the same prefix on every build. Its
 /// subnets are the Docker networks of the project's hosts: `…:0::/64` the
-/// default bridge (`fixed-cidr-v6`, plan::docker), `…:1::/64` the compose
+/// default bridge (`fixed-cidr-v6`, resolve::docker), `…:1::/64` the compose
 /// network, so pg_hba.conf and DOCKER-USER can name the containers' IPv6
 /// addresses as they name 172.30.0.0/24.
 pub fn ula(project: &str) -> Ipv6Net {
@@ -55,7 +55,7 @@ pub struct ComposePlan {
     /// The network's IPv6 subnet (`ula_subnet(project, 1)`): the network is
     /// dual-stack (`enable_ipv6`), so a port Docker publishes on every
     /// address gets IPv6 DNAT to nginx's own IPv6 address (with the daemon's
-    /// `ip6tables`, plan::docker) and nginx sees the client's real address,
+    /// `ip6tables`, resolve::docker) and nginx sees the client's real address,
     /// as over IPv4. A port published on one IPv4 address stays IPv4 only.
     pub subnet6: String,
     /// The network's name in Docker (`<compose project>_<network>`), which
@@ -116,10 +116,10 @@ pub struct ServicePlan {
     /// Why the service is published the way it is.
     pub note: Option<String>,
     /// `shm_size` (/dev/shm) with its reason; PostgreSQL's, from
-    /// `plan::postgres::shm_size`. None: Docker's default.
+    /// `resolve::postgres::shm_size`. None: Docker's default.
     pub shm_size: Option<super::Derived<String>>,
     /// `working_dir`, for a runtime image without a `WORKDIR` at its code
-    /// path (`plan::images::code_path`); None: the image's own.
+    /// path (`resolve::images::code_path`); None: the image's own.
     pub working_dir: Option<String>,
     /// Where the service's code comes from, printed above its volumes:
     /// a site's `app_dir`, which the operator's deploy fills.
@@ -156,7 +156,7 @@ fn amount(a: Option<Amount>) -> Option<AmountPlan> {
 }
 
 /// A probe that runs inside the container with what its image ships
-/// (the table is `plan::images`).
+/// (the table is `resolve::images`).
 pub(super) fn probe(image: &str, url: &str) -> Vec<String> {
     super::images::http_probe(image, url)
 }
@@ -203,7 +203,7 @@ pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed], vhosts: &[Vhost]) ->
     let mut services = Vec::new();
     for p in placed {
         let service = match p.role {
-            Role::SiteBackend { site } | Role::SiteFrontend { site } => site_service(bp, p, site),
+            Role::SitePart { site, part } => site_service(bp, p, site, part),
             Role::Odoo { app, env } => odoo_service(bp, p, app, env),
             Role::Postgres { index } => postgres_service(bp, p, index),
             Role::Service { index } => super::containers::service(bp, p, index),
@@ -278,18 +278,10 @@ pub(crate) fn base(name: &str, image: &str, healthcheck: Healthcheck) -> Service
     }
 }
 
-fn component_of<'a>(bp: &'a Blueprint, p: &Placed, site: usize) -> Option<&'a Component> {
+fn site_service(bp: &Blueprint, p: &Placed, site: usize, part: usize) -> Option<ServicePlan> {
     let web = bp.websites.as_ref()?;
-    let site = web.sites.get(site)?;
-    Some(match p.role {
-        Role::SiteBackend { .. } => site.backend.as_ref().unwrap_or(&web.defaults.backend),
-        _ => site.frontend.as_ref().unwrap_or(&web.defaults.frontend),
-    })
-}
-
-fn site_service(bp: &Blueprint, p: &Placed, site: usize) -> Option<ServicePlan> {
-    let c = component_of(bp, p, site)?;
-    let name = &bp.websites.as_ref()?.sites.get(site)?.name;
+    let c = web.parts(site).get(part)?.component;
+    let name = &web.sites.get(site)?.name;
     let path = c.health_path.as_deref().unwrap_or("/");
     let url = format!("http://127.0.0.1:{}{path}", c.port);
     let mut s = base(&p.service, &c.image.0, health(probe(&c.image.0, &url), "30s"));
@@ -302,7 +294,7 @@ fn site_service(bp: &Blueprint, p: &Placed, site: usize) -> Option<ServicePlan> 
 }
 
 /// A site's code from its `app_dir`: bind-mounted read-only at the code path
-/// of its runtime image (`plan::images::code_path`: /app for node, python and
+/// of its runtime image (`resolve::images::code_path`: /app for node, python and
 /// tiangolo's FastAPI images, with `working_dir` where the image has no
 /// `WORKDIR` there), and created by install.sh, root's and 0755 (the
 /// container only reads it), so a first deploy mounts a directory gen made
@@ -350,7 +342,7 @@ fn odoo_service(bp: &Blueprint, p: &Placed, app: usize, env: usize) -> Option<Se
             format!("{}'s odoo user writes its filestore and sessions", app.image.0),
         ));
     }
-    // Rendered on the host from the generated `.conf.in` (see plan::odoo).
+    // Rendered on the host from the generated `.conf.in` (see resolve::odoo).
     s.volumes.push(format!("./odoo/{}.conf:/etc/odoo/odoo.conf:ro", env.name));
     if let Some(addons) = &app.addons {
         s.volumes.push(format!("{addons}:/mnt/extra-addons:ro"));
@@ -444,7 +436,7 @@ fn proxy_service(bp: &Blueprint, host: &Host, vhosts: &[Vhost]) -> Option<Servic
     s.note = note;
     s.volumes =
         vec!["./nginx/nginx.conf:/etc/nginx/nginx.conf:ro".into(), "./nginx/conf.d:/etc/nginx/conf.d:ro".into()];
-    // Logs as host files (plan::nginx::logs): fail2ban's jail reads the error log.
+    // Logs as host files (resolve::nginx::logs): fail2ban's jail reads the error log.
     let logs = super::nginx::logs(&bp.project.name.0);
     s.volumes.push(format!("{}:{}", logs.dir, super::nginx::LOG_MOUNT));
     s.dirs.push(HostDir::new(
@@ -477,7 +469,7 @@ fn proxy_service(bp: &Blueprint, host: &Host, vhosts: &[Vhost]) -> Option<Servic
             "install.sh writes the password files; nginx's workers (group nginx) read them",
         ));
     }
-    // No depends_on: nginx resolves its upstreams per request (plan::nginx::Upstream),
+    // No depends_on: nginx resolves its upstreams per request (resolve::nginx::Upstream),
     // so it starts, and serves every other site, while one upstream is down.
     resources(&mut s, bp.proxy.as_ref().and_then(|p| p.resources).unwrap_or_default());
     Some(s)

@@ -157,11 +157,11 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>, vhosts: 
             if bp.applications.iter().any(|a| a.host == host.name) {
                 p.push("python3");
             }
-            // nginx's host log files (plan::nginx::logs).
+            // nginx's host log files (resolve::nginx::logs).
             if nginx_logs.is_some() {
                 p.push("logrotate");
             }
-            // dnsmasq for the VPN's DNS responder (plan::wireguard::VpnDns),
+            // dnsmasq for the VPN's DNS responder (resolve::wireguard::VpnDns),
             // without the dnsmasq package's own service.
             if bp.vpn.as_ref().is_some_and(|v| v.host == host.name) {
                 p.push("dnsmasq-base");

@@ -26,7 +26,7 @@ pub struct DockerPlan {
     /// Where install.sh puts it; a change restarts dockerd (install.sh's
     /// pending `restart docker`), which restarts the containers.
     pub daemon_json: &'static str,
-    /// `fixed-cidr-v6`: subnet 0 of the project's ULA (plan::compose::ula),
+    /// `fixed-cidr-v6`: subnet 0 of the project's ULA (resolve::compose::ula),
     /// for the default bridge, which `ipv6: true` turns dual-stack and which
     /// needs a subnet then.
     pub fixed_cidr_v6: String,
@@ -35,7 +35,7 @@ pub struct DockerPlan {
     /// `ufw route` rule admits).
     pub ula: String,
     /// The systemd drop-in that puts ip6tables' jump to DOCKER-USER first
-    /// in FORWARD each time dockerd starts (see `plan::firewall`).
+    /// in FORWARD each time dockerd starts (see `resolve::firewall`).
     pub dropin: &'static str,
 }
 

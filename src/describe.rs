@@ -3,9 +3,9 @@
 
 use std::fmt::Write as _;
 
-use super::compose::published;
-use super::vhost::VhostKind;
-use super::Plan;
+use crate::plan::Plan;
+use crate::resolve::compose::published;
+use crate::resolve::vhost::VhostKind;
 
 pub fn describe(plan: &Plan) -> String {
     let mut s = String::new();
@@ -97,8 +97,8 @@ pub fn describe(plan: &Plan) -> String {
             let _ = writeln!(s, "          memory: {} of {}", pg.memory.formula, pg.memory.limit);
             let _ = writeln!(s, "          shm_size {}: {}", pg.shm_size.value, pg.shm_size.why);
         }
-        super::firewall::describe(&mut s, &h.exposure);
-        super::jobs::describe(h, &mut s);
+        crate::resolve::firewall::describe(&mut s, &h.exposure);
+        crate::plan::jobs::describe(h, &mut s);
         if !h.secrets.is_empty() {
             let names: Vec<&str> = h.secrets.iter().map(|x| x.name.as_str()).collect();
             let _ = writeln!(s, "  secrets {}", names.join(", "));

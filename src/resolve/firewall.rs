@@ -85,7 +85,7 @@ pub struct DockerUserBlock {
     pub trusted: Vec<String>,
     /// Container addresses: new connections to them that no rule admitted
     /// are dropped (IPv4: Docker's default pools 172.16.0.0/12; IPv6: the
-    /// project's ULA /48, plan::compose::ula).
+    /// project's ULA /48, resolve::compose::ula).
     pub containers: String,
     /// The marker line that opens the block in after*.rules.
     pub begin: &'static str,
@@ -178,7 +178,7 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> Firew
     }
     if let Some(vpn) = bp.vpn.as_ref().filter(|v| v.host == host.name) {
         rules.push(Rule::new(vpn.port, "udp", "any".into(), "wireguard".into(), false));
-        // The VPN's DNS responder (plan::wireguard::VpnDns), for VPN clients only.
+        // The VPN's DNS responder (resolve::wireguard::VpnDns), for VPN clients only.
         for proto in ["udp", "tcp"] {
             let port = super::wireguard::DNS_PORT;
             rules.push(Rule::new(port, proto, vpn.subnet.clone(), "dns for the vpn".into(), false));

@@ -39,7 +39,7 @@ pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed], cpus: u32, memory: S
             memory_reserved: p.resources.reservations.map(|a| a.memory),
         })
         .collect();
-    // Monitoring runs beside every compose project (see plan::monitoring).
+    // Monitoring runs beside every compose project (see resolve::monitoring).
     if !placed.is_empty() {
         rows.extend(super::monitoring::containers(bp).into_iter().map(|(name, (c, m))| CapacityRow {
             service: name.to_string(),

@@ -1,4 +1,4 @@
-//! Tests of `plan::cost` (kept apart to keep cost.rs short).
+//! Tests of `resolve::cost` (kept apart to keep cost.rs short).
 
 use super::*;
 

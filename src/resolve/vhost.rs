@@ -233,12 +233,43 @@ pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Vhost> {
     let mut out = Vec::new();
     if let Some(web) = &bp.websites {
         for (i, site) in web.sites_on(&host.name).iter().map(|&i| (i, &web.sites[i])) {
-            let backend = site.backend.as_ref().unwrap_or(&web.defaults.backend);
-            let frontend = site.frontend.as_ref().unwrap_or(&web.defaults.frontend);
-            let backend = Upstream::new(&format!("{}-backend", site.name), backend.port).noted(
-                "Resolved per request (resolver in nginx.conf): a stopped container gives 502 for this site only.",
-            );
-            let frontend = Upstream::new(&format!("{}-frontend", site.name), frontend.port);
+            let parts = web.parts(i);
+            let upstreams: Vec<Upstream> = parts
+                .iter()
+                .enumerate()
+                .map(|(j, part)| {
+                    let upstream = Upstream::new(&format!("{}-{}", site.name, part.name), part.component.port);
+                    if j > 0 {
+                        return upstream;
+                    }
+                    upstream.noted(
+                        "Resolved per request (resolver in nginx.conf): a stopped container gives 502 for this site only.",
+                    )
+                })
+                .collect();
+            let locations = parts
+                .iter()
+                .zip(&upstreams)
+                .flat_map(|(part, upstream)| {
+                    part.routes.iter().map(move |r| Location::proxy(&r.path, upstream, r.upgrade, r.expires))
+                })
+                .collect();
+            let routes = if web.defaults.is_pair() && site.parts.is_none() {
+                "/api/ → FastAPI backend, everything else → Next.js frontend".to_string()
+            } else {
+                parts
+                    .iter()
+                    .map(|p| {
+                        format!(
+                            "{} → {}-{}",
+                            p.routes.iter().map(|r| r.path.as_str()).collect::<Vec<_>>().join(", "),
+                            site.name,
+                            p.name
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
             let tls_note = match (&bp.load_balancer, tls) {
                 (Some(lb), false) => {
                     format!("TLS terminates at load balancer `{}`; it redirects HTTP to HTTPS", lb.name)
@@ -246,17 +277,13 @@ pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Vhost> {
                 _ => "TLS terminates here".into(),
             };
             out.push(Vhost {
-                comments: vec![
-                    format!("Site `{}`: /api/ → FastAPI backend, everything else → Next.js frontend.", site.name),
-                    format!("{tls_note}."),
-                ],
-                locations: vec![
-                    Location::proxy("/api/", &backend, false, None),
-                    Location::proxy("/_next/static/", &frontend, false, Some("365d")),
-                    Location::proxy("/", &frontend, true, None),
-                ],
-                upstreams: vec![backend, frontend],
-                forwarded_proto: "$forwarded_proto",
+                comments: vec![format!("Site `{}`: {routes}.", site.name), format!("{tls_note}.")],
+                locations,
+                upstreams,
+                // Behind a load balancer that ends TLS, the scheme is the one
+                // it saw; where nginx ends TLS, a client's header is not
+                // trusted.
+                forwarded_proto: if tls { "$scheme" } else { "$forwarded_proto" },
                 ..vhost(
                     format!("site-{}.conf", site.name),
                     VhostKind::Website,
