@@ -22,6 +22,7 @@ pub mod cli;
 pub mod clock;
 mod commands;
 pub mod compile;
+pub mod components;
 mod cost_cmd;
 pub mod describe;
 pub mod diag;

@@ -24,6 +24,10 @@ const STAGES: &[(&str, u8)] = &[
     ("quote", 0),
     ("synth", 0),
     ("resolve", 1),
+    // The component registry (src/components/mod.rs and each kind's mod.rs)
+    // wires each kind's files into the stages; those files have the stage
+    // of their name (see `component_file_stage`).
+    ("components", 1),
     ("check", 2),
     ("plan", 3),
     ("render", 4),
@@ -46,24 +50,48 @@ fn stage(module: &str) -> Option<u8> {
     STAGES.iter().find(|(m, _)| *m == module).map(|(_, s)| *s)
 }
 
-/// The top-level modules a line names through `crate::`, including those
-/// in a `crate::{a, b::c}` group.
-fn named_modules(line: &str) -> Vec<String> {
+/// A component kind's file has the stage its name says: `model` is the
+/// blueprint (load), `resolve` the resolve stage, `rules` the check stage.
+fn component_file_stage(file: &str) -> Option<u8> {
+    match file {
+        "model" => Some(0),
+        "resolve" => Some(1),
+        "rules" => Some(2),
+        _ => None,
+    }
+}
+
+/// The stage of what a `crate::` path names: its top-level module's, or for
+/// `crate::components::<kind>::<file>` that file's.
+fn named_stage(path: &[String]) -> Option<u8> {
+    if path.first().map(String::as_str) == Some("components") {
+        if let Some(file_stage) = path.get(2).and_then(|f| component_file_stage(f)) {
+            return Some(file_stage);
+        }
+    }
+    path.first().and_then(|m| stage(m))
+}
+
+/// The paths a line names through `crate::`, as segments (up to three),
+/// including each of a `crate::{a, b::c}` group.
+fn named_paths(line: &str) -> Vec<Vec<String>> {
+    let segments = |text: &str| -> Vec<String> {
+        text.split("::")
+            .take(3)
+            .map(|s| s.trim().chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect::<String>())
+            .take_while(|s| !s.is_empty())
+            .collect()
+    };
     let mut out = Vec::new();
     let mut rest = line;
     while let Some(i) = rest.find("crate::") {
         rest = &rest[i + "crate::".len()..];
         if let Some(group) = rest.strip_prefix('{') {
             let end = group.find('}').unwrap_or(group.len());
-            for item in group[..end].split(',') {
-                let name: String = item.trim().chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
-                if !name.is_empty() {
-                    out.push(name);
-                }
-            }
+            out.extend(group[..end].split(',').map(segments).filter(|s| !s.is_empty()));
         } else {
-            let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
-            out.push(name);
+            let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':')).unwrap_or(rest.len());
+            out.push(segments(&rest[..end]));
         }
     }
     out
@@ -80,21 +108,31 @@ fn no_stage_names_a_later_one() {
             continue;
         }
         let rel = entry.path().strip_prefix(&src).expect("under src/");
-        let top = rel.components().next().expect("a path").as_os_str().to_string_lossy();
-        let top = top.trim_end_matches(".rs").to_string();
-        let own = stage(&top).unwrap_or_else(|| panic!("src/{top}: add the module to STAGES with its stage"));
+        let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+        let top = parts[0].trim_end_matches(".rs").to_string();
+        let mut own = stage(&top).unwrap_or_else(|| panic!("src/{top}: add the module to STAGES with its stage"));
+        if top == "components" && parts.len() == 3 {
+            let file = parts[2].trim_end_matches(".rs");
+            // A kind's mod.rs is the registry; its other files have a stage.
+            if file != "mod" {
+                own = component_file_stage(file).unwrap_or_else(|| {
+                    panic!("src/{}: name a kind's file model.rs, resolve.rs or rules.rs", rel.display())
+                });
+            }
+        }
         seen.insert(top.clone(), own);
         let text = std::fs::read_to_string(entry.path()).expect("read");
         for (n, line) in text.lines().enumerate() {
             let code = line.split("//").next().unwrap_or("");
-            for named in named_modules(code) {
-                let Some(theirs) = stage(&named) else {
-                    back_edges.push(format!("src/{}:{}: `crate::{named}` is not in STAGES", rel.display(), n + 1));
+            for named in named_paths(code) {
+                let shown = named.join("::");
+                let Some(theirs) = named_stage(&named) else {
+                    back_edges.push(format!("src/{}:{}: `crate::{shown}` is not in STAGES", rel.display(), n + 1));
                     continue;
                 };
                 if theirs > own {
                     back_edges.push(format!(
-                        "src/{}:{}: `{top}` (stage {own}) names `crate::{named}` (stage {theirs})",
+                        "src/{}:{}: `{top}` (stage {own}) names `crate::{shown}` (stage {theirs})",
                         rel.display(),
                         n + 1
                     ));
@@ -108,8 +146,13 @@ fn no_stage_names_a_later_one() {
 
 #[test]
 fn a_back_edge_is_found() {
-    assert_eq!(named_modules("use crate::plan::vhost;"), ["plan"]);
-    assert_eq!(named_modules("use crate::{plan, render::fileset::FileSet};"), ["plan", "render"]);
-    assert_eq!(named_modules("let x = crate::resolve::pct(1, 2) + crate::check::f();"), ["resolve", "check"]);
+    let names = |line: &str| -> Vec<String> { named_paths(line).into_iter().map(|p| p.join("::")).collect() };
+    assert_eq!(names("use crate::plan::vhost;"), ["plan::vhost"]);
+    assert_eq!(names("use crate::{plan, render::fileset::FileSet};"), ["plan", "render::fileset::FileSet"]);
+    assert_eq!(names("let x = crate::resolve::pct(1, 2) + crate::check::f();"), ["resolve::pct", "check::f"]);
     assert!(stage("check") < stage("plan") && stage("resolve") < stage("check"));
+    let path = |p: &str| -> Vec<String> { p.split("::").map(str::to_string).collect() };
+    assert_eq!(named_stage(&path("components::redis::rules")), Some(2));
+    assert_eq!(named_stage(&path("components::redis::model")), Some(0));
+    assert_eq!(named_stage(&path("components::data_dirs")), Some(1));
 }

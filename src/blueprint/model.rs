@@ -4,17 +4,16 @@
 //! Schema descriptions that editors show on hover (yaml-language-server,
 //! VS Code's YAML extension): each field says what it is, its unit, its
 //! allowed values and what happens when it is left out. Optional fields stay
-//! optional here; `plan` applies every default in one place.
+//! optional here; `resolve` applies every default in one place.
 //!
 //! The types are grouped by section: [`hosts`] (machines, disks, network,
 //! load balancer), [`services`] (nginx, websites, Odoo, PostgreSQL),
-//! [`containers`] (container services of any image), [`web`] (static
+//! container services of any image (`crate::components::service`), [`web`] (static
 //! sites, redirects), [`access`] (VPN, DNS, firewall),
 //! [`operations`] (backups, monitoring) and
 //! [`costs`] (budget, growth, SLA, cost items, claims).
 
 pub mod access;
-pub mod containers;
 pub mod costs;
 pub mod hosts;
 pub mod operations;
@@ -24,8 +23,9 @@ pub mod web;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+pub use crate::components::redis::model::*;
+pub use crate::components::service::model::*;
 pub use access::*;
-pub use containers::*;
 pub use costs::*;
 pub use hosts::*;
 pub use operations::*;
@@ -213,6 +213,6 @@ fn one() -> u32 {
 }
 
 /// `serde` default: `true`.
-fn yes() -> bool {
+pub(crate) fn yes() -> bool {
     true
 }

@@ -112,7 +112,7 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
 }
 
 /// `path` is `dir` or lies below it.
-pub(super) fn within(path: &str, dir: &str) -> bool {
+pub(crate) fn within(path: &str, dir: &str) -> bool {
     let dir = dir.trim_end_matches('/');
     path.trim_end_matches('/') == dir || path.starts_with(&format!("{dir}/"))
 }
@@ -168,47 +168,26 @@ fn coverage(bp: &Blueprint, backup: &crate::blueprint::model::Backup, out: &mut 
             }
         }
     }
-    for (i, s) in bp.services.iter().enumerate() {
-        let elsewhere = if s.host != backup.host {
-            format!(" (it runs on `{}`, backups on `{}`)", s.host, backup.host)
+    // Every component kind's data a backup must cover.
+    for dir in crate::components::data_dirs(bp) {
+        let Some((what, hint)) = &dir.backup else { continue };
+        if covered(&dir.host, &dir.path) {
+            continue;
+        }
+        let elsewhere = if dir.host != backup.host.0 {
+            format!(" (it runs on `{}`, backups on `{}`)", dir.host, backup.host)
         } else {
             String::new()
         };
-        if let Some(dir) = s.redis.as_ref().and_then(|r| r.data_dir.as_ref()).filter(|d| !covered(&s.host.0, d)) {
-            out.push(
-                Finding::warning(
-                    "W517",
-                    format!("/services/{i}/redis/data_dir"),
-                    format!("`{dir}`, the append-only file of `{}-redis`, is in no backup{elsewhere}", s.name),
-                )
-                .hint(format!(
-                    "add `{{name: {}-redis, path: {dir}, mode: archive}}` to `backup.paths`, or leave out `data_dir` for a cache that may start empty",
-                    s.name
-                ))
-                .at_value(),
-            );
-        }
-        for (v, volume) in s.volumes.iter().enumerate().filter(|(_, v)| v.backup && !v.read_only) {
-            if !covered(&s.host.0, &volume.source) {
-                out.push(
-                    Finding::warning(
-                        "W517",
-                        format!("/services/{i}/volumes/{v}/source"),
-                        format!(
-                            "`{}`, where service `{}` keeps its data ({}), is in no backup{elsewhere}",
-                            volume.source, s.name, volume.target
-                        ),
-                    )
-                    .hint(format!(
-                        "add `{{name: {}-{}, path: {}, mode: archive}}` to `backup.paths`, or set `backup: false` on the volume with the reason in a comment",
-                        s.name,
-                        volume.target.rsplit('/').find(|c| !c.is_empty()).unwrap_or("data"),
-                        volume.source
-                    ))
-                    .at_value(),
-                );
-            }
-        }
+        out.push(
+            Finding::warning(
+                "W517",
+                dir.pointer.clone(),
+                format!("`{}`, {what}, is in no backup{elsewhere}", dir.path),
+            )
+            .hint(hint.clone())
+            .at_value(),
+        );
     }
 }
 

@@ -195,6 +195,7 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
             );
         }
     }
+    let kinds = crate::components::data_dirs(bp);
     let mut paths: Vec<(String, &str)> = bp
         .backup
         .iter()
@@ -217,14 +218,8 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
             );
         }
     }
-    for (i, s) in bp.services.iter().enumerate() {
-        for (v, volume) in s.volumes.iter().enumerate() {
-            paths.push((format!("/services/{i}/volumes/{v}/source"), &volume.source));
-        }
-        if let Some(dir) = s.redis.as_ref().and_then(|r| r.data_dir.as_ref()) {
-            paths.push((format!("/services/{i}/redis/data_dir"), dir));
-        }
-    }
+    // Every component kind's data directories.
+    paths.extend(kinds.iter().map(|d| (d.pointer.clone(), d.path.as_str())));
     for (i, site) in bp.static_sites.iter().enumerate() {
         if let Some(root) = &site.root {
             paths.push((format!("/static_sites/{i}/root"), root));

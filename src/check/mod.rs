@@ -4,7 +4,7 @@
 //!
 //! | codes | family |
 //! |---|---|
-//! | E2xx | names, references, collisions; website containers without an application (E214, E215) or without one shape (E235, `websites`); static sites and redirects (E216–E220, `served`); container services (E221, E222, E224, E226, E228, W221, W222, `services`); environments (E227, `literals`); vhost files per host (E225, `served`) |
+//! | E2xx | names, references, collisions; website containers without an application (E214, E215) or without one shape (E235, `websites`); static sites and redirects (E216–E220, `served`); container services and their Redis (E221, E222, E224, E226, W221, W222: each kind's `rules.rs` under src/components/); directories that are not a container's own (E228, `directories`); environments (E227, `literals`); vhost files per host (E225, `served`) |
 //! | E3xx | exposure: ports past the proxy, VPN or load balancer; VPN, ranges, TLS |
 //! | E4xx/W4xx | CPU and memory capacity |
 //! | E41x/W41x | Odoo options, the PostgreSQL connection budget, worker and server memory |
@@ -22,19 +22,20 @@
 //! | E81x/W81x | cost and growth figures: stated claims, unpriced items, recurring products priced as one copy |
 //! | W815 | a blueprint priced from a catalog checked against its sources longer ago than the catalog's limit (`price_age`) |
 
-mod backup;
+pub(crate) mod backup;
 mod backup_space;
 mod budget;
 mod capacity;
 mod certificates;
 mod claims;
 mod database;
+pub(crate) mod directories;
 pub mod entropy;
 mod exposure;
 mod lifecycle;
 pub mod limits;
-mod literals;
-mod names;
+pub(crate) mod literals;
+pub(crate) mod names;
 mod network;
 mod price_age;
 mod products;
@@ -43,7 +44,6 @@ mod recovery;
 mod recurring;
 mod secrets;
 mod served;
-mod services;
 mod sharing;
 mod storage;
 mod surfaces;
@@ -60,7 +60,9 @@ pub fn check(bp: &Blueprint) -> Vec<Finding> {
     literals::check(bp, &mut findings);
     websites::check(bp, &mut findings);
     served::check(bp, &mut findings);
-    services::check(bp, &mut findings);
+    // Each component kind's own rules; the shared ones below read their records.
+    crate::components::rules(bp, &mut findings);
+    directories::check(bp, &mut findings);
     // Later families assume references resolve; they skip what does not.
     exposure::check(bp, &mut findings);
     surfaces::check(bp, &mut findings);

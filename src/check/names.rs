@@ -24,7 +24,7 @@ fn unique<'a>(what: &str, items: impl Iterator<Item = (&'a str, String)>, out: &
     }
 }
 
-pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
+pub(crate) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     unique("host", bp.hosts.iter().enumerate().map(|(i, h)| (h.name.as_str(), format!("/hosts/{i}/name"))), out);
     unique(
         "application",

@@ -157,7 +157,7 @@ fn amount(a: Option<Amount>) -> Option<AmountPlan> {
 
 /// A probe that runs inside the container with what its image ships
 /// (the table is `resolve::images`).
-pub(super) fn probe(image: &str, url: &str) -> Vec<String> {
+pub(crate) fn probe(image: &str, url: &str) -> Vec<String> {
     super::images::http_probe(image, url)
 }
 
@@ -206,8 +206,7 @@ pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed], vhosts: &[Vhost]) ->
             Role::SitePart { site, part } => site_service(bp, p, site, part),
             Role::Odoo { app, env } => odoo_service(bp, p, app, env),
             Role::Postgres { index } => postgres_service(bp, p, index),
-            Role::Service { index } => super::containers::service(bp, p, index),
-            Role::Redis { index } => super::containers::redis(bp, p, index),
+            Role::Component { kind, index } => crate::components::compose(bp, p, kind, index),
             Role::Proxy => proxy_service(bp, host, vhosts),
         };
         services.extend(service);
@@ -251,7 +250,7 @@ pub fn host_dirs(stack_dir: &str, services: &[ServicePlan]) -> Vec<HostDir> {
     out
 }
 
-pub(super) fn resources(service: &mut ServicePlan, r: Resources) {
+pub(crate) fn resources(service: &mut ServicePlan, r: Resources) {
     service.limits = amount(r.limits);
     service.reservations = amount(r.reservations);
 }

@@ -14,7 +14,6 @@ pub mod backup_size;
 pub mod capacity;
 pub mod compose;
 pub mod connections;
-pub mod containers;
 pub mod cost;
 pub mod docker;
 pub mod firewall;

@@ -2,8 +2,7 @@
 //! published ports. Both the capacity and exposure checks and the plan read
 //! this one answer, so they can never disagree.
 
-use crate::blueprint::model::{Amount, Blueprint, Component, Host, Resources, ServiceRedis};
-use crate::blueprint::units::{Cpus, Size};
+use crate::blueprint::model::{Blueprint, Component, Host, Resources};
 
 /// What a container sits behind; a published port must not go around it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,12 +29,10 @@ pub enum Role {
     Postgres {
         index: usize,
     },
-    /// A container service (`services[index]`).
-    Service {
-        index: usize,
-    },
-    /// The Redis of `services[index]`.
-    Redis {
+    /// A container of a component kind: `kind` indexes
+    /// [`crate::components::KINDS`], `index` the kind's blueprint list.
+    Component {
+        kind: usize,
         index: usize,
     },
     Proxy,
@@ -53,6 +50,9 @@ pub struct Placed {
     /// Host ports the blueprint asks to publish, each with its pointer.
     pub ports: Vec<(String, String)>,
     pub guard: Guard,
+    /// Whether nginx proxies to it (a vhost routes there), so the host
+    /// needs nginx.
+    pub served: bool,
 }
 
 /// Every container the blueprint puts on `host`, in a stable order.
@@ -84,6 +84,7 @@ pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Placed> {
                 pointer,
                 resources: env.resources,
                 guard: Guard::Proxy,
+                served: true,
             });
         }
     }
@@ -96,41 +97,16 @@ pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Placed> {
                 resources: pg.resources,
                 ports: Vec::new(),
                 guard: Guard::Proxy,
+                served: false,
             });
         }
     }
-    for (i, service) in bp.services.iter().enumerate().filter(|(_, s)| s.host == host.name) {
-        let pointer = format!("/services/{i}");
-        if let Some(redis) = &service.redis {
-            placed.push(Placed {
-                service: format!("{}-redis", service.name),
-                role: Role::Redis { index: i },
-                pointer: format!("{pointer}/redis"),
-                resources: redis_resources(redis),
-                ports: Vec::new(),
-                guard: Guard::Proxy,
-            });
-        }
-        placed.push(Placed {
-            service: service.name.to_string(),
-            role: Role::Service { index: i },
-            ports: ports_of(&service.ports, &pointer),
-            pointer,
-            resources: service.resources,
-            guard: Guard::Proxy,
-        });
-    }
+    placed.extend(crate::components::placed(bp, host));
     // nginx runs where something is served: a proxied container, a static
     // site or a redirect.
     let serves_files = bp.static_sites.iter().any(|s| s.hosts.contains(&host.name))
         || bp.redirects.iter().any(|r| r.hosts.contains(&host.name));
-    let proxied = |p: &Placed| match p.role {
-        Role::Postgres { .. } | Role::Redis { .. } => false,
-        // A worker without domains needs no proxy.
-        Role::Service { index } => bp.services.get(index).is_some_and(|s| !s.domains.is_empty()),
-        _ => p.guard == Guard::Proxy,
-    };
-    if serves_files || placed.iter().any(proxied) {
+    if serves_files || placed.iter().any(|p| p.served) {
         placed.push(Placed {
             service: "nginx".into(),
             role: Role::Proxy,
@@ -138,28 +114,26 @@ pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Placed> {
             resources: bp.proxy.as_ref().and_then(|p| p.resources).unwrap_or_default(),
             ports: Vec::new(),
             guard: Guard::Entry,
+            served: false,
         });
     }
     placed
 }
 
-/// A Redis container's limits: half a CPU (Redis runs commands on one
-/// thread) and memory of 1.5 × `maxmemory` for allocator fragmentation and
-/// buffers, twice `maxmemory` with an append-only file, whose rewrite forks
-/// the process and can copy every page it changes meanwhile (redis.io,
-/// "Redis persistence" and "Memory optimization"). Rounded up to whole MiB.
-pub fn redis_resources(redis: &ServiceRedis) -> Resources {
-    let max = redis.max_memory().bytes();
-    let bytes = if redis.data_dir.is_some() { max * 2 } else { max + max / 2 };
-    let mib = 1 << 20;
-    Resources { limits: Some(Amount { cpus: Cpus(500), memory: Size(bytes.div_ceil(mib) * mib) }), reservations: None }
-}
-
 fn component_placed(service: String, role: Role, pointer: String, c: &Component) -> Placed {
-    Placed { service, role, ports: ports_of(&c.ports, &pointer), pointer, resources: c.resources, guard: Guard::Proxy }
+    Placed {
+        service,
+        role,
+        ports: ports_of(&c.ports, &pointer),
+        pointer,
+        resources: c.resources,
+        guard: Guard::Proxy,
+        served: true,
+    }
 }
 
-fn ports_of(ports: &[String], pointer: &str) -> Vec<(String, String)> {
+/// Published ports as written, each with its JSON pointer.
+pub(crate) fn ports_of(ports: &[String], pointer: &str) -> Vec<(String, String)> {
     ports.iter().enumerate().map(|(i, p)| (p.clone(), format!("{pointer}/ports/{i}"))).collect()
 }
 
@@ -215,22 +189,6 @@ impl Published {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn redis_limits_follow_maxmemory() {
-        let limit = |memory: &str, data_dir: Option<&str>| {
-            let redis = ServiceRedis {
-                memory: Some(serde_yaml::from_str(memory).unwrap()),
-                data_dir: data_dir.map(str::to_string),
-                ..ServiceRedis::default()
-            };
-            redis_resources(&redis).limits.unwrap().memory.to_string()
-        };
-        assert_eq!(limit("64M", None), "96M");
-        assert_eq!(limit("64M", Some("/srv/q")), "128M");
-        assert_eq!(limit("100M", None), "150M");
-        assert_eq!(limit("1G", None), "1536M");
-    }
 
     #[test]
     fn parses_docker_short_syntax() {

@@ -12,7 +12,7 @@
 use serde::Serialize;
 
 use super::compose::terminates_tls;
-use crate::blueprint::model::{Access, BasicAuth, Blueprint, ContainerService, Host, Redirect};
+use crate::blueprint::model::{Access, BasicAuth, Blueprint, Host, Redirect};
 
 /// Where a location proxies to. nginx resolves `server` per request through
 /// Docker's embedded DNS (`set $<var> <server>; proxy_pass http://$<var>;`),
@@ -41,7 +41,7 @@ impl Upstream {
         }
     }
 
-    fn noted(mut self, comment: &str) -> Upstream {
+    pub(crate) fn noted(mut self, comment: &str) -> Upstream {
         self.comment = Some(comment.to_string());
         self
     }
@@ -94,7 +94,7 @@ pub struct Location {
 }
 
 impl Location {
-    fn proxy(path: &str, upstream: &Upstream, upgrade: bool, expires: Option<&str>) -> Location {
+    pub(crate) fn proxy(path: &str, upstream: &Upstream, upgrade: bool, expires: Option<&str>) -> Location {
         Location {
             path: path.into(),
             kind: "proxy",
@@ -204,32 +204,61 @@ fn access_rule(bp: &Blueprint, access: Access, login: Option<&BasicAuth>, id: &s
 
 const PUBLIC: AccessRule = AccessRule { mode: "public", allow: Vec::new(), auth: None };
 
+/// What every vhost of one host starts from: its names and, where nginx
+/// ends TLS, its certificate; public; nothing in it yet. Each kind of
+/// component makes its vhosts from it ([`crate::components::Kind::vhosts`]).
+pub struct VhostBase<'a> {
+    bp: &'a Blueprint,
+    tls: bool,
+}
+
+impl VhostBase<'_> {
+    /// Whether nginx ends TLS on this host (else a load balancer does).
+    pub fn tls(&self) -> bool {
+        self.tls
+    }
+
+    /// A vhost in conf.d/`file` for `domains`, written at `pointer`: the
+    /// first domain names its certificate (`/etc/letsencrypt/live/<first>`)
+    /// when nginx ends TLS here.
+    pub fn vhost(&self, file: String, kind: VhostKind, pointer: String, domains: &[String]) -> Vhost {
+        let cert_dir = match domains.first() {
+            Some(first) if self.tls => format!("/etc/letsencrypt/live/{first}"),
+            _ => String::new(),
+        };
+        Vhost {
+            file,
+            kind,
+            pointer,
+            comments: Vec::new(),
+            cert_dir,
+            domains: domains.to_vec(),
+            access: PUBLIC,
+            upstreams: Vec::new(),
+            forwarded_proto: "$scheme",
+            proxy_redirect_off: false,
+            directives: Vec::new(),
+            locations: Vec::new(),
+            redirect: None,
+            files: None,
+        }
+    }
+
+    /// The access rule of a vhost: `public`, `basic_auth` with `login` (its
+    /// password file named after `id`, the browser prompt `realm`) or
+    /// `vpn_only`.
+    pub fn access(&self, access: Access, login: Option<&BasicAuth>, id: &str, realm: String) -> AccessRule {
+        access_rule(self.bp, access, login, id, realm)
+    }
+}
+
 /// Every vhost nginx serves on `host`, in a stable order: websites, Odoo
 /// environments, container services, static sites, redirects (each in
 /// blueprint order). Empty when nothing is served there.
 pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Vhost> {
     let tls = terminates_tls(bp, host);
-    let cert_dir = |domains: &[String]| match domains.first() {
-        Some(first) if tls => format!("/etc/letsencrypt/live/{first}"),
-        _ => String::new(),
-    };
-    // What every kind starts from: its names and TLS, public, nothing in it yet.
-    let vhost = |file: String, kind, pointer: String, domains: &[String]| Vhost {
-        file,
-        kind,
-        pointer,
-        comments: Vec::new(),
-        cert_dir: cert_dir(domains),
-        domains: domains.to_vec(),
-        access: PUBLIC,
-        upstreams: Vec::new(),
-        forwarded_proto: "$scheme",
-        proxy_redirect_off: false,
-        directives: Vec::new(),
-        locations: Vec::new(),
-        redirect: None,
-        files: None,
-    };
+    let base = VhostBase { bp, tls };
+    let vhost = |file: String, kind, pointer: String, domains: &[String]| base.vhost(file, kind, pointer, domains);
     let mut out = Vec::new();
     if let Some(web) = &bp.websites {
         for (i, site) in web.sites_on(&host.name).iter().map(|&i| (i, &web.sites[i])) {
@@ -333,38 +362,7 @@ pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Vhost> {
             });
         }
     }
-    let served = |s: &&ContainerService| s.host == host.name && !s.domains.is_empty();
-    for (i, service) in bp.services.iter().enumerate().filter(|(_, s)| served(s)) {
-        // Domains without a port are E221; there is nothing to proxy to.
-        let Some(port) = service.port else { continue };
-        let upstream = Upstream::new(service.name.as_str(), port).noted(
-            "Resolved per request (resolver in nginx.conf): a stopped container gives 502 for this service only.",
-        );
-        let access = access_rule(
-            bp,
-            service.access(),
-            service.basic_auth.as_ref(),
-            &format!("service-{}", service.name),
-            format!("{}: restricted", service.name),
-        );
-        out.push(Vhost {
-            comments: vec![format!(
-                "Service `{}` ({}): every path → port {port}, WebSockets included, access: {}.",
-                service.name, service.image, access.mode
-            )],
-            access,
-            locations: vec![Location::proxy("/", &upstream, true, None)],
-            upstreams: vec![upstream],
-            // Behind a load balancer that ends TLS, the scheme is the one it saw.
-            forwarded_proto: if tls { "$scheme" } else { "$forwarded_proto" },
-            ..vhost(
-                format!("service-{}.conf", service.name),
-                VhostKind::Service,
-                format!("/services/{i}"),
-                &service.domains,
-            )
-        });
-    }
+    out.extend(crate::components::vhosts(bp, host, &base));
     for (i, site) in bp.static_sites.iter().enumerate().filter(|(_, s)| s.hosts.contains(&host.name)) {
         let files = StaticFiles {
             host_dir: site.root_dir(&bp.project.name.0),

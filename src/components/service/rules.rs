@@ -1,30 +1,25 @@
-//! Check: container services (`services:`), and every container's name on
-//! its host.
+//! Rules of container services (`services:`); their names (E202), data
+//! directories (E212, E228, W517) and capacity come from the shared rules
+//! over their records.
 //!
 //! - E221: a service with `domains` but no `port`: nginx has nothing to
 //!   proxy to;
 //! - E221 also: port 0; W221: `health_path` without `port`, `access` or
 //!   `basic_auth` without `domains` (they would restrict nothing);
-//! - W222: a Redis image other than the official one (gen writes its
-//!   command line and data owner);
 //! - E222: a data volume whose `owner` is not `uid:gid`, or whose `target`
 //!   is not a plain absolute path (compose refuses a relative one and splits
 //!   at `:`); a `user` compose cannot take;
 //! - E224: a service's `database` on a server that is not a PostgreSQL
 //!   service of its host;
-//! - E226: a service database or role that is somebody else's;
-//! - E228: a static site's files or a service's data directory that is `/`,
-//!   a system directory, the stack directory, the local backups or another
-//!   container's data, or lies in one.
+//! - E226: a service database or role that is somebody else's.
 //!
 //! Two containers with one name on one host (a service named like a
 //! monitoring container, say) are E202, with the other names.
 
 use std::collections::BTreeMap;
 
-use super::backup::within;
-use super::literals::{is_db_name, is_plain_path};
 use crate::blueprint::model::{Blueprint, ContainerService, ServiceDatabase};
+use crate::check::literals::{is_db_name, is_plain_path};
 use crate::diag::Finding;
 
 fn is_owner(value: &str) -> bool {
@@ -93,17 +88,6 @@ fn services(bp: &Blueprint, out: &mut Vec<Finding>) {
                 .hint("add `domains:` for nginx to serve it under, or remove the setting")
                 .at_value(),
             );
-        }
-        if let Some(image) = s.redis.as_ref().and_then(|r| r.image.as_ref()) {
-            let official =
-                ["redis:", "docker.io/library/redis:", "library/redis:"].iter().any(|p| image.0.starts_with(p));
-            if !official {
-                out.push(
-                    Finding::warning("W222", format!("/services/{i}/redis/image"), format!("`{image}` is not the official redis image"))
-                        .hint("gen writes the official image's command line (`redis-server …`) and its data owner (uid 999); use `redis:<version>` or check that this image takes both")
-                        .at_value(),
-                );
-            }
         }
         if !s.domains.is_empty() && s.port.is_none() {
             out.push(
@@ -230,138 +214,25 @@ fn ownership(bp: &Blueprint, out: &mut Vec<Finding>) {
     }
 }
 
-/// Directories of the host's own system, which no container's data or
-/// served files may be or lie in.
-const SYSTEM_DIRS: [&str; 16] = [
-    "/etc",
-    "/usr",
-    "/bin",
-    "/sbin",
-    "/lib",
-    "/lib32",
-    "/lib64",
-    "/boot",
-    "/proc",
-    "/sys",
-    "/dev",
-    "/run",
-    "/var/run",
-    "/root",
-    "/var/lib/docker",
-    "/var/lib/gen",
-];
-
-/// One directory a container's data or a site's files live in.
-struct Place<'a> {
-    pointer: String,
-    path: String,
-    whose: String,
-    hosts: Vec<&'a str>,
-}
-
-/// E228: a static site's files or a service's data directory that is, holds
-/// or lies in a directory that is not its own: `/`, a system directory, the
-/// stack directory (configs, password files), the local backups, or another
-/// container's data. nginx would serve it to the internet, or install.sh
-/// would give it another owner and mode.
-fn directories(bp: &Blueprint, out: &mut Vec<Finding>) {
-    let stack = format!("/opt/{}", bp.project.name);
-    let mut owned: Vec<Place> = Vec::new();
-    for app in &bp.applications {
-        for env in &app.environments {
-            owned.push(Place {
-                pointer: String::new(),
-                path: env.data_dir.clone(),
-                whose: format!("`{}-{}`'s data", app.name, env.name),
-                hosts: vec![app.host.as_str()],
-            });
-        }
-    }
-    for pg in &bp.postgres {
-        owned.push(Place {
-            pointer: String::new(),
-            path: pg.data_dir.clone(),
-            whose: format!("`{}`'s data", pg.name),
-            hosts: vec![pg.host.as_str()],
-        });
-    }
-    if let Some(b) = &bp.backup {
-        owned.push(Place {
-            pointer: String::new(),
-            path: b.local.path.clone(),
-            whose: "the local backups".into(),
-            hosts: vec![b.host.as_str()],
-        });
-    }
-    // The new kinds, each checked against the others and everything above.
-    let mut checked: Vec<Place> = Vec::new();
-    for (i, s) in bp.services.iter().enumerate() {
-        for (v, volume) in s.volumes.iter().enumerate() {
-            checked.push(Place {
-                pointer: format!("/services/{i}/volumes/{v}/source"),
-                path: volume.source.clone(),
-                whose: format!("service `{}`'s data", s.name),
-                hosts: vec![s.host.as_str()],
-            });
-        }
-        if let Some(dir) = s.redis.as_ref().and_then(|r| r.data_dir.clone()) {
-            checked.push(Place {
-                pointer: format!("/services/{i}/redis/data_dir"),
-                path: dir,
-                whose: format!("`{}-redis`'s data", s.name),
-                hosts: vec![s.host.as_str()],
-            });
-        }
-    }
-    for (i, site) in bp.static_sites.iter().enumerate() {
-        checked.push(Place {
-            pointer: format!("/static_sites/{i}/root"),
-            path: site.root_dir(&bp.project.name.0),
-            whose: format!("static site `{}`'s files", site.name),
-            hosts: site.hosts.iter().map(|h| h.as_str()).collect(),
-        });
-    }
-    let overlap = |a: &str, b: &str| within(a, b) || within(b, a);
-    let shares_host = |a: &Place, b: &Place| a.hosts.iter().any(|h| b.hosts.contains(h));
-    for (n, c) in checked.iter().enumerate() {
-        if !c.path.starts_with('/') {
-            continue; // E212
-        }
-        let conflict = if c.path.trim_end_matches('/').is_empty() {
-            Some("the whole file system".to_string())
-        } else if let Some(dir) = SYSTEM_DIRS.iter().find(|d| within(&c.path, d)) {
-            Some(format!("the system directory `{dir}`"))
-        } else if overlap(&c.path, &stack) {
-            Some(format!("the stack directory `{stack}` (configs, password files)"))
-        } else {
-            owned
-                .iter()
-                .chain(checked[..n].iter().filter(|o| o.whose != c.whose))
-                .find(|o| overlap(&c.path, &o.path) && shares_host(c, o))
-                .map(|o| format!("{} in `{}`", o.whose, o.path))
-        };
-        if let Some(conflict) = conflict {
-            out.push(
-                Finding::error("E228", c.pointer.clone(), format!("`{}`, {}, overlaps {conflict}", c.path, c.whose))
-                    .hint("give it a directory of its own, like `/srv/<project>/<name>`: install.sh sets its owner and mode, and nginx serves a static site's directory to everyone")
-                    .at_value(),
-            );
-        }
-    }
-}
-
 pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     services(bp, out);
     ownership(bp, out);
-    directories(bp, out);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Every kind's rules and the shared ones over their records that
+    /// these tests reach (E228's directories).
     fn codes(extra: &str) -> Vec<&'static str> {
-        crate::check::codes_on_base(check, extra)
+        crate::check::codes_on_base(
+            |bp, out| {
+                crate::components::rules(bp, out);
+                crate::check::directories::check(bp, out);
+            },
+            extra,
+        )
     }
 
     const GOOD: &str = "
@@ -385,7 +256,7 @@ services:
         assert_eq!(codes(&GOOD.replace("\"1000:1000\"", "node")), ["E222"]);
         assert_eq!(codes(&GOOD.replace("target: /app/data", "target: app/data")), ["E222"]);
         // Named like the PostgreSQL service of the base, or a monitoring container: E202.
-        let names = |extra: &str| crate::check::codes_on_base(super::super::names::check, extra);
+        let names = |extra: &str| crate::check::codes_on_base(crate::check::names::check, extra);
         assert_eq!(names(&GOOD.replace("name: status", "name: postgres")), ["E202"]);
         let monitored =
             format!("{}\nmonitoring: {{prometheus: true}}\n", GOOD.replace("name: status", "name: prometheus"));
@@ -423,7 +294,7 @@ services:
         assert_eq!(codes(&with_redis), Vec::<&str>::new());
         // `<name>-redis` is taken by another container: E202.
         let clash = format!("{with_redis}  - {{name: status-redis, host: ax52, image: \"redis:7.4.2-alpine\"}}\n");
-        assert_eq!(crate::check::codes_on_base(super::super::names::check, &clash), ["E202"]);
+        assert_eq!(crate::check::codes_on_base(crate::check::names::check, &clash), ["E202"]);
         let shared = GOOD.replace("    port: 3001\n", "    port: 3001\n    redis: {data_dir: /srv/status/data}\n");
         assert_eq!(codes(&shared), ["E228"], "the Redis's file in the service's data");
         let bitnami = GOOD.replace("    port: 3001\n", "    port: 3001\n    redis: {image: \"bitnami/redis:7.4.2\"}\n");

@@ -1,15 +1,15 @@
-//! Container services of any image: an application nginx serves under its
-//! domains (Uptime Kuma, Metabase, Gitea, a WordPress), or a worker without
-//! any.
+//! The blueprint types of container services (`services:`) of any image:
+//! an application nginx serves under its domains (Uptime Kuma, Metabase,
+//! Gitea, a WordPress), or a worker without any.
 
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::hosts::Resources;
-use super::services::{Access, BasicAuth};
-use crate::blueprint::units::{Image, Name, SecretName, Size};
+use crate::blueprint::model::{Access, BasicAuth, Resources};
+use crate::blueprint::units::{Image, Name, SecretName};
+use crate::components::redis::model::ServiceRedis;
 
 /// A container service: one image on one host, with its settings, data and,
 /// when it has domains, a vhost in nginx.
@@ -128,40 +128,6 @@ impl ServiceDatabase {
     }
 }
 
-/// A service's Redis.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ServiceRedis {
-    /// The Redis image, with a fixed tag. Left out: `redis:7.4.2-alpine`.
-    #[serde(default)]
-    #[schemars(example = &"redis:7.4.2-alpine")]
-    pub image: Option<Image>,
-    /// Redis's `maxmemory`, binary units. The container's memory limit is
-    /// derived from it (1.5 ×, twice with `data_dir`: an append-only rewrite
-    /// forks the process). Left out: `64M`.
-    #[serde(default)]
-    #[schemars(example = &"256M")]
-    pub memory: Option<Size>,
-    /// A host directory for an append-only file (`appendonly yes`, nothing
-    /// evicted: queues and sessions that must survive a restart), created
-    /// for the image's redis user and covered by backups like any data
-    /// (W517). Left out: a cache, nothing on disk, the least recently used
-    /// keys evicted at `memory`.
-    #[serde(default)]
-    #[schemars(example = &"/srv/app/redis")]
-    pub data_dir: Option<String>,
-}
-
-impl ServiceRedis {
-    pub const DEFAULT_IMAGE: &'static str = "redis:7.4.2-alpine";
-    pub const DEFAULT_MEMORY: Size = Size(64 << 20);
-
-    /// `maxmemory`: `memory`, else [`Self::DEFAULT_MEMORY`].
-    pub fn max_memory(&self) -> Size {
-        self.memory.unwrap_or(Self::DEFAULT_MEMORY)
-    }
-}
-
 /// A host directory a container service keeps data in.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -185,7 +151,7 @@ pub struct DataVolume {
     /// why in a comment); `gen lint` then stops reporting it (W517).
     /// Default: `true`, and a writable directory outside `backup.paths` is
     /// W517.
-    #[serde(default = "super::yes")]
+    #[serde(default = "crate::blueprint::model::yes")]
     pub backup: bool,
 }
 

@@ -1,0 +1,111 @@
+//! Components: each kind of container a blueprint can describe beside the
+//! core stack (Odoo, websites, PostgreSQL, nginx, monitoring), in one folder
+//! that holds its blueprint types (`model.rs`), the records it adds to the
+//! resolved model (`resolve.rs`: its containers, their compose services, its
+//! vhosts, its data directories), its own rules (`rules.rs`) and, in
+//! `mod.rs`, its entry of [`KINDS`] with the templates it writes into.
+//!
+//! The shared stages loop over [`KINDS`], so a new kind gets them with its
+//! records: placement (and with it names, E202; capacity, W401/E401;
+//! exposure, E301), the compose file, nginx's vhosts and their
+//! certificates, backup coverage (W517), directory overlap (E228) and path
+//! syntax (E212). A new kind is its folder plus a line in [`KINDS`].
+//!
+//! | kind | folder | blueprint |
+//! |---|---|---|
+//! | container service | `service/` | `services[]` |
+//! | a service's Redis | `redis/` | `services[].redis` |
+//!
+//! Stages still hold file by file: `model.rs` is the load stage, `resolve.rs`
+//! the resolve stage, `rules.rs` the check stage (`tests/pipeline.rs`);
+//! this registry only wires them.
+
+pub mod redis;
+pub mod service;
+
+use crate::blueprint::model::{Blueprint, Host};
+use crate::diag::Finding;
+use crate::resolve::compose::ServicePlan;
+use crate::resolve::placement::Placed;
+use crate::resolve::vhost::{Vhost, VhostBase};
+
+/// One kind of component and what it contributes to each shared record.
+pub struct Kind {
+    /// The kind's name, as in the table above.
+    pub name: &'static str,
+    /// The containers it runs on a host, in a stable order; `kind` is its
+    /// index in [`KINDS`], for their `Role::Component`.
+    pub place: fn(bp: &Blueprint, host: &Host, kind: usize) -> Vec<Placed>,
+    /// The compose service of one of its containers; `index` is the one in
+    /// its `Role::Component`. `None` when the blueprint entry is gone.
+    pub compose: fn(bp: &Blueprint, placed: &Placed, index: usize) -> Option<ServicePlan>,
+    /// Its nginx vhosts on a host, each made from `base` (names, TLS,
+    /// certificate, access), in a stable order.
+    pub vhosts: fn(bp: &Blueprint, host: &Host, base: &VhostBase) -> Vec<Vhost>,
+    /// The host directories it keeps data in.
+    pub data: fn(bp: &Blueprint) -> Vec<DataDir>,
+    /// Its own rules; the shared ones run over its records.
+    pub rules: fn(bp: &Blueprint, out: &mut Vec<Finding>),
+    /// The templates (under templates/) its records are rendered through.
+    pub templates: &'static [&'static str],
+}
+
+/// Every kind, in the order their containers and vhosts are listed.
+pub const KINDS: &[Kind] = &[service::KIND, redis::KIND];
+
+/// A host directory a container keeps data in, as a kind declares it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataDir {
+    /// The JSON pointer of the path in the blueprint.
+    pub pointer: String,
+    /// The directory on the host, as written.
+    pub path: String,
+    /// Whose it is, for messages: "service `status`'s data".
+    pub whose: String,
+    /// The host it is on.
+    pub host: String,
+    /// When a backup must cover it (W517): the message's words for the
+    /// directory ("the append-only file of `status-redis`") and the hint.
+    /// `None`: read-only, or deliberately in no backup.
+    pub backup: Option<(String, String)>,
+}
+
+/// The containers every kind places on `host`.
+pub fn placed(bp: &Blueprint, host: &Host) -> Vec<Placed> {
+    KINDS.iter().enumerate().flat_map(|(k, kind)| (kind.place)(bp, host, k)).collect()
+}
+
+/// The compose service of a container of kind `kind`.
+pub fn compose(bp: &Blueprint, placed: &Placed, kind: usize, index: usize) -> Option<ServicePlan> {
+    KINDS.get(kind).and_then(|k| (k.compose)(bp, placed, index))
+}
+
+/// Every kind's vhosts on `host`.
+pub fn vhosts(bp: &Blueprint, host: &Host, base: &VhostBase) -> Vec<Vhost> {
+    KINDS.iter().flat_map(|kind| (kind.vhosts)(bp, host, base)).collect()
+}
+
+/// Every kind's data directories.
+pub fn data_dirs(bp: &Blueprint) -> Vec<DataDir> {
+    KINDS.iter().flat_map(|kind| (kind.data)(bp)).collect()
+}
+
+/// Every kind's own rules.
+pub fn rules(bp: &Blueprint, out: &mut Vec<Finding>) {
+    for kind in KINDS {
+        (kind.rules)(bp, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_kind_names_templates_that_exist() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        for kind in super::KINDS {
+            for t in kind.templates {
+                assert!(root.join(t).is_file(), "{}: templates/{t} does not exist", kind.name);
+            }
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! A service's Redis (`services[].redis`): cache, sessions or job queue
+//! beside one container service, at `redis://<service>-redis:6379`.
+
+pub mod model;
+mod resolve;
+mod rules;
+
+pub use resolve::limits;
+
+/// The kind's entry of [`super::KINDS`].
+pub(super) const KIND: super::Kind = super::Kind {
+    name: "redis",
+    place: resolve::place,
+    compose: resolve::compose,
+    vhosts: resolve::vhosts,
+    data: resolve::data,
+    rules: rules::check,
+    templates: &["compose/docker-compose.yml.j2"],
+};

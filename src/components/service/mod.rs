@@ -1,0 +1,18 @@
+//! Container services (`services[]`): one image of any kind on one host,
+//! with its settings, data directories, a vhost with any access mode under
+//! its domains, a database of its own and a Redis.
+
+pub mod model;
+mod resolve;
+pub(crate) mod rules;
+
+/// The kind's entry of [`super::KINDS`].
+pub(super) const KIND: super::Kind = super::Kind {
+    name: "container service",
+    place: resolve::place,
+    compose: resolve::compose,
+    vhosts: resolve::vhosts,
+    data: resolve::data,
+    rules: rules::check,
+    templates: &["compose/docker-compose.yml.j2", "nginx/vhost.conf.j2", "nginx/location/proxy.j2"],
+};
