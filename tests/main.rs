@@ -18,6 +18,7 @@ mod ops_validators;
 mod pipeline;
 mod precommit;
 mod preview;
+mod records;
 mod provision;
 mod release;
 mod report;
