@@ -130,7 +130,10 @@ fn compose_limits_are_the_ones_the_capacity_check_sums() {
                 .iter()
                 .filter(|r| r.service != "system")
                 .map(|r| {
-                    (r.service.clone(), (r.cpus_limit.map(|c| u64::from(c.millis())), r.memory_limit.map(|m| m.to_string())))
+                    (
+                        r.service.clone(),
+                        (r.cpus_limit.map(|c| u64::from(c.millis())), r.memory_limit.map(|m| m.to_string())),
+                    )
                 })
                 .collect();
             assert_eq!(rendered, rows, "{}: `{}`'s compose limits and its capacity rows", path.display(), host.name);

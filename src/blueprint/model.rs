@@ -23,8 +23,10 @@ pub mod web;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+pub use crate::components::redirect::model::*;
 pub use crate::components::redis::model::*;
 pub use crate::components::service::model::*;
+pub use crate::components::static_site::model::*;
 pub use access::*;
 pub use costs::*;
 pub use hosts::*;

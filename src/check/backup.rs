@@ -171,11 +171,9 @@ fn coverage(bp: &Blueprint, backup: &crate::blueprint::model::Backup, out: &mut 
     // Every component kind's data a backup must cover.
     for dir in crate::components::data_dirs(bp) {
         let Some((what, hint)) = &dir.backup else { continue };
-        if covered(&dir.host, &dir.path) {
-            continue;
-        }
-        let elsewhere = if dir.host != backup.host.0 {
-            format!(" (it runs on `{}`, backups on `{}`)", dir.host, backup.host)
+        let Some(host) = dir.hosts.iter().find(|h| !covered(h, &dir.path)) else { continue };
+        let elsewhere = if *host != backup.host.0 {
+            format!(" (it runs on `{host}`, backups on `{}`)", backup.host)
         } else {
             String::new()
         };

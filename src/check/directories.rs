@@ -76,23 +76,15 @@ pub(crate) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     }
     // Every component kind's, each checked against the others and everything above.
     let kinds = crate::components::data_dirs(bp);
-    let mut checked: Vec<Place> = kinds
+    let checked: Vec<Place> = kinds
         .iter()
         .map(|d| Place {
             pointer: d.pointer.clone(),
             path: d.path.clone(),
             whose: d.whose.clone(),
-            hosts: vec![d.host.as_str()],
+            hosts: d.hosts.iter().map(String::as_str).collect(),
         })
         .collect();
-    for (i, site) in bp.static_sites.iter().enumerate() {
-        checked.push(Place {
-            pointer: format!("/static_sites/{i}/root"),
-            path: site.root_dir(&bp.project.name.0),
-            whose: format!("static site `{}`'s files", site.name),
-            hosts: site.hosts.iter().map(|h| h.as_str()).collect(),
-        });
-    }
     let overlap = |a: &str, b: &str| within(a, b) || within(b, a);
     let shares_host = |a: &Place, b: &Place| a.hosts.iter().any(|h| b.hosts.contains(h));
     for (n, c) in checked.iter().enumerate() {

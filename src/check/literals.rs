@@ -220,11 +220,6 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     }
     // Every component kind's data directories.
     paths.extend(kinds.iter().map(|d| (d.pointer.clone(), d.path.as_str())));
-    for (i, site) in bp.static_sites.iter().enumerate() {
-        if let Some(root) = &site.root {
-            paths.push((format!("/static_sites/{i}/root"), root));
-        }
-    }
     for (pointer, path) in paths {
         if !is_plain_path(path) {
             out.push(

@@ -1,12 +1,8 @@
-//! Check: what nginx serves without a container of its own, static sites
-//! and redirects (E216–E220), and every served name against the load
-//! balancer's targets.
+//! Check: every served name against the load balancer's targets, static
+//! sites and redirects that name nothing, and vhost files per host. The
+//! static sites' and redirects' own rules (E216–E218) are in their
+//! component folders.
 //!
-//! - E216: a redirect's `to` that is neither a domain nor a plain `http(s)`
-//!   URL (it lands in nginx's `return` line unquoted);
-//! - E217: redirects that loop (`www` → apex → `www`, or to one of their
-//!   own names): browsers stop with "too many redirects";
-//! - E218: an `expires` nginx does not take;
 //! - E219: a static site, redirect or container service with domains on
 //!   some of the load balancer's targets only: the load balancer sends each request to any target, and the
 //!   others refuse the name (nginx's default server closes the connection);
@@ -16,124 +12,9 @@
 
 use std::collections::BTreeMap;
 
-use super::literals::is_dns_name;
-use crate::blueprint::model::{Blueprint, Redirect};
+use crate::blueprint::model::Blueprint;
 use crate::blueprint::units::Name;
 use crate::diag::Finding;
-
-/// The host part of a redirect target: `to` itself for a domain, the
-/// authority of an `http(s)://` URL; None when `to` is neither, or carries a
-/// query, fragment, user or port gen does not write.
-fn target_host(to: &str) -> Option<&str> {
-    let (rest, url) = match to.strip_prefix("https://").or_else(|| to.strip_prefix("http://")) {
-        Some(rest) => (rest, true),
-        None => (to, false),
-    };
-    let (host, path) = rest.split_once('/').map_or((rest, ""), |(h, p)| (h, p));
-    let plain_path =
-        path.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'_' | b'~' | b'-' | b'%'));
-    (is_dns_name(host) && !host.starts_with("*.") && (url || path.is_empty()) && plain_path).then_some(host)
-}
-
-/// The longest `expires` gen writes: 10 years, what nginx's own `max`
-/// sends (`Cache-Control: max-age=315360000`); nginx refuses a time that
-/// overflows its parser.
-const MAX_EXPIRES_S: u64 = 315_360_000;
-
-/// nginx's `expires` time (ngx_parse_time: numbers with `ms s m h d w M y`,
-/// one unit each, at most [`MAX_EXPIRES_S`] in all) or one of its words.
-fn is_expires(value: &str) -> bool {
-    const UNITS: [(&str, u64); 8] = [
-        ("ms", 0),
-        ("s", 1),
-        ("m", 60),
-        ("h", 3600),
-        ("d", 86_400),
-        ("w", 604_800),
-        ("M", 2_592_000),
-        ("y", 31_536_000),
-    ];
-    if matches!(value, "max" | "off" | "epoch") {
-        return true;
-    }
-    let mut rest = value;
-    let mut total: u64 = 0;
-    if rest.is_empty() {
-        return false;
-    }
-    while !rest.is_empty() {
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        let Some(n) = rest[..digits].parse::<u64>().ok().filter(|_| digits <= 12) else { return false };
-        rest = &rest[digits..];
-        let unit = UNITS.iter().find(|(u, _)| rest.starts_with(u));
-        total = total.saturating_add(n.saturating_mul(unit.map_or(1, |(_, s)| *s)));
-        match unit {
-            Some((u, _)) => rest = &rest[u.len()..],
-            None if rest.is_empty() => break,
-            None => return false,
-        }
-    }
-    total <= MAX_EXPIRES_S
-}
-
-fn targets(bp: &Blueprint, out: &mut Vec<Finding>) {
-    for (i, r) in bp.redirects.iter().enumerate() {
-        if target_host(&r.to).is_none() {
-            out.push(
-                Finding::error("E216", format!("/redirects/{i}/to"), format!("`{}` is not a redirect target gen can write", r.to))
-                    .hint("write a domain (`example.com`, which becomes `https://example.com`) or an `https://` URL with a plain path and no query")
-                    .at_value(),
-            );
-        }
-    }
-}
-
-/// Follows each redirect's target through the others; a name reached twice is a loop.
-fn loops(bp: &Blueprint, out: &mut Vec<Finding>) {
-    let next: BTreeMap<String, (usize, &Redirect)> = bp
-        .redirects
-        .iter()
-        .enumerate()
-        .flat_map(|(i, r)| r.from.iter().map(move |d| (d.to_lowercase(), (i, r))))
-        .collect();
-    for (i, r) in bp.redirects.iter().enumerate() {
-        let Some(first) = r.from.first() else { continue };
-        let mut path = vec![first.to_lowercase()];
-        let mut current = r;
-        while let Some(host) = target_host(&current.to).map(str::to_lowercase) {
-            let seen = path.contains(&host);
-            path.push(host.clone());
-            // Each redirect of the cycle reports it; one that only leads
-            // into it is fixed with the cycle.
-            if seen && r.from.iter().any(|d| d.eq_ignore_ascii_case(&host)) {
-                out.push(
-                    Finding::error("E217", format!("/redirects/{i}/to"), format!("redirects loop: {}", path.join(" → ")))
-                        .hint("point `to` at the name that serves the content; browsers stop after about 20 redirects with \"too many redirects\"")
-                        .at_value(),
-                );
-            }
-            if seen {
-                break;
-            }
-            match next.get(&host) {
-                Some((_, r)) => current = r,
-                None => break,
-            }
-        }
-    }
-}
-
-fn expires(bp: &Blueprint, out: &mut Vec<Finding>) {
-    for (i, site) in bp.static_sites.iter().enumerate() {
-        if let Some(value) = site.expires.as_deref().filter(|v| !is_expires(v)) {
-            out.push(
-                Finding::error("E218", format!("/static_sites/{i}/expires"), format!("`{value}` is not an nginx `expires` time"))
-                    .hint("write a number with a unit, like `1h`, `7d` or `1d12h` (units ms, s, m, h, d, w, M, y), at most 10 years, or `max`, `off`, `epoch`")
-                    .at_value(),
-            );
-        }
-    }
-}
 
 fn load_balanced(bp: &Blueprint, out: &mut Vec<Finding>) {
     let Some(lb) = &bp.load_balancer else { return };
@@ -238,10 +119,7 @@ fn files(bp: &Blueprint, out: &mut Vec<Finding>) {
 }
 
 pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
-    targets(bp, out);
     files(bp, out);
-    loops(bp, out);
-    expires(bp, out);
     load_balanced(bp, out);
     named(bp, out);
 }
@@ -250,8 +128,15 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
 mod tests {
     use super::*;
 
+    /// These rules and the static sites' and redirects' own.
     fn codes(extra: &str) -> Vec<&'static str> {
-        crate::check::codes_on_base(check, extra)
+        crate::check::codes_on_base(
+            |bp, out| {
+                check(bp, out);
+                crate::components::rules(bp, out);
+            },
+            extra,
+        )
     }
 
     const GOOD: &str = "
@@ -311,27 +196,5 @@ load_balancer:
         let mut out = Vec::new();
         files(&bp, &mut out);
         assert_eq!(out.iter().map(|f| f.code).collect::<Vec<_>>(), ["E225"]);
-    }
-
-    #[test]
-    fn targets_are_domains_or_plain_urls() {
-        assert_eq!(target_host("example.com"), Some("example.com"));
-        assert_eq!(target_host("https://example.com/blog/"), Some("example.com"));
-        assert_eq!(target_host("http://legacy.example.com"), Some("legacy.example.com"));
-        assert_eq!(target_host("example.com/path"), None);
-        assert_eq!(target_host("https://example.com/?q=1"), None);
-        assert_eq!(target_host("https://example.com; return 200"), None);
-        assert_eq!(target_host("ftp://example.com"), None);
-        assert_eq!(target_host("*.example.com"), None);
-    }
-
-    #[test]
-    fn expires_takes_nginx_times() {
-        for ok in ["1h", "7d", "1d12h", "30", "500ms", "max", "off", "epoch", "1M"] {
-            assert!(is_expires(ok), "{ok}");
-        }
-        for bad in ["", "1 h", "h", "1x", "-1h", "7days", "99999999999999999999d", "11y"] {
-            assert!(!is_expires(bad), "{bad}");
-        }
     }
 }

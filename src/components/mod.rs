@@ -1,5 +1,5 @@
-//! Components: each kind of container a blueprint can describe beside the
-//! core stack (Odoo, websites, PostgreSQL, nginx, monitoring), in one folder
+//! Components: each kind of thing a blueprint can describe beside the core
+//! stack (Odoo, websites, PostgreSQL, nginx, monitoring), in one folder
 //! that holds its blueprint types (`model.rs`), the records it adds to the
 //! resolved model (`resolve.rs`: its containers, their compose services, its
 //! vhosts, its data directories), its own rules (`rules.rs`) and, in
@@ -15,13 +15,17 @@
 //! |---|---|---|
 //! | container service | `service/` | `services[]` |
 //! | a service's Redis | `redis/` | `services[].redis` |
+//! | static site | `static_site/` | `static_sites[]` |
+//! | redirect | `redirect/` | `redirects[]` |
 //!
 //! Stages still hold file by file: `model.rs` is the load stage, `resolve.rs`
 //! the resolve stage, `rules.rs` the check stage (`tests/pipeline.rs`);
 //! this registry only wires them.
 
+pub mod redirect;
 pub mod redis;
 pub mod service;
+pub mod static_site;
 
 use crate::blueprint::model::{Blueprint, Host};
 use crate::diag::Finding;
@@ -51,7 +55,7 @@ pub struct Kind {
 }
 
 /// Every kind, in the order their containers and vhosts are listed.
-pub const KINDS: &[Kind] = &[service::KIND, redis::KIND];
+pub const KINDS: &[Kind] = &[service::KIND, redis::KIND, static_site::KIND, redirect::KIND];
 
 /// A host directory a container keeps data in, as a kind declares it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,8 +66,8 @@ pub struct DataDir {
     pub path: String,
     /// Whose it is, for messages: "service `status`'s data".
     pub whose: String,
-    /// The host it is on.
-    pub host: String,
+    /// The hosts it is on.
+    pub hosts: Vec<String>,
     /// When a backup must cover it (W517): the message's words for the
     /// directory ("the append-only file of `status-redis`") and the hint.
     /// `None`: read-only, or deliberately in no backup.
@@ -83,6 +87,13 @@ pub fn compose(bp: &Blueprint, placed: &Placed, kind: usize, index: usize) -> Op
 /// Every kind's vhosts on `host`.
 pub fn vhosts(bp: &Blueprint, host: &Host, base: &VhostBase) -> Vec<Vhost> {
     KINDS.iter().flat_map(|kind| (kind.vhosts)(bp, host, base)).collect()
+}
+
+/// Whether a kind serves a vhost on `host` with no container of its own
+/// (a static site, a redirect), so the host needs nginx all the same.
+pub fn serves_without_container(bp: &Blueprint, host: &Host) -> bool {
+    let base = VhostBase::new(bp, host);
+    KINDS.iter().any(|kind| (kind.place)(bp, host, 0).is_empty() && !(kind.vhosts)(bp, host, &base).is_empty())
 }
 
 /// Every kind's data directories.

@@ -102,11 +102,9 @@ pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Placed> {
         }
     }
     placed.extend(crate::components::placed(bp, host));
-    // nginx runs where something is served: a proxied container, a static
-    // site or a redirect.
-    let serves_files = bp.static_sites.iter().any(|s| s.hosts.contains(&host.name))
-        || bp.redirects.iter().any(|r| r.hosts.contains(&host.name));
-    if serves_files || placed.iter().any(|p| p.served) {
+    // nginx runs where something is served: a proxied container, or a
+    // vhost without one (a static site, a redirect).
+    if placed.iter().any(|p| p.served) || crate::components::serves_without_container(bp, host) {
         placed.push(Placed {
             service: "nginx".into(),
             role: Role::Proxy,

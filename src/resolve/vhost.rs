@@ -12,7 +12,7 @@
 use serde::Serialize;
 
 use super::compose::terminates_tls;
-use crate::blueprint::model::{Access, BasicAuth, Blueprint, Host, Redirect};
+use crate::blueprint::model::{Access, BasicAuth, Blueprint, Host};
 
 /// Where a location proxies to. nginx resolves `server` per request through
 /// Docker's embedded DNS (`set $<var> <server>; proxy_pass http://$<var>;`),
@@ -213,6 +213,11 @@ pub struct VhostBase<'a> {
 }
 
 impl VhostBase<'_> {
+    /// The base of `host`'s vhosts.
+    pub fn new<'a>(bp: &'a Blueprint, host: &Host) -> VhostBase<'a> {
+        VhostBase { bp, tls: terminates_tls(bp, host) }
+    }
+
     /// Whether nginx ends TLS on this host (else a load balancer does).
     pub fn tls(&self) -> bool {
         self.tls
@@ -257,7 +262,7 @@ impl VhostBase<'_> {
 /// blueprint order). Empty when nothing is served there.
 pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Vhost> {
     let tls = terminates_tls(bp, host);
-    let base = VhostBase { bp, tls };
+    let base = VhostBase::new(bp, host);
     let vhost = |file: String, kind, pointer: String, domains: &[String]| base.vhost(file, kind, pointer, domains);
     let mut out = Vec::new();
     if let Some(web) = &bp.websites {
@@ -363,105 +368,12 @@ pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Vhost> {
         }
     }
     out.extend(crate::components::vhosts(bp, host, &base));
-    for (i, site) in bp.static_sites.iter().enumerate().filter(|(_, s)| s.hosts.contains(&host.name)) {
-        let files = StaticFiles {
-            host_dir: site.root_dir(&bp.project.name.0),
-            mount: format!("/srv/static/{}", site.name),
-            why: format!("static site `{}`: the operator's deploy fills it, nginx reads", site.name),
-        };
-        let access = access_rule(
-            bp,
-            site.access(),
-            site.basic_auth.as_ref(),
-            &format!("static-{}", site.name),
-            format!("{}: restricted", site.name),
-        );
-        out.push(Vhost {
-            comments: vec![
-                format!(
-                    "Static site `{}`: the files of {} on the host, access: {}.",
-                    site.name, files.host_dir, access.mode
-                ),
-                "nginx serves them as they are; a missing file is 404.".into(),
-            ],
-            access,
-            locations: vec![Location {
-                path: "/".into(),
-                kind: "static",
-                upstream: String::new(),
-                upgrade: false,
-                expires: site.expires.clone(),
-                root: files.mount.clone(),
-            }],
-            files: Some(files),
-            ..vhost(
-                format!("static-{}.conf", site.name),
-                VhostKind::StaticSite,
-                format!("/static_sites/{i}"),
-                &site.domains,
-            )
-        });
-    }
-    for (i, r) in bp.redirects.iter().enumerate().filter(|(_, r)| r.hosts.contains(&host.name)) {
-        let target = redirect_target(r);
-        out.push(Vhost {
-            comments: vec![format!(
-                "Redirect: {} → {} ({}{}).",
-                r.from.join(", "),
-                r.to,
-                if r.permanent { "301, permanent" } else { "302, temporary" },
-                if r.keep_path { ", path and query kept" } else { "" }
-            )],
-            redirect: Some(format!("{} {target}", if r.permanent { 301 } else { 302 })),
-            ..vhost(
-                format!("redirect-{}.conf", r.from.first().map_or("", String::as_str)),
-                VhostKind::Redirect,
-                format!("/redirects/{i}"),
-                &r.from,
-            )
-        });
-    }
     out
-}
-
-/// The URL a redirect answers with: `to` as written when it is a URL, else
-/// `https://<to>`; with `keep_path`, nginx's `$request_uri` (path and query)
-/// follows, without the slash a URL with a path of its own ends in.
-pub fn redirect_target(r: &Redirect) -> String {
-    let base = if r.to.starts_with("https://") || r.to.starts_with("http://") {
-        r.to.clone()
-    } else {
-        format!("https://{}", r.to)
-    };
-    if r.keep_path {
-        format!("{}$request_uri", base.trim_end_matches('/'))
-    } else {
-        base
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn redirect(to: &str, keep_path: bool) -> Redirect {
-        Redirect { from: vec!["www.example.com".into()], to: to.into(), hosts: Vec::new(), permanent: true, keep_path }
-    }
-
-    #[test]
-    fn a_domain_becomes_https_and_keeps_the_path() {
-        assert_eq!(redirect_target(&redirect("example.com", true)), "https://example.com$request_uri");
-        assert_eq!(redirect_target(&redirect("example.com", false)), "https://example.com");
-    }
-
-    #[test]
-    fn a_url_is_taken_as_written_without_a_doubled_slash() {
-        assert_eq!(
-            redirect_target(&redirect("https://example.com/blog/", true)),
-            "https://example.com/blog$request_uri"
-        );
-        assert_eq!(redirect_target(&redirect("http://legacy.example.com/", false)), "http://legacy.example.com/");
-    }
 
     #[test]
     fn upstream_variables_stay_clear_of_nginx_names() {

@@ -1,88 +1,10 @@
-//! What nginx serves without a container of its own: static sites (files
-//! on the host) and redirects (`www` → apex, an old domain → the new one).
-
-use schemars::JsonSchema;
-use serde::Deserialize;
+//! Every name nginx serves, with what asks for it and the hosts that answer:
+//! websites, Odoo environments, container services, static sites and
+//! redirects (those two are components: `crate::components::static_site`,
+//! `crate::components::redirect`).
 
 use super::services::{Access, BasicAuth};
 use crate::blueprint::units::Name;
-
-/// A static site: files in a directory on the host, served by nginx as they
-/// are (a landing page, a generated site, documentation).
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct StaticSite {
-    /// The site's name: its vhost is `conf.d/static-<name>.conf`.
-    #[schemars(example = &"landing")]
-    pub name: Name,
-    /// Hosts whose nginx serves it; behind a load balancer, each of its
-    /// targets that should answer (the files must be on every one).
-    pub hosts: Vec<Name>,
-    /// Domain names nginx serves it under (`server_name`); with TLS at
-    /// nginx, one Let's Encrypt certificate covers them, the first names it.
-    #[schemars(example = ["example.com"])]
-    pub domains: Vec<String>,
-    /// The directory on the host that holds the files (`index.html` at its
-    /// top), bind-mounted read-only into nginx; the operator's deploy
-    /// (rsync, git) fills it and install.sh creates it (root, 0755) when
-    /// missing. Left out: `/srv/<project>/static/<name>`.
-    #[serde(default)]
-    #[schemars(example = &"/srv/www/landing")]
-    pub root: Option<String>,
-    /// `public`, `basic_auth` or `vpn_only`. Left out: `public`.
-    #[serde(default)]
-    pub access: Option<Access>,
-    /// The login for `access: basic_auth` (install.sh writes the password
-    /// file from the secret in .env; it is never in out/).
-    #[serde(default)]
-    pub basic_auth: Option<BasicAuth>,
-    /// How long browsers may cache the files (nginx `expires`, e.g. `1h`,
-    /// `7d`). Left out: no `Expires`/`Cache-Control` header, browsers
-    /// revalidate by `Last-Modified`.
-    #[serde(default)]
-    #[schemars(example = &"1h")]
-    pub expires: Option<String>,
-}
-
-/// A redirect: every request to its domains answered with a redirect to
-/// another domain or URL (nginx `return`).
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Redirect {
-    /// The domains that redirect; with TLS at nginx they get a certificate
-    /// of their own, so that `https://www.example.com` answers too.
-    #[schemars(example = ["www.example.com"])]
-    pub from: Vec<String>,
-    /// Where to: a domain (`example.com`: the scheme becomes `https`) or an
-    /// absolute `https://` or `http://` URL, without query.
-    #[schemars(example = &"example.com")]
-    pub to: String,
-    /// Hosts whose nginx answers for `from` (where its DNS points, or the
-    /// load balancer's targets).
-    pub hosts: Vec<Name>,
-    /// `true`: 301 Moved Permanently (browsers and search engines remember
-    /// it). `false`: 302 Found, for a move that may be undone. Default:
-    /// `true`.
-    #[serde(default = "super::yes")]
-    pub permanent: bool,
-    /// `true`: the request's path and query follow (`/a?b` →
-    /// `https://example.com/a?b`). `false`: every path goes to `to` as it
-    /// is. Default: `true`.
-    #[serde(default = "super::yes")]
-    pub keep_path: bool,
-}
-
-impl StaticSite {
-    /// Who may reach it; `public` when left out.
-    pub fn access(&self) -> Access {
-        self.access.unwrap_or(Access::Public)
-    }
-
-    /// The directory on the host: `root`, or `/srv/<project>/static/<name>`.
-    pub fn root_dir(&self, project: &str) -> String {
-        self.root.clone().unwrap_or_else(|| format!("/srv/{project}/static/{}", self.name))
-    }
-}
 
 /// What asks nginx to serve a name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

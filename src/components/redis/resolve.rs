@@ -57,7 +57,7 @@ pub(super) fn data(bp: &Blueprint) -> Vec<DataDir> {
                 pointer: format!("/services/{i}/redis/data_dir"),
                 path: dir.clone(),
                 whose: format!("`{}-redis`'s data", s.name),
-                host: s.host.to_string(),
+                hosts: vec![s.host.to_string()],
                 backup: Some((
                     format!("the append-only file of `{}-redis`", s.name),
                     format!(

@@ -80,7 +80,7 @@ pub(super) fn data(bp: &Blueprint) -> Vec<DataDir> {
                 pointer: format!("/services/{i}/volumes/{v}/source"),
                 path: volume.source.clone(),
                 whose: format!("service `{}`'s data", s.name),
-                host: s.host.to_string(),
+                hosts: vec![s.host.to_string()],
                 backup: (volume.backup && !volume.read_only).then(|| {
                     (
                         format!("where service `{}` keeps its data ({})", s.name, volume.target),

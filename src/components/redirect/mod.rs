@@ -1,0 +1,19 @@
+//! Redirects (`redirects[]`): names answered with a redirect to another
+//! domain or URL (nginx `return`), each with its certificate.
+
+pub mod model;
+mod resolve;
+mod rules;
+
+pub use resolve::target;
+
+/// The kind's entry of [`super::KINDS`].
+pub(super) const KIND: super::Kind = super::Kind {
+    name: "redirect",
+    place: resolve::place,
+    compose: resolve::compose,
+    vhosts: resolve::vhosts,
+    data: resolve::data,
+    rules: rules::check,
+    templates: &["nginx/vhost.conf.j2"],
+};

@@ -1,0 +1,17 @@
+//! Static sites (`static_sites[]`): files in a directory on the host,
+//! served by nginx as they are.
+
+pub mod model;
+mod resolve;
+mod rules;
+
+/// The kind's entry of [`super::KINDS`].
+pub(super) const KIND: super::Kind = super::Kind {
+    name: "static site",
+    place: resolve::place,
+    compose: resolve::compose,
+    vhosts: resolve::vhosts,
+    data: resolve::data,
+    rules: rules::check,
+    templates: &["nginx/vhost.conf.j2", "nginx/location/static.j2"],
+};
