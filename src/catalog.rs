@@ -36,6 +36,29 @@ const fn gone(mut st: ServerType, replaced_by: &'static str) -> ServerType {
     st
 }
 
+/// Hetzner Cloud locations and their network zones (Hetzner Cloud API,
+/// `GET /v1/locations`, field `network_zone`). A private network's subnet
+/// lives in one zone, and only servers and load balancers of that zone
+/// attach to it; a load balancer's targets are in its own zone.
+pub const NETWORK_ZONES: &[(&str, &str)] = &[
+    ("fsn1", "eu-central"),
+    ("nbg1", "eu-central"),
+    ("hel1", "eu-central"),
+    ("ash", "us-east"),
+    ("hil", "us-west"),
+    ("sin", "ap-southeast"),
+];
+
+/// The network zone of a Hetzner Cloud location (`nbg1` → `eu-central`);
+/// `None` for a location the catalog does not know.
+pub fn network_zone(location: &str) -> Option<&'static str> {
+    NETWORK_ZONES.iter().find(|(l, _)| l.eq_ignore_ascii_case(location)).map(|(_, z)| *z)
+}
+
+/// Servers a spread placement group holds at most (Hetzner Cloud docs,
+/// "Placement groups": each server of a group on another physical host).
+pub const SPREAD_GROUP_SIZE: usize = 10;
+
 /// Hetzner managed certificates (Let's Encrypt) take at most 100 names
 /// (Hetzner Cloud API, `POST /v1/certificates`, `domain_names`).
 pub const NAMES_PER_CERTIFICATE: usize = 100;

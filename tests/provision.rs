@@ -748,6 +748,7 @@ fn hcloud_arguments(kind: &str) -> (&'static [&'static str], &'static [&'static 
         "hcloud_load_balancer_network" => {
             (&["load_balancer_id", "network_id", "subnet_id", "ip", "enable_public_interface"], &["load_balancer_id"])
         }
+        "hcloud_placement_group" => (&["name", "type", "labels"], &["name", "type"]),
         "hcloud_network" => {
             (&["name", "ip_range", "labels", "delete_protection", "expose_routes_to_vswitch"], &["name", "ip_range"])
         }

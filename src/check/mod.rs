@@ -15,6 +15,7 @@
 //! | E520/W520 | recovery promises: a server's replacement, setup and restore against the RTO, the RTO against the availability's monthly budget (`recovery`) |
 //! | E6xx | provider catalog, provisioning, installimage |
 //! | E630–E632, W631–W632 | products that do not match their description: a Storage Box whose capacity is not the stated one, a dedicated server whose CPU, memory or disks differ from its type (`products`) |
+//! | E640–E642 | network zones: a server or load balancer off its network's zone, a target in another zone, a dedicated server as a load balancer target (`zones`) |
 //! | E605–E606, W605 | certificates and DNS: a managed load-balancer certificate for zones not at Hetzner DNS; `vpn_only` names off the VPN host |
 //! | E610–E611, W611 | provider API limits: user data over 32 KiB (after render), load balancer services, targets and certificates over its type |
 //! | E7xx | secrets |
@@ -50,6 +51,7 @@ mod surfaces;
 mod unlimited;
 mod versions;
 mod websites;
+mod zones;
 
 use crate::blueprint::Blueprint;
 use crate::diag::Finding;
@@ -69,6 +71,7 @@ pub fn check(bp: &Blueprint) -> Vec<Finding> {
     network::check(bp, &mut findings);
     certificates::check(bp, &mut findings);
     provision::check(bp, &mut findings);
+    zones::check(bp, &mut findings);
     limits::check(bp, &mut findings);
     capacity::check(bp, &mut findings);
     unlimited::check(bp, &mut findings);

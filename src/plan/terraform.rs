@@ -1,6 +1,7 @@
 //! Hetzner Cloud as Terraform JSON (`infra/main.tf.json`, hcloud provider):
 //! servers, the private network, the load balancer with its services,
-//! health checks, targets and managed certificate, one Cloud Firewall per
+//! health checks, targets and managed certificate, a spread placement group
+//! for the servers behind the load balancer, one Cloud Firewall per
 //! server opening what the UFW plan opens to the internet, SSH keys, labels,
 //! and each server's user_data read from its cloud-init artifact.
 //! Dedicated (Robot) hosts are installed with installimage instead.
@@ -9,7 +10,7 @@ use serde_json::{json, Map, Value};
 
 use super::HostPlan;
 use crate::blueprint::model::{Algorithm, Blueprint, HostKind, TlsMode};
-use crate::catalog::NAMES_PER_CERTIFICATE;
+use crate::catalog::{NAMES_PER_CERTIFICATE, SPREAD_GROUP_SIZE};
 
 const ANYWHERE: [&str; 2] = ["0.0.0.0/0", "::/0"];
 
@@ -100,6 +101,18 @@ pub fn plan(bp: &Blueprint, hosts: &[HostPlan], header: &str) -> Option<Value> {
         );
     }
 
+    let spread = spread_groups(bp);
+    if !spread.is_empty() {
+        let mut groups = Map::new();
+        for group in spread.values() {
+            groups.insert(
+                group.clone(),
+                json!({ "name": group, "type": "spread", "labels": labels(bp, &Default::default()) }),
+            );
+        }
+        res.insert("hcloud_placement_group".into(), Value::Object(groups));
+    }
+
     let mut firewalls = Map::new();
     let mut servers = Map::new();
     for (host, plan) in &cloud {
@@ -136,6 +149,9 @@ pub fn plan(bp: &Blueprint, hosts: &[HostPlan], header: &str) -> Option<Value> {
                 "ignore_changes": SERVER_IGNORED,
             },
         });
+        if let Some(group) = spread.get(&name) {
+            server["placement_group_id"] = json!(id("hcloud_placement_group", group));
+        }
         if host.backups {
             // The provider's daily Backups, 7 kept (20 % of the server's price).
             server["backups"] = json!(true);
@@ -266,6 +282,33 @@ fn load_balancer(bp: &Blueprint, lb: &crate::blueprint::model::LoadBalancer, res
         targets.insert(t.to_string(), target);
     }
     res.insert("hcloud_load_balancer_target".into(), Value::Object(targets));
+}
+
+/// The spread placement group of each cloud server behind the load
+/// balancer, when two or more are: servers that stand in for each other
+/// must not share a physical host, or one hardware fault takes them all
+/// (Hetzner Cloud docs, "Placement groups"). A group holds at most
+/// [`SPREAD_GROUP_SIZE`] servers, so a larger fleet gets `<lb>-spread-2`, ….
+/// Keyed by server name.
+fn spread_groups(bp: &Blueprint) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    let Some(lb) = &bp.load_balancer else { return out };
+    let cloud: Vec<&str> = lb
+        .targets
+        .iter()
+        .filter(|t| bp.hosts.iter().any(|h| h.name == **t && h.kind == HostKind::Cloud))
+        .map(|t| t.as_str())
+        .collect();
+    if cloud.len() < 2 {
+        return out;
+    }
+    for (i, chunk) in cloud.chunks(SPREAD_GROUP_SIZE).enumerate() {
+        let group = if i == 0 { format!("{}-spread", lb.name) } else { format!("{}-spread-{}", lb.name, i + 1) };
+        for t in chunk {
+            out.insert((*t).to_string(), group.clone());
+        }
+    }
+    out
 }
 
 /// The blue-green switch for the hosts behind the load balancer: what the
