@@ -930,6 +930,9 @@ fn cloud_volumes_are_created_attached_and_mounted_before_use() {
             // Mounted before any data directory is made.
             let first_dir = install.find("\nensure_dir ").expect("ensure_dir");
             assert!(install.find(line).unwrap() < first_dir, "{name} is mounted before the data directories");
+            // A cloud server has no disks of its own to state: no RAID in its runbook.
+            let recovery = std::fs::read_to_string(blueprint.join(format!("hosts/{host}/RECOVERY.md"))).unwrap();
+            assert!(!recovery.contains("RAID degraded"), "{host}: no RAID on a cloud server");
         }
     }
     assert!(volumes >= 2, "blueprints/nextcloud.yaml has two volumes");
