@@ -23,6 +23,15 @@ pub fn describe(plan: &Plan) -> String {
             let _ = writeln!(s, "  disks   {} ({}), usable {} ({})", d.disks, d.raid, d.usable.value, d.usable.why);
             let _ = writeln!(s, "          allocated {} ({}), free {}", d.allocated.value, d.allocated.why, d.free);
         }
+        for v in &h.provision.volumes {
+            let _ = writeln!(
+                s,
+                "  volume  {} {} at {} (Hetzner Cloud volume; install.sh mounts it by its ext4 label)",
+                v.label,
+                crate::blueprint::units::Size(v.bytes),
+                v.mount
+            );
+        }
         if let Some(compose) = &h.compose {
             let _ = writeln!(s, "  services");
             let dash = || "-".to_string();

@@ -443,6 +443,16 @@ fn offsite_copies_are_encrypted_and_kept_by_policy() {
         .file_name()
         .to_string_lossy()
         .starts_with(".restore")));
+    // Every local set lost with the disk (or a new server): the tree still
+    // comes from restic.
+    let daily_kept = s.w().join("daily-kept");
+    std::fs::rename(s.daily(), &daily_kept).unwrap();
+    let target = s.w().join("plans-2026-02-02");
+    let out = s.script("restore-tree.sh").args(["building-plans", "2026-02-02"]).arg(&target).output().unwrap();
+    ok(&out, "restore-tree.sh from restic without any local set");
+    assert_eq!(std::fs::read_to_string(target.join("day.txt")).unwrap(), "2026-02-02");
+    std::fs::remove_dir_all(s.daily()).unwrap();
+    std::fs::rename(&daily_kept, s.daily()).unwrap();
 
     // Server loss: the set comes back from restic and restores the database.
     let before = s.fingerprint("odoo_prod");

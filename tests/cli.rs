@@ -9,9 +9,8 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::common::{project, repo, tree, Gen};
+use crate::common::{blueprint_names, project, repo, tree, Gen};
 
-const BLUEPRINTS: [&str; 2] = ["hetzner-websites", "odoo-dedicated"];
 const MODELINE: &str = "# yaml-language-server: $schema=../schemas/blueprint.schema.json";
 
 /// A project whose out/ has been built from the reference blueprints.
@@ -61,12 +60,12 @@ fn write_file(path: &Path, text: &str) {
 fn build_then_check_is_clean() {
     let dir = project();
     let (_, stderr) = Gen::new(dir.path()).args(["build"]).succeeds();
-    for bp in BLUEPRINTS {
+    for bp in blueprint_names() {
         assert!(stderr.contains(&format!("built out/{bp}:")), "{stderr}");
-        assert!(dir.path().join("out").join(bp).join("MANIFEST.sha256").is_file());
+        assert!(dir.path().join("out").join(&bp).join("MANIFEST.sha256").is_file());
     }
     let (stdout, _) = Gen::new(dir.path()).args(["check"]).succeeds();
-    for bp in BLUEPRINTS {
+    for bp in blueprint_names() {
         assert!(stdout.contains(&format!("out/{bp}: up to date")), "{stdout}");
     }
 }
@@ -81,7 +80,7 @@ fn second_build_rewrites_nothing() {
 
     let (_, stderr) = Gen::new(dir.path()).args(["build"]).succeeds();
     let summaries: Vec<&str> = stderr.lines().filter(|l| l.starts_with("built out/")).collect();
-    assert_eq!(summaries.len(), BLUEPRINTS.len(), "{stderr}");
+    assert_eq!(summaries.len(), blueprint_names().len(), "{stderr}");
     for line in summaries {
         assert!(line.contains("(0 written,") && line.contains(" 0 removed)"), "{line}");
     }
@@ -136,7 +135,7 @@ fn a_failed_incremental_write_leaves_out_as_it_was() {
     // Under target/ (a disk file system; tmpfs has no immutable flag).
     let dir = tempfile::tempdir_in(repo().join("target")).expect("tempdir");
     fs::create_dir_all(dir.path().join("blueprints")).expect("mkdir");
-    for bp in BLUEPRINTS {
+    for bp in blueprint_names() {
         let name = format!("blueprints/{bp}.yaml");
         fs::copy(repo().join(&name), dir.path().join(&name)).expect("copy");
     }
@@ -165,7 +164,7 @@ fn a_failed_incremental_write_leaves_out_as_it_was() {
     assert_eq!(identities(&out), before, "every file is the one it was");
     assert_eq!(tree(&out), bytes_before);
     let leftovers: Vec<_> = fs::read_dir(&out).expect("out").filter_map(Result::ok).map(|e| e.file_name()).collect();
-    assert_eq!(leftovers.len(), BLUEPRINTS.len(), "only the trees: {leftovers:?}");
+    assert_eq!(leftovers.len(), blueprint_names().len(), "only the trees: {leftovers:?}");
 }
 
 /// A hand edit that keeps the file's size (and so would pass a size check)
@@ -305,7 +304,7 @@ fn check_names_another_generator_version() {
 fn check_without_out_lists_every_file_missing() {
     let dir = project();
     let (stdout, _) = Gen::new(dir.path()).args(["check"]).fails();
-    for bp in BLUEPRINTS {
+    for bp in blueprint_names() {
         assert!(stdout.contains(&format!("missing: out/{bp}/MANIFEST.sha256")), "{stdout}");
     }
     assert!(!dir.path().join("out").exists(), "check never writes");
@@ -407,7 +406,7 @@ fn a_broken_blueprint_leaves_out_untouched() {
     assert!(stderr.contains("out/ was not changed"), "{stderr}");
     assert_eq!(tree(&out), before, "out/ must be byte- and mode-identical after a failed build");
     let leftovers: Vec<_> = fs::read_dir(&out).expect("out").filter_map(Result::ok).map(|e| e.file_name()).collect();
-    assert_eq!(leftovers.len(), BLUEPRINTS.len(), "no staging directories are left: {leftovers:?}");
+    assert_eq!(leftovers.len(), blueprint_names().len(), "no staging directories are left: {leftovers:?}");
 }
 
 #[test]
@@ -440,8 +439,8 @@ fn build_never_writes_through_a_symlinked_tree() {
 #[test]
 fn manifest_verifies_with_sha256sum() {
     let dir = built();
-    for bp in BLUEPRINTS {
-        let root = dir.path().join("out").join(bp);
+    for bp in blueprint_names() {
+        let root = dir.path().join("out").join(&bp);
         let status = Command::new("sha256sum")
             .args(["--check", "--strict", "--quiet", "MANIFEST.sha256"])
             .current_dir(&root)
@@ -462,8 +461,8 @@ fn manifest_verifies_with_sha256sum() {
 #[test]
 fn modes_lists_every_file_with_its_mode() {
     let dir = built();
-    for bp in BLUEPRINTS {
-        let root = dir.path().join("out").join(bp);
+    for bp in blueprint_names() {
+        let root = dir.path().join("out").join(&bp);
         let modes = fs::read_to_string(root.join("MODES")).expect("MODES");
         let mut listed = BTreeMap::new();
         for line in modes.lines().filter(|l| !l.starts_with('#')) {
@@ -488,7 +487,7 @@ fn output_does_not_depend_on_directory_timezone_or_locale() {
     let spaced_parent = tempfile::Builder::new().prefix("gen det ").tempdir().expect("tempdir");
     let spaced = spaced_parent.path().join("a project with spaces");
     fs::create_dir_all(spaced.join("blueprints")).expect("mkdir");
-    for bp in BLUEPRINTS {
+    for bp in blueprint_names() {
         fs::copy(plain.path().join(format!("blueprints/{bp}.yaml")), spaced.join(format!("blueprints/{bp}.yaml")))
             .expect("copy");
     }
@@ -644,7 +643,7 @@ fn reference_blueprints_name_the_schema() {
             seen += 1;
         }
     }
-    assert!(seen >= BLUEPRINTS.len());
+    assert!(seen >= blueprint_names().len());
 }
 
 // 9. new

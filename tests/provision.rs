@@ -52,7 +52,7 @@ fn ufw_script_applies_idempotently_in_a_throwaway_root() {
     require("iptables");
     let dir = built(|_, t| t);
     let hosts = host_dirs(&dir.path().join("out"));
-    assert_eq!(hosts.len(), 3, "{hosts:?}");
+    assert_eq!(hosts.len(), crate::common::host_count(), "{hosts:?}");
     for host in hosts {
         let script = r#"
 rootfs=$1
@@ -130,6 +130,12 @@ echo INPUT; iptables -S ufw-user-input
             assert!(out.contains("ufw allow from 10.8.0.0/24 to any port 53 proto udp"), "{out}");
             assert!(out.contains("ufw allow from 10.8.0.0/24 to any port 53 proto tcp"), "{out}");
             assert!(!out.contains("allow 53"), "DNS must never be open to everyone: {out}");
+        } else if !host.to_string_lossy().contains("/out/hetzner-websites/") {
+            // The examples (one cloud server each): nginx public, SSH from
+            // the admin network only, no VPN.
+            assert!(out.contains("ufw route allow 80/tcp") && out.contains("ufw route allow 443/tcp"), "{out}");
+            assert!(out.contains("ufw allow from 198.51.100.0/24 to any port 22 proto tcp"), "{out}");
+            assert!(!out.contains("51820"), "{out}");
         } else {
             // Websites: nginx only on the private address; no route rule at all.
             assert!(!out.contains("route allow"), "{out}");
@@ -638,7 +644,7 @@ fn cloud_init_is_valid_and_minimal() {
         "runcmd",
     ];
     let files = named(&dir.path().join("out"), "cloud-init.yaml");
-    assert_eq!(files.len(), 3);
+    assert_eq!(files.len(), crate::common::host_count());
     for f in files {
         let o = Command::new("cloud-init").args(["schema", "--config-file"]).arg(&f).output().unwrap();
         assert!(o.status.success(), "{}: {}", f.display(), text(&o));
@@ -763,6 +769,10 @@ fn hcloud_arguments(kind: &str) -> (&'static [&'static str], &'static [&'static 
         ),
         "hcloud_ssh_key" => (&["name", "public_key", "labels"], &["name", "public_key"]),
         "hcloud_managed_certificate" => (&["name", "domain_names", "labels"], &["name", "domain_names"]),
+        "hcloud_volume" => (
+            &["name", "size", "location", "server_id", "automount", "format", "labels", "delete_protection"],
+            &["name", "size"],
+        ),
         other => panic!("gen emits `{other}`, which this test does not know"),
     }
 }
@@ -884,6 +894,49 @@ fn terraform_json_uses_only_documented_hcloud_arguments() {
             }
         }
     }
+}
+
+/// Every blueprint's infra/main.tf.json uses documented arguments only, and
+/// each cloud host's volumes become `hcloud_volume`s attached to their
+/// server (size in whole GB, blank, delete-protected), which install.sh
+/// mounts by label before it makes any directory on them.
+#[test]
+fn cloud_volumes_are_created_attached_and_mounted_before_use() {
+    let dir = built(|_, t| t);
+    let out = dir.path().join("out");
+    let mut volumes = 0;
+    for tf_path in named(&out, "main.tf.json") {
+        let tf: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&tf_path).unwrap()).unwrap();
+        let resources = tf["resource"].as_object().unwrap();
+        for (kind, instances) in resources {
+            for (name, body) in instances.as_object().unwrap() {
+                check_args(kind, &format!("{}: {kind}.{name}", tf_path.display()), body);
+            }
+        }
+        let Some(vols) = resources.get("hcloud_volume") else { continue };
+        let blueprint = tf_path.parent().unwrap().parent().unwrap();
+        for (name, v) in vols.as_object().unwrap() {
+            volumes += 1;
+            let server = v["server_id"].as_str().unwrap();
+            let host = server.trim_start_matches("${hcloud_server.").trim_end_matches(".id}");
+            assert!(resources["hcloud_server"].get(host).is_some(), "{name} attached to a defined server: {server}");
+            assert_eq!(v["delete_protection"], true, "{name}");
+            assert_eq!(v["automount"], false, "{name}: install.sh mounts it at the blueprint's mount point");
+            assert!(v.get("format").is_none(), "{name}: left blank, install.sh formats it with its label");
+            let install = std::fs::read_to_string(blueprint.join(format!("hosts/{host}/install.sh"))).unwrap();
+            let gib = v["size"].as_u64().unwrap();
+            let call = format!("mount_volume '{name}' ");
+            let line = install.lines().find(|l| l.starts_with(&call)).unwrap_or_else(|| panic!("{host} mounts {name}"));
+            assert!(line.ends_with(&format!(" {}", gib << 30)), "the device's size in bytes: {line}");
+            // Mounted before any data directory is made.
+            let first_dir = install.find("\nensure_dir ").expect("ensure_dir");
+            assert!(install.find(line).unwrap() < first_dir, "{name} is mounted before the data directories");
+            // A cloud server has no disks of its own to state: no RAID in its runbook.
+            let recovery = std::fs::read_to_string(blueprint.join(format!("hosts/{host}/RECOVERY.md"))).unwrap();
+            assert!(!recovery.contains("RAID degraded"), "{host}: no RAID on a cloud server");
+        }
+    }
+    assert!(volumes >= 2, "blueprints/nextcloud.yaml has two volumes");
 }
 
 /// installimage: one DRIVE per disk, software RAID at the blueprint's level,
@@ -1116,7 +1169,7 @@ fn sshd_accepts_the_hardening_drop_in() {
     require("ssh-keygen");
     let dir = built(|_, t| t);
     let drop_ins = files(&dir.path().join("out"), |p| p.ends_with("sshd_config.d/10-gen.conf"));
-    assert_eq!(drop_ins.len(), 3, "one per host: {drop_ins:?}");
+    assert_eq!(drop_ins.len(), crate::common::host_count(), "one per host: {drop_ins:?}");
     let tmp = tempfile::tempdir().unwrap();
     let key = tmp.path().join("host_ed25519");
     let keygen = Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", "", "-f"]).arg(&key).output().unwrap();

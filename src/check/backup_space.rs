@@ -47,16 +47,11 @@ fn year(bp: &Blueprint, i: u32) -> String {
     }
 }
 
-/// The partition of the backup host that holds the local backups.
+/// The file system of the backup host that holds the local backups: a
+/// partition, a volume or a cloud server's own disk.
 fn partition(bp: &Blueprint, backup: &Backup) -> Option<(String, Size)> {
     let host = bp.hosts.iter().find(|h| h.name == backup.host)?;
-    host.storage
-        .as_ref()?
-        .partitions
-        .iter()
-        .filter(|p| p.mount != "swap" && super::storage::is_under(&backup.local.path, &p.mount))
-        .max_by_key(|p| p.mount.len())
-        .map(|p| (p.mount.clone(), p.size))
+    crate::resolve::growth::holding(host, &backup.local.path)
 }
 
 /// E505/W505 and W508: snapshot trees and growth items on the local partition.
@@ -91,8 +86,11 @@ fn local(bp: &Blueprint, backup: &Backup, trees: &[Tree], out: &mut Vec<Finding>
             out.push(finding.hint(hint).at_value());
         }
     }
-    // W508: the growth table's own figure for the backup partition.
-    let Some(g) = &bp.growth else { return };
+    // W508: the growth table's own figure for the backup partition. Not for
+    // `/` (a cloud server's own disk): it also holds the system and every
+    // directory without a file system of its own, so its growth items are
+    // more than the backups.
+    let Some(g) = bp.growth.as_ref().filter(|_| mount != "/") else { return };
     let on_mount: Vec<(usize, &crate::blueprint::model::GrowthItem)> =
         g.items.iter().enumerate().filter(|(_, it)| it.mount == mount).collect();
     let Some((first_item, _)) = on_mount.first() else { return };
@@ -252,6 +250,26 @@ mod tests {
         let bp = "backup:\n  host: ax52\n  local: {path: /mnt/odoo-data/b, at: \"02:00\", keep_days: 1, daily_size: 1G}\ngrowth:\n  start_year: 2026\n  years: 2\n  items:\n    - {name: backups, mount: /mnt/odoo-data, initial: 2G, per_year: 0G}\n";
         assert!(codes(bp).is_empty(), "{bp}");
         assert_eq!(codes(&bp.replace("per_year: 0G}", "per_year: 10G}")), ["W508"]);
+    }
+
+    #[test]
+    fn a_cloud_servers_volumes_and_own_disk_hold_backups_too() {
+        // The local backups on a Hetzner Cloud volume: 100 + 2 × 1 = 102 in
+        // 2026 fits 150G, 182 in 2030 does not; on a 90G volume the first run fails.
+        let on_volume = |size: &str| {
+            crate::check::codes_on_cloud(
+                check,
+                &format!("      volumes:\n        - {{name: b, size: {size}, mount: /mnt/odoo-data/b}}\n"),
+                &backup("snapshot", "1G", "1T"),
+            )
+        };
+        assert_eq!(on_volume("150G"), ["W505"]);
+        assert_eq!(on_volume("90G"), ["E505"]);
+        // No volume: the backups are on the CX33's own 80G disk, `/`.
+        assert_eq!(crate::check::codes_on_cloud(check, "", &backup("snapshot", "1G", "1T")), ["E505"]);
+        // Its growth items are more than the backups: no W508 on `/`.
+        let root = "backup:\n  host: ax52\n  local: {path: /srv/b, at: \"02:00\", keep_days: 1, daily_size: 1G}\ngrowth:\n  start_year: 2026\n  years: 2\n  items:\n    - {name: system, mount: /, initial: 20G, per_year: 1G}\n";
+        assert!(crate::check::codes_on_cloud(check, "", root).is_empty());
     }
 
     #[test]

@@ -277,6 +277,23 @@ mod tests {
     }
 
     #[test]
+    fn growth_on_a_cloud_servers_own_disk_and_volumes() {
+        let growth = |mount: &str| {
+            format!("growth:\n  start_year: 2026\n  years: 3\n  items:\n    - {{name: files, mount: {mount}, initial: 10G, per_year: 5G}}\n")
+        };
+        let volume = "      volumes:\n        - {name: files, size: 100G, mount: /mnt/files}\n";
+        let e811 =
+            |storage: &str, mount: &str| crate::check::codes_on_cloud(check, storage, &growth(mount)).contains(&"E811");
+        // `/` is the CX33's own disk; a volume's mount is a mount too.
+        assert!(!e811("", "/"));
+        assert!(!e811(volume, "/mnt/files"));
+        assert!(e811(volume, "/mnt/other"));
+        // Growth past a volume within the projection: W811.
+        let big = "growth:\n  start_year: 2026\n  years: 3\n  items:\n    - {name: files, mount: /mnt/files, initial: 90G, per_year: 20G}\n";
+        assert!(crate::check::codes_on_cloud(check, volume, big).contains(&"W811"));
+    }
+
+    #[test]
     fn sizes_match_within_one_percent() {
         assert!(size_matches(Size::gib(300), Size::gib(300)));
         assert!(!size_matches(Size::gib(310), Size::gib(300)));

@@ -131,3 +131,25 @@ pub(crate) fn codes_on_base(check: fn(&Blueprint, &mut Vec<Finding>), extra: &st
     check(&bp, &mut out);
     out.iter().map(|f| f.code).collect()
 }
+
+/// The codes `check` reports on the minimal blueprint with its host made a
+/// Hetzner Cloud CX33 (80G disk) with `storage` (YAML under `storage:`, or
+/// empty for none) and `extra` appended.
+#[cfg(test)]
+pub(crate) fn codes_on_cloud(
+    check: fn(&Blueprint, &mut Vec<Finding>),
+    storage: &str,
+    extra: &str,
+) -> Vec<&'static str> {
+    let base = include_str!("../../tests/fixtures/invalid/base/minimal.yaml");
+    let start = base.find("  - name: ax52\n").expect("host");
+    let end = base.find("    reserved:").expect("reserved");
+    let storage = if storage.is_empty() { String::new() } else { format!("    storage:\n{storage}") };
+    let host =
+        format!("  - name: ax52\n    kind: cloud\n    type: cx33\n    location: fsn1\n    os: ubuntu-24.04\n{storage}");
+    let bp: Blueprint =
+        serde_yaml::from_str(&format!("{}{host}{}{extra}", &base[..start], &base[end..])).expect("blueprint");
+    let mut out = Vec::new();
+    check(&bp, &mut out);
+    out.iter().map(|f| f.code).collect()
+}

@@ -107,6 +107,50 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
                     .hint("use `volumes:` for extra space on a cloud host"),
             );
         }
+        volumes(h, host, out);
+    }
+}
+
+/// E627: a volume gen cannot attach and mount: on a dedicated server
+/// (Hetzner Cloud volumes attach to cloud servers only), a name longer than
+/// an ext4 label (install.sh mounts it by that label), or a mount point that
+/// is not an absolute path other than `/`.
+fn volumes(h: usize, host: &crate::blueprint::model::Host, out: &mut Vec<Finding>) {
+    let label_max = crate::resolve::provision::LABEL_MAX;
+    for (v, volume) in host.storage.iter().flat_map(|s| s.volumes.iter()).enumerate() {
+        let at = format!("/hosts/{h}/storage/volumes/{v}");
+        let (pointer, message, hint) = if host.kind != HostKind::Cloud {
+            (
+                format!("{at}/name"),
+                format!(
+                    "volume `{}` on dedicated server `{}`: Hetzner Cloud volumes attach to cloud servers only",
+                    volume.name, host.name
+                ),
+                "put the space into `partitions` (disks the server has), or move the data to a cloud host".to_string(),
+            )
+        } else if volume.name.0.len() > label_max {
+            (
+                format!("{at}/name"),
+                format!(
+                    "volume name `{}` has {} characters; install.sh formats and mounts the volume by its name as the ext4 label, which holds {label_max}",
+                    volume.name,
+                    volume.name.0.len()
+                ),
+                format!("shorten the name to at most {label_max} characters"),
+            )
+        } else if !volume.mount.starts_with('/') || volume.mount.trim_end_matches('/').is_empty() {
+            (
+                format!("{at}/mount"),
+                format!(
+                    "volume `{}` mounts at `{}`, which is not a directory gen can mount it on",
+                    volume.name, volume.mount
+                ),
+                "write an absolute path other than `/`, such as `/mnt/data`".to_string(),
+            )
+        } else {
+            continue;
+        };
+        out.push(Finding::error("E627", pointer, message).hint(hint).at_value());
     }
 }
 
@@ -134,6 +178,30 @@ pub(super) fn valid_ssh_key(key: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::check;
+    use crate::check::codes_on_cloud;
+
+    fn volume(name: &str, mount: &str) -> String {
+        format!("      volumes:\n        - {{name: {name}, size: 100G, mount: {mount}}}\n")
+    }
+
+    #[test]
+    fn volumes_gen_can_attach_and_mount() {
+        assert!(!codes_on_cloud(check, &volume("files", "/mnt/files"), "").contains(&"E627"));
+        // 17 characters: longer than an ext4 label.
+        assert!(codes_on_cloud(check, &volume("project-files-abc", "/mnt/files"), "").contains(&"E627"));
+        assert!(codes_on_cloud(check, &volume("files", "/"), "").contains(&"E627"));
+        assert!(codes_on_cloud(check, &volume("files", "mnt/files"), "").contains(&"E627"));
+        // A Hetzner Cloud volume on the dedicated AX52 of the base blueprint.
+        let base = include_str!("../../tests/fixtures/invalid/base/minimal.yaml");
+        let with =
+            base.replace("      partitions:\n", &format!("{}      partitions:\n", volume("files", "/mnt/files")));
+        let bp: crate::blueprint::model::Blueprint = serde_yaml::from_str(&with).expect("blueprint");
+        let mut out = Vec::new();
+        check(&bp, &mut out);
+        assert_eq!(out.iter().map(|f| f.code).collect::<Vec<_>>(), ["E627"]);
+    }
+
     #[test]
     fn ssh_keys_carry_their_type() {
         assert!(super::valid_ssh_key(

@@ -1,7 +1,7 @@
 //! Disks: partitions against the usable capacity of the array at its RAID
 //! level, and local backups against the partition that holds them.
 
-use crate::blueprint::model::Blueprint;
+use crate::blueprint::model::{Blueprint, HostKind};
 use crate::blueprint::units::Size;
 use crate::diag::Finding;
 use crate::resolve::capacity::{raid_min_disks, raid_name, usable};
@@ -13,7 +13,10 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
         let Some(storage) = &host.storage else { continue };
         let at = format!("/hosts/{h}/storage");
         let count: u32 = storage.disks.iter().map(|d| d.count).sum();
-        if count < raid_min_disks(storage.raid) {
+        // A cloud server's own disk is its type's: `storage` there holds
+        // volumes, and disks are stated only on a dedicated server.
+        let cloud_volumes_only = host.kind == HostKind::Cloud && storage.disks.is_empty();
+        if count < raid_min_disks(storage.raid) && !cloud_volumes_only {
             out.push(
                 Finding::error(
                     "E502",
@@ -65,42 +68,50 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
 
     let Some(backup) = &bp.backup else { return };
     let Some(host) = bp.hosts.iter().find(|h| h.name == backup.host) else { return };
-    let Some(storage) = &host.storage else { return };
-    // The partition that holds the backup path: the longest mount point prefix.
-    let holding = storage
-        .partitions
-        .iter()
-        .filter(|p| p.mount != "swap" && is_under(&backup.local.path, &p.mount))
-        .max_by_key(|p| p.mount.len());
-    if let Some(part) = holding {
+    // The file system that holds the backup path: a partition, a volume or
+    // a cloud server's own disk, the longest mount point above it.
+    let holding = crate::resolve::growth::holding(host, &backup.local.path);
+    if let Some((mount, size)) = holding {
         let local = &backup.local;
         // A run writes the new set before retention removes the oldest one.
         let sets = u64::from(local.keep_days) + 1;
         let need = Size(local.daily_size.0 * sets);
-        if need > part.size {
+        if need > size {
             out.push(
                 Finding::error("E503", "/backup/local/keep_days", format!(
                     "keeping {} days of {} backups needs {need} ({sets} sets: {} kept plus the one being written), but `{}` has {}",
-                    local.keep_days, local.daily_size, local.keep_days, part.mount, part.size
+                    local.keep_days, local.daily_size, local.keep_days, mount, size
                 ))
-                .hint(format!("grow `{}` to at least {need}, lower `keep_days`, or make daily backups incremental", part.mount))
+                .hint(format!("grow `{mount}` to at least {need}, lower `keep_days`, or make daily backups incremental"))
                 .at_value(),
             );
         }
     }
 }
 
-/// `path` lies on the partition mounted at `mount` (whole path segments).
-pub(super) fn is_under(path: &str, mount: &str) -> bool {
-    mount == "/" || path == mount || path.strip_prefix(mount).is_some_and(|rest| rest.starts_with('/'))
-}
-
 #[cfg(test)]
 mod tests {
+    use crate::resolve::growth::is_under;
+
+    #[test]
+    fn cloud_volumes_need_no_disks_and_hold_the_retention() {
+        let volume =
+            |size: &str| format!("      volumes:\n        - {{name: backups, size: {size}, mount: /mnt/backups}}\n");
+        let backup =
+            "backup:\n  host: ax52\n  local: {path: /mnt/backups, at: \"02:00\", keep_days: 7, daily_size: 11G}\n";
+        // A cloud server states volumes only: no E502 for its missing disks.
+        assert!(crate::check::codes_on_cloud(super::check, &volume("100G"), backup).is_empty());
+        // 8 sets of 11G (88G) on a 50G volume, and on the CX33's own 80G disk.
+        assert_eq!(crate::check::codes_on_cloud(super::check, &volume("50G"), backup), ["E503"]);
+        assert_eq!(crate::check::codes_on_cloud(super::check, "", backup), ["E503"]);
+        // A dedicated server still needs its disks.
+        assert_eq!(crate::check::codes_on_base(super::check, ""), Vec::<&str>::new());
+    }
+
     #[test]
     fn mount_prefixes_respect_path_segments() {
-        assert!(super::is_under("/mnt/backups/daily", "/mnt/backups"));
-        assert!(!super::is_under("/mnt/backups2", "/mnt/backups"));
-        assert!(super::is_under("/anything", "/"));
+        assert!(is_under("/mnt/backups/daily", "/mnt/backups"));
+        assert!(!is_under("/mnt/backups2", "/mnt/backups"));
+        assert!(is_under("/anything", "/"));
     }
 }

@@ -167,7 +167,8 @@ fn plan_host(bp: &Blueprint, host: &Host) -> HostPlan {
         location: host.location.clone(),
         os: host.os.clone(),
         capacity: capacity::plan(bp, host, &placed, cpus.value, memory.value),
-        disk: host.storage.as_ref().map(capacity::disk_plan),
+        // Disks are a dedicated server's; a cloud server's storage may hold volumes only.
+        disk: host.storage.as_ref().filter(|s| !s.disks.is_empty()).map(capacity::disk_plan),
         cpus,
         memory,
         firewall: firewall::plan(bp, host, compose.as_ref()),

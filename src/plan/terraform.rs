@@ -165,6 +165,10 @@ pub fn plan(bp: &Blueprint, hosts: &[HostPlan], header: &str) -> Option<Value> {
     }
     res.insert("hcloud_firewall".into(), Value::Object(firewalls));
     res.insert("hcloud_server".into(), Value::Object(servers));
+    let volumes = volumes(bp, &cloud);
+    if !volumes.is_empty() {
+        res.insert("hcloud_volume".into(), Value::Object(volumes));
+    }
 
     if let Some(lb) = &bp.load_balancer {
         load_balancer(bp, lb, &mut res);
@@ -186,6 +190,30 @@ pub fn plan(bp: &Blueprint, hosts: &[HostPlan], header: &str) -> Option<Value> {
         "resource": Value::Object(res),
         "output": Value::Object(outputs),
     }))
+}
+
+/// Each cloud host's volumes, attached to it (in its location) and left
+/// blank: install.sh formats a new one with its name as the ext4 label and
+/// mounts it by that label. Delete protection keeps `terraform destroy` or a
+/// removed entry from deleting the data with it.
+fn volumes(bp: &Blueprint, cloud: &[(&crate::blueprint::model::Host, &HostPlan)]) -> Map<String, Value> {
+    let mut volumes = Map::new();
+    for (host, _) in cloud {
+        for v in host.storage.iter().flat_map(|s| s.volumes.iter()) {
+            volumes.insert(
+                v.name.to_string(),
+                json!({
+                    "name": v.name.to_string(),
+                    "size": crate::resolve::cost::gb(v.size),
+                    "server_id": id("hcloud_server", &host.name.0),
+                    "automount": false,
+                    "delete_protection": true,
+                    "labels": labels(bp, &Default::default()),
+                }),
+            );
+        }
+    }
+    volumes
 }
 
 fn load_balancer(bp: &Blueprint, lb: &crate::blueprint::model::LoadBalancer, res: &mut Map<String, Value>) {

@@ -6,7 +6,7 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::blueprint::model::{Blueprint, Growth};
+use crate::blueprint::model::{Blueprint, Growth, Host, HostKind};
 use crate::blueprint::units::Size;
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -36,15 +36,40 @@ pub struct MountGrowth {
     pub runs_out_in_projection: bool,
 }
 
-/// The size of the partition or volume mounted at `mount` on any host.
+/// The file systems of a host, as (mount point, size): its partitions (swap
+/// aside) and its volumes, and for a cloud server without a `/` partition
+/// the server type's own disk at `/` (the catalog's size), where everything
+/// not on a volume lives.
+pub fn filesystems(host: &Host) -> Vec<(String, Size)> {
+    let storage = host.storage.as_ref();
+    let mut fs: Vec<(String, Size)> = storage
+        .iter()
+        .flat_map(|s| s.partitions.iter().filter(|p| p.mount != "swap").map(|p| (p.mount.clone(), p.size)))
+        .chain(storage.iter().flat_map(|s| s.volumes.iter().map(|v| (v.mount.clone(), v.size))))
+        .collect();
+    if host.kind == HostKind::Cloud && !fs.iter().any(|(m, _)| m == "/") {
+        if let Some(t) = crate::catalog::cloud_type(&host.server_type) {
+            fs.push(("/".into(), t.disk));
+        }
+    }
+    fs
+}
+
+/// The file system of `host` that holds `path`: the one with the longest
+/// mount point above it (whole path segments).
+pub fn holding(host: &Host, path: &str) -> Option<(String, Size)> {
+    filesystems(host).into_iter().filter(|(m, _)| is_under(path, m)).max_by_key(|(m, _)| m.len())
+}
+
+/// `path` lies on the file system mounted at `mount` (whole path segments).
+pub fn is_under(path: &str, mount: &str) -> bool {
+    mount == "/" || path == mount || path.strip_prefix(mount).is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// The size of the partition or volume mounted at `mount` on any host (a
+/// cloud server's own disk is `/`).
 pub fn capacity_of(bp: &Blueprint, mount: &str) -> Option<Size> {
-    bp.hosts.iter().filter_map(|h| h.storage.as_ref()).find_map(|s| {
-        s.partitions
-            .iter()
-            .find(|p| p.mount == mount)
-            .map(|p| p.size)
-            .or_else(|| s.volumes.iter().find(|v| v.mount == mount).map(|v| v.size))
-    })
+    bp.hosts.iter().find_map(|h| filesystems(h).into_iter().find(|(m, _)| m == mount).map(|(_, s)| s))
 }
 
 /// The need of a linear growth in year index `i` (0 = the start year).

@@ -8,7 +8,8 @@ use serde::Serialize;
 
 use super::compose::ComposePlan;
 use super::vhost::Vhost;
-use crate::blueprint::model::{Blueprint, Filesystem, Host};
+use crate::blueprint::model::{Blueprint, Filesystem, Host, HostKind};
+use crate::blueprint::units::Size;
 
 /// Distribution packages only; nothing is downloaded from third-party URLs.
 /// No host nginx: nginx runs as a container and owns ports 80/443.
@@ -54,6 +55,13 @@ pub struct ProvisionPlan {
     pub env_exit: u8,
     /// Day-2 admin management (`gen-admins`, run by install.sh every time).
     pub admin_users: AdminUsers,
+    /// The Hetzner Cloud volumes attached to this host (infra/main.tf.json),
+    /// which install.sh formats once and mounts by their file system label.
+    pub volumes: Vec<VolumeMount>,
+    /// The local backups' directory, when nothing else makes it: it lies
+    /// on the server's own disk, on a volume, or below a partition's mount
+    /// point (installimage makes only the mount point itself).
+    pub backup_dir: Option<BackupDir>,
 }
 
 /// What `gen-admins` needs besides the admins themselves: where it keeps the
@@ -73,6 +81,30 @@ pub struct AdminUsers {
     /// Groups every admin is in: `sudo`, as cloud-init's `groups:`, and
     /// `docker`, as cloud-init's runcmd (when the group exists).
     pub groups: Vec<&'static str>,
+}
+
+/// ext4 labels hold at most 16 bytes (`mkfs.ext4 -L`).
+pub const LABEL_MAX: usize = 16;
+
+/// A Hetzner Cloud volume as install.sh mounts it.
+#[derive(Debug, Clone, Serialize)]
+pub struct VolumeMount {
+    /// The volume's name at Hetzner, also its ext4 label (at most
+    /// [`LABEL_MAX`] bytes, E627).
+    pub label: String,
+    pub mount: String,
+    /// The block device's size in bytes (whole GiB, as Hetzner creates it):
+    /// how install.sh tells a new, blank volume from another.
+    pub bytes: u64,
+}
+
+/// The local backup directory install.sh makes once its file system is mounted.
+#[derive(Debug, Clone, Serialize)]
+pub struct BackupDir {
+    pub path: String,
+    /// The mount point of the file system that holds it (`/` for the
+    /// server's own disk).
+    pub mount: String,
 }
 
 /// One nginx basic-auth password file: bcrypt, mode 0640, group nginx.
@@ -190,7 +222,37 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>, vhosts: 
             sudoers: format!("/etc/sudoers.d/gen-{}-admins", bp.project.name),
             groups: vec!["sudo", "docker"],
         },
+        volumes: volumes(host),
+        backup_dir: backup_dir(bp, host),
     }
+}
+
+/// The cloud host's volumes, each at its mount point, sized as Hetzner
+/// creates it (whole GiB, rounded up as it is billed).
+fn volumes(host: &Host) -> Vec<VolumeMount> {
+    if host.kind != HostKind::Cloud {
+        return Vec::new();
+    }
+    host.storage
+        .iter()
+        .flat_map(|s| s.volumes.iter())
+        .map(|v| VolumeMount {
+            label: v.name.to_string(),
+            mount: v.mount.clone(),
+            bytes: super::cost::gb(v.size) * Size::gib(1).bytes(),
+        })
+        .collect()
+}
+
+/// The backup directory on the backup host, unless it is a partition's
+/// mount point (which installimage makes, and whose absence backup.sh
+/// reports as an unmounted partition).
+fn backup_dir(bp: &Blueprint, host: &Host) -> Option<BackupDir> {
+    let backup = bp.backup.as_ref().filter(|b| b.host == host.name)?;
+    let path = backup.local.path.trim_end_matches('/').to_string();
+    let (mount, _) = super::growth::holding(host, &path).unwrap_or_else(|| ("/".into(), Size(0)));
+    let partition = host.storage.iter().flat_map(|s| s.partitions.iter()).any(|p| p.mount == mount);
+    (!(partition && mount == path)).then_some(BackupDir { path, mount })
 }
 
 /// The distribution's own Compose v2 package: Ubuntu calls it

@@ -108,6 +108,33 @@ pub fn project() -> tempfile::TempDir {
     dir
 }
 
+/// The blueprints under the repository's blueprints/, by name (the file
+/// stem, which names their tree under out/), sorted.
+pub fn blueprint_names() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(repo().join("blueprints"))
+        .expect("blueprints/")
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "yaml"))
+        .map(|e| e.path().file_stem().expect("stem").to_string_lossy().to_string())
+        .collect();
+    names.sort();
+    names
+}
+
+/// How many hosts the blueprints under blueprints/ declare together: each
+/// gets its own out/<blueprint>/hosts/<host>/ (one nginx, one compose file,
+/// one cloud-init.yaml, ...).
+pub fn host_count() -> usize {
+    blueprint_names()
+        .iter()
+        .map(|name| {
+            let text = std::fs::read_to_string(repo().join(format!("blueprints/{name}.yaml"))).expect("read");
+            let doc: serde_yaml::Value = serde_yaml::from_str(&text).expect("yaml");
+            doc["hosts"].as_sequence().map_or(0, Vec::len)
+        })
+        .sum()
+}
+
 /// Fails unless a validator is installed: a missing one never skips a test.
 pub fn require(tool: &str) {
     let found =

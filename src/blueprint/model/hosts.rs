@@ -148,7 +148,10 @@ pub enum RaidLevel {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Storage {
-    /// The physical disks, grouped by size and kind.
+    /// The physical disks, grouped by size and kind (a dedicated server's).
+    /// Default: none, as on a cloud server, whose own disk is its type's
+    /// and whose extra space is `volumes`.
+    #[serde(default)]
     pub disks: Vec<Disk>,
     /// RAID level over the disks. Default: `none`.
     #[serde(default = "default_raid")]

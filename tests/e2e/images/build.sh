@@ -2,7 +2,7 @@
 # Builds the container images that the generated compose files pin, tagged
 # exactly as pinned, from one debootstrapped Debian trixie root (there is no
 # registry to pull from). Stand-ins replace what Debian does not package
-# (Odoo, cAdvisor, the FastAPI app image); see each image's Dockerfile.
+# (Odoo, cAdvisor, the FastAPI app image, Nextcloud); see each image's Dockerfile.
 #
 #   DOCKER_HOST=unix:///some.sock tests/e2e/images/build.sh
 #
@@ -48,8 +48,9 @@ declare -A TAGS=(
   [node]=node:22-alpine
   [fastapi]=tiangolo/uvicorn-gunicorn-fastapi:python3.11
   [redis]=redis:7.4.2-alpine
+  [nextcloud]=nextcloud:31.0.9-apache
 )
-ORDER=(base postgres nginx odoo prometheus node-exporter cadvisor node fastapi redis)
+ORDER=(base postgres nginx odoo prometheus node-exporter cadvisor node fastapi redis nextcloud)
 # Further tags of the same image: the starter blueprints (starters/) pin a
 # newer node than the websites reference, and the stand-in is one image.
 declare -A ALSO_TAGS=([node]=node:24-alpine)

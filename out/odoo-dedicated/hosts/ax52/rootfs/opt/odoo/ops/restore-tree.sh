@@ -25,6 +25,8 @@ step "find the set of $set_date"
 if [ ! -d "$source_dir" ]; then
   log "no local set of $set_date; fetching it from $RESTIC_REPOSITORY"
   restic_password
+  # On a new server, or after the backup disk was lost, there is no daily/ yet.
+  mkdir -p "$DAILY"
   staging=$(mktemp -d "$DAILY/.restore-$name.XXXXXX")
   on_failure() { rm -rf -- "$staging"; }
   restic restore latest --quiet --host "$HOST_NAME" --tag "set-$set_date" --include "/tree-$name" --target "$staging" ||
