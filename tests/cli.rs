@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::common::{project, repo, tree, Gen};
 
-const BLUEPRINTS: [&str; 2] = ["hetzner-websites", "odoo-dedicated"];
+const BLUEPRINTS: [&str; 3] = ["agency", "hetzner-websites", "odoo-dedicated"];
 const MODELINE: &str = "# yaml-language-server: $schema=../schemas/blueprint.schema.json";
 
 /// A project whose out/ has been built from the reference blueprints.

@@ -117,7 +117,7 @@ fn systemd_units_verify_in_a_throwaway_root() {
             );
         }
     }
-    assert_eq!(hosts, 3, "units on ax52, app-1 and app-2");
+    assert_eq!(hosts, 4, "units on web, ax52, app-1 and app-2");
     // The check can fail: without docker.service the backup unit's dependency is missing.
     let ax52 = out.join("odoo-dedicated/hosts/ax52/rootfs");
     let (ok, text) = verify_units(&ax52, &["odoo-backup.service".into()], false);
@@ -188,7 +188,7 @@ fn prometheus_config_and_rules_pass_promtool() {
     require("promtool");
     let dir = built(|_, t| t);
     let configs = find(&dir.path().join("out"), "prometheus.yml");
-    assert_eq!(configs.len(), 3, "ax52, app-1, app-2");
+    assert_eq!(configs.len(), 4, "web, ax52, app-1, app-2");
     for config in &configs {
         let (ok, text) = run(Command::new("promtool").arg("check").arg("config").arg(config));
         assert!(ok, "promtool check config {}:\n{text}", config.display());
@@ -286,7 +286,7 @@ fn journald_retention_drop_ins_use_known_keys_and_timespans() {
     let journald = std::fs::read("/lib/systemd/systemd-journald").expect("systemd-journald is installed");
     let dir = built(|_, t| t);
     let files = files_under(&dir.path().join("out"), "-retention.conf");
-    assert_eq!(files.len(), 3, "ax52, app-1, app-2");
+    assert_eq!(files.len(), 4, "web, ax52, app-1, app-2");
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap();
         assert!(text.contains("\n[Journal]\n"), "{text}");

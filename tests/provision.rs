@@ -52,7 +52,7 @@ fn ufw_script_applies_idempotently_in_a_throwaway_root() {
     require("iptables");
     let dir = built(|_, t| t);
     let hosts = host_dirs(&dir.path().join("out"));
-    assert_eq!(hosts.len(), 3, "{hosts:?}");
+    assert_eq!(hosts.len(), 4, "{hosts:?}");
     for host in hosts {
         let script = r#"
 rootfs=$1
@@ -130,6 +130,12 @@ echo INPUT; iptables -S ufw-user-input
             assert!(out.contains("ufw allow from 10.8.0.0/24 to any port 53 proto udp"), "{out}");
             assert!(out.contains("ufw allow from 10.8.0.0/24 to any port 53 proto tcp"), "{out}");
             assert!(!out.contains("allow 53"), "DNS must never be open to everyone: {out}");
+        } else if name == "web" {
+            // The agency: nginx publishes 80/443 publicly, SSH from the admins only.
+            assert!(out.contains("ufw route allow 80/tcp"), "{out}");
+            assert!(out.contains("ufw route allow 443/tcp"), "{out}");
+            assert!(out.contains("ufw allow from 198.51.100.0/24 to any port 22 proto tcp"), "{out}");
+            assert!(!out.contains("3306"), "MariaDB stays on the compose network: {out}");
         } else {
             // Websites: nginx only on the private address; no route rule at all.
             assert!(!out.contains("route allow"), "{out}");
@@ -638,7 +644,7 @@ fn cloud_init_is_valid_and_minimal() {
         "runcmd",
     ];
     let files = named(&dir.path().join("out"), "cloud-init.yaml");
-    assert_eq!(files.len(), 3);
+    assert_eq!(files.len(), 4, "web, app-1, app-2, ax52");
     for f in files {
         let o = Command::new("cloud-init").args(["schema", "--config-file"]).arg(&f).output().unwrap();
         assert!(o.status.success(), "{}: {}", f.display(), text(&o));
@@ -1115,7 +1121,7 @@ fn sshd_accepts_the_hardening_drop_in() {
     require("ssh-keygen");
     let dir = built(|_, t| t);
     let drop_ins = files(&dir.path().join("out"), |p| p.ends_with("sshd_config.d/10-gen.conf"));
-    assert_eq!(drop_ins.len(), 3, "one per host: {drop_ins:?}");
+    assert_eq!(drop_ins.len(), 4, "one per host: {drop_ins:?}");
     let tmp = tempfile::tempdir().unwrap();
     let key = tmp.path().join("host_ed25519");
     let keygen = Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", "", "-f"]).arg(&key).output().unwrap();

@@ -37,7 +37,7 @@ fn nginx_accepts_every_generated_config() {
     require("unshare");
     let dir = built(|_, t| t);
     let confs = find(&dir.path().join("out"), "nginx.conf");
-    assert_eq!(confs.len(), 3, "one nginx per host: ax52, app-1, app-2");
+    assert_eq!(confs.len(), 4, "one nginx per host: web, ax52, app-1, app-2");
     for conf in confs {
         let nginx_dir = conf.parent().unwrap();
         // Debian 12 has nginx 1.22; the references run 1.28, whose `http2 on;`
@@ -83,7 +83,7 @@ fn docker_compose_accepts_every_generated_file() {
     require("docker-compose");
     let dir = built(|_, t| t);
     let files = find(&dir.path().join("out"), "docker-compose.yml");
-    assert_eq!(files.len(), 3);
+    assert_eq!(files.len(), 4, "web, app-1, app-2, ax52");
     for file in files {
         let stack = file.parent().unwrap();
         // The operator's .env: every name from .env.example, with a value.
@@ -249,7 +249,7 @@ redirects:
     Gen::new(dir.path()).args(["build", "blueprints/served.yaml"]).succeeds();
     let out = dir.path().join("out");
     let confs = find(&out, "nginx.conf");
-    assert_eq!(confs.len(), 4, "the references' three and the served fixture's");
+    assert_eq!(confs.len(), 5, "the blueprints' four and the served fixture's");
     for conf in confs {
         let (ok, err) = nginx_t(conf.parent().unwrap(), true);
         assert!(ok, "nginx -t failed for {}:\n{err}", conf.display());

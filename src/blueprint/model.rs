@@ -8,6 +8,7 @@
 //!
 //! The types are grouped by section: [`hosts`] (machines, disks, network,
 //! load balancer), [`services`] (nginx, websites, Odoo, PostgreSQL),
+//! [`mariadb`] (MariaDB servers),
 //! [`containers`] (container services of any image), [`web`] (static
 //! sites, redirects), [`access`] (VPN, DNS, firewall),
 //! [`operations`] (backups, monitoring) and
@@ -17,6 +18,7 @@ pub mod access;
 pub mod containers;
 pub mod costs;
 pub mod hosts;
+pub mod mariadb;
 pub mod operations;
 pub mod services;
 pub mod web;
@@ -28,6 +30,7 @@ pub use access::*;
 pub use containers::*;
 pub use costs::*;
 pub use hosts::*;
+pub use mariadb::*;
 pub use operations::*;
 pub use services::*;
 pub use web::*;
@@ -78,6 +81,10 @@ pub struct Blueprint {
     /// its `database`. Default: none.
     #[serde(default)]
     pub postgres: Vec<Postgres>,
+    /// MariaDB servers, one container each; a container service names one
+    /// in its `database.server`. Default: none.
+    #[serde(default)]
+    pub mariadb: Vec<MariaDb>,
     /// Container services of any image (an application nginx serves under
     /// its domains, or a worker), each on one host. Default: none.
     #[serde(default)]

@@ -23,8 +23,11 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
                     continue;
                 };
                 if p.guard == Guard::Proxy && !binding.is_loopback() {
-                    let guard =
-                        if matches!(p.role, Role::Postgres { .. }) { "the compose network" } else { "the nginx proxy" };
+                    let guard = if matches!(p.role, Role::Postgres { .. } | Role::MariaDb { .. }) {
+                        "the compose network"
+                    } else {
+                        "the nginx proxy"
+                    };
                     out.push(
                         Finding::error("E301", pointer.clone(), format!(
                             "`{}` publishes port {} on {}, past {guard}",

@@ -7,7 +7,7 @@
 //! | E2xx | names, references, collisions; website containers without an application (E214, E215); static sites and redirects (E216–E220, `served`); container services (E221, E222, E224, E226, E228, W221, W222, `services`); environments (E227, `literals`); vhost files per host (E225, `served`) |
 //! | E3xx | exposure: ports past the proxy, VPN or load balancer; VPN, ranges, TLS |
 //! | E4xx/W4xx | CPU and memory capacity |
-//! | E41x/W41x | Odoo options, the PostgreSQL connection budget, worker and server memory |
+//! | E41x/W41x | Odoo options, the PostgreSQL connection budget, worker and server memory; MariaDB's connection budget (E418), memory (W414) and options (E419, `mariadb`) |
 //! | E42x/W42x | pinned program versions against gen's version table; floating image tags; images (E422/W422) and host OS (E423/W423) past or near their end of life (`catalog/lifecycle.yaml`) |
 //! | E5xx | disks, RAID and backup volume |
 //! | E505–E507/W505–W508 | backup storage over the growth projection: snapshot trees on the backup partition, archives against `daily_size`, the restic repository against the box, growth tables against the backup (`backup_space`) |
@@ -34,6 +34,7 @@ mod exposure;
 mod lifecycle;
 pub mod limits;
 mod literals;
+mod mariadb;
 mod names;
 mod network;
 mod price_age;
@@ -71,6 +72,7 @@ pub fn check(bp: &Blueprint) -> Vec<Finding> {
     capacity::check(bp, &mut findings);
     unlimited::check(bp, &mut findings);
     database::check(bp, &mut findings);
+    mariadb::check(bp, &mut findings);
     sharing::check(bp, &mut findings);
     versions::check(bp, &mut findings);
     lifecycle::check(bp, &mut findings);

@@ -206,6 +206,7 @@ pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed], vhosts: &[Vhost]) ->
             Role::SiteBackend { site } | Role::SiteFrontend { site } => site_service(bp, p, site),
             Role::Odoo { app, env } => odoo_service(bp, p, app, env),
             Role::Postgres { index } => postgres_service(bp, p, index),
+            Role::MariaDb { index } => super::mariadb::service(bp, p, index),
             Role::Service { index } => super::containers::service(bp, p, index),
             Role::Redis { index } => super::containers::redis(bp, p, index),
             Role::Proxy => proxy_service(bp, host, vhosts),

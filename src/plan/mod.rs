@@ -20,6 +20,7 @@ pub mod growth;
 pub mod images;
 pub mod installimage;
 pub mod jobs;
+pub mod mariadb;
 pub mod monitoring;
 pub mod nginx;
 pub mod odoo;
@@ -102,6 +103,10 @@ pub struct HostPlan {
     pub postgres: Vec<postgres::PostgresConf>,
     /// The container services' databases install.sh creates on them.
     pub databases: Vec<postgres::ServiceDatabase>,
+    /// conf.d/gen.cnf per MariaDB server on this host.
+    pub mariadb: Vec<mariadb::MariadbConf>,
+    /// The container services' databases install.sh creates on the MariaDB servers.
+    pub mariadb_databases: Vec<mariadb::MariadbDatabase>,
     /// Secrets the host's env file must set.
     pub secrets: Vec<SecretPlan>,
     pub firewall: firewall::FirewallPlan,
@@ -216,6 +221,8 @@ fn plan_host(bp: &Blueprint, host: &Host) -> HostPlan {
         nginx,
         odoo,
         databases: postgres::service_databases(bp, host),
+        mariadb: bp.mariadb.iter().filter(|m| m.host == host.name).map(|m| mariadb::plan(bp, host, m)).collect(),
+        mariadb_databases: mariadb::service_databases(bp, host),
         postgres,
         secrets,
         backup,

@@ -31,6 +31,10 @@ pub enum Role {
     Postgres {
         index: usize,
     },
+    /// A MariaDB server (`mariadb[index]`).
+    MariaDb {
+        index: usize,
+    },
     /// A container service (`services[index]`).
     Service {
         index: usize,
@@ -104,6 +108,16 @@ pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Placed> {
             });
         }
     }
+    for (m, db) in bp.mariadb.iter().enumerate().filter(|(_, m)| m.host == host.name) {
+        placed.push(Placed {
+            service: db.name.to_string(),
+            role: Role::MariaDb { index: m },
+            pointer: format!("/mariadb/{m}"),
+            resources: db.resources,
+            ports: Vec::new(),
+            guard: Guard::Proxy,
+        });
+    }
     for (i, service) in bp.services.iter().enumerate().filter(|(_, s)| s.host == host.name) {
         let pointer = format!("/services/{i}");
         if let Some(redis) = &service.redis {
@@ -130,7 +144,7 @@ pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Placed> {
     let serves_files = bp.static_sites.iter().any(|s| s.hosts.contains(&host.name))
         || bp.redirects.iter().any(|r| r.hosts.contains(&host.name));
     let proxied = |p: &Placed| match p.role {
-        Role::Postgres { .. } | Role::Redis { .. } => false,
+        Role::Postgres { .. } | Role::MariaDb { .. } | Role::Redis { .. } => false,
         // A worker without domains needs no proxy.
         Role::Service { index } => bp.services.get(index).is_some_and(|s| !s.domains.is_empty()),
         _ => p.guard == Guard::Proxy,
