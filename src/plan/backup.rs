@@ -15,6 +15,11 @@ pub const DEFAULT_MAX_DURATION: Duration = Duration(3600);
 pub struct BackupPlan {
     /// Where the local backup sets live (`<root>/daily/<date>/`).
     pub root: String,
+    /// install.sh creates `root` (0700): no partition of the host holds it,
+    /// so it is a directory on the root file system (a cloud server's
+    /// disk). On a partition, backup.sh's "is the partition mounted?" guard
+    /// needs it missing until the partition is mounted, so nobody creates it.
+    pub create_root: bool,
     pub keep_days: u32,
     /// Free space a run needs before it starts: one day's estimated size.
     pub min_free_kib: Derived<u64>,
@@ -242,8 +247,14 @@ pub fn plan(bp: &Blueprint, host: &Host) -> Option<BackupPlan> {
         Some(sla) => Derived::new(sla.rpo, "the SLA's recovery point objective"),
         None => Derived::new(Duration(86_400), "no SLA: one daily run"),
     };
+    let root = local.path.trim_end_matches('/').to_string();
+    let on_partition = host.storage.iter().flat_map(|s| &s.partitions).any(|p| {
+        let mount = p.mount.trim_end_matches('/');
+        p.mount.starts_with('/') && !mount.is_empty() && (root == mount || root.starts_with(&format!("{mount}/")))
+    });
     Some(BackupPlan {
-        root: local.path.trim_end_matches('/').to_string(),
+        create_root: !on_partition,
+        root,
         keep_days: local.keep_days,
         min_free_kib: Derived::new(
             local.daily_size.0.div_ceil(1024),

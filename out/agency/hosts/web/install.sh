@@ -245,6 +245,9 @@ ensure_dir '/var/www/certbot' '0:0' '0755'
 ensure_dir '/srv/agency/landing' '0:0' '0755'
 # backup.sh (root) writes metrics, node_exporter (nobody) reads
 ensure_dir '/var/lib/node_exporter/textfile' '0:0' '0755'
+# The local backups' root, on the root file system (no partition of the host
+# holds it): backup.sh refuses to run without it.
+if [ ! -d '/srv/backups' ]; then run mkdir -p -m 0700 '/srv/backups'; fi
 # Data directories an earlier run created that no container mounts any more
 # (a removed environment's filestore, a removed site's code): kept, and said
 # once; only the operator deletes data.
