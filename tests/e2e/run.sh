@@ -9,8 +9,8 @@
 #   GEN_E2E_SKIP_IMAGES=1 ...          reuse the cached image tarball as it is
 #                                      (local iteration only; CI builds them)
 #   GEN_E2E_ONLY=websites ...          some scenario groups only (local
-#                                      iteration; CI runs all three: odoo
-#                                      websites tutorial)
+#                                      iteration; CI runs all four: odoo
+#                                      websites tutorial agency)
 #
 # What is real and what is a stand-in is listed in the README ("Deployment
 # harness"). Exit status: 0 when every check passed, 1 otherwise.
@@ -125,7 +125,9 @@ source "$here/scenarios/websites.sh"
 source "$here/scenarios/websites-day2.sh"
 # shellcheck source=tests/e2e/scenarios/tutorial.sh
 source "$here/scenarios/tutorial.sh"
-only=${GEN_E2E_ONLY:-odoo websites tutorial}
+# shellcheck source=tests/e2e/scenarios/agency.sh
+source "$here/scenarios/agency.sh"
+only=${GEN_E2E_ONLY:-odoo websites tutorial agency}
 if [[ " $only " == *" odoo "* ]]; then
   odoo_scenarios
   # The Odoo host is done: its engine's memory and CPU go to the websites.
@@ -136,6 +138,9 @@ if [[ " $only " == *" websites "* ]]; then
 fi
 if [[ " $only " == *" tutorial "* ]]; then
   tutorial_scenarios
+fi
+if [[ " $only " == *" agency "* ]]; then
+  agency_scenarios
 fi
 
 summary

@@ -48,8 +48,10 @@ declare -A TAGS=(
   [node]=node:22-alpine
   [fastapi]=tiangolo/uvicorn-gunicorn-fastapi:python3.11
   [redis]=redis:7.4.2-alpine
+  [mariadb]=mariadb:11.4.7
+  [wordpress]=wordpress:6.8.3-php8.3-apache
 )
-ORDER=(base postgres nginx odoo prometheus node-exporter cadvisor node fastapi redis)
+ORDER=(base postgres nginx odoo prometheus node-exporter cadvisor node fastapi redis mariadb wordpress)
 # Further tags of the same image: the starter blueprints (starters/) pin a
 # newer node than the websites reference, and the stand-in is one image.
 declare -A ALSO_TAGS=([node]=node:24-alpine)
