@@ -148,6 +148,15 @@ services:
     }
 
     #[test]
+    fn a_floating_image_is_w420() {
+        let floating =
+            GOOD.replace("    data_dir: /srv/mariadb", "    image: \"mariadb:lts\"\n    data_dir: /srv/mariadb");
+        let versions = |extra: &str| crate::check::codes_on_base(super::super::versions::check, extra);
+        assert_eq!(versions(&floating), ["W420"]);
+        assert_eq!(versions(&floating.replace("mariadb:lts", "mariadb:11.4.7")), Vec::<&str>::new());
+    }
+
+    #[test]
     fn owned_and_unwritable_options_are_e419() {
         let with = |settings: &str| {
             GOOD.replace(
