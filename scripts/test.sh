@@ -22,6 +22,8 @@ command -v restic >/dev/null || packages+=(restic)
 command -v rsync >/dev/null || packages+=(rsync)
 command -v curl >/dev/null || packages+=(curl)
 [ -x /usr/lib/postgresql/15/bin/postgres ] && [ -x /usr/lib/postgresql/15/bin/pg_dump ] || packages+=(postgresql-15)
+# MariaDB's server and clients (tests/mariadb.rs): gen.cnf, dumps and restores.
+{ command -v mariadbd >/dev/null && command -v mariadb-dump >/dev/null; } || packages+=(mariadb-server mariadb-client)
 /usr/bin/python3 -c "import passlib" 2>/dev/null || packages+=(python3-passlib)
 # Hosts, network and provisioning (tests/provision.rs).
 command -v ufw >/dev/null || packages+=(ufw)

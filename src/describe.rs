@@ -106,6 +106,16 @@ pub fn describe(plan: &Plan) -> String {
             let _ = writeln!(s, "          memory: {} of {}", pg.memory.formula, pg.memory.limit);
             let _ = writeln!(s, "          shm_size {}: {}", pg.shm_size.value, pg.shm_size.why);
         }
+        for m in &h.mariadb {
+            let _ = writeln!(s, "  mariadb {} ({}), tuned for {}", m.service, m.image, m.inputs);
+            let b = &m.budget;
+            let _ = writeln!(
+                s,
+                "          connections: max_connections {} ({}); worst case {}",
+                b.max_connections.value, b.max_connections.why, b.sum
+            );
+            let _ = writeln!(s, "          memory: {} of {}", m.memory.formula, m.memory.limit);
+        }
         crate::resolve::firewall::describe(&mut s, &h.exposure);
         crate::plan::jobs::describe(h, &mut s);
         if !h.secrets.is_empty() {

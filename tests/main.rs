@@ -14,6 +14,7 @@ mod invalid;
 mod jinja2_peer;
 mod lifecycle;
 mod limits;
+mod mariadb;
 mod ops_validators;
 mod pipeline;
 mod precommit;

@@ -136,6 +136,7 @@ echo INPUT; iptables -S ufw-user-input
             assert!(out.contains("ufw route allow 80/tcp") && out.contains("ufw route allow 443/tcp"), "{out}");
             assert!(out.contains("ufw allow from 198.51.100.0/24 to any port 22 proto tcp"), "{out}");
             assert!(!out.contains("51820"), "{out}");
+            assert!(!out.contains("3306"), "MariaDB stays on the compose network: {out}");
         } else {
             // Websites: nginx only on the private address; no route rule at all.
             assert!(!out.contains("route allow"), "{out}");

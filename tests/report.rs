@@ -138,7 +138,8 @@ fn gen_cost_prints_the_summary() {
     assert!(stdout.contains("per site: 0.74 a month (25 sites)"), "{stdout}");
     // Without a blueprint: every blueprint, sorted.
     let (all, _) = Gen::new(&repo()).args(["cost"]).succeeds();
-    assert!(all.starts_with("hetzner-websites: ") && all.contains("\nodoo-dedicated: EUR 63.90 a month"), "{all}");
+    assert!(all.starts_with("agency: EUR 12.19 a month") && all.contains("\nhetzner-websites: "), "{all}");
+    assert!(all.contains("\nodoo-dedicated: EUR 63.90 a month"), "{all}");
 }
 
 pub(crate) fn git(dir: &Path, args: &[&str]) {

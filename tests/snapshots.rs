@@ -62,14 +62,21 @@ fn hetzner_websites_artifacts() {
     snapshot_blueprint("hetzner-websites");
 }
 
-/// Every row of the artifact table renders for the references and the
+/// The agency example: WordPress on MariaDB, a static site and a redirect.
+#[test]
+fn agency_artifacts() {
+    snapshot_blueprint("agency");
+}
+
+/// Every row of the artifact table renders for the blueprints and the
 /// served fixture (a template that is never used, or a row whose template is
 /// missing, fails here).
 #[test]
 fn every_template_is_used() {
     let renderer = Renderer::new(None).expect("templates load");
     let mut used = std::collections::BTreeSet::new();
-    let blueprints = ["blueprints/odoo-dedicated.yaml", "blueprints/hetzner-websites.yaml", SERVED];
+    let blueprints =
+        ["blueprints/odoo-dedicated.yaml", "blueprints/hetzner-websites.yaml", "blueprints/agency.yaml", SERVED];
     for path in blueprints {
         let compiled = compile(&repo().join(path), &renderer).expect("io").expect("compiles");
         used.extend(

@@ -8,7 +8,7 @@
 //!
 //! The types are grouped by section: [`hosts`] (machines, disks, network,
 //! load balancer), [`services`] (nginx, websites, Odoo, PostgreSQL),
-//! container services of any image (`crate::components::service`), [`web`] (static
+//! container services of any image and MariaDB servers (`crate::components`), [`web`] (static
 //! sites, redirects), [`access`] (VPN, DNS, firewall),
 //! [`operations`] (backups, monitoring) and
 //! [`costs`] (budget, growth, SLA, cost items, claims).
@@ -23,6 +23,7 @@ pub mod web;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+pub use crate::components::mariadb::model::*;
 pub use crate::components::redirect::model::*;
 pub use crate::components::redis::model::*;
 pub use crate::components::service::model::*;
@@ -80,6 +81,10 @@ pub struct Blueprint {
     /// its `database`. Default: none.
     #[serde(default)]
     pub postgres: Vec<Postgres>,
+    /// MariaDB servers, one container each; a container service names one
+    /// in its `database.server`. Default: none.
+    #[serde(default)]
+    pub mariadb: Vec<MariaDb>,
     /// Container services of any image (an application nginx serves under
     /// its domains, or a worker), each on one host. Default: none.
     #[serde(default)]

@@ -23,8 +23,9 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
                     continue;
                 };
                 if p.guard == Guard::Proxy && !binding.is_loopback() {
-                    let guard =
-                        if matches!(p.role, Role::Postgres { .. }) { "the compose network" } else { "the nginx proxy" };
+                    // What it sits behind: nginx when a vhost routes to it,
+                    // else only the compose network (a database, a worker).
+                    let guard = if p.served { "the nginx proxy" } else { "the compose network" };
                     out.push(
                         Finding::error("E301", pointer.clone(), format!(
                             "`{}` publishes port {} on {}, past {guard}",

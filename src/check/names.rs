@@ -47,6 +47,11 @@ pub(crate) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
         out,
     );
     unique(
+        "MariaDB server",
+        bp.mariadb.iter().enumerate().map(|(i, m)| (m.name.as_str(), format!("/mariadb/{i}/name"))),
+        out,
+    );
+    unique(
         "secret",
         bp.secrets.iter().enumerate().map(|(i, s)| (s.name.0.as_str(), format!("/secrets/{i}/name"))),
         out,

@@ -23,6 +23,9 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     for (i, pg) in bp.postgres.iter().enumerate() {
         require(&pg.password_secret.0, format!("/postgres/{i}/password_secret"), out);
     }
+    for (i, m) in bp.mariadb.iter().enumerate() {
+        require(&m.root_password_secret.0, format!("/mariadb/{i}/root_password_secret"), out);
+    }
     for (i, app) in bp.applications.iter().enumerate() {
         require(&app.admin_password_secret.0, format!("/applications/{i}/admin_password_secret"), out);
     }

@@ -13,6 +13,7 @@
 //!
 //! | kind | folder | blueprint |
 //! |---|---|---|
+//! | MariaDB server | `mariadb/` | `mariadb[]` |
 //! | container service | `service/` | `services[]` |
 //! | a service's Redis | `redis/` | `services[].redis` |
 //! | static site | `static_site/` | `static_sites[]` |
@@ -22,6 +23,7 @@
 //! the resolve stage, `rules.rs` the check stage (`tests/pipeline.rs`);
 //! this registry only wires them.
 
+pub mod mariadb;
 pub mod redirect;
 pub mod redis;
 pub mod service;
@@ -55,7 +57,7 @@ pub struct Kind {
 }
 
 /// Every kind, in the order their containers and vhosts are listed.
-pub const KINDS: &[Kind] = &[service::KIND, redis::KIND, static_site::KIND, redirect::KIND];
+pub const KINDS: &[Kind] = &[mariadb::KIND, service::KIND, redis::KIND, static_site::KIND, redirect::KIND];
 
 /// A host directory a container keeps data in, as a kind declares it.
 #[derive(Debug, Clone, PartialEq, Eq)]

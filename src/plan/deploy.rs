@@ -90,6 +90,13 @@ pub fn rules(host: &HostPlan, stack_dir: &str) -> Vec<ChangeRule> {
             Some("shared_buffers and max_connections take effect only on a restart"),
         ));
     }
+    for db in &host.mariadb {
+        rules.push(ChangeRule::new(
+            vec![PathPattern::File(stack(&db.config_file))],
+            format!("restart {}", db.service),
+            Some("mariadbd reads its option files only when it starts"),
+        ));
+    }
     if host.nginx.is_some() {
         rules.push(ChangeRule::new(vec![PathPattern::Under(stack("nginx"))], "reload nginx".into(), None));
     }

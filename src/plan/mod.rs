@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::blueprint::model::{Blueprint, Host, HostKind};
 use crate::blueprint::units::Size;
 use crate::blueprint::Loaded;
+use crate::components::mariadb::resolve as mariadb;
 use crate::resolve::{
     backup, capacity, compose, docker, firewall, installimage, machine, monitoring, nginx, odoo, placement, postgres,
     provision, vhost, wireguard, Derived,
@@ -66,6 +67,10 @@ pub struct HostPlan {
     pub postgres: Vec<postgres::PostgresConf>,
     /// The container services' databases install.sh creates on them.
     pub databases: Vec<postgres::ServiceDatabase>,
+    /// conf.d/gen.cnf per MariaDB server on this host.
+    pub mariadb: Vec<mariadb::MariadbConf>,
+    /// The container services' databases install.sh creates on the MariaDB servers.
+    pub mariadb_databases: Vec<mariadb::MariadbDatabase>,
     /// Secrets the host's env file must set.
     pub secrets: Vec<SecretPlan>,
     pub firewall: firewall::FirewallPlan,
@@ -181,6 +186,8 @@ fn plan_host(bp: &Blueprint, host: &Host) -> HostPlan {
         nginx,
         odoo,
         databases: postgres::service_databases(bp, host),
+        mariadb: bp.mariadb.iter().filter(|m| m.host == host.name).map(|m| mariadb::plan(bp, host, m)).collect(),
+        mariadb_databases: mariadb::service_databases(bp, host),
         postgres,
         secrets,
         backup,

@@ -104,6 +104,14 @@ pub fn artifacts(plan: &Plan, plan_value: &Value) -> Vec<Artifact> {
                 item,
             });
         }
+        for (i, conf) in host.mariadb.iter().enumerate() {
+            out.push(Artifact {
+                template: "mariadb/gen.cnf",
+                path: format!("{root}/{}", conf.config_file),
+                mode: 0o644,
+                item: context! { host => host_value.clone(), mariadb => nth(&host_value, "mariadb", i) },
+            });
+        }
         out.extend(super::ops::artifacts(plan, host, &host_value));
     }
     out.extend(super::provision::artifacts(plan, plan_value));

@@ -29,6 +29,9 @@ pub(super) fn artifacts(plan: &Plan, host: &HostPlan, host_value: &Value) -> Vec
         if !backup.postgres.is_empty() {
             row("ops/restore-db.sh", format!("{ops}/restore-db.sh"), 0o755, item.clone());
         }
+        if !backup.mariadb.is_empty() {
+            row("ops/restore-mariadb.sh", format!("{ops}/restore-mariadb.sh"), 0o755, item.clone());
+        }
         if !backup.archives.is_empty() {
             row("ops/restore-files.sh", format!("{ops}/restore-files.sh"), 0o755, item.clone());
         }

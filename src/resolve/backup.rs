@@ -29,6 +29,17 @@ pub struct BackupPlan {
     pub pg_services: String,
     /// `SERVICE:DATABASE` words: the declared databases a run requires.
     pub pg_declared: String,
+    /// Every MariaDB server on the host, in blueprint order. Each run dumps
+    /// every database the server holds at that time but its own (`mysql`,
+    /// `sys`, the schemas); the declared ones must be among them.
+    pub mariadb: Vec<MariaDump>,
+    /// The MariaDB compose services, space-separated, for the scripts.
+    pub mdb_services: String,
+    /// `SERVICE:DATABASE` words: the declared MariaDB databases a run requires.
+    pub mdb_declared: String,
+    /// `SERVICE:DATABASE=CLIENT,CLIENT` words: the services restore-mariadb.sh
+    /// stops while it restores that database.
+    pub mdb_clients: String,
     /// Directories packed into one compressed archive per run.
     pub archives: Vec<PathPlan>,
     /// Directories kept as hard-linked snapshots (`rsync --link-dest`).
@@ -55,6 +66,18 @@ pub struct PgDump {
     /// may hold more, and each run dumps those too.
     pub databases: Vec<String>,
     /// The Odoo services that use each database, to stop during a restore.
+    pub clients: Vec<(String, String)>,
+}
+
+/// A MariaDB server's dumps.
+#[derive(Debug, Clone, Serialize)]
+pub struct MariaDump {
+    /// Compose service that runs mariadb-dump and the restore's client.
+    pub service: String,
+    /// The databases the blueprint declares (its services'); the server may
+    /// hold more, and each run dumps those too.
+    pub databases: Vec<String>,
+    /// (database, service that uses it).
     pub clients: Vec<(String, String)>,
 }
 
@@ -160,6 +183,35 @@ pub fn plan(bp: &Blueprint, host: &Host) -> Option<BackupPlan> {
         .flat_map(|p| p.databases.iter().map(move |db| format!("{}:{db}", p.service)))
         .collect::<Vec<_>>()
         .join(" ");
+    let mariadb: Vec<MariaDump> = bp
+        .mariadb
+        .iter()
+        .filter(|m| m.host == host.name)
+        .map(|m| {
+            let dbs = databases(bp, &m.name.0);
+            MariaDump {
+                service: m.name.to_string(),
+                databases: dbs.iter().map(|(db, _)| db.clone()).collect(),
+                clients: dbs,
+            }
+        })
+        .collect();
+    let mdb_services = mariadb.iter().map(|m| m.service.clone()).collect::<Vec<_>>().join(" ");
+    let mdb_declared = mariadb
+        .iter()
+        .flat_map(|m| m.databases.iter().map(move |db| format!("{}:{db}", m.service)))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut mdb_clients: Vec<String> = Vec::new();
+    for m in &mariadb {
+        for db in &m.databases {
+            let users: Vec<&str> = m.clients.iter().filter(|(d, _)| d == db).map(|(_, c)| c.as_str()).collect();
+            let word = format!("{}:{db}={}", m.service, users.join(","));
+            if !mdb_clients.contains(&word) {
+                mdb_clients.push(word);
+            }
+        }
+    }
     let paths = |mode: BackupMode| {
         backup
             .paths
@@ -190,8 +242,9 @@ pub fn plan(bp: &Blueprint, host: &Host) -> Option<BackupPlan> {
         Some(sla) => Derived::new(sla.rpo, "the SLA's recovery point objective"),
         None => Derived::new(Duration(86_400), "no SLA: one daily run"),
     };
+    let root = local.path.trim_end_matches('/').to_string();
     Some(BackupPlan {
-        root: local.path.trim_end_matches('/').to_string(),
+        root,
         keep_days: local.keep_days,
         min_free_kib: Derived::new(
             local.daily_size.0.div_ceil(1024),
@@ -203,6 +256,10 @@ pub fn plan(bp: &Blueprint, host: &Host) -> Option<BackupPlan> {
         postgres,
         pg_services,
         pg_declared,
+        mariadb,
+        mdb_services,
+        mdb_declared,
+        mdb_clients: mdb_clients.join(" "),
         archive_pairs: pairs(&paths(BackupMode::Archive)),
         snapshot_pairs: pairs(&paths(BackupMode::Snapshot)),
         archives: paths(BackupMode::Archive),

@@ -10,6 +10,10 @@
 //! - postgres (docker-library/postgres): Debian variants `useradd --uid=999`
 //!   with group 999, Alpine variants `adduser -u 70` with group 70;
 //!   `pg_isready` ships with the server.
+//! - mariadb (MariaDB/mariadb-docker): on its Ubuntu base
+//!   `groupadd -r mysql && useradd -r -g mysql mysql` gives uid 999, gid
+//!   999; it copies `healthcheck.sh` to /usr/local/bin and ships the
+//!   `mariadb` client and `mariadb-dump` with the server.
 //! - nginx (nginxinc/docker-nginx): user `nginx` uid 101, gid 101 in both
 //!   variants; Alpine has busybox `wget`, Debian installs `curl`.
 //! - node (nodejs/docker-node): `node` is the image's point.
@@ -46,6 +50,8 @@ pub enum Family {
     Python,
     /// The official redis images (alpine and Debian), with `redis-cli`.
     Redis,
+    /// The official mariadb images, with `healthcheck.sh` and the clients.
+    MariaDb,
     /// busybox or Alpine based, with `wget`.
     Busybox,
     /// Anything else: the probe tries each client in turn.
@@ -75,6 +81,7 @@ pub fn family(image: &str) -> Family {
         "nginx" => Family::Nginx,
         "node" => Family::Node,
         "redis" => Family::Redis,
+        "mariadb" => Family::MariaDb,
         "python" => Family::Python,
         r if r.starts_with("uvicorn-gunicorn") || r.contains("fastapi") => Family::Python,
         "prometheus" | "node-exporter" | "alertmanager" | "cadvisor" | "busybox" | "alpine" => Family::Busybox,
@@ -131,6 +138,7 @@ pub fn clients(image: &str) -> &'static [&'static str] {
         Family::Node => &["node"],
         Family::Python => &["python3"],
         Family::Redis => &["redis-cli"],
+        Family::MariaDb => &["healthcheck.sh", "mariadb"],
         Family::Busybox => &["wget"],
         Family::Unknown => &[],
     }
@@ -152,8 +160,8 @@ pub fn http_probe(image: &str, url: &str) -> Vec<String> {
         Family::Nginx if tag(image).contains("alpine") => wget,
         Family::Nginx => curl,
         Family::Busybox => wget,
-        // Postgres and Redis answer no HTTP; an unknown image gets every client in turn.
-        Family::Postgres | Family::Redis | Family::Unknown => format!(
+        // Postgres, Redis and MariaDB answer no HTTP; an unknown image gets every client in turn.
+        Family::Postgres | Family::Redis | Family::MariaDb | Family::Unknown => format!(
             "if command -v wget >/dev/null; then {wget}; elif command -v curl >/dev/null; then {curl}; \
 elif command -v python3 >/dev/null; then {python}; else {node}; fi"
         ),
@@ -170,6 +178,7 @@ pub fn user(image: &str) -> Option<(u32, u32)> {
         // The redis Dockerfiles: alpine `adduser -S -G redis -u 999` with
         // group 1000, Debian `useradd -r -g redis -u 999` with group 999.
         Family::Redis => Some(if tag(image).contains("alpine") { (999, 1000) } else { (999, 999) }),
+        Family::MariaDb => Some((999, 999)),
         _ => None,
     }
 }
@@ -222,6 +231,7 @@ mod tests {
         assert_eq!(user("postgres:16.10-alpine"), Some((70, 70)));
         assert_eq!(user("postgres:16.10"), Some((999, 999)));
         assert_eq!(user("nginx:1.28.0-alpine"), Some((101, 101)));
+        assert_eq!(user("mariadb:11.4.7"), Some((999, 999)));
         assert_eq!(user("node:22-alpine"), None);
     }
 

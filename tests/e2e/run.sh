@@ -10,7 +10,7 @@
 #                                      (local iteration only; CI builds them)
 #   GEN_E2E_ONLY=websites ...          some scenario groups only (local
 #                                      iteration; CI runs them all: odoo
-#                                      websites tutorial examples)
+#                                      websites tutorial examples agency)
 #
 # What is real and what is a stand-in is listed in the README ("Deployment
 # harness"). Exit status: 0 when every check passed, 1 otherwise.
@@ -127,7 +127,9 @@ source "$here/scenarios/websites-day2.sh"
 source "$here/scenarios/tutorial.sh"
 # shellcheck source=tests/e2e/scenarios/examples.sh
 source "$here/scenarios/examples.sh"
-only=${GEN_E2E_ONLY:-odoo websites tutorial examples}
+# shellcheck source=tests/e2e/scenarios/agency.sh
+source "$here/scenarios/agency.sh"
+only=${GEN_E2E_ONLY:-odoo websites tutorial examples agency}
 if [[ " $only " == *" odoo "* ]]; then
   odoo_scenarios
   # The Odoo host is done: its engine's memory and CPU go to the websites.
@@ -141,6 +143,9 @@ if [[ " $only " == *" tutorial "* ]]; then
 fi
 if [[ " $only " == *" examples "* ]]; then
   examples_scenarios
+fi
+if [[ " $only " == *" agency "* ]]; then
+  agency_scenarios
 fi
 
 summary

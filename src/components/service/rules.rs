@@ -9,8 +9,8 @@
 //! - E222: a data volume whose `owner` is not `uid:gid`, or whose `target`
 //!   is not a plain absolute path (compose refuses a relative one and splits
 //!   at `:`); a `user` compose cannot take;
-//! - E224: a service's `database` on a server that is not a PostgreSQL
-//!   service of its host;
+//! - E224: a service's `database` on a server that is neither a
+//!   PostgreSQL service nor a MariaDB server of its host;
 //! - E226: a service database or role that is somebody else's.
 //!
 //! Two containers with one name on one host (a service named like a
@@ -126,33 +126,44 @@ fn services(bp: &Blueprint, out: &mut Vec<Finding>) {
     }
 }
 
-/// E224 for a database server that is not a PostgreSQL service on the
-/// service's host; E210 for names gen cannot write.
+/// E224 for a database server that is neither a PostgreSQL service nor a
+/// MariaDB server of the blueprint, or one on another host; E210 for names
+/// gen cannot write.
 fn database(bp: &Blueprint, i: usize, s: &ContainerService, db: &ServiceDatabase, out: &mut Vec<Finding>) {
-    match bp.postgres.iter().find(|pg| pg.name == db.server) {
-        None => out.push(
+    let server = bp
+        .postgres
+        .iter()
+        .find(|pg| pg.name == db.server)
+        .map(|pg| ("PostgreSQL service", &pg.host))
+        .or_else(|| bp.mariadb.iter().find(|m| m.name == db.server).map(|m| ("MariaDB server", &m.host)));
+    match server {
+        None => {
+            let known: Vec<String> = bp
+                .postgres
+                .iter()
+                .map(|p| format!("{} (PostgreSQL)", p.name))
+                .chain(bp.mariadb.iter().map(|m| format!("{} (MariaDB)", m.name)))
+                .collect();
+            out.push(
+                Finding::error(
+                    "E224",
+                    format!("/services/{i}/database/server"),
+                    format!("`{}` is neither a PostgreSQL service nor a MariaDB server", db.server),
+                )
+                .hint(format!(
+                    "name one under `postgres:` or `mariadb:`{}",
+                    if known.is_empty() { String::new() } else { format!(": {}", known.join(", ")) }
+                ))
+                .at_value(),
+            );
+        }
+        Some((kind, host)) if *host != s.host => out.push(
             Finding::error(
                 "E224",
                 format!("/services/{i}/database/server"),
-                format!("`{}` is not a PostgreSQL service", db.server),
+                format!("{kind} `{}` runs on `{host}`, service `{}` on `{}`", db.server, s.name, s.host),
             )
-            .hint(format!(
-                "name one under `postgres:`{}",
-                if bp.postgres.is_empty() {
-                    String::new()
-                } else {
-                    format!(": {}", bp.postgres.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", "))
-                }
-            ))
-            .at_value(),
-        ),
-        Some(pg) if pg.host != s.host => out.push(
-            Finding::error(
-                "E224",
-                format!("/services/{i}/database/server"),
-                format!("`{}` runs on `{}`, service `{}` on `{}`", pg.name, pg.host, s.name, s.host),
-            )
-            .hint("put the service on the PostgreSQL service's host: gen reaches a database over the host's compose network only")
+            .hint("put the service on its database server's host: gen reaches a database over the host's compose network only")
             .at_value(),
         ),
         Some(_) => {}
@@ -172,6 +183,10 @@ fn database(bp: &Blueprint, i: usize, s: &ContainerService, db: &ServiceDatabase
 /// the templates every `CREATE DATABASE` copies.
 const RESERVED_DATABASES: [&str; 3] = ["postgres", "template0", "template1"];
 
+/// MariaDB's own databases and schemas, which the backups leave out and
+/// no service may take.
+const MARIADB_DATABASES: [&str; 4] = ["mysql", "sys", "information_schema", "performance_schema"];
+
 /// E226: a service database or role that is somebody else's: the server's
 /// superuser, PostgreSQL's own databases, an Odoo environment's database, or
 /// another service's database or role on the same server. install.sh would
@@ -182,7 +197,6 @@ fn ownership(bp: &Blueprint, out: &mut Vec<Finding>) {
     let mut roles: BTreeMap<(&str, &str), &str> = BTreeMap::new();
     for (i, s) in bp.services.iter().enumerate() {
         let Some(db) = &s.database else { continue };
-        let Some(pg) = bp.postgres.iter().find(|pg| pg.name == db.server) else { continue }; // E224
         let mut refuse = |field: &str, why: String| {
             out.push(
                 Finding::error("E226", format!("/services/{i}/database/{field}"), why)
@@ -190,6 +204,28 @@ fn ownership(bp: &Blueprint, out: &mut Vec<Finding>) {
                     .at_value(),
             );
         };
+        if let Some(m) = bp.mariadb.iter().find(|m| m.name == db.server) {
+            if db.user == "root" {
+                refuse(
+                    "user",
+                    format!(
+                        "`root` is `{}`'s superuser: install.sh would set its password to `{}`",
+                        m.name, db.password_secret
+                    ),
+                );
+            }
+            if MARIADB_DATABASES.contains(&db.name.as_str()) {
+                refuse("name", format!("`{}` is MariaDB's own database", db.name));
+            }
+            if let Some(first) = databases.insert((m.name.as_str(), db.name.as_str()), s.name.as_str()) {
+                refuse("name", format!("`{}` on `{}` is service `{first}`'s database too", db.name, m.name));
+            }
+            if let Some(first) = roles.insert((m.name.as_str(), db.user.as_str()), s.name.as_str()) {
+                refuse("user", format!("`{}` on `{}` is service `{first}`'s user too", db.user, m.name));
+            }
+            continue;
+        }
+        let Some(pg) = bp.postgres.iter().find(|pg| pg.name == db.server) else { continue }; // E224
         if db.user == pg.user {
             refuse(
                 "user",
@@ -286,6 +322,33 @@ services:
         assert_eq!(codes(&db(&ok.replace("name: status", "name: template1"))), ["E226"]);
         let twice = format!("{}  - {{name: other, host: ax52, image: \"busybox:1.36\", database: {{{ok}}}}}\n", db(ok));
         assert_eq!(codes(&twice), ["E226", "E226"]);
+    }
+
+    #[test]
+    fn a_database_on_the_hosts_mariadb() {
+        let server = "mariadb:\n  - {name: mariadb, host: ax52, data_dir: /srv/mariadb, root_password_secret: POSTGRES_PASSWORD, resources: {limits: {cpus: 1.0, memory: 1G}}}\n";
+        let db = |spec: &str| {
+            format!(
+                "{server}{}",
+                GOOD.replace("    port: 3001\n", &format!("    port: 3001\n    database: {{{spec}}}\n"))
+            )
+        };
+        let ok = "server: mariadb, name: status, user: status, password_secret: POSTGRES_PASSWORD";
+        assert_eq!(codes(&db(ok)), Vec::<&str>::new());
+        assert_eq!(codes(&db(&ok.replace("server: mariadb", "server: maria"))), ["E224"]);
+        let elsewhere = db(ok).replace("host: ax52, data_dir", "host: ax41, data_dir");
+        assert_eq!(codes(&elsewhere), ["E224"]);
+        assert_eq!(codes(&db(&ok.replace("user: status", "user: root"))), ["E226"]);
+        assert_eq!(codes(&db(&ok.replace("name: status", "name: mysql"))), ["E226"]);
+        let twice = format!("{}  - {{name: other, host: ax52, image: \"busybox:1.36\", database: {{{ok}}}}}\n", db(ok));
+        assert_eq!(codes(&twice), ["E226", "E226"]);
+        // Its data inside a service's, or named like another container.
+        assert_eq!(codes(&db(ok).replace("data_dir: /srv/mariadb", "data_dir: /srv/status/data/db")), ["E228"]);
+        let names = |extra: &str| crate::check::codes_on_base(crate::check::names::check, extra);
+        assert_eq!(
+            names(&db(ok).replace("{name: mariadb,", "{name: status,").replace("server: mariadb", "server: status")),
+            ["E202"]
+        );
     }
 
     #[test]

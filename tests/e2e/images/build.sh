@@ -49,8 +49,10 @@ declare -A TAGS=(
   [fastapi]=tiangolo/uvicorn-gunicorn-fastapi:python3.11
   [redis]=redis:7.4.2-alpine
   [nextcloud]=nextcloud:31.0.9-apache
+  [mariadb]=mariadb:11.4.7
+  [wordpress]=wordpress:6.8.3-php8.3-apache
 )
-ORDER=(base postgres nginx odoo prometheus node-exporter cadvisor node fastapi redis nextcloud)
+ORDER=(base postgres nginx odoo prometheus node-exporter cadvisor node fastapi redis nextcloud mariadb wordpress)
 # Further tags of the same image: the starter blueprints (starters/) pin a
 # newer node than the websites reference, and the stand-in is one image.
 declare -A ALSO_TAGS=([node]=node:24-alpine)

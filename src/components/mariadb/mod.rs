@@ -1,0 +1,26 @@
+//! MariaDB servers (`mariadb[]`): the database most PHP applications need
+//! (WordPress among them), for container services' `database`: tuned from
+//! the container's limit, each client's database and user created by
+//! install.sh, dumped consistently by the backups and restored by
+//! restore-mariadb.sh.
+
+pub mod model;
+pub mod resolve;
+mod rules;
+
+/// The kind's entry of [`super::KINDS`].
+pub(super) const KIND: super::Kind = super::Kind {
+    name: "MariaDB server",
+    place: resolve::place,
+    compose: resolve::compose,
+    vhosts: resolve::vhosts,
+    data: resolve::data,
+    rules: rules::check,
+    templates: &[
+        "compose/docker-compose.yml.j2",
+        "mariadb/gen.cnf.j2",
+        "ops/restore-mariadb.sh.j2",
+        "ops/backup.sh.j2",
+        "host/install.sh.j2",
+    ],
+};
