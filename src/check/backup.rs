@@ -32,20 +32,6 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
             .at_value(),
         );
     }
-    for (i, m) in bp.mariadb.iter().enumerate().filter(|(_, m)| m.host != backup.host) {
-        out.push(
-            Finding::warning(
-                "W516",
-                format!("/mariadb/{i}/host"),
-                format!(
-                    "MariaDB `{}` runs on `{}`, but backups run on `{}`: its databases are not dumped",
-                    m.name, m.host, backup.host
-                ),
-            )
-            .hint("gen dumps the databases of the backup host; move `backup.host` or the database")
-            .at_value(),
-        );
-    }
     if local.keep_days == 0 {
         out.push(
             Finding::error("E515", "/backup/local/keep_days", "`keep_days: 0` keeps no local backup at all")

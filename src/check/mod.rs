@@ -43,13 +43,13 @@ mod products;
 mod provision;
 mod recovery;
 mod recurring;
-mod secrets;
+pub(crate) mod secrets;
 mod served;
 mod sharing;
 mod storage;
 mod surfaces;
 mod unlimited;
-pub(crate) mod versions;
+mod versions;
 mod websites;
 mod zones;
 

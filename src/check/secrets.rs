@@ -9,22 +9,27 @@ use crate::resolve::compose::references;
 
 const SECRET_WORDS: [&str; 6] = ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "PRIVATE_KEY"];
 
+/// E701 when secret `name`, used at `pointer`, is not under `secrets:`: the
+/// one rule every component's secret goes through.
+pub(crate) fn require(bp: &Blueprint, name: &str, pointer: String, out: &mut Vec<Finding>) {
+    if !bp.secrets.iter().any(|s| s.name.0 == name) {
+        out.push(
+            Finding::error("E701", pointer, format!("secret `{name}` is used but not declared"))
+                .hint(format!("add `- name: {name}` with a description under `secrets:`"))
+                .at_value(),
+        );
+    }
+}
+
 pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     let declared: BTreeSet<&str> = bp.secrets.iter().map(|s| s.name.0.as_str()).collect();
     let require = |name: &str, pointer: String, out: &mut Vec<Finding>| {
         if !declared.contains(name) {
-            out.push(
-                Finding::error("E701", pointer, format!("secret `{name}` is used but not declared"))
-                    .hint(format!("add `- name: {name}` with a description under `secrets:`"))
-                    .at_value(),
-            );
+            require(bp, name, pointer, out);
         }
     };
     for (i, pg) in bp.postgres.iter().enumerate() {
         require(&pg.password_secret.0, format!("/postgres/{i}/password_secret"), out);
-    }
-    for (i, m) in bp.mariadb.iter().enumerate() {
-        require(&m.root_password_secret.0, format!("/mariadb/{i}/root_password_secret"), out);
     }
     for (i, app) in bp.applications.iter().enumerate() {
         require(&app.admin_password_secret.0, format!("/applications/{i}/admin_password_secret"), out);

@@ -17,7 +17,7 @@ use crate::diag::Finding;
 use crate::resolve::compose::terminates_tls;
 use crate::resolve::versions::{self, When};
 
-pub(crate) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
+pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     nginx(bp, out);
     for (i, pg) in bp.postgres.iter().enumerate() {
         let at = format!("/postgres/{i}/image");
@@ -92,18 +92,6 @@ pub(crate) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
                 .at_value(),
             );
         }
-    }
-    for (i, m) in bp.mariadb.iter().enumerate() {
-        let Some(image) = m.image.as_ref().filter(|image| versions::floats(image)) else { continue };
-        out.push(
-            Finding::warning(
-                "W420",
-                format!("/mariadb/{i}/image"),
-                format!("`{image}` floats: its tag names no version, so the next pull may run a MariaDB nobody tested"),
-            )
-            .hint("pin the release, like `mariadb:11.4.7`; a new major upgrades the data directory (MARIADB_AUTO_UPGRADE)")
-            .at_value(),
-        );
     }
     for (pointer, component) in super::website_components(bp) {
         if versions::floats(&component.image) {

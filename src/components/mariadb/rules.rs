@@ -1,8 +1,9 @@
 //! MariaDB servers (`mariadb:`): the clients' connection pools against
 //! `max_connections` (E418), the tuned configuration's worst-case memory
-//! against the container's limit (W414), and server options gen owns or
-//! cannot write (E419). The figures come from `plan::mariadb`, so a
-//! diagnostic and the generated gen.cnf never disagree.
+//! against the container's limit (W414), server options gen owns or cannot
+//! write (E419), its root password declared (E701), a floating image tag
+//! (W420) and a server off the backup host (W516). The figures come from
+//! `resolve.rs`, so a diagnostic and the generated gen.cnf never disagree.
 
 use super::resolve::{self as mariadb, option_key};
 use crate::blueprint::model::Blueprint;
@@ -21,6 +22,39 @@ const OWNED: &[(&str, &str)] = &[
 ];
 
 pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
+    for (i, m) in bp.mariadb.iter().enumerate() {
+        crate::check::secrets::require(
+            bp,
+            &m.root_password_secret.0,
+            format!("/mariadb/{i}/root_password_secret"),
+            out,
+        );
+        if let Some(image) = m.image.as_ref().filter(|image| crate::resolve::versions::floats(image)) {
+            out.push(
+                Finding::warning(
+                    "W420",
+                    format!("/mariadb/{i}/image"),
+                    format!("`{image}` floats: its tag names no version, so the next pull may run a MariaDB nobody tested"),
+                )
+                .hint("pin the release, like `mariadb:11.4.7`; a new major upgrades the data directory (MARIADB_AUTO_UPGRADE)")
+                .at_value(),
+            );
+        }
+        if let Some(backup) = bp.backup.as_ref().filter(|b| b.host != m.host) {
+            out.push(
+                Finding::warning(
+                    "W516",
+                    format!("/mariadb/{i}/host"),
+                    format!(
+                        "MariaDB `{}` runs on `{}`, but backups run on `{}`: its databases are not dumped",
+                        m.name, m.host, backup.host
+                    ),
+                )
+                .hint("gen dumps the databases of the backup host; move `backup.host` or the database")
+                .at_value(),
+            );
+        }
+    }
     for (i, db) in bp.mariadb.iter().enumerate() {
         let at = format!("/mariadb/{i}");
         settings(db, &at, out);
@@ -151,9 +185,8 @@ services:
     fn a_floating_image_is_w420() {
         let floating =
             GOOD.replace("    data_dir: /srv/mariadb", "    image: \"mariadb:lts\"\n    data_dir: /srv/mariadb");
-        let versions = |extra: &str| crate::check::codes_on_base(crate::check::versions::check, extra);
-        assert_eq!(versions(&floating), ["W420"]);
-        assert_eq!(versions(&floating.replace("mariadb:lts", "mariadb:11.4.7")), Vec::<&str>::new());
+        assert_eq!(codes(&floating), ["W420"]);
+        assert_eq!(codes(&floating.replace("mariadb:lts", "mariadb:11.4.7")), Vec::<&str>::new());
     }
 
     #[test]
