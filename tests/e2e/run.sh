@@ -68,6 +68,13 @@ teardown() {
   for h in "$E2E_STATE"/hosts/*; do [ -d "$h" ] && host_stop "$(basename "$h")"; done
   net_down
   if [ -n "${BUILDER_PID:-}" ]; then kill "$BUILDER_PID" 2>/dev/null || true; fi
+  # The examples' simulated Hetzner Cloud volumes (scenarios/examples.sh).
+  local img
+  for img in "$E2E_CACHE"/volume-*.img; do
+    [ -e "$img" ] || continue
+    losetup -j "$img" -n -O NAME | xargs -r -n 1 losetup -d
+    rm -f "$img"
+  done
 }
 
 if [ "${1:-}" = --down ]; then

@@ -18,8 +18,9 @@
 # (in the cache directory, on disk: mkfs writes the journal), linked there
 # in the host's own /dev/disk (a tmpfs of its mount namespace).
 
-EX_V4=203.0.113.30
-EX_V6=2001:db8:1::30
+# Not the load balancer's .30 (lib/lb.sh), which the tutorial leaves up.
+EX_V4=203.0.113.57
+EX_V6=2001:db8:1::57
 EX_SBOX_EXPR='s|sftp://u[0-9]*@u[0-9]*\.your-storagebox\.de:23/|sftp://u123456@u123456.your-storagebox.de:23/|'
 
 ex_diagnose() {
@@ -237,6 +238,9 @@ examples_nextcloud() {
 
 examples_scenarios() {
   E2E_DIAGNOSE=ex_diagnose
+  # The groups before are done: their hosts' memory and CPU go to the examples.
+  local h
+  for h in "$E2E_STATE"/hosts/*; do [ -d "$h" ] && host_stop "$(basename "$h")"; done
   ip netns list | awk '{ print $1 }' | grep -qx "$SBOX_NS" || sbox_up
   examples_odoo_small
   host_destroy erp
