@@ -62,6 +62,7 @@ ag_rerun_keeps() {
 ag_started() { host_docker "$AG_HOST" inspect -f '{{.State.StartedAt}}' "$1"; }
 
 agency_scenarios() {
+  # shellcheck disable=SC2034 # read by lib/assert.sh when a check fails
   E2E_DIAGNOSE=agency_diagnose
   local name
   rm -rf "$E2E_STATE/project"
