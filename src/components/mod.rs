@@ -95,7 +95,8 @@ pub fn vhosts(bp: &Blueprint, host: &Host, base: &VhostBase) -> Vec<Vhost> {
 /// (a static site, a redirect), so the host needs nginx all the same.
 pub fn serves_without_container(bp: &Blueprint, host: &Host) -> bool {
     let base = VhostBase::new(bp, host);
-    KINDS.iter().any(|kind| (kind.place)(bp, host, 0).is_empty() && !(kind.vhosts)(bp, host, &base).is_empty())
+    let mut without_container = KINDS.iter().enumerate().filter(|(k, kind)| (kind.place)(bp, host, *k).is_empty());
+    without_container.any(|(_, kind)| !(kind.vhosts)(bp, host, &base).is_empty())
 }
 
 /// Every kind's data directories.
