@@ -201,6 +201,20 @@ fn parts_of(parts: &[SitePart], at: &str, out: &mut Vec<Finding>) {
                     .hint(format!("write `/{}`", path.trim_start_matches('/')))
                     .at_value(),
                 );
+            } else if let Some(c) =
+                path.chars().find(|c| c.is_whitespace() || c.is_control() || "{};\"'\\#".contains(*c))
+            {
+                out.push(
+                    Finding::error(
+                        "E235",
+                        pointer,
+                        format!(
+                            "`{path}` holds {c:?}, which ends or splits nginx's `location` line: the configuration would not load"
+                        ),
+                    )
+                    .hint("use a prefix of plain URL characters (letters, digits, `/`, `-`, `_`, `.`, `~`)")
+                    .at_value(),
+                );
             } else if let Some(first) = paths.insert(path, &part.name.0) {
                 out.push(
                     Finding::error(
@@ -250,6 +264,12 @@ mod tests {
         assert_eq!(codes(&clash), ["E235"], "one prefix to two parts");
         let relative = PARTS.replace("paths: [/api/]", "paths: [api/]");
         assert_eq!(codes(&relative), ["E235"], "a prefix without its /");
+        for odd in ["\"/my api/\"", "\"/x { return 200; }\"", "\"/a;b\"", "\"/a#b\""] {
+            let line = PARTS.replace("paths: [/api/]", &format!("paths: [{odd}]"));
+            assert_eq!(codes(&line), ["E235"], "{odd} would break nginx's location line");
+        }
+        let plain = PARTS.replace("paths: [/api/]", "paths: [/api, /v1.2/~user-x_y/]");
+        assert_eq!(codes(&plain), Vec::<&str>::new(), "plain URL characters");
         let override_half = PARTS.replace(
             "shop.example.com]}",
             "shop.example.com], frontend: {image: \"ghcr.io/acme/web:1.0.0\", port: 3000}}",

@@ -36,6 +36,18 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
                 .at_value(),
         );
     }
+    let locations = || NETWORK_ZONES.iter().map(|(l, _)| *l).collect::<Vec<_>>().join(", ");
+    let cloud = bp.hosts.iter().enumerate().filter(|(_, h)| h.kind == HostKind::Cloud);
+    let placed = cloud
+        .map(|(i, h)| (format!("/hosts/{i}/location"), &h.location))
+        .chain(bp.load_balancer.iter().map(|lb| ("/load_balancer/location".to_string(), &lb.location)));
+    for (at, location) in placed.filter(|(_, l)| network_zone(l).is_none()) {
+        out.push(
+            Finding::error("E640", at, format!("`{location}` is not a Hetzner Cloud location: it has no network zone, and `terraform apply` fails on it"))
+                .hint(format!("write one of {}", locations()))
+                .at_value(),
+        );
+    }
     let network = bp.network.as_ref().filter(|n| known(&n.zone));
     if let Some(net) = network {
         for (i, host) in bp.hosts.iter().enumerate() {
@@ -111,6 +123,13 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
 mod tests {
     fn codes(extra: &str) -> Vec<&'static str> {
         crate::check::codes_on_base(super::check, extra)
+    }
+
+    #[test]
+    fn an_unknown_location_is_named() {
+        assert_eq!(codes_of(&blueprint("mars1", "")), ["E640"], "a cloud host's");
+        let lb = EU.replace("location: nbg1", "location: xyz9");
+        assert_eq!(codes_of(&blueprint("nbg1", &lb)), ["E640"], "the load balancer's");
     }
 
     /// Two cloud servers in Nuremberg and Falkenstein behind a load
