@@ -132,7 +132,9 @@ fn a_small_change_rewrites_only_the_files_it_changes() {
 /// as it was, byte for byte and inode for inode, with no staging left over.
 #[test]
 fn a_failed_incremental_write_leaves_out_as_it_was() {
-    // Under target/ (a disk file system; tmpfs has no immutable flag).
+    // Under target/ (a disk file system; tmpfs has no immutable flag), made
+    // when CARGO_TARGET_DIR builds elsewhere.
+    fs::create_dir_all(repo().join("target")).expect("target/");
     let dir = tempfile::tempdir_in(repo().join("target")).expect("tempdir");
     fs::create_dir_all(dir.path().join("blueprints")).expect("mkdir");
     for bp in blueprint_names() {
