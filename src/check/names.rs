@@ -26,6 +26,15 @@ fn unique<'a>(what: &str, items: impl Iterator<Item = (&'a str, String)>, out: &
 
 pub(crate) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     unique("host", bp.hosts.iter().enumerate().map(|(i, h)| (h.name.as_str(), format!("/hosts/{i}/name"))), out);
+    // A target listed twice is one target at Hetzner, but counts twice
+    // against the load balancer type's target limit (E611).
+    if let Some(lb) = &bp.load_balancer {
+        unique(
+            "load balancer target",
+            lb.targets.iter().enumerate().map(|(i, t)| (t.as_str(), format!("/load_balancer/targets/{i}"))),
+            out,
+        );
+    }
     unique(
         "application",
         bp.applications.iter().enumerate().map(|(i, a)| (a.name.as_str(), format!("/applications/{i}/name"))),
@@ -264,4 +273,25 @@ fn site_hosts(bp: &Blueprint, web: &crate::blueprint::model::Websites, out: &mut
 
 fn join(names: &[crate::blueprint::units::Name]) -> String {
     names.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_load_balancer_target_listed_twice() {
+        let lb = "
+load_balancer:
+  name: lb
+  type: lb11
+  location: fsn1
+  tls: passthrough
+  targets: [ax52, ax52]
+  health_check: {path: /health, interval: 15s, timeout: 10s, retries: 3}
+";
+        assert_eq!(crate::check::codes_on_base(super::check, lb), ["E201"]);
+        assert_eq!(
+            crate::check::codes_on_base(super::check, &lb.replace("[ax52, ax52]", "[ax52]")),
+            Vec::<&str>::new()
+        );
+    }
 }
