@@ -43,7 +43,7 @@ mod products;
 mod provision;
 mod recovery;
 mod recurring;
-pub(crate) mod secrets;
+mod secrets;
 mod served;
 mod sharing;
 mod storage;
@@ -112,11 +112,11 @@ pub(crate) fn website_components(bp: &Blueprint) -> Vec<(String, &crate::bluepri
 }
 
 /// Every container environment the blueprint writes (website components
-/// and container services), with the pointer of its `environment` map's
+/// and every component kind's), with the pointer of its `environment` map's
 /// owner: the secret and syntax rules read this one list.
 pub(crate) fn environments(bp: &Blueprint) -> Vec<(String, &std::collections::BTreeMap<String, String>)> {
     let mut out: Vec<_> = website_components(bp).into_iter().map(|(at, c)| (at, &c.environment)).collect();
-    out.extend(bp.services.iter().enumerate().map(|(i, s)| (format!("/services/{i}"), &s.environment)));
+    out.extend(crate::components::environments(bp));
     out
 }
 

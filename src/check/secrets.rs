@@ -9,9 +9,8 @@ use crate::resolve::compose::references;
 
 const SECRET_WORDS: [&str; 6] = ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "PRIVATE_KEY"];
 
-/// E701 when secret `name`, used at `pointer`, is not under `secrets:`: the
-/// one rule every component's secret goes through.
-pub(crate) fn require(bp: &Blueprint, name: &str, pointer: String, out: &mut Vec<Finding>) {
+/// E701 when secret `name`, used at `pointer`, is not under `secrets:`.
+fn require(bp: &Blueprint, name: &str, pointer: String, out: &mut Vec<Finding>) {
     if !bp.secrets.iter().any(|s| s.name.0 == name) {
         out.push(
             Finding::error("E701", pointer, format!("secret `{name}` is used but not declared"))
@@ -34,10 +33,9 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     for (i, app) in bp.applications.iter().enumerate() {
         require(&app.admin_password_secret.0, format!("/applications/{i}/admin_password_secret"), out);
     }
-    for (i, s) in bp.services.iter().enumerate() {
-        if let Some(db) = &s.database {
-            require(&db.password_secret.0, format!("/services/{i}/database/password_secret"), out);
-        }
+    // Every component kind's (a service database's role, a MariaDB root).
+    for secret in crate::components::secrets(bp) {
+        require(&secret.name, secret.pointer, out);
     }
     for g in bp.guarded() {
         match (g.basic_auth, g.access) {

@@ -8,8 +8,9 @@
 //! The shared stages loop over [`KINDS`], so a new kind gets them with its
 //! records: placement (and with it names, E202; capacity, W401/E401;
 //! exposure, E301), the compose file, nginx's vhosts and their
-//! certificates, backup coverage (W517), directory overlap (E228) and path
-//! syntax (E212). A new kind is its folder plus a line in [`KINDS`].
+//! certificates, backup coverage (W517), directory overlap (E228), path
+//! syntax (E212), secrets (E701 and .env.example) and environments (E227).
+//! A new kind is its folder plus a line in [`KINDS`].
 //!
 //! | kind | folder | blueprint |
 //! |---|---|---|
@@ -28,6 +29,8 @@ pub mod redirect;
 pub mod redis;
 pub mod service;
 pub mod static_site;
+
+use std::collections::BTreeMap;
 
 use crate::blueprint::model::{Blueprint, Host};
 use crate::diag::Finding;
@@ -50,6 +53,14 @@ pub struct Kind {
     pub vhosts: fn(bp: &Blueprint, host: &Host, base: &VhostBase) -> Vec<Vhost>,
     /// The host directories it keeps data in.
     pub data: fn(bp: &Blueprint) -> Vec<DataDir>,
+    /// The secrets its hosts' .env must hold beyond what its compose
+    /// services name (a database role's password install.sh sets, say):
+    /// declared (E701) and listed in .env.example.
+    pub secrets: fn(bp: &Blueprint) -> Vec<SecretUse>,
+    /// The `environment` maps the blueprint writes for it, each with the
+    /// pointer of its owner: the secret references (E701) and compose's
+    /// syntax (E227) are checked in them.
+    pub environments: for<'a> fn(bp: &'a Blueprint) -> Vec<Environment<'a>>,
     /// Its own rules; the shared ones run over its records.
     pub rules: fn(bp: &Blueprint, out: &mut Vec<Finding>),
     /// The templates (under templates/) its records are rendered through.
@@ -74,6 +85,41 @@ pub struct DataDir {
     /// directory ("the append-only file of `status-redis`") and the hint.
     /// `None`: read-only, or deliberately in no backup.
     pub backup: Option<(String, String)>,
+}
+
+/// A container `environment` the blueprint writes, with the JSON pointer of
+/// the map's owner (`/services/3`).
+pub type Environment<'a> = (String, &'a BTreeMap<String, String>);
+
+/// A secret a kind's host needs, where the blueprint names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretUse {
+    /// The secret's name (`secrets[].name`).
+    pub name: String,
+    /// The JSON pointer of the field that names it.
+    pub pointer: String,
+    /// The host whose .env holds it.
+    pub host: String,
+}
+
+/// No secrets beyond what its compose services name.
+pub(crate) fn no_secrets(_: &Blueprint) -> Vec<SecretUse> {
+    Vec::new()
+}
+
+/// No environment the blueprint writes.
+pub(crate) fn no_environments(_: &Blueprint) -> Vec<Environment<'_>> {
+    Vec::new()
+}
+
+/// Every kind's secrets.
+pub fn secrets(bp: &Blueprint) -> Vec<SecretUse> {
+    KINDS.iter().flat_map(|kind| (kind.secrets)(bp)).collect()
+}
+
+/// Every kind's written environments.
+pub fn environments(bp: &Blueprint) -> Vec<Environment<'_>> {
+    KINDS.iter().flat_map(|kind| (kind.environments)(bp)).collect()
 }
 
 /// The containers every kind places on `host`.

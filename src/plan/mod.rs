@@ -215,14 +215,9 @@ fn host_secrets(
         names.insert(app.admin_password_secret.0.clone());
     }
     names.extend(vhosts.iter().filter_map(|v| v.access.auth.as_ref()).map(|a| a.secret.clone()));
-    // install.sh sets each service database's password from .env.
-    names.extend(
-        bp.services
-            .iter()
-            .filter(|s| s.host == host.name)
-            .filter_map(|s| s.database.as_ref())
-            .map(|d| d.password_secret.0.clone()),
-    );
+    // Every component kind's: a service database's role password that
+    // install.sh sets, a MariaDB server's root password.
+    names.extend(crate::components::secrets(bp).into_iter().filter(|s| s.host == host.name.0).map(|s| s.name));
     if let Some(backup) = bp.backup.as_ref().filter(|b| b.host == host.name) {
         names.extend(backup.offsite.iter().map(|o| o.password_secret.0.clone()));
     }

@@ -15,6 +15,8 @@ pub(super) const KIND: super::Kind = super::Kind {
     compose: resolve::compose,
     vhosts: resolve::vhosts,
     data: resolve::data,
+    secrets: resolve::secrets,
+    environments: super::no_environments,
     rules: rules::check,
     templates: &[
         "compose/docker-compose.yml.j2",

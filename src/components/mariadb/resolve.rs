@@ -468,6 +468,18 @@ pub(super) fn data(bp: &Blueprint) -> Vec<DataDir> {
         .collect()
 }
 
+/// Each server's root password, which the container takes from .env.
+pub(super) fn secrets(bp: &Blueprint) -> Vec<crate::components::SecretUse> {
+    let servers = bp.mariadb.iter().enumerate();
+    servers
+        .map(|(m, db)| crate::components::SecretUse {
+            name: db.root_password_secret.0.clone(),
+            pointer: format!("/mariadb/{m}/root_password_secret"),
+            host: db.host.to_string(),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

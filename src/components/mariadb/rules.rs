@@ -1,7 +1,7 @@
 //! MariaDB servers (`mariadb:`): the clients' connection pools against
 //! `max_connections` (E418), the tuned configuration's worst-case memory
 //! against the container's limit (W414), server options gen owns or cannot
-//! write (E419), its root password declared (E701), a floating image tag
+//! write (E419), a floating image tag
 //! (W420) and a server off the backup host (W516). The figures come from
 //! `resolve.rs`, so a diagnostic and the generated gen.cnf never disagree.
 
@@ -23,12 +23,6 @@ const OWNED: &[(&str, &str)] = &[
 
 pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     for (i, m) in bp.mariadb.iter().enumerate() {
-        crate::check::secrets::require(
-            bp,
-            &m.root_password_secret.0,
-            format!("/mariadb/{i}/root_password_secret"),
-            out,
-        );
         if let Some(image) = m.image.as_ref().filter(|image| crate::resolve::versions::floats(image)) {
             out.push(
                 Finding::warning(

@@ -14,6 +14,8 @@ pub(super) const KIND: super::Kind = super::Kind {
     compose: resolve::compose,
     vhosts: resolve::vhosts,
     data: resolve::data,
+    secrets: super::no_secrets,
+    environments: super::no_environments,
     rules: rules::check,
     templates: &["nginx/vhost.conf.j2"],
 };

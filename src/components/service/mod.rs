@@ -13,6 +13,8 @@ pub(super) const KIND: super::Kind = super::Kind {
     compose: resolve::compose,
     vhosts: resolve::vhosts,
     data: resolve::data,
+    secrets: resolve::secrets,
+    environments: resolve::environments,
     rules: rules::check,
     templates: &["compose/docker-compose.yml.j2", "nginx/vhost.conf.j2", "nginx/location/proxy.j2"],
 };

@@ -140,3 +140,24 @@ pub(super) fn compose(bp: &Blueprint, p: &Placed, index: usize) -> Option<Servic
     resources(&mut s, p.resources);
     Some(s)
 }
+
+/// Each service database's password: install.sh sets the role's password
+/// from .env on every run.
+pub(super) fn secrets(bp: &Blueprint) -> Vec<crate::components::SecretUse> {
+    let with_db = bp.services.iter().enumerate();
+    with_db
+        .filter_map(|(i, s)| {
+            let db = s.database.as_ref()?;
+            Some(crate::components::SecretUse {
+                name: db.password_secret.0.clone(),
+                pointer: format!("/services/{i}/database/password_secret"),
+                host: s.host.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// Each service's `environment`.
+pub(super) fn environments(bp: &Blueprint) -> Vec<(String, &std::collections::BTreeMap<String, String>)> {
+    bp.services.iter().enumerate().map(|(i, s)| (format!("/services/{i}"), &s.environment)).collect()
+}
