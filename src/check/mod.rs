@@ -4,7 +4,7 @@
 //!
 //! | codes | family |
 //! |---|---|
-//! | E2xx | names, references, collisions; website containers without an application (E214, E215) or without one shape (E235, `websites`); static sites and redirects (E216–E220, `served`); container services and their Redis (E221, E222, E224, E226, W221, W222: each kind's `rules.rs` under src/components/); directories that are not a container's own (E228, `directories`); environments (E227, `literals`); vhost files per host (E225, `served`) |
+//! | E2xx | names, references, collisions; website containers without an application (E214, E215) or without one shape (E235, `websites`); static sites and redirects (E216–E218: their `rules.rs` under src/components/; E219–E220, `served`); container services and their Redis (E221, E222, E224, E226, W221, W222: each kind's `rules.rs` under src/components/); directories that are not a container's own (E228, `directories`); environments (E227, `literals`); vhost files per host (E225, `served`) |
 //! | E3xx | exposure: ports past the proxy, VPN or load balancer; VPN, ranges, TLS |
 //! | E4xx/W4xx | CPU and memory capacity |
 //! | E41x/W41x | Odoo options, the PostgreSQL connection budget, worker and server memory; MariaDB's connection budget (E418), memory (W414) and options (E419, src/components/mariadb/rules.rs) |
