@@ -6,6 +6,7 @@
 //!   proxy to;
 //! - E221 also: port 0; W221: `health_path` without `port`, `access` or
 //!   `basic_auth` without `domains` (they would restrict nothing);
+//! - W420: an image whose tag names no version (`latest`, `alpine`);
 //! - E222: a data volume whose `owner` is not `uid:gid`, or whose `target`
 //!   is not a plain absolute path (compose refuses a relative one and splits
 //!   at `:`); a `user` compose cannot take;
@@ -53,6 +54,20 @@ fn services(bp: &Blueprint, out: &mut Vec<Finding>) {
                     format!("service `{}` listens on port 0", s.name),
                 )
                 .hint("write the HTTP port the container listens on (1-65535)")
+                .at_value(),
+            );
+        }
+        if crate::resolve::versions::floats(&s.image) {
+            out.push(
+                Finding::warning(
+                    "W420",
+                    format!("/services/{i}/image"),
+                    format!(
+                        "`{}` floats: its tag names no version, so the next pull may run software nobody tested",
+                        s.image
+                    ),
+                )
+                .hint("pin the image's release, like `louislam/uptime-kuma:1.23.16`")
                 .at_value(),
             );
         }
@@ -377,6 +392,12 @@ services:
         );
         assert_eq!(codes(&served), ["E228"], "a static site serving a service's data");
         assert_eq!(codes(&source("/srv/status-data")), Vec::<&str>::new(), "a sibling is not inside");
+    }
+
+    #[test]
+    fn a_floating_image_is_w420() {
+        assert_eq!(codes(&GOOD.replace("louislam/uptime-kuma:1.23.16", "louislam/uptime-kuma:latest")), ["W420"]);
+        assert_eq!(codes(&GOOD.replace("louislam/uptime-kuma:1.23.16", "louislam/uptime-kuma:1")), Vec::<&str>::new());
     }
 
     #[test]
