@@ -102,6 +102,26 @@ pub struct SecretUse {
     pub host: String,
 }
 
+/// No container: nginx serves the kind (a static site, a redirect).
+pub(crate) fn no_containers(_: &Blueprint, _: &Host, _: usize) -> Vec<Placed> {
+    Vec::new()
+}
+
+/// No container, so no compose service.
+pub(crate) fn no_compose(_: &Blueprint, _: &Placed, _: usize) -> Option<ServicePlan> {
+    None
+}
+
+/// No vhost: reached over the compose network only (a database, a Redis).
+pub(crate) fn no_vhosts(_: &Blueprint, _: &Host, _: &VhostBase) -> Vec<Vhost> {
+    Vec::new()
+}
+
+/// No data directory of its own.
+pub(crate) fn no_data(_: &Blueprint) -> Vec<DataDir> {
+    Vec::new()
+}
+
 /// No secrets beyond what its compose services name.
 pub(crate) fn no_secrets(_: &Blueprint) -> Vec<SecretUse> {
     Vec::new()

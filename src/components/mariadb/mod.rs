@@ -13,7 +13,7 @@ pub(super) const KIND: super::Kind = super::Kind {
     name: "MariaDB server",
     place: resolve::place,
     compose: resolve::compose,
-    vhosts: resolve::vhosts,
+    vhosts: super::no_vhosts,
     data: resolve::data,
     secrets: resolve::secrets,
     environments: super::no_environments,

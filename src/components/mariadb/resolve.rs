@@ -24,7 +24,6 @@ use crate::components::DataDir;
 use crate::resolve::compose::{base, health, resources, HostDir, ServicePlan};
 use crate::resolve::placement::{Guard, Placed, Role};
 use crate::resolve::postgres::{approx, Setting};
-use crate::resolve::vhost::{Vhost, VhostBase};
 use crate::resolve::Derived;
 
 /// Where compose mounts gen.cnf in the container.
@@ -446,11 +445,6 @@ pub(super) fn place(bp: &Blueprint, host: &Host, kind: usize) -> Vec<Placed> {
             served: false,
         })
         .collect()
-}
-
-/// MariaDB serves no vhost.
-pub(super) fn vhosts(_: &Blueprint, _: &Host, _: &VhostBase) -> Vec<Vhost> {
-    Vec::new()
 }
 
 /// Each server's data directory: what the dumps are made from, so no file

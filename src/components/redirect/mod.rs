@@ -10,10 +10,10 @@ pub use resolve::target;
 /// The kind's entry of [`super::KINDS`].
 pub(super) const KIND: super::Kind = super::Kind {
     name: "redirect",
-    place: resolve::place,
-    compose: resolve::compose,
+    place: super::no_containers,
+    compose: super::no_compose,
     vhosts: resolve::vhosts,
-    data: resolve::data,
+    data: super::no_data,
     secrets: super::no_secrets,
     environments: super::no_environments,
     rules: rules::check,

@@ -2,20 +2,7 @@
 //! each of its hosts that answers every request with a redirect.
 
 use crate::blueprint::model::{Blueprint, Host, Redirect};
-use crate::components::DataDir;
-use crate::resolve::compose::ServicePlan;
-use crate::resolve::placement::Placed;
 use crate::resolve::vhost::{Vhost, VhostBase, VhostKind};
-
-/// A redirect runs no container: nginx answers it.
-pub(super) fn place(_: &Blueprint, _: &Host, _: usize) -> Vec<Placed> {
-    Vec::new()
-}
-
-/// No container, no compose service.
-pub(super) fn compose(_: &Blueprint, _: &Placed, _: usize) -> Option<ServicePlan> {
-    None
-}
 
 /// The vhost of each redirect on `host`.
 pub(super) fn vhosts(bp: &Blueprint, host: &Host, base: &VhostBase) -> Vec<Vhost> {
@@ -40,11 +27,6 @@ pub(super) fn vhosts(bp: &Blueprint, host: &Host, base: &VhostBase) -> Vec<Vhost
         });
     }
     out
-}
-
-/// A redirect keeps no data.
-pub(super) fn data(_: &Blueprint) -> Vec<DataDir> {
-    Vec::new()
 }
 
 /// The URL a redirect answers with: `to` as written when it is a URL, else

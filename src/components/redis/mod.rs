@@ -12,7 +12,7 @@ pub(super) const KIND: super::Kind = super::Kind {
     name: "redis",
     place: resolve::place,
     compose: resolve::compose,
-    vhosts: resolve::vhosts,
+    vhosts: super::no_vhosts,
     data: resolve::data,
     secrets: super::no_secrets,
     environments: super::no_environments,

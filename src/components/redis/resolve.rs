@@ -7,7 +7,6 @@ use crate::blueprint::units::{Cpus, Size};
 use crate::components::DataDir;
 use crate::resolve::compose::{base, health, resources, HostDir, ServicePlan};
 use crate::resolve::placement::{Guard, Placed, Role};
-use crate::resolve::vhost::{Vhost, VhostBase};
 
 /// The Redis of each service on `host` that has one, reached over the
 /// compose network only.
@@ -39,11 +38,6 @@ pub fn limits(redis: &ServiceRedis) -> Resources {
     let bytes = if redis.data_dir.is_some() { max * 2 } else { max + max / 2 };
     let mib = 1 << 20;
     Resources { limits: Some(Amount { cpus: Cpus(500), memory: Size(bytes.div_ceil(mib) * mib) }), reservations: None }
-}
-
-/// Redis serves no vhost.
-pub(super) fn vhosts(_: &Blueprint, _: &Host, _: &VhostBase) -> Vec<Vhost> {
-    Vec::new()
 }
 
 /// The append-only file's directory of each Redis with a `data_dir`: a

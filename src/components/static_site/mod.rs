@@ -8,8 +8,8 @@ mod rules;
 /// The kind's entry of [`super::KINDS`].
 pub(super) const KIND: super::Kind = super::Kind {
     name: "static site",
-    place: resolve::place,
-    compose: resolve::compose,
+    place: super::no_containers,
+    compose: super::no_compose,
     vhosts: resolve::vhosts,
     data: resolve::data,
     secrets: super::no_secrets,

@@ -5,19 +5,7 @@
 
 use crate::blueprint::model::{Blueprint, Host};
 use crate::components::DataDir;
-use crate::resolve::compose::ServicePlan;
-use crate::resolve::placement::Placed;
 use crate::resolve::vhost::{Location, StaticFiles, Vhost, VhostBase, VhostKind};
-
-/// A static site runs no container: nginx serves it.
-pub(super) fn place(_: &Blueprint, _: &Host, _: usize) -> Vec<Placed> {
-    Vec::new()
-}
-
-/// No container, no compose service.
-pub(super) fn compose(_: &Blueprint, _: &Placed, _: usize) -> Option<ServicePlan> {
-    None
-}
 
 /// The vhost of each static site on `host`: its files at `/`, with its
 /// access rule and `expires`.
