@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::blueprint::load::nearest;
 use crate::blueprint::model::Blueprint;
+use crate::blueprint::units::Name;
 use crate::diag::Finding;
 use crate::resolve::placement;
 
@@ -128,7 +129,15 @@ pub(crate) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
         }
     }
     for (i, app) in bp.applications.iter().enumerate() {
-        host_ref(app.host.as_str(), format!("/applications/{i}/host"));
+        if let Some(h) = &app.host {
+            host_ref(h.as_str(), format!("/applications/{i}/host"));
+        }
+        for (j, h) in app.hosts.iter().enumerate() {
+            host_ref(h.as_str(), format!("/applications/{i}/hosts/{j}"));
+        }
+        if let Some(h) = &app.data_host {
+            host_ref(h.as_str(), format!("/applications/{i}/data_host"));
+        }
     }
     for (i, pg) in bp.postgres.iter().enumerate() {
         host_ref(pg.host.as_str(), format!("/postgres/{i}/host"));
@@ -158,6 +167,7 @@ pub(crate) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
         host_ref(backup.host.as_str(), "/backup/host".into());
     }
 
+    application_hosts(bp, out);
     let databases: Vec<String> = bp.postgres.iter().map(|p| p.name.to_string()).collect();
     for (i, app) in bp.applications.iter().enumerate() {
         match bp.postgres.iter().find(|p| p.name == app.database) {
@@ -174,25 +184,39 @@ pub(crate) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
                     .at_value(),
                 );
             }
-            // An unknown host is reported once, as E205.
-            Some(pg)
-                if pg.host != app.host
-                    && [&app.host, &pg.host].iter().all(|n| bp.hosts.iter().any(|h| h.name == **n)) =>
-            {
-                out.push(
-                    Finding::error(
-                        "E207",
-                        format!("/applications/{i}/database"),
-                        format!(
-                            "`{}` runs on `{}` but its database `{}` on `{}`",
-                            app.name, app.host, pg.name, pg.host
-                        ),
-                    )
-                    .hint("compose networks do not span hosts; put both on one host")
-                    .at_value(),
-                )
+            Some(pg) => {
+                // An unknown host is reported once, as E205.
+                let known = |n: &Name| bp.hosts.iter().any(|h| h.name == *n);
+                let apart: Vec<&Name> = app
+                    .hosts()
+                    .into_iter()
+                    .filter(|h| known(h) && known(&pg.host) && !crate::resolve::private::reach(bp, h, &pg.host))
+                    .collect();
+                if let Some(first) = apart.first() {
+                    let missing: Vec<String> = [*first, &pg.host]
+                        .into_iter()
+                        .filter(|h| crate::resolve::private::address(bp, h).is_none())
+                        .map(|h| format!("`{h}`"))
+                        .collect();
+                    let why = if bp.network.is_none() {
+                        "the blueprint has no private `network`".to_string()
+                    } else {
+                        format!("{} {} no `private_ip`", missing.join(" and "), if missing.len() > 1 { "have" } else { "has" })
+                    };
+                    out.push(
+                        Finding::error(
+                            "E207",
+                            format!("/applications/{i}/database"),
+                            format!(
+                                "`{}` runs on `{first}` but its database `{}` on `{}`, and {why}: they cannot reach each other privately",
+                                app.name, pg.name, pg.host
+                            ),
+                        )
+                        .hint("give both hosts a `private_ip` in `network.subnet` (PostgreSQL is then published on the database host's private address for the application hosts only), or put both on one host")
+                        .at_value(),
+                    );
+                }
             }
-            Some(_) => {}
         }
     }
 
@@ -293,5 +317,56 @@ load_balancer:
             crate::check::codes_on_base(super::check, &lb.replace("[ax52, ax52]", "[ax52]")),
             Vec::<&str>::new()
         );
+    }
+}
+
+/// E229: an application's hosts in one shape: `host` or `hosts`, each host
+/// once, `data_host` only with `hosts`. E230: an application on several
+/// hosts whose data host one of them cannot reach over the private network
+/// (the data directories are NFS exports there).
+fn application_hosts(bp: &Blueprint, out: &mut Vec<Finding>) {
+    for (i, app) in bp.applications.iter().enumerate() {
+        let at = format!("/applications/{i}");
+        let shape = match (&app.host, app.hosts.len()) {
+            (Some(_), n) if n > 0 => Some((format!("{at}/hosts"), "has both `host` and `hosts`".to_string())),
+            (None, 0) => Some((at.clone(), "names no host: neither `host` nor `hosts`".to_string())),
+            _ => None,
+        };
+        let twice = app.hosts.iter().enumerate().find(|(j, h)| app.hosts[..*j].contains(h));
+        let shape = shape
+            .or_else(|| twice.map(|(j, h)| (format!("{at}/hosts/{j}"), format!("lists `{h}` twice in `hosts`"))))
+            .or_else(|| {
+                (app.data_host.is_some() && !app.is_spread())
+                    .then(|| (format!("{at}/data_host"), "has a `data_host` but runs on one host".to_string()))
+            });
+        if let Some((pointer, what)) = shape {
+            out.push(
+                Finding::error("E229", pointer, format!("application `{}` {what}", app.name))
+                    .hint("write `host: NAME` for one host, or `hosts: [A, B]` for several behind a load balancer (each host once; `data_host` only with `hosts`)")
+                    .at_value(),
+            );
+            continue;
+        }
+        let Some(data_host) = app.data_host().filter(|_| app.is_spread()) else { continue };
+        let known = |n: &Name| bp.hosts.iter().any(|h| h.name == *n);
+        if !known(data_host) {
+            continue; // E205
+        }
+        for (j, h) in app.hosts.iter().enumerate() {
+            if h != data_host && known(h) && !crate::resolve::private::reach(bp, h, data_host) {
+                out.push(
+                    Finding::error(
+                        "E230",
+                        format!("{at}/hosts/{j}"),
+                        format!(
+                            "`{h}` mounts the data directories of `{}` from `{data_host}` over NFS, but the two do not reach each other privately",
+                            app.name
+                        ),
+                    )
+                    .hint("give both hosts a `private_ip` in `network.subnet`: NFS is exported to the application hosts' private addresses only, never over the internet")
+                    .at_value(),
+                );
+            }
+        }
     }
 }

@@ -110,7 +110,17 @@ pub(super) fn monthly_budget(availability: f64) -> u64 {
 
 /// Hosts whose loss stops a service, in blueprint order.
 fn single_points(bp: &Blueprint) -> Vec<&Host> {
-    let mut names: Vec<&str> = bp.applications.iter().map(|a| a.host.as_str()).collect();
+    let mut names: Vec<&str> = Vec::new();
+    for app in &bp.applications {
+        let hosts = app.hosts();
+        let balanced =
+            bp.load_balancer.as_ref().map_or(0, |lb| hosts.iter().filter(|h| lb.targets.contains(h)).count());
+        // Two balanced hosts back each other up; the files' host carries them alone.
+        if balanced < 2 {
+            names.extend(hosts.iter().map(|h| h.as_str()));
+        }
+        names.extend(app.data_host().filter(|_| app.is_spread()).map(|h| h.as_str()));
+    }
     names.extend(bp.postgres.iter().map(|p| p.host.as_str()));
     if let Some(web) = &bp.websites {
         for site in &web.sites {

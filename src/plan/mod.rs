@@ -16,7 +16,7 @@ use crate::blueprint::units::Size;
 use crate::blueprint::Loaded;
 use crate::components::mariadb::resolve as mariadb;
 use crate::resolve::{
-    backup, capacity, compose, docker, firewall, installimage, machine, monitoring, nginx, odoo, placement, postgres,
+    backup, capacity, compose, connections, docker, firewall, installimage, machine, monitoring, nginx, odoo, placement, postgres,
     provision, vhost, wireguard, Derived,
 };
 
@@ -140,13 +140,20 @@ fn plan_host(bp: &Blueprint, host: &Host) -> HostPlan {
             }
         }
     }
-    // An application's database is on its host (E207), so its budget is here.
+    // An application's database is on its host or on one it reaches over
+    // the private network (E207); the budget is the server's either way.
     let odoo = bp
         .applications
         .iter()
-        .filter(|a| a.host == host.name)
-        .filter_map(|a| postgres.iter().find(|p| p.service == a.database.as_str()).map(|pg| (a, &pg.budget)))
-        .flat_map(|(a, budget)| a.environments.iter().filter_map(move |e| odoo::plan(host, a, e, budget)))
+        .filter(|a| a.runs_on(&host.name))
+        .filter_map(|a| bp.postgres.iter().find(|p| p.name == a.database).map(|pg| (a, pg)))
+        .flat_map(|(a, pg)| {
+            let budget = postgres
+                .iter()
+                .find(|p| p.service == pg.name.as_str())
+                .map_or_else(|| connections::budget(bp, pg), |p| p.budget.clone());
+            a.environments.iter().filter_map(move |e| odoo::plan(bp, host, a, e, &budget)).collect::<Vec<_>>()
+        })
         .collect();
     let secrets = host_secrets(bp, host, compose.as_ref(), &vhosts)
         .into_iter()
@@ -211,7 +218,7 @@ fn host_secrets(
 ) -> Vec<String> {
     let mut names: std::collections::BTreeSet<String> =
         compose.map(|c| c.secrets.iter().cloned().collect()).unwrap_or_default();
-    for app in bp.applications.iter().filter(|a| a.host == host.name) {
+    for app in bp.applications.iter().filter(|a| a.runs_on(&host.name)) {
         names.insert(app.admin_password_secret.0.clone());
     }
     names.extend(vhosts.iter().filter_map(|v| v.access.auth.as_ref()).map(|a| a.secret.clone()));

@@ -186,7 +186,7 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>, vhosts: 
             if bp.monitoring.is_some() {
                 p.push("curl");
             }
-            if bp.applications.iter().any(|a| a.host == host.name) {
+            if bp.applications.iter().any(|a| a.runs_on(&host.name)) {
                 p.push("python3");
             }
             // nginx's host log files (resolve::nginx::logs).

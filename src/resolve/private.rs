@@ -1,0 +1,191 @@
+//! What crosses the private network between hosts: a PostgreSQL service
+//! whose clients run on other hosts, and the data directories an Odoo
+//! application on several hosts shares over NFS.
+//!
+//! Two hosts reach each other privately when the blueprint has a private
+//! `network` and both have a `private_ip` (E316 keeps each inside its
+//! subnet). Everything that crosses between hosts is bound to, and allowed
+//! from, exactly those addresses: PostgreSQL is published on the database
+//! host's private address only, pg_hba.conf and UFW admit the client hosts'
+//! addresses only, and NFS exports name each client host.
+
+use serde::Serialize;
+
+use crate::blueprint::model::{Application, Blueprint, Host, Postgres};
+use crate::blueprint::units::Name;
+
+/// PostgreSQL's port, inside the container and as published.
+pub const POSTGRES_PORT: u16 = 5432;
+/// NFS v4's one port (no rpcbind, no mountd).
+pub const NFS_PORT: u16 = 2049;
+/// The mount options of an NFS data directory: v4.2 over TCP, `hard` so
+/// that Odoo waits out a server restart rather than get I/O errors,
+/// `_netdev` and `nofail` so a missing server does not stop the boot.
+pub const NFS_OPTIONS: &str = "nfsvers=4.2,proto=tcp,hard,noatime,_netdev,nofail";
+/// The export options: read-write, synchronous (a write is on the
+/// server's disk before Odoo is told it is), root squashed (Odoo writes as
+/// its own uid, the image's `odoo` user, which owns the directory).
+pub const EXPORT_OPTIONS: &str = "rw,sync,no_subtree_check,root_squash";
+
+/// The private address of a host, by name, when the blueprint has a
+/// private network and the host an address on it.
+pub fn address(bp: &Blueprint, name: &Name) -> Option<String> {
+    bp.network.as_ref()?;
+    bp.hosts.iter().find(|h| h.name == *name).and_then(|h| h.private_ip.clone())
+}
+
+/// Whether two hosts reach each other over the private network.
+pub fn reach(bp: &Blueprint, a: &Name, b: &Name) -> bool {
+    a == b || (address(bp, a).is_some() && address(bp, b).is_some())
+}
+
+/// A host whose Odoo environments use a PostgreSQL service on another host.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct RemoteClient {
+    pub host: String,
+    /// Its private address (pg_hba.conf and UFW admit this one, `/32`).
+    pub address: String,
+    /// The databases its environments use, and `postgres`, which the
+    /// image's entrypoint (wait-for-psql.py) and Odoo's database list open.
+    pub databases: Vec<String>,
+}
+
+/// The hosts that run clients of `pg` elsewhere and reach it privately,
+/// in blueprint order of the hosts.
+pub fn remote_clients(bp: &Blueprint, pg: &Postgres) -> Vec<RemoteClient> {
+    let mut out = Vec::new();
+    for host in &bp.hosts {
+        if host.name == pg.host || !reach(bp, &host.name, &pg.host) {
+            continue;
+        }
+        let mut databases: Vec<String> = bp
+            .applications
+            .iter()
+            .filter(|a| a.database == pg.name && a.runs_on(&host.name))
+            .flat_map(|a| a.environments.iter().map(move |e| super::odoo::database(a, e)))
+            .collect();
+        if databases.is_empty() {
+            continue;
+        }
+        databases.push("postgres".into());
+        let Some(address) = address(bp, &host.name) else { continue };
+        out.push(RemoteClient { host: host.name.to_string(), address, databases });
+    }
+    out
+}
+
+/// Where an application on `host` connects to its PostgreSQL service: the
+/// compose service name on the same host, else the database host's private
+/// address. None when the service is unknown.
+pub fn db_endpoint(bp: &Blueprint, app: &Application, host: &Host) -> Option<(String, bool)> {
+    let pg = bp.postgres.iter().find(|p| p.name == app.database)?;
+    if pg.host == host.name {
+        return Some((pg.name.to_string(), false));
+    }
+    address(bp, &pg.host).map(|a| (a, true))
+}
+
+/// One NFS export on the data host: an environment's data directory and
+/// the application hosts that mount it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Export {
+    pub path: String,
+    pub clients: Vec<String>,
+    /// The `/etc/exports` line.
+    pub line: String,
+    /// Owner the directory needs (the Odoo image's user), `uid:gid`.
+    pub owner: String,
+    pub why: String,
+}
+
+/// One NFS mount on an application host.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct NfsMount {
+    pub server: String,
+    pub server_host: String,
+    pub path: String,
+    /// The `/etc/fstab` line.
+    pub fstab: String,
+}
+
+/// What this host shares or mounts over NFS.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct NfsPlan {
+    /// `/etc/exports.d/<project>.exports`, when this host exports.
+    pub exports_file: Option<String>,
+    pub exports: Vec<Export>,
+    pub mounts: Vec<NfsMount>,
+}
+
+impl NfsPlan {
+    pub fn is_empty(&self) -> bool {
+        self.exports.is_empty() && self.mounts.is_empty()
+    }
+
+    /// The client addresses allowed to NFS on this host, once each.
+    pub fn clients(&self) -> Vec<String> {
+        let mut all: Vec<String> = Vec::new();
+        for c in self.exports.iter().flat_map(|e| &e.clients) {
+            if !all.contains(c) {
+                all.push(c.clone());
+            }
+        }
+        all
+    }
+}
+
+/// The applications on several hosts, with their data host.
+fn spread(bp: &Blueprint) -> impl Iterator<Item = (&Application, &Name)> {
+    bp.applications.iter().filter(|a| a.is_spread()).filter_map(|a| a.data_host().map(|d| (a, d)))
+}
+
+/// The NFS exports and mounts of `host`.
+pub fn nfs(bp: &Blueprint, host: &Host) -> NfsPlan {
+    let mut plan = NfsPlan::default();
+    for (app, data_host) in spread(bp) {
+        if *data_host == host.name {
+            let clients: Vec<String> =
+                app.hosts().into_iter().filter(|h| **h != host.name).filter_map(|h| address(bp, h)).collect();
+            if clients.is_empty() {
+                continue;
+            }
+            let owner = super::images::user(&app.image.0).unwrap_or((101, 101));
+            for env in &app.environments {
+                let line = format!(
+                    "{} {}",
+                    env.data_dir,
+                    clients.iter().map(|c| format!("{c}({EXPORT_OPTIONS})")).collect::<Vec<_>>().join(" ")
+                );
+                plan.exports.push(Export {
+                    path: env.data_dir.clone(),
+                    clients: clients.clone(),
+                    line,
+                    owner: format!("{}:{}", owner.0, owner.1),
+                    why: format!(
+                        "`{}-{}`'s filestore and sessions, shared with {}",
+                        app.name,
+                        env.name,
+                        app.hosts().into_iter().filter(|h| **h != host.name).map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", ")
+                    ),
+                });
+            }
+        } else if app.runs_on(&host.name) {
+            let Some(server) = address(bp, data_host) else { continue };
+            if address(bp, &host.name).is_none() {
+                continue;
+            }
+            for env in &app.environments {
+                plan.mounts.push(NfsMount {
+                    fstab: format!("{server}:{0} {0} nfs {NFS_OPTIONS} 0 0", env.data_dir),
+                    server: server.clone(),
+                    server_host: data_host.to_string(),
+                    path: env.data_dir.clone(),
+                });
+            }
+        }
+    }
+    if !plan.exports.is_empty() {
+        plan.exports_file = Some(format!("/etc/exports.d/{}.exports", bp.project.name));
+    }
+    plan
+}
