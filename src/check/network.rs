@@ -16,6 +16,7 @@ use crate::resolve::{placement, vhost};
 
 pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     exposure(bp, out);
+    private_services(bp, out);
     vpn(bp, out);
     ranges(bp, out);
     tls(bp, out);
@@ -52,6 +53,52 @@ fn exposure(bp: &Blueprint, out: &mut Vec<Finding>) {
                 .hint(hint)
                 .at_value(),
             );
+        }
+    }
+}
+
+/// E318: a database host (PostgreSQL for clients on other hosts) or a data
+/// host (NFS exports) reachable from the internet: the port published on
+/// an address that is not private, or a firewall rule that opens the port
+/// to the internet on that host.
+fn private_services(bp: &Blueprint, out: &mut Vec<Finding>) {
+    use crate::resolve::private::{self, NFS_PORT, POSTGRES_PORT};
+    for host in &bp.hosts {
+        let mut meant: Vec<(u16, String)> = bp
+            .postgres
+            .iter()
+            .filter(|pg| pg.host == host.name && !private::remote_clients(bp, pg).is_empty())
+            .map(|pg| (POSTGRES_PORT, format!("PostgreSQL `{}`", pg.name)))
+            .collect();
+        if !private::nfs(bp, host).exports.is_empty() {
+            meant.push((NFS_PORT, "NFS".to_string()));
+        }
+        if meant.is_empty() {
+            continue;
+        }
+        let placed = placement::on_host(bp, host);
+        let compose = compose::plan(bp, host, &placed, &vhost::on_host(bp, host));
+        let rows = firewall::exposure(bp, host, compose.as_ref());
+        for (port, what) in &meant {
+            for row in rows.iter().filter(|r| r.port == *port && r.proto == "tcp" && r.internet) {
+                let pointer = if row.pointer.is_empty() {
+                    format!("/hosts/{}/private_ip", bp.hosts.iter().position(|h| h.name == host.name).unwrap_or(0))
+                } else {
+                    row.pointer.clone()
+                };
+                out.push(
+                    Finding::error(
+                        "E318",
+                        pointer,
+                        format!(
+                            "{what} on `{}` is for the other hosts on the private network, but port {port}/tcp is reachable from the internet: {}",
+                            host.name, row.who
+                        ),
+                    )
+                    .hint("remove the firewall rule that opens the port, and keep the host's `private_ip` a private (RFC 1918) address inside `network.subnet`: gen publishes and allows the port for the client hosts' private addresses only")
+                    .at_value(),
+                );
+            }
         }
     }
 }

@@ -17,7 +17,7 @@ use crate::blueprint::Loaded;
 use crate::components::mariadb::resolve as mariadb;
 use crate::resolve::{
     backup, capacity, compose, connections, docker, firewall, installimage, machine, monitoring, nginx, odoo, placement, postgres,
-    provision, vhost, wireguard, Derived,
+    private, provision, vhost, wireguard, Derived,
 };
 
 #[derive(Debug, Clone, Serialize)]
@@ -76,6 +76,9 @@ pub struct HostPlan {
     pub firewall: firewall::FirewallPlan,
     /// Who can reach each port from the internet.
     pub exposure: Vec<firewall::Exposure>,
+    /// The data directories this host exports over NFS, or mounts from the
+    /// data host (an application on several hosts).
+    pub nfs: private::NfsPlan,
     pub wireguard: Option<wireguard::WgPlan>,
     pub provision: provision::ProvisionPlan,
     pub installimage: Option<installimage::InstallImagePlan>,
@@ -185,6 +188,7 @@ fn plan_host(bp: &Blueprint, host: &Host) -> HostPlan {
         memory,
         firewall: firewall::plan(bp, host, compose.as_ref()),
         exposure: firewall::exposure(bp, host, compose.as_ref()),
+        nfs: private::nfs(bp, host),
         wireguard: wireguard::plan(bp, host),
         provision: provision::plan(bp, host, compose.as_ref(), &vhosts),
         installimage: installimage::plan(host),

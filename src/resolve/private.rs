@@ -20,8 +20,12 @@ pub const POSTGRES_PORT: u16 = 5432;
 pub const NFS_PORT: u16 = 2049;
 /// The mount options of an NFS data directory: v4.2 over TCP, `hard` so
 /// that Odoo waits out a server restart rather than get I/O errors,
-/// `_netdev` and `nofail` so a missing server does not stop the boot.
-pub const NFS_OPTIONS: &str = "nfsvers=4.2,proto=tcp,hard,noatime,_netdev,nofail";
+/// `_netdev` and `nofail` so a missing server does not stop the boot, and
+/// mounted before dockerd starts the containers at boot
+/// (`x-systemd.before`, systemd.mount(5): ordering only, so Docker still
+/// starts when the server is away; the mount point is root's then, and
+/// Odoo fails rather than write beside the share).
+pub const NFS_OPTIONS: &str = "nfsvers=4.2,proto=tcp,hard,noatime,_netdev,nofail,x-systemd.before=docker.service";
 /// The export options: read-write, synchronous (a write is on the
 /// server's disk before Odoo is told it is), root squashed (Odoo writes as
 /// its own uid, the image's `odoo` user, which owns the directory).
