@@ -46,21 +46,26 @@ pub const LB_TYPES: &[LbType] = &[
 const LB_SOURCE: &str = "the API's GET /v1/load_balancer_types (hetznercloud/hcloud-python test fixtures)";
 
 pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
-    let Some(lb) = &bp.load_balancer else { return };
+    for (k, lb) in bp.load_balancers.iter().enumerate() {
+        check_one(bp, k, lb, out);
+    }
+}
+
+fn check_one(bp: &Blueprint, k: usize, lb: &crate::blueprint::model::LoadBalancer, out: &mut Vec<Finding>) {
     let Some(t) = LB_TYPES.iter().find(|t| t.name.eq_ignore_ascii_case(&lb.lb_type)) else { return };
-    let names = bp.load_balanced_names().len();
+    let names = bp.load_balanced_names(lb).len();
     let (services, certificates) = match lb.tls {
         TlsMode::Terminate => (1, names.div_ceil(crate::catalog::NAMES_PER_CERTIFICATE)),
         TlsMode::Passthrough => (2, 0),
     };
     let asks = [
-        ("services", services, t.services, "/load_balancer/tls", String::new()),
-        ("targets", lb.targets.len(), t.targets, "/load_balancer/targets", String::new()),
+        ("services", services, t.services, format!("/load_balancers/{k}/tls"), String::new()),
+        ("targets", lb.targets.len(), t.targets, format!("/load_balancers/{k}/targets"), String::new()),
         (
             "managed certificates",
             certificates,
             t.certificates,
-            "/load_balancer/tls",
+            format!("/load_balancers/{k}/tls"),
             format!(" ({names} site names, at most {} per certificate)", crate::catalog::NAMES_PER_CERTIFICATE),
         ),
     ];
