@@ -116,24 +116,32 @@ fn keeps_data(bp: &Blueprint) -> Vec<&str> {
     names
 }
 
+/// What W646 knows of one network zone.
+#[derive(Default)]
+struct Region<'a> {
+    /// Whether one of its hosts is the backup host or has provider Backups.
+    backed_up: bool,
+    /// Its hosts that keep data: index in `hosts` and name.
+    keepers: Vec<(usize, &'a str)>,
+}
+
 fn regions_without_backups(bp: &Blueprint, out: &mut Vec<Finding>) {
     let data = keeps_data(bp);
     let backup_host = bp.backup.as_ref().map(|b| b.host.as_str());
-    // zone → (is any host backed up, the hosts that keep data)
-    let mut zones: BTreeMap<&str, (bool, Vec<(usize, &str)>)> = BTreeMap::new();
+    let mut zones: BTreeMap<&str, Region> = BTreeMap::new();
     for (i, host) in bp.hosts.iter().enumerate() {
         let Some(zone) = network_zone(&host.location) else { continue };
-        let entry = zones.entry(zone).or_default();
-        entry.0 |= host.backups || backup_host == Some(host.name.as_str());
+        let region = zones.entry(zone).or_default();
+        region.backed_up |= host.backups || backup_host == Some(host.name.as_str());
         if data.contains(&host.name.as_str()) {
-            entry.1.push((i, host.name.as_str()));
+            region.keepers.push((i, host.name.as_str()));
         }
     }
     if zones.len() < 2 {
         // One region: whether the stack has backups at all is E514/W513's.
         return;
     }
-    for (zone, (backed_up, keepers)) in zones {
+    for (zone, Region { backed_up, keepers }) in zones {
         let Some((first, _)) = keepers.first() else { continue };
         if backed_up {
             continue;
