@@ -29,13 +29,23 @@ pub(crate) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     unique("host", bp.hosts.iter().enumerate().map(|(i, h)| (h.name.as_str(), format!("/hosts/{i}/name"))), out);
     // A target listed twice is one target at Hetzner, but counts twice
     // against the load balancer type's target limit (E611).
-    if let Some(lb) = &bp.load_balancer {
+    unique(
+        "load balancer",
+        bp.load_balancers.iter().enumerate().map(|(k, lb)| (lb.name.as_str(), format!("/load_balancers/{k}/name"))),
+        out,
+    );
+    for (k, lb) in bp.load_balancers.iter().enumerate() {
         unique(
             "load balancer target",
-            lb.targets.iter().enumerate().map(|(i, t)| (t.as_str(), format!("/load_balancer/targets/{i}"))),
+            lb.targets.iter().enumerate().map(|(i, t)| (t.as_str(), format!("/load_balancers/{k}/targets/{i}"))),
             out,
         );
     }
+    unique(
+        "network",
+        bp.networks.iter().enumerate().map(|(n, net)| (net.name.as_str(), format!("/networks/{n}/name"))),
+        out,
+    );
     unique(
         "application",
         bp.applications.iter().enumerate().map(|(i, a)| (a.name.as_str(), format!("/applications/{i}/name"))),
@@ -142,9 +152,9 @@ pub(crate) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     for (i, pg) in bp.postgres.iter().enumerate() {
         host_ref(pg.host.as_str(), format!("/postgres/{i}/host"));
     }
-    if let Some(lb) = &bp.load_balancer {
+    for (k, lb) in bp.load_balancers.iter().enumerate() {
         for (i, t) in lb.targets.iter().enumerate() {
-            host_ref(t.as_str(), format!("/load_balancer/targets/{i}"));
+            host_ref(t.as_str(), format!("/load_balancers/{k}/targets/{i}"));
         }
     }
     for (i, s) in bp.services.iter().enumerate() {
@@ -198,8 +208,10 @@ pub(crate) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
                         .filter(|h| crate::resolve::private::address(bp, h).is_none())
                         .map(|h| format!("`{h}`"))
                         .collect();
-                    let why = if bp.network.is_none() {
-                        "the blueprint has no private `network`".to_string()
+                    let why = if bp.networks.is_empty() {
+                        "the blueprint has no private `networks`".to_string()
+                    } else if missing.is_empty() {
+                        "they are on different private networks".to_string()
                     } else {
                         format!("{} {} no `private_ip`", missing.join(" and "), if missing.len() > 1 { "have" } else { "has" })
                     };
@@ -212,7 +224,7 @@ pub(crate) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
                                 app.name, pg.name, pg.host
                             ),
                         )
-                        .hint("give both hosts a `private_ip` in `network.subnet` (PostgreSQL is then published on the database host's private address for the application hosts only), or put both on one host")
+                        .hint("give both hosts a `private_ip` in one of `networks` (PostgreSQL is then published on the database host's private address for the application hosts only), or put both on one host")
                         .at_value(),
                     );
                 }
@@ -269,7 +281,9 @@ fn site_hosts(bp: &Blueprint, web: &crate::blueprint::model::Websites, out: &mut
                 );
             }
         }
-        if let Some(lb) = &bp.load_balancer {
+        // A load balancer that sends traffic to one of the site's hosts
+        // sends it to all its targets.
+        for lb in bp.load_balancers.iter().filter(|lb| own.iter().any(|h| lb.targets.contains(h))) {
             let missing: Vec<String> = lb
                 .targets
                 .iter()
@@ -304,13 +318,13 @@ mod tests {
     #[test]
     fn a_load_balancer_target_listed_twice() {
         let lb = "
-load_balancer:
-  name: lb
-  type: lb11
-  location: fsn1
-  tls: passthrough
-  targets: [ax52, ax52]
-  health_check: {path: /health, interval: 15s, timeout: 10s, retries: 3}
+load_balancers:
+  - name: lb
+    type: lb11
+    location: fsn1
+    tls: passthrough
+    targets: [ax52, ax52]
+    health_check: {path: /health, interval: 15s, timeout: 10s, retries: 3}
 ";
         assert_eq!(crate::check::codes_on_base(super::check, lb), ["E201"]);
         assert_eq!(
@@ -363,7 +377,7 @@ fn application_hosts(bp: &Blueprint, out: &mut Vec<Finding>) {
                             app.name
                         ),
                     )
-                    .hint("give both hosts a `private_ip` in `network.subnet`: NFS is exported to the application hosts' private addresses only, never over the internet")
+                    .hint("give both hosts a `private_ip` in one of `networks`: NFS is exported to the application hosts' private addresses only, never over the internet")
                     .at_value(),
                 );
             }

@@ -113,8 +113,7 @@ fn single_points(bp: &Blueprint) -> Vec<&Host> {
     let mut names: Vec<&str> = Vec::new();
     for app in &bp.applications {
         let hosts = app.hosts();
-        let balanced =
-            bp.load_balancer.as_ref().map_or(0, |lb| hosts.iter().filter(|h| lb.targets.contains(h)).count());
+        let balanced = hosts.iter().filter(|h| bp.load_balancers_of(h.as_str()).next().is_some()).count();
         // Two balanced hosts back each other up; the files' host carries them alone.
         if balanced < 2 {
             names.extend(hosts.iter().map(|h| h.as_str()));
@@ -125,8 +124,7 @@ fn single_points(bp: &Blueprint) -> Vec<&Host> {
     if let Some(web) = &bp.websites {
         for site in &web.sites {
             let hosts = site.hosts.as_ref().unwrap_or(&web.hosts);
-            let balanced =
-                bp.load_balancer.as_ref().map_or(0, |lb| hosts.iter().filter(|h| lb.targets.contains(h)).count());
+            let balanced = hosts.iter().filter(|h| bp.load_balancers_of(h.as_str()).next().is_some()).count();
             if balanced < 2 {
                 names.extend(hosts.iter().map(|h| h.as_str()));
             }

@@ -382,7 +382,7 @@ pub fn lines(bp: &Blueprint) -> (Vec<Line>, Vec<Unpriced>) {
             out.extend(line(CostCategory::Volumes, name, gb(v.size), v.price.as_ref(), entry, pointer, &mut unpriced));
         }
     }
-    if let Some(lb) = &bp.load_balancer {
+    for (k, lb) in bp.load_balancers.iter().enumerate() {
         let name = format!("load balancer {} ({})", lb.name, lb.lb_type);
         let entry = prices::find(&lb.lb_type).filter(|e| e.kind == Kind::LoadBalancer);
         out.extend(line(
@@ -391,7 +391,7 @@ pub fn lines(bp: &Blueprint) -> (Vec<Line>, Vec<Unpriced>) {
             1,
             lb.price.as_ref(),
             entry,
-            "/load_balancer".into(),
+            format!("/load_balancers/{k}"),
             &mut unpriced,
         ));
     }

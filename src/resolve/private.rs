@@ -31,16 +31,20 @@ pub const NFS_OPTIONS: &str = "nfsvers=4.2,proto=tcp,hard,noatime,_netdev,nofail
 /// its own uid, the image's `odoo` user, which owns the directory).
 pub const EXPORT_OPTIONS: &str = "rw,sync,no_subtree_check,root_squash";
 
-/// The private address of a host, by name, when the blueprint has a
-/// private network and the host an address on it.
+/// The private address of a host, by name, when it joins one of the
+/// blueprint's private networks.
 pub fn address(bp: &Blueprint, name: &Name) -> Option<String> {
-    bp.network.as_ref()?;
-    bp.hosts.iter().find(|h| h.name == *name).and_then(|h| h.private_ip.clone())
+    let host = bp.host(name.as_str())?;
+    bp.network_of(host)?;
+    host.private_ip.clone()
 }
 
-/// Whether two hosts reach each other over the private network.
+/// Whether two hosts reach each other over a private network: both join
+/// the same one (a network lives in one zone; a host joins the network
+/// whose range holds its `private_ip`).
 pub fn reach(bp: &Blueprint, a: &Name, b: &Name) -> bool {
-    a == b || (address(bp, a).is_some() && address(bp, b).is_some())
+    let network = |n: &Name| bp.host(n.as_str()).and_then(|h| bp.network_of(h)).map(|(i, _)| i);
+    a == b || network(a).is_some_and(|i| network(b) == Some(i))
 }
 
 /// A host whose Odoo environments use a PostgreSQL service on another host.

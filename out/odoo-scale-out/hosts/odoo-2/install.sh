@@ -255,9 +255,9 @@ nfs_mount() {
   fi
 }
 # from `db`
-nfs_mount '10.0.1.20:/mnt/odoo-data/prod' '/mnt/odoo-data/prod' '10.0.1.20:/mnt/odoo-data/prod /mnt/odoo-data/prod nfs nfsvers=4.2,proto=tcp,hard,noatime,_netdev,nofail,x-systemd.before=docker.service 0 0'
+nfs_mount '10.0.2.20:/mnt/odoo-data/prod' '/mnt/odoo-data/prod' '10.0.2.20:/mnt/odoo-data/prod /mnt/odoo-data/prod nfs nfsvers=4.2,proto=tcp,hard,noatime,_netdev,nofail,x-systemd.before=docker.service 0 0'
 # from `db`
-nfs_mount '10.0.1.20:/mnt/odoo-data/test' '/mnt/odoo-data/test' '10.0.1.20:/mnt/odoo-data/test /mnt/odoo-data/test nfs nfsvers=4.2,proto=tcp,hard,noatime,_netdev,nofail,x-systemd.before=docker.service 0 0'
+nfs_mount '10.0.2.20:/mnt/odoo-data/test' '/mnt/odoo-data/test' '10.0.2.20:/mnt/odoo-data/test /mnt/odoo-data/test nfs nfsvers=4.2,proto=tcp,hard,noatime,_netdev,nofail,x-systemd.before=docker.service 0 0'
 
 # The directories containers mount, with the owner and mode each image's user
 # needs: the directory itself, never recursively (existing data keeps its owner).
@@ -277,8 +277,6 @@ ensure_dir '/opt/odoo/addons' '0:0' '0755'
 ensure_dir '/mnt/odoo-data/test' '' ''
 # nginx's master (root) opens its logs here; fail2ban and logrotate read them on the host
 ensure_dir '/var/log/odoo/nginx' '0:0' '0755'
-# certbot (root, on the host) writes challenges, nginx reads
-ensure_dir '/var/www/certbot' '0:0' '0755'
 # install.sh writes the password files; nginx's workers (group nginx) read them
 ensure_dir '/opt/odoo/nginx/auth' '0:101' '0750'
 # backup.sh (root) writes metrics, node_exporter (nobody) reads
@@ -382,8 +380,6 @@ htpasswd_file() {
   fi
 }
 htpasswd_file '/opt/odoo/nginx/auth/odoo-test.htpasswd' 'becker' 'ODOO_TEST_BASIC_AUTH' '0:101'
-# Self-signed placeholders for missing certificates, so nginx can start.
-run /usr/local/sbin/gen-certs --bootstrap
 # The compose network is dual-stack (enable_ipv6). Docker cannot add IPv6 to
 # an existing network, so one made without it is removed with the stack,
 # once (`down` keeps volumes and bind-mounted data), and `up` makes both anew.
@@ -462,6 +458,5 @@ if [ -n "${failed[*]:-}" ]; then
   save_pending
   exit 4
 fi
-run /usr/local/sbin/gen-certs || say "certificates pending: run install.sh (or gen-certs) again once DNS points here" >&2
 save_pending
 say "done"
