@@ -10,7 +10,8 @@
 #                                      (local iteration only; CI builds them)
 #   GEN_E2E_ONLY=websites ...          some scenario groups only (local
 #                                      iteration; CI runs them all: odoo
-#                                      websites tutorial examples agency)
+#                                      websites tutorial examples agency
+#                                      scaleout)
 #
 # What is real and what is a stand-in is listed in the README ("Deployment
 # harness"). Exit status: 0 when every check passed, 1 otherwise.
@@ -136,7 +137,9 @@ source "$here/scenarios/tutorial.sh"
 source "$here/scenarios/examples.sh"
 # shellcheck source=tests/e2e/scenarios/agency.sh
 source "$here/scenarios/agency.sh"
-only=${GEN_E2E_ONLY:-odoo websites tutorial examples agency}
+# shellcheck source=tests/e2e/scenarios/scaleout.sh
+source "$here/scenarios/scaleout.sh"
+only=${GEN_E2E_ONLY:-odoo websites tutorial examples agency scaleout}
 if [[ " $only " == *" odoo "* ]]; then
   odoo_scenarios
   # The Odoo host is done: its engine's memory and CPU go to the websites.
@@ -153,6 +156,14 @@ if [[ " $only " == *" examples "* ]]; then
 fi
 if [[ " $only " == *" agency "* ]]; then
   agency_scenarios
+fi
+if [[ " $only " == *" scaleout "* ]]; then
+  # The earlier groups are done: their hosts' memory and CPU, the load
+  # balancer's addresses and the private network go to the scale-out.
+  for h in "$E2E_STATE"/hosts/*; do [ -d "$h" ] && host_stop "$(basename "$h")"; done
+  lb_down
+  ip netns delete "$PRIV_NS" 2>/dev/null || true
+  scaleout_scenarios
 fi
 
 summary

@@ -27,6 +27,14 @@ mount -t tmpfs -o mode=0755 run "$root/run"
 mount -t tmpfs -o mode=1777 tmp "$root/tmp"
 mkdir -p "$root/var/lib/docker" "$state/docker"
 mount --bind "$state/docker" "$root/var/lib/docker"
+# Mounts a scenario asks for, one "SOURCE DEST" a line in $state/binds
+# (scenarios/scaleout.sh: the directories that stand in for NFS exports).
+if [ -f "$state/binds" ]; then
+  while read -r src dest; do
+    mkdir -p "$root$dest"
+    mount --rbind "$src" "$root$dest"
+  done < "$state/binds"
+fi
 hostname "$name"
 echo "$name" > "$root/etc/hostname"
 # pivot_root, not chroot: the namespace's root mount must be the host's

@@ -25,12 +25,41 @@ Python standard library and psycopg2 only:
   a psycopg2 ThreadedConnectionPool of at most db_maxconn connections (a full
   pool answers 500, as Odoo's PoolError would); creates table
   ir_standin_hits(id serial, path text, at timestamptz default now()) and
-  inserts one row per GET /web/login, so backups have rows to restore.
+  inserts one row per GET /web/login, so backups have rows to restore;
+  res_users(id, login, password) with `admin`/`admin` (plain text here;
+  Odoo hashes it) and ir_attachment(id, name, store_fname, checksum,
+  file_size, mimetype). Several Odoo processes on several hosts may start
+  at once against one database: creating the database and the tables is
+  serialized (a lost race on CREATE DATABASE is ignored, the tables are
+  made under an advisory lock), as Odoo's registry loading is.
 * HTTP (threaded, HTTP/1.1) on http_interface:http_port:
     GET /web/health            200 {"status": "pass"}           (Odoo 17's route)
     GET /web/login             200 HTML naming the database; sets a session_id
                                cookie whose session is a file
-                               data_dir/sessions/<sid[:2]>/<sid>
+                               data_dir/sessions/<sid[:2]>/<sid> (JSON), the
+                               layout of Odoo 17's FilesystemSessionStore
+                               (odoo/http.py, config.session_dir =
+                               data_dir/sessions)
+    POST /web/login            login/password (form) checked against the
+                               res_users table (a new database has `admin`
+                               with password `admin`, as `-i base` makes it);
+                               on success the session is rotated (a new sid,
+                               the old file removed, as Odoo 17 does), its
+                               file records uid and login, 303 to /web; on
+                               failure 200 "Wrong login/password"
+    GET /web                   200 naming the logged-in user when the
+                               session file has a uid; else 303 to
+                               /web/login (Odoo's auth='user' redirect)
+    POST /web/binary/upload_attachment
+                               (auth='user', multipart field `ufile`) the
+                               file stored as Odoo's ir.attachment stores it:
+                               data_dir/filestore/<db>/<sha1[:2]>/<sha1>,
+                               a row in ir_attachment (store_fname, checksum);
+                               answers [{"id", "filename", "size"}]
+    GET /web/content/<id>      (auth='user') the attachment's bytes read back
+                               from the filestore; 404 when the row or the
+                               file is missing (DIFFERENCE: Odoo logs the
+                               missing file and answers an empty body)
     GET /web/database/manager  200 when list_db, else 403 (database manager disabled)
     GET /websocket             see below
     anything else              404
@@ -52,6 +81,8 @@ Python standard library and psycopg2 only:
 """
 import base64
 import configparser
+import email.parser
+import email.policy
 import hashlib
 import html
 import json
@@ -64,11 +95,13 @@ import socketserver
 import sys
 import threading
 import time
+import urllib.parse
 import http.server
 from datetime import datetime, timezone
 
 try:
     import psycopg2
+    import psycopg2.errors
     import psycopg2.pool
     from psycopg2 import sql
 except ImportError:  # pragma: no cover - the image installs python3-psycopg2
@@ -271,8 +304,11 @@ def setup_database():
                 cr.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB_NAME,))
                 if not cr.fetchone():
                     log("INFO", "creating database %s" % DB_NAME)
-                    cr.execute(sql.SQL("CREATE DATABASE {} ENCODING 'unicode' LC_COLLATE 'C' TEMPLATE {}").format(
-                        sql.Identifier(DB_NAME), sql.Identifier(CONFIG.get("db_template") or "template0")))
+                    try:
+                        cr.execute(sql.SQL("CREATE DATABASE {} ENCODING 'unicode' LC_COLLATE 'C' TEMPLATE {}").format(
+                            sql.Identifier(DB_NAME), sql.Identifier(CONFIG.get("db_template") or "template0")))
+                    except (psycopg2.errors.DuplicateDatabase, psycopg2.errors.UniqueViolation):
+                        log("INFO", "database %s was created by another Odoo meanwhile" % DB_NAME)
     except psycopg2.Error as e:
         die("cannot prepare database %s: %s" % (DB_NAME, str(e).strip()))
     finally:
@@ -283,8 +319,16 @@ def setup_database():
     try:
         POOL = psycopg2.pool.ThreadedConnectionPool(0, maxconn, **connect_args(DB_NAME or "postgres"))
         with Cursor() as cr:
+            cr.execute("SELECT pg_advisory_xact_lock(17017)")
             cr.execute("CREATE TABLE IF NOT EXISTS ir_standin_hits"
                        " (id serial PRIMARY KEY, path text, at timestamptz DEFAULT now())")
+            cr.execute("CREATE TABLE IF NOT EXISTS res_users"
+                       " (id serial PRIMARY KEY, login text UNIQUE NOT NULL, password text NOT NULL)")
+            cr.execute("INSERT INTO res_users (id, login, password) VALUES (2, 'admin', 'admin')"
+                       " ON CONFLICT DO NOTHING")
+            cr.execute("CREATE TABLE IF NOT EXISTS ir_attachment"
+                       " (id serial PRIMARY KEY, name text, store_fname text, checksum text,"
+                       " file_size integer, mimetype text)")
     except (psycopg2.Error, psycopg2.pool.PoolError) as e:
         die("cannot use database %s: %s" % (DB_NAME or "postgres", str(e).strip()))
     log("INFO", "database %s ready (pool of at most %d connections)" % (DB_NAME or "postgres", maxconn))
@@ -373,7 +417,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         path = self.path.split("?", 1)[0]
         try:
-            if path == "/web/health":
+            if path == "/web/login" and self.command == "POST":
+                self.login_post()
+            elif path == "/web":
+                self.web()
+            elif path == "/web/binary/upload_attachment" and self.command == "POST":
+                self.upload_attachment()
+            elif path.startswith("/web/content/") and path[len("/web/content/"):].isdigit():
+                self.content(int(path[len("/web/content/"):]))
+            elif path == "/web/health":
                 self.respond(200, json.dumps({"status": "pass"}), "application/json",
                              [("Cache-Control", "no-store")])
             elif path == "/web/login":
@@ -396,23 +448,135 @@ class Handler(http.server.BaseHTTPRequestHandler):
             log("ERROR", "database error: %s" % str(e).strip())
             self.respond(500, "<h1>500: Internal Server Error</h1>")
 
-    def login(self):
-        sessions = os.path.join(CONFIG["data_dir"], "sessions")
-        sid = None
+    # -- sessions: files, as Odoo 17's FilesystemSessionStore keeps them --
+    @staticmethod
+    def session_path(sid):
+        return os.path.join(CONFIG["data_dir"], "sessions", sid[:2], sid)
+
+    def session(self):
+        """(sid, data) of the request's session_id cookie when its file exists, else (None, None)."""
         for part in (self.headers.get("Cookie") or "").split(";"):
             k, _, v = part.strip().partition("=")
-            if k == "session_id" and v.replace("-", "").replace("_", "").isalnum():
-                if os.path.exists(os.path.join(sessions, v[:2], v)):
-                    sid = v
+            if k == "session_id" and v and v.replace("-", "").replace("_", "").isalnum():
+                try:
+                    with open(self.session_path(v)) as f:
+                        return v, json.load(f)
+                except (OSError, ValueError):
+                    pass
+        return None, None
+
+    def save_session(self, sid, data):
+        path = self.session_path(sid)
+        os.makedirs(os.path.dirname(path), 0o700, exist_ok=True)
+        tmp = "%s.%d.tmp" % (path, os.getpid())
+        with open(tmp, "w") as f:
+            json.dump(data, f)
+        os.replace(tmp, path)
+
+    def body(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(n) if n > 0 else b""
+
+    def redirect(self, location, headers=()):
+        self.respond(303, "", headers=[("Location", location)] + list(headers))
+
+    def login_post(self):
+        form = urllib.parse.parse_qs(self.body().decode("utf-8", "replace"))
+        login = (form.get("login") or [""])[0]
+        password = (form.get("password") or [""])[0]
+        with Cursor() as cr:
+            cr.execute("SELECT id FROM res_users WHERE login = %s AND password = %s", (login, password))
+            row = cr.fetchone()
+        if not row:
+            self.respond(200, "<!DOCTYPE html><html><body><p class=\"alert\">Wrong login/password</p></body></html>")
+            return
+        old_sid, _ = self.session()
+        remote, _, _ = self.seen()
+        sid = secrets.token_urlsafe(63)[:84]
+        self.save_session(sid, {"db": DB_NAME, "uid": row[0], "login": login, "context": {},
+                                "remote": remote, "at": time.time()})
+        if old_sid:  # rotated, as Odoo 17 does on authentication
+            try:
+                os.unlink(self.session_path(old_sid))
+            except OSError:
+                pass
+        log("INFO", "Login successful for db:%s login:%s from %s" % (DB_NAME, login, remote))
+        self.redirect("/web", [("Set-Cookie", "session_id=%s; Max-Age=%d; HttpOnly; Path=/; SameSite=Lax"
+                                % (sid, 7 * 24 * 3600))])
+
+    def user_session(self):
+        """The logged-in session's data, or None after answering Odoo's redirect to the login page."""
+        _, data = self.session()
+        if not data or not data.get("uid") or data.get("db") != DB_NAME:
+            self.redirect("/web/login?redirect=" + urllib.parse.quote(self.path, safe=""))
+            return None
+        return data
+
+    def web(self):
+        data = self.user_session()
+        if data:
+            self.respond(200, "<!DOCTYPE html><html><body><p>Odoo 17 stand-in: logged in as"
+                              " <b id=\"login\">%s</b> (uid <b id=\"uid\">%d</b>) on %s</p></body></html>"
+                         % (html.escape(data["login"]), data["uid"], html.escape(DB_NAME or "")))
+
+    def filestore(self):
+        return os.path.join(CONFIG["data_dir"], "filestore", DB_NAME or "")
+
+    def upload_attachment(self):
+        if not self.user_session():
+            return
+        ctype = self.headers.get("Content-Type", "")
+        msg = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+            b"Content-Type: " + ctype.encode() + b"\r\n\r\n" + self.body())
+        files = [p for p in msg.iter_parts() if p.get_param("name", header="content-disposition") == "ufile"] \
+            if msg.is_multipart() else []
+        if not files:
+            self.respond(400, "<h1>400: Bad Request</h1><p>no ufile part</p>")
+            return
+        out = []
+        for part in files:
+            data = part.get_payload(decode=True) or b""
+            checksum = hashlib.sha1(data).hexdigest()
+            fname = "%s/%s" % (checksum[:2], checksum)
+            full = os.path.join(self.filestore(), fname)
+            os.makedirs(os.path.dirname(full), exist_ok=True)
+            if not os.path.exists(full):
+                with open(full + ".tmp", "wb") as f:
+                    f.write(data)
+                os.replace(full + ".tmp", full)
+            with Cursor() as cr:
+                cr.execute("INSERT INTO ir_attachment (name, store_fname, checksum, file_size, mimetype)"
+                           " VALUES (%s, %s, %s, %s, %s) RETURNING id",
+                           (part.get_filename() or "file", fname, checksum, len(data),
+                            part.get_content_type()))
+                out.append({"id": cr.fetchone()[0], "filename": part.get_filename() or "file", "size": len(data)})
+        self.respond(200, json.dumps(out), "application/json")
+
+    def content(self, att_id):
+        if not self.user_session():
+            return
+        with Cursor() as cr:
+            cr.execute("SELECT store_fname, mimetype FROM ir_attachment WHERE id = %s", (att_id,))
+            row = cr.fetchone()
+        try:
+            with open(os.path.join(self.filestore(), row[0]), "rb") as f:
+                data = f.read()
+        except (TypeError, OSError) as e:
+            log("ERROR", "_read_file reading attachment %s: %s" % (att_id, e))
+            self.respond(404, "<h1>404: Not Found</h1>")
+            return
+        self.respond(200, data, row[1] or "application/octet-stream")
+
+    def login(self):
+        sid, _ = self.session()
         new = sid is None
         if new:
             sid = secrets.token_urlsafe(63)[:84]
         remote, scheme, host = self.seen()
-        path = os.path.join(sessions, sid[:2], sid)
-        os.makedirs(os.path.dirname(path), 0o700, exist_ok=True)
-        with open(path, "w") as f:
-            json.dump({"db": DB_NAME, "uid": None, "login": None, "context": {},
-                       "remote": remote, "at": time.time()}, f)
+        _, data = self.session()
+        if not data:
+            self.save_session(sid, {"db": DB_NAME, "uid": None, "login": None, "context": {},
+                                    "remote": remote, "at": time.time()})
         with Cursor() as cr:
             cr.execute("INSERT INTO ir_standin_hits (path) VALUES (%s)", (self.path,))
         body = ("<!DOCTYPE html><html><head><title>Odoo</title></head><body>"
