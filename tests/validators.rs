@@ -206,6 +206,36 @@ fn nginx_configs_follow_the_tls_and_proxy_rules() {
 /// Static sites and redirects on the Odoo reference (nginx terminates TLS)
 /// and the websites reference (the load balancer does): nginx accepts every
 /// vhost, and each one's certificate, password file and mount follow from it.
+/// Where a load balancer ends TLS, every proxied vhost (websites, Odoo,
+/// services) passes on the scheme the load balancer saw; where nginx ends
+/// TLS, its own. The harness's scale-out found Odoo behind the load balancer
+/// told `http` (its absolute URLs and web.base.url then say http).
+#[test]
+fn every_vhost_forwards_the_scheme_the_client_used() {
+    let dir = built(|_, t| t);
+    let out = dir.path().join("out");
+    let mut behind_lb = 0;
+    for path in walkdir::WalkDir::new(&out)
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(|e| e.path().to_path_buf())
+        .filter(|p| p.extension().is_some_and(|x| x == "conf") && p.parent().is_some_and(|d| d.ends_with("conf.d")))
+    {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let tls = text.contains("listen 443 ssl");
+        for line in text.lines().filter(|l| l.contains("proxy_set_header X-Forwarded-Proto")) {
+            let want = if tls { "$scheme;" } else { "$forwarded_proto;" };
+            assert!(line.trim_end().ends_with(want), "{}: {line}", path.display());
+        }
+        if !tls && text.contains("X-Forwarded-Proto") {
+            behind_lb += 1;
+        }
+    }
+    let prod = std::fs::read_to_string(find(&out.join("odoo-scale-out"), "odoo-prod.conf").remove(0)).unwrap();
+    assert!(prod.contains("proxy_set_header X-Forwarded-Proto $forwarded_proto;"), "{prod}");
+    assert!(behind_lb > 2, "vhosts behind a load balancer: {behind_lb}");
+}
+
 #[test]
 fn static_sites_and_redirects_pass_nginx_and_bring_their_certificates() {
     require("nginx");

@@ -240,7 +240,11 @@ impl VhostBase<'_> {
             domains: domains.to_vec(),
             access: PUBLIC,
             upstreams: Vec::new(),
-            forwarded_proto: "$scheme",
+            // Behind a load balancer that ends TLS, the scheme is the one it
+            // saw (nginx.conf's map); where nginx ends TLS, a client's header
+            // is not trusted. Every kind of vhost: an Odoo behind the load
+            // balancer was told `http` (found by the harness's scale-out).
+            forwarded_proto: if self.tls { "$scheme" } else { "$forwarded_proto" },
             proxy_redirect_off: false,
             directives: Vec::new(),
             locations: Vec::new(),
@@ -314,10 +318,6 @@ pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Vhost> {
                 comments: vec![format!("Site `{}`: {routes}.", site.name), format!("{tls_note}.")],
                 locations,
                 upstreams,
-                // Behind a load balancer that ends TLS, the scheme is the one
-                // it saw; where nginx ends TLS, a client's header is not
-                // trusted.
-                forwarded_proto: if tls { "$scheme" } else { "$forwarded_proto" },
                 ..vhost(
                     format!("site-{}.conf", site.name),
                     VhostKind::Website,

@@ -57,8 +57,6 @@ pub(super) fn vhosts(bp: &Blueprint, host: &Host, base: &VhostBase) -> Vec<Vhost
                 access,
                 locations: vec![Location::proxy("/", &upstream, true, None)],
                 upstreams: vec![upstream],
-                // Behind a load balancer that ends TLS, the scheme is the one it saw.
-                forwarded_proto: if base.tls() { "$scheme" } else { "$forwarded_proto" },
                 ..base.vhost(
                     format!("service-{}.conf", service.name),
                     VhostKind::Service,

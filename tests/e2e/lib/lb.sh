@@ -135,6 +135,9 @@ lb_up() {
   in_inet ip neigh flush to "$LB_V4" 2>/dev/null || true
   in_inet ip -6 neigh flush to "$LB_V6" 2>/dev/null || true
   priv_attach "$LB_NS" "$priv"
+  # LB_ROUTE="NETWORK GATEWAY": a route to the rest of the network (IP
+  # targets on a vSwitch subnet), in place before HAProxy's first check.
+  if [ -n "${LB_ROUTE:-}" ]; then ip netns exec "$LB_NS" ip route add "${LB_ROUTE% *}" via "${LB_ROUTE#* }"; fi
   # The managed certificate: one certificate over every domain name.
   local san d
   san=""

@@ -47,7 +47,9 @@ so_diagnose() {
   for h in "${SO_HOSTS[@]}"; do
     [ -e "$(host_state "$h")/init.pid" ] && kill -0 "$(host_pid "$h")" 2>/dev/null || continue
     host_docker "$h" ps -a --format "$h: {{.Names}} {{.Status}}" 2>/dev/null | grep -v -E 'Up .*\(healthy\)|Up [^()]*$' | head -5
-    tail -n 8 "$E2E_STATE/so-install-$h.log" 2>/dev/null | sed "s/^/    $h install.sh: /"
+    if [ -s "$E2E_STATE/so-install-$h.log" ] && [ "$(tail -n 1 "$E2E_STATE/so-install-$h.log")" != "install.sh: done" ]; then
+      tail -n 8 "$E2E_STATE/so-install-$h.log" | sed "s/^/    $h install.sh: /"
+    fi
   done
   if [ -S "$E2E_STATE/lb/admin.sock" ]; then
     echo "load balancer: odoo-1 $(lb_status https_targets odoo-1), odoo-2 $(lb_status https_targets odoo-2)"
@@ -164,22 +166,40 @@ so_cloud_init() {
     >"$E2E_STATE/so-cloud-init-$1.log" 2>&1
 }
 
-# so_lb CURL-ARGS... URL-PATH: a request to prod through the load balancer.
+# so_lb PATH [CURL-ARGS...]: a request to prod through the load balancer.
 so_lb() {
-  local path=${*: -1}
-  in_inet curl -sS --max-time 10 --cacert "$ACME_DIR/ca.pem" --resolve "$SO_PROD:443:$LB_V4" "${@:1:$#-1}" \
-    "https://$SO_PROD$path"
+  local path=$1
+  shift
+  in_inet curl -sS --max-time 10 --cacert "$ACME_DIR/ca.pem" --resolve "$SO_PROD:443:$LB_V4" \
+    "https://$SO_PROD$path" "$@"
 }
-# so_direct HOST CURL-ARGS... URL-PATH: a request to HOST's nginx on its
+# so_direct HOST PATH [CURL-ARGS...]: a request to HOST's nginx on its
 # vSwitch address, from the load balancer's namespace, as the load balancer
 # sends it (the TLS ended, the scheme in X-Forwarded-Proto).
 so_direct() {
-  local h=$1 path=${*: -1}
-  shift
+  local h=$1 path=$2
+  shift 2
   ip netns exec "$LB_NS" curl -sS --max-time 10 -H "Host: $SO_PROD" -H 'X-Forwarded-Proto: https' \
-    -H "X-Forwarded-For: $INET_V4" "${@:1:$#-1}" "http://${SO_PRIV[$h]}$path"
+    -H "X-Forwarded-For: $INET_V4" "http://${SO_PRIV[$h]}$path" "$@"
 }
+# so_code so_lb|so_direct ARGS...: the answer's HTTP status.
 so_code() { "$@" -o /dev/null -w '%{http_code}' 2>/dev/null || true; }
+# so_lb_checked TARGET: HAProxy's last health check of TARGET passed (a
+# server is UP before its first check; this waits for a real one).
+so_lb_checked() {
+  python3 - "$E2E_STATE/lb/admin.sock" "$1" <<'PY2'
+import csv, io, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b"show stat\n")
+data = b""
+while chunk := s.recv(65536):
+    data += chunk
+rows = csv.DictReader(io.StringIO(data.decode().lstrip("# ")))
+ok = any(r["svname"] == sys.argv[2] and r["check_status"] in ("L7OK", "L4OK") and r["status"] == "UP" for r in rows)
+sys.exit(0 if ok else 1)
+PY2
+}
 
 # so_psql FROM-NS DATABASE [USER]: `SELECT 1` against db's published port
 # from a network namespace, with the password from .env; prints psql's answer.
@@ -243,7 +263,8 @@ PY
     check "$h: first boot stopped before .env: no container" eq "" host_docker "$h" ps -aq
     check "$h: the vSwitch interface is up with ${SO_PRIV[$h]}" contains "inet ${SO_PRIV[$h]}/" \
       host_exec "$h" ip -4 addr show "eth0.$SO_VLAN"
-    check "$h: reaches db over the vSwitch" host_exec "$h" ping -c 1 -W 3 "$SO_DB_PRIV"
+    check "$h: reaches db's NFS port over the vSwitch" \
+      host_exec "$h" timeout 4 bash -c "exec 3<>/dev/tcp/$SO_DB_PRIV/2049"
     for path in $(so_nfs_exports); do
       check "$h: $path is mounted from db's export (as fstab says, before any container)" eq "$SO_DB_PRIV:$path" \
         host_exec "$h" findmnt -n -o SOURCE --mountpoint "$path"
@@ -270,11 +291,11 @@ PY
   end_scenario
 
   scenario "scaleout: both application hosts serve behind the load balancer (IP targets over the vSwitch)"
-  lb_up_managed "$SO_TF" odoo-lb 10.0.1.200/24
-  ip netns exec "$LB_NS" ip route add "$SO_NETWORK" via "$SO_CLOUD_GW"
+  # The load balancer reaches the vSwitch subnet through the network's gateway.
+  LB_ROUTE="$SO_NETWORK $SO_CLOUD_GW" lb_up_managed "$SO_TF" odoo-lb 10.0.1.200/24
   for h in "${SO_APPS[@]}"; do
     check "$h passes the load balancer's health check (IP target ${SO_PRIV[$h]}, path and port from the JSON)" \
-      wait_for 30 "$h UP" eq UP lb_status https_targets "$h"
+      wait_for 30 "$h's health check" so_lb_checked "$h"
     check "$h's nginx serves prod's login page over the vSwitch" eq 200 so_code so_direct "$h" /web/login
   done
   check "nginx is not published on the application hosts' public addresses" fails \
@@ -286,7 +307,7 @@ PY
   check "requests through the load balancer reach odoo-1" test "$(so_requests odoo-1)" -gt "$before1"
   check "... and odoo-2" test "$(so_requests odoo-2)" -gt "$before2"
   local headers
-  headers=$(so_lb -D - -o /dev/null /web/login)
+  headers=$(so_lb /web/login -D - -o /dev/null)
   headers=${headers,,}
   check "Odoo sees the https scheme the client used (the load balancer ends TLS)" contains "x-standin-scheme: https" echo "$headers"
   check "Odoo sees the client's address" contains "x-standin-remote: $INET_V4" echo "$headers"
@@ -296,9 +317,9 @@ PY
   scenario "scaleout: a login and an attachment live on the shared data directory"
   local jar=$E2E_STATE/so-cookies sid login_host other
   rm -f "$jar"
-  check "the login page through the load balancer sets a session" eq 200 so_code so_lb -c "$jar" -b "$jar" /web/login
-  check "admin logs in through the load balancer (303 to /web)" eq 303 so_code so_lb -c "$jar" -b "$jar" \
-    -d login=admin -d password=admin /web/login
+  check "the login page through the load balancer sets a session" eq 200 so_code so_lb /web/login -c "$jar" -b "$jar"
+  check "admin logs in through the load balancer (303 to /web)" eq 303 so_code so_lb /web/login -c "$jar" -b "$jar" \
+    -d login=admin -d password=admin
   sid=$(awk '$6 == "session_id" { print $7 }' "$jar" | tail -n 1)
   login_host=odoo-1
   so_served_login odoo-1 || login_host=odoo-2
@@ -307,16 +328,16 @@ PY
   log "  the login landed on $login_host"
   check "the session is a file in db's shared directory" host_exec db test -f "/mnt/odoo-data/prod/sessions/${sid:0:2}/$sid"
   check "the session cookie sent to $other directly: still logged in" contains 'id="login">admin<' \
-    so_direct "$other" -b "session_id=$sid" /web
-  check "... and to $login_host" contains 'id="login">admin<' so_direct "$login_host" -b "session_id=$sid" /web
+    so_direct "$other" /web -b "session_id=$sid"
+  check "... and to $login_host" contains 'id="login">admin<' so_direct "$login_host" /web -b "session_id=$sid"
   check "without the cookie, $other sends the visitor to the login page" eq 303 so_code so_direct "$other" /web
   echo "attachment $RANDOM$RANDOM" > "$E2E_STATE/so-attachment.txt"
   local att
-  att=$(so_direct "$login_host" -b "session_id=$sid" -F "ufile=@$E2E_STATE/so-attachment.txt" /web/binary/upload_attachment |
+  att=$(so_direct "$login_host" /web/binary/upload_attachment -b "session_id=$sid" -F "ufile=@$E2E_STATE/so-attachment.txt" |
     python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["id"])' 2>/dev/null || true)
   check "an attachment uploaded on $login_host (id ${att:-none})" test -n "$att"
   check "... is read back on $other from the shared filestore" eq "$(cat "$E2E_STATE/so-attachment.txt")" \
-    so_direct "$other" -b "session_id=$sid" "/web/content/${att:-0}"
+    so_direct "$other" "/web/content/${att:-0}" -b "session_id=$sid"
   check "... and lies in db's filestore/odoo_prod" host_sh db \
     "grep -rqxF '$(cat "$E2E_STATE/so-attachment.txt")' /mnt/odoo-data/prod/filestore/odoo_prod"
   end_scenario
@@ -364,8 +385,8 @@ print(s.makefile().readline())"
   for _ in 1 2 3 4 5 6; do [ "$(so_code so_lb /web/login)" = 200 ] && ok=$((ok + 1)); done
   check "prod answers through the load balancer ($ok/6 requests 200)" test "$ok" -eq 6
   check "the session made on $login_host is still logged in through the load balancer" contains 'id="login">admin<' \
-    so_lb -b "session_id=$sid" /web
+    so_lb /web -b "session_id=$sid"
   check "... and the attachment still reads" eq "$(cat "$E2E_STATE/so-attachment.txt")" \
-    so_lb -b "session_id=$sid" "/web/content/${att:-0}"
+    so_lb "/web/content/${att:-0}" -b "session_id=$sid"
   end_scenario
 }
