@@ -130,7 +130,7 @@ echo INPUT; iptables -S ufw-user-input
             assert!(out.contains("ufw allow from 10.8.0.0/24 to any port 53 proto udp"), "{out}");
             assert!(out.contains("ufw allow from 10.8.0.0/24 to any port 53 proto tcp"), "{out}");
             assert!(!out.contains("allow 53"), "DNS must never be open to everyone: {out}");
-        } else if !host.to_string_lossy().contains("/out/hetzner-websites/") {
+        } else if !host.to_string_lossy().contains("/out/hetzner-websites") {
             // The examples (one cloud server each): nginx public, SSH from
             // the admin network only, no VPN.
             assert!(out.contains("ufw route allow 80/tcp") && out.contains("ufw route allow 443/tcp"), "{out}");
@@ -138,9 +138,14 @@ echo INPUT; iptables -S ufw-user-input
             assert!(!out.contains("51820"), "{out}");
             assert!(!out.contains("3306"), "MariaDB stays on the compose network: {out}");
         } else {
-            // Websites: nginx only on the private address; no route rule at all.
+            // Websites (phase 1, and phase 2's two regions): nginx only on
+            // the private address; no route rule at all; the host's own
+            // network trusted, not the other region's.
             assert!(!out.contains("route allow"), "{out}");
-            assert!(out.contains("-A DOCKER-USER -s 10.0.0.0/16 -j RETURN"), "{out}");
+            let us = host.to_string_lossy().contains("/hosts/us-");
+            let (own, other) = if us { ("10.1.0.0/16", "10.0.0.0/16") } else { ("10.0.0.0/16", "10.1.0.0/16") };
+            assert!(out.contains(&format!("-A DOCKER-USER -s {own} -j RETURN")), "{out}");
+            assert!(!out.contains(&format!("-s {other}")), "{out}");
             assert!(out.contains("ufw allow from 198.51.100.0/24 to any port 22 proto tcp"), "{out}");
         }
         assert!(!out.contains("allow 22/tcp"), "SSH must never be open to everyone here: {out}");

@@ -212,7 +212,9 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> Firew
     }
     routes.dedup();
     let mut trusted = vec![NETWORK_SUBNET.to_string()];
-    trusted.extend(bp.networks.iter().map(|n| n.ip_range.clone()));
+    // The host's own private network only: another zone's network cannot
+    // route here anyway, and trusting it would say otherwise.
+    trusted.extend(bp.network_of(host).map(|(_, n)| n.ip_range.clone()));
     let project = &bp.project.name.0;
     let docker_user = vec![
         DockerUserBlock {
