@@ -151,8 +151,8 @@ pub fn volume_fs(fs: Option<Filesystem>) -> Option<(&'static str, usize)> {
 /// A Hetzner Cloud volume as install.sh mounts it.
 #[derive(Debug, Clone, Serialize)]
 pub struct VolumeMount {
-    /// The volume's name at Hetzner, also its ext4 label (at most
-    /// [`LABEL_MAX`] bytes, E627).
+    /// The volume's name at Hetzner, also its file system label (at most
+    /// [`LABEL_MAX`] bytes for ext4, [`XFS_LABEL_MAX`] for XFS, E627).
     pub label: String,
     pub mount: String,
     /// `ext4` or `xfs`: what `mkfs.<fs>` makes and /etc/fstab names.
