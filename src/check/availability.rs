@@ -13,8 +13,8 @@
 //!   the servers on different physical hosts of one location, not out of a
 //!   location's outage (Hetzner Cloud docs, "Placement groups");
 //! - W646: a network zone (region) whose hosts keep data (databases, data
-//!   directories, volumes) while none of them is the backup host and none
-//!   has the provider's daily Backups: losing that region loses the data.
+//!   directories) while none of them is the backup host and none has the
+//!   provider's daily Backups: losing that region loses the data.
 
 use std::collections::BTreeMap;
 
@@ -100,16 +100,15 @@ fn redundancy(bp: &Blueprint, out: &mut Vec<Finding>) {
     }
 }
 
-/// The hosts that keep data a lost server takes with it: its databases,
-/// its data directories and its volumes.
+/// The hosts that keep data a lost server takes with it: its databases and
+/// the data directories a backup must cover (a volume that only holds code
+/// the operator deploys keeps nothing the repository does not have).
 fn keeps_data(bp: &Blueprint) -> Vec<&str> {
     let mut names: Vec<&str> = bp.postgres.iter().map(|p| p.host.as_str()).collect();
     names.extend(bp.mariadb.iter().map(|m| m.host.as_str()));
     let dirs = crate::components::data_dirs(bp);
     for host in &bp.hosts {
-        let has_dir = dirs.iter().any(|d| d.backup.is_some() && d.hosts.iter().any(|h| h == host.name.as_str()));
-        let has_volume = host.storage.as_ref().is_some_and(|s| !s.volumes.is_empty());
-        if has_dir || has_volume {
+        if dirs.iter().any(|d| d.backup.is_some() && d.hosts.iter().any(|h| h == host.name.as_str())) {
             names.push(host.name.as_str());
         }
     }
@@ -222,17 +221,18 @@ load_balancers:
     #[test]
     fn a_region_without_backups() {
         // The base's dedicated ax52 (fsn1, eu-central) runs PostgreSQL and
-        // the backups; a US server with a volume has none.
+        // the backups; a US server with a service's data has none.
         let us = "
-  - {name: us-1, kind: cloud, type: cpx21, location: ash, os: ubuntu-24.04,
-     storage: {volumes: [{name: us-data, size: 100G, mount: /mnt/data}]}}
+  - {name: us-1, kind: cloud, type: cpx21, location: ash, os: ubuntu-24.04}
 ";
+        let service = "services:\n  - {name: w, host: us-1, image: \"busybox:1.36\", volumes: [{source: /srv/w, target: /data}]}\n";
         let backup =
             "backup: {host: ax52, local: {path: /var/backups/gen, at: \"02:00\", keep_days: 7, daily_size: 1G}}\n";
         let found = codes_on_base(super::check, backup);
         assert!(found.is_empty(), "{found:?}");
-        let text = format!("{us}\nnetworks: []\n{backup}");
+        let text = format!("{us}\nnetworks: []\n{backup}{service}");
         assert_eq!(codes(&text), ["W646"]);
-        assert!(codes(&text.replace("/mnt/data}]}}", "/mnt/data}]}, backups: true}")).is_empty());
+        assert!(codes(&text.replace("os: ubuntu-24.04}", "os: ubuntu-24.04, backups: true}")).is_empty());
+        assert!(codes(&format!("{us}\nnetworks: []\n{backup}")).is_empty(), "a server without data");
     }
 }

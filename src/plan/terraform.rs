@@ -66,9 +66,9 @@ pub fn plan(bp: &Blueprint, hosts: &[HostPlan], header: &str) -> Option<Value> {
         .filter(|h| h.kind == HostKind::Cloud)
         .filter_map(|h| hosts.iter().find(|p| p.name == h.name.0).map(|p| (h, p)))
         .collect();
-    // Dedicated servers alone need Terraform too when they share a cloud
-    // network (a vSwitch subnet) or sit behind a load balancer.
-    if cloud.is_empty() && bp.networks.is_empty() && bp.load_balancers.is_empty() {
+    // Dedicated servers alone need no Terraform, unless a load balancer or
+    // a network (with its vSwitch) stands in front of them.
+    if cloud.is_empty() && bp.load_balancers.is_empty() && bp.networks.is_empty() {
         return None;
     }
     let mut res = Map::new();
@@ -85,6 +85,7 @@ pub fn plan(bp: &Blueprint, hosts: &[HostPlan], header: &str) -> Option<Value> {
         }
     }
     if !cloud.is_empty() {
+        // Keys are for the cloud servers; Robot servers get theirs through installimage.
         res.insert("hcloud_ssh_key".into(), Value::Object(ssh_keys));
     }
 
@@ -152,7 +153,7 @@ pub fn plan(bp: &Blueprint, hosts: &[HostPlan], header: &str) -> Option<Value> {
         }
         servers.insert(name, server);
     }
-    if !cloud.is_empty() {
+    if !servers.is_empty() {
         res.insert("hcloud_firewall".into(), Value::Object(firewalls));
         res.insert("hcloud_server".into(), Value::Object(servers));
     }
@@ -163,13 +164,20 @@ pub fn plan(bp: &Blueprint, hosts: &[HostPlan], header: &str) -> Option<Value> {
 
     load_balancers(bp, &mut res);
 
-    // The addresses the operator needs: DNS records, the VPN endpoint.
-    let outputs: Map<String, Value> = cloud
+    // The addresses the operator needs: DNS records (a load balancer's
+    // when the names are behind one), the VPN endpoint.
+    let mut outputs: Map<String, Value> = cloud
         .iter()
         .map(|(h, _)| {
             (format!("ipv4_{}", h.name), json!({ "value": format!("${{hcloud_server.{}.ipv4_address}}", h.name) }))
         })
         .collect();
+    for lb in &bp.load_balancers {
+        outputs.insert(
+            format!("lb_ipv4_{}", lb.name),
+            json!({ "value": format!("${{hcloud_load_balancer.{}.ipv4}}", lb.name) }),
+        );
+    }
     Some(json!({
         // Terraform JSON's comment property.
         "//": header,
@@ -224,7 +232,7 @@ fn networks(bp: &Blueprint, res: &mut Map<String, Value>) {
 }
 
 /// Each cloud host's volumes, attached to it (in its location) and left
-/// blank: install.sh formats a new one with its name as the ext4 label and
+/// blank: install.sh formats a new one with its name as the file system label and
 /// mounts it by that label. Delete protection keeps `terraform destroy` or a
 /// removed entry from deleting the data with it.
 fn volumes(bp: &Blueprint, cloud: &[(&crate::blueprint::model::Host, &HostPlan)]) -> Map<String, Value> {
@@ -379,8 +387,13 @@ fn load_balancer(
                 "ip": host.private_ip.clone().unwrap_or_default(),
             }),
         };
-        if net.is_some() {
-            target["depends_on"] = json!([format!("hcloud_load_balancer_network.{name}")]);
+        if let Some(net) = net {
+            let mut after = vec![format!("hcloud_load_balancer_network.{name}")];
+            if host.kind == HostKind::Dedicated && net.vswitch.is_some() {
+                // The vSwitch subnet holds the target's address.
+                after.push(format!("hcloud_network_subnet.{}-vswitch", net.name));
+            }
+            target["depends_on"] = json!(after);
         }
         target_map.insert(key(t.as_str()), target);
     }

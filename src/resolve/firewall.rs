@@ -230,7 +230,11 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> Firew
     routes.extend(db_routes);
     routes.dedup();
     let mut trusted = vec![NETWORK_SUBNET.to_string()];
-    trusted.extend(bp.networks.iter().filter(|_| !shields_db).map(|n| n.ip_range.clone()));
+    // The host's own private network only: another zone's network cannot
+    // route here anyway, and trusting it would say otherwise. Not on a host
+    // that publishes a database for other hosts: there each client is
+    // admitted by its address (database_routes).
+    trusted.extend(bp.network_of(host).filter(|_| !shields_db).map(|(_, n)| n.ip_range.clone()));
     let project = &bp.project.name.0;
     let docker_user = vec![
         DockerUserBlock {

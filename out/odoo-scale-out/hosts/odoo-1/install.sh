@@ -226,6 +226,50 @@ if [ $dry_run -eq 0 ]; then
   mv -f "$installed_file.tmp" "$installed_file"
 fi
 
+# The VLAN interface into the Robot vSwitch 4000, which couples this dedicated
+# server to the cloud network 10.0.0.0/16: address 10.0.2.11/24, MTU 1400, and
+# the route to the network through the vSwitch gateway 10.0.2.1 (Hetzner docs,
+# "Connect dedicated servers to a cloud network"). It sits on the link of the
+# default route; netplan (Ubuntu) or ifupdown (Debian) brings it up at boot.
+vswitch_link=$(ip -o -4 route show default | awk '{ print $5; exit }')
+[ -n "$vswitch_link" ] || { say "vSwitch: no default route, so no link to put VLAN 4000 on" >&2; exit 1; }
+vswitch_if="$vswitch_link.4000"
+if command -v netplan >/dev/null 2>&1; then
+  vswitch_file=/etc/netplan/60-gen-vswitch.yaml
+  vswitch_text="# Written by gen's install.sh: VLAN 4000 into the Robot vSwitch.
+network:
+  version: 2
+  vlans:
+    $vswitch_if:
+      id: 4000
+      link: $vswitch_link
+      mtu: 1400
+      addresses: [10.0.2.11/24]
+      routes:
+        - to: 10.0.0.0/16
+          via: 10.0.2.1"
+  vswitch_apply=(netplan apply)
+else
+  vswitch_file=/etc/network/interfaces.d/60-gen-vswitch
+  vswitch_text="# Written by gen's install.sh: VLAN 4000 into the Robot vSwitch.
+auto $vswitch_if
+iface $vswitch_if inet static
+    address 10.0.2.11/24
+    vlan-raw-device $vswitch_link
+    mtu 1400
+    up ip route add 10.0.0.0/16 via 10.0.2.1 dev $vswitch_if"
+  vswitch_apply=(ifup "$vswitch_if")
+fi
+if [ "$(cat "$vswitch_file" 2>/dev/null || true)" != "$vswitch_text" ]; then
+  if [ $dry_run -eq 1 ]; then say "would write $vswitch_file and run ${vswitch_apply[*]}"; else
+    install -d -m 0755 "$(dirname "$vswitch_file")"
+    printf '%s\n' "$vswitch_text" > "$vswitch_file.tmp"
+    chmod 0600 "$vswitch_file.tmp"
+    mv -f "$vswitch_file.tmp" "$vswitch_file"
+    "${vswitch_apply[@]}"
+  fi
+fi
+
 # NFS: the data directories of an application on several hosts live on
 # another host; each is mounted here, at its own path, before any container
 # starts (and at boot before dockerd: x-systemd.before in /etc/fstab). One
