@@ -1005,7 +1005,7 @@ fn installimage_matches_the_disk_layout() {
     assert_eq!(all.len(), 4, "only the dedicated hosts: {all:?}");
     let confs: Vec<&PathBuf> = all.iter().filter(|p| p.to_string_lossy().contains("/out/odoo-dedicated/")).collect();
     assert_eq!(confs.len(), 1, "{all:?}");
-    let conf = std::fs::read_to_string(&confs[0]).unwrap();
+    let conf = std::fs::read_to_string(confs[0]).unwrap();
     let lines: Vec<&str> = conf.lines().filter(|l| !l.starts_with('#') && !l.is_empty()).collect();
     assert_eq!(lines.iter().filter(|l| l.starts_with("DRIVE")).count(), 2);
     assert!(lines.contains(&"SWRAID 1") && lines.contains(&"SWRAIDLEVEL 1"));
