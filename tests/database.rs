@@ -232,23 +232,29 @@ for k, v in p.items("options"):
 print(len(p.options("options")))
 "#;
 
+/// `text` (an odoo.conf) parses like Odoo's own config reader and names
+/// options of Odoo's table only.
+fn parses_like_odoo(path: &str, text: &str) {
+    let table: Vec<&str> = gen::resolve::odoo_options::OPTIONS.iter().map(|o| o.name).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("odoo.conf");
+    std::fs::write(&file, text).unwrap();
+    let out = Command::new("python3")
+        .args(["-c", PARSE_LIKE_ODOO])
+        .arg(&file)
+        .arg(serde_json::to_string(&table).unwrap())
+        .output()
+        .expect("python3 runs");
+    assert!(out.status.success(), "{path}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
 #[test]
 fn every_odoo_conf_parses_like_odoo_and_uses_known_options() {
     let odoo = reference("odoo-dedicated");
     let confs = files(&odoo, ".conf.in");
     assert_eq!(confs.len(), 3, "prod, test, dev");
-    let table: Vec<&str> = gen::resolve::odoo_options::OPTIONS.iter().map(|o| o.name).collect();
-    let dir = tempfile::tempdir().unwrap();
     for (path, text) in confs {
-        let file = dir.path().join("odoo.conf");
-        std::fs::write(&file, &text).unwrap();
-        let out = Command::new("python3")
-            .args(["-c", PARSE_LIKE_ODOO])
-            .arg(&file)
-            .arg(serde_json::to_string(&table).unwrap())
-            .output()
-            .expect("python3 runs");
-        assert!(out.status.success(), "{path}: {}", String::from_utf8_lossy(&out.stderr));
+        parses_like_odoo(path, &text);
         for line in text.lines().filter(|l| l.contains('=') && !l.starts_with(';')) {
             assert!(line.split_once(" = ").is_some_and(|(k, _)| !k.contains(' ')), "{path}: `key = value`: {line}");
         }
@@ -268,18 +274,8 @@ fn scale_out_odoo_confs_point_at_the_database_host() {
     let c = reference("odoo-scale-out");
     let confs = files(&c, ".conf.in");
     assert_eq!(confs.len(), 4, "prod and test on each of two hosts");
-    let table: Vec<&str> = gen::resolve::odoo_options::OPTIONS.iter().map(|o| o.name).collect();
-    let dir = tempfile::tempdir().unwrap();
     for (path, text) in confs {
-        let file = dir.path().join("odoo.conf");
-        std::fs::write(&file, &text).unwrap();
-        let out = Command::new("python3")
-            .args(["-c", PARSE_LIKE_ODOO])
-            .arg(&file)
-            .arg(serde_json::to_string(&table).unwrap())
-            .output()
-            .expect("python3 runs");
-        assert!(out.status.success(), "{path}: {}", String::from_utf8_lossy(&out.stderr));
+        parses_like_odoo(path, &text);
         assert!(text.contains("\ndb_host = 10.0.2.20\ndb_port = 5432\n"), "{path}");
         let cron = if path.contains("/odoo-2/") { "max_cron_threads = 0" } else { "max_cron_threads = " };
         assert!(text.contains(cron), "{path}");

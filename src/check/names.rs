@@ -389,10 +389,7 @@ load_balancers:
     }
 
     fn codes(edits: &[(&str, &str)]) -> Vec<&'static str> {
-        let bp = crate::resolve::private::tests::scale_out(edits);
-        let mut out = Vec::new();
-        super::check(&bp, &mut out);
-        out.iter().map(|f| f.code).collect()
+        crate::check::codes_on_scale_out(super::check, edits)
     }
 
     #[test]

@@ -371,10 +371,7 @@ fn lockout(bp: &Blueprint, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod private_tests {
     fn codes(edits: &[(&str, &str)]) -> Vec<&'static str> {
-        let bp = crate::resolve::private::tests::scale_out(edits);
-        let mut out = Vec::new();
-        super::private_services(&bp, &mut out);
-        out.iter().map(|f| f.code).collect()
+        crate::check::codes_on_scale_out(super::private_services, edits)
     }
 
     #[test]

@@ -214,7 +214,11 @@ pub(crate) mod tests {
             assert!(text.contains(old), "`{old}` is not in the blueprint");
             text = text.replacen(old, new, 1);
         }
-        serde_yaml::from_str(&text).expect("blueprint")
+        let path = std::path::Path::new("blueprints/odoo-scale-out.yaml");
+        match crate::blueprint::load::load(path, text.as_bytes()) {
+            Ok(loaded) => loaded.blueprint,
+            Err(_) => panic!("the edited blueprint does not load"),
+        }
     }
 
     fn name(n: &str) -> Name {
