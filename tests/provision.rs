@@ -130,7 +130,28 @@ echo INPUT; iptables -S ufw-user-input
             assert!(out.contains("ufw allow from 10.8.0.0/24 to any port 53 proto udp"), "{out}");
             assert!(out.contains("ufw allow from 10.8.0.0/24 to any port 53 proto tcp"), "{out}");
             assert!(!out.contains("allow 53"), "DNS must never be open to everyone: {out}");
-        } else if !host.to_string_lossy().contains("/out/hetzner-websites/") {
+        } else if host.to_string_lossy().contains("/out/odoo-scale-out/") {
+            // The scale-out: the database and data host admits PostgreSQL
+            // (forwarded to the container) and NFS (the host's own) from the
+            // two application hosts' private addresses alone, and does not
+            // trust the private range wholesale; the application hosts take
+            // the load balancer's traffic over the private network.
+            assert!(out.contains("ufw allow from 198.51.100.0/24 to any port 22 proto tcp"), "{out}");
+            if name == "db" {
+                for ip in ["10.0.2.11", "10.0.2.12"] {
+                    assert!(out.contains(&format!("ufw route allow from {ip} to any port 5432 proto tcp")), "{out}");
+                    assert!(out.contains(&format!("ufw allow from {ip} to any port 2049 proto tcp")), "{out}");
+                }
+                assert!(!out.contains("-A DOCKER-USER -s 10.0.0.0/16 -j RETURN"), "{out}");
+                assert!(!out.contains("route allow 5432") && !out.contains("allow 2049"), "{out}");
+                let forward = out.split("ROUTES6").next().unwrap();
+                assert!(forward.contains("-A DOCKER-USER -j ufw-user-forward"), "{out}");
+            } else {
+                assert!(!out.contains("route allow"), "{out}");
+                assert!(!out.contains("2049") && !out.contains("5432"), "{out}");
+                assert!(out.contains("-A DOCKER-USER -s 10.0.0.0/16 -j RETURN"), "{out}");
+            }
+        } else if !host.to_string_lossy().contains("/out/hetzner-websites") {
             // The examples (one cloud server each): nginx public, SSH from
             // the admin network only, no VPN.
             assert!(out.contains("ufw route allow 80/tcp") && out.contains("ufw route allow 443/tcp"), "{out}");
@@ -138,9 +159,14 @@ echo INPUT; iptables -S ufw-user-input
             assert!(!out.contains("51820"), "{out}");
             assert!(!out.contains("3306"), "MariaDB stays on the compose network: {out}");
         } else {
-            // Websites: nginx only on the private address; no route rule at all.
+            // Websites (phase 1, and phase 2's two regions): nginx only on
+            // the private address; no route rule at all; the host's own
+            // network trusted, not the other region's.
             assert!(!out.contains("route allow"), "{out}");
-            assert!(out.contains("-A DOCKER-USER -s 10.0.0.0/16 -j RETURN"), "{out}");
+            let us = host.to_string_lossy().contains("/hosts/us-");
+            let (own, other) = if us { ("10.1.0.0/16", "10.0.0.0/16") } else { ("10.0.0.0/16", "10.1.0.0/16") };
+            assert!(out.contains(&format!("-A DOCKER-USER -s {own} -j RETURN")), "{out}");
+            assert!(!out.contains(&format!("-s {other}")), "{out}");
             assert!(out.contains("ufw allow from 198.51.100.0/24 to any port 22 proto tcp"), "{out}");
         }
         assert!(!out.contains("allow 22/tcp"), "SSH must never be open to everyone here: {out}");
@@ -974,9 +1000,12 @@ fn cloud_volumes_are_created_attached_and_mounted_before_use() {
 fn installimage_matches_the_disk_layout() {
     let dir = built(|_, t| t);
     let out = dir.path().join("out");
-    let confs = named(&out, "installimage.conf");
-    assert_eq!(confs.len(), 1, "only the dedicated host: {confs:?}");
-    let conf = std::fs::read_to_string(&confs[0]).unwrap();
+    let all = named(&out, "installimage.conf");
+    // The dedicated hosts: odoo-dedicated's and the scale-out's three.
+    assert_eq!(all.len(), 4, "only the dedicated hosts: {all:?}");
+    let confs: Vec<&PathBuf> = all.iter().filter(|p| p.to_string_lossy().contains("/out/odoo-dedicated/")).collect();
+    assert_eq!(confs.len(), 1, "{all:?}");
+    let conf = std::fs::read_to_string(confs[0]).unwrap();
     let lines: Vec<&str> = conf.lines().filter(|l| !l.starts_with('#') && !l.is_empty()).collect();
     assert_eq!(lines.iter().filter(|l| l.starts_with("DRIVE")).count(), 2);
     assert!(lines.contains(&"SWRAID 1") && lines.contains(&"SWRAIDLEVEL 1"));

@@ -213,7 +213,11 @@ pub(crate) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
                     } else if missing.is_empty() {
                         "they are on different private networks".to_string()
                     } else {
-                        format!("{} {} no `private_ip`", missing.join(" and "), if missing.len() > 1 { "have" } else { "has" })
+                        format!(
+                            "{} {} no `private_ip`",
+                            missing.join(" and "),
+                            if missing.len() > 1 { "have" } else { "has" }
+                        )
                     };
                     out.push(
                         Finding::error(
@@ -313,27 +317,6 @@ fn join(names: &[crate::blueprint::units::Name]) -> String {
     names.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn a_load_balancer_target_listed_twice() {
-        let lb = "
-load_balancers:
-  - name: lb
-    type: lb11
-    location: fsn1
-    tls: passthrough
-    targets: [ax52, ax52]
-    health_check: {path: /health, interval: 15s, timeout: 10s, retries: 3}
-";
-        assert_eq!(crate::check::codes_on_base(super::check, lb), ["E201"]);
-        assert_eq!(
-            crate::check::codes_on_base(super::check, &lb.replace("[ax52, ax52]", "[ax52]")),
-            Vec::<&str>::new()
-        );
-    }
-}
-
 /// E229: an application's hosts in one shape: `host` or `hosts`, each host
 /// once, `data_host` only with `hosts`. E230: an application on several
 /// hosts whose data host one of them cannot reach over the private network
@@ -382,5 +365,61 @@ fn application_hosts(bp: &Blueprint, out: &mut Vec<Finding>) {
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_load_balancer_target_listed_twice() {
+        let lb = "
+load_balancers:
+  - name: lb
+    type: lb11
+    location: fsn1
+    tls: passthrough
+    targets: [ax52, ax52]
+    health_check: {path: /health, interval: 15s, timeout: 10s, retries: 3}
+";
+        assert_eq!(crate::check::codes_on_base(super::check, lb), ["E201"]);
+        assert_eq!(
+            crate::check::codes_on_base(super::check, &lb.replace("[ax52, ax52]", "[ax52]")),
+            Vec::<&str>::new()
+        );
+    }
+
+    fn codes(edits: &[(&str, &str)]) -> Vec<&'static str> {
+        crate::check::codes_on_scale_out(super::check, edits)
+    }
+
+    #[test]
+    fn a_database_on_another_host_over_the_private_network() {
+        assert_eq!(codes(&[]), Vec::<&str>::new());
+        // The database host off the network: E207 once, and E230 for each application host.
+        assert_eq!(codes(&[("    private_ip: 10.0.2.20\n", "")]), ["E230", "E230", "E207"]);
+        // No network at all.
+        let no_network = codes(&[("    private_ip: 10.0.2.11\n", ""), ("    private_ip: 10.0.2.12\n", "")]);
+        assert!(no_network.contains(&"E207"), "{no_network:?}");
+        // One host, the database elsewhere, both on the network: allowed.
+        assert_eq!(
+            codes(&[("    hosts: [odoo-1, odoo-2]\n    data_host: db\n", "    host: odoo-1\n")]),
+            Vec::<&str>::new()
+        );
+    }
+
+    #[test]
+    fn an_application_names_its_hosts_one_way() {
+        assert_eq!(
+            codes(&[("    hosts: [odoo-1, odoo-2]\n", "    host: odoo-1\n    hosts: [odoo-1, odoo-2]\n")]),
+            ["E229"]
+        );
+        assert_eq!(codes(&[("    hosts: [odoo-1, odoo-2]\n", "")]), ["E229"]);
+        assert_eq!(codes(&[("    hosts: [odoo-1, odoo-2]\n", "    hosts: [odoo-1, odoo-1]\n")]), ["E229"]);
+        assert_eq!(
+            codes(&[("    hosts: [odoo-1, odoo-2]\n", "    host: odoo-1\n")]),
+            ["E229"],
+            "data_host on one host"
+        );
+        assert_eq!(codes(&[("    hosts: [odoo-1, odoo-2]\n", "    hosts: [odoo-1, odoo-3]\n")]), ["E205"]);
     }
 }

@@ -367,3 +367,36 @@ fn lockout(bp: &Blueprint, out: &mut Vec<Finding>) {
         );
     }
 }
+
+#[cfg(test)]
+mod private_tests {
+    fn codes(edits: &[(&str, &str)]) -> Vec<&'static str> {
+        crate::check::codes_on_scale_out(super::private_services, edits)
+    }
+
+    #[test]
+    fn a_database_or_data_host_open_to_the_internet() {
+        assert_eq!(codes(&[]), Vec::<&str>::new());
+        let open = |port: &str| {
+            format!(
+                "firewall:\n  rules:\n    - {{port: {port}, proto: tcp, from: anywhere}}\n  ssh_from: [admin_cidrs]\n"
+            )
+        };
+        assert_eq!(codes(&[("firewall:\n  ssh_from: [admin_cidrs]\n", &open("5432"))]), ["E318"]);
+        assert_eq!(codes(&[("firewall:\n  ssh_from: [admin_cidrs]\n", &open("2049"))]), ["E318"]);
+        // From the admin network only: not the internet.
+        let admins =
+            "firewall:\n  rules:\n    - {port: 5432, proto: tcp, from: admin_cidrs}\n  ssh_from: [admin_cidrs]\n";
+        assert_eq!(codes(&[("firewall:\n  ssh_from: [admin_cidrs]\n", admins)]), Vec::<&str>::new());
+        // Published on a public address: the host's private_ip is not private.
+        let public = codes(&[
+            ("ip_range: 10.0.0.0/16", "ip_range: 203.0.112.0/22"),
+            ("subnet: 10.0.1.0/24\n", "subnet: 203.0.112.0/24\n"),
+            ("subnet: 10.0.2.0/24", "subnet: 203.0.113.0/24"),
+            ("private_ip: 10.0.2.20", "private_ip: 203.0.113.20"),
+            ("private_ip: 10.0.2.11", "private_ip: 203.0.113.11"),
+            ("private_ip: 10.0.2.12", "private_ip: 203.0.113.12"),
+        ]);
+        assert_eq!(public, ["E318"]);
+    }
+}

@@ -232,7 +232,7 @@ fn networks(bp: &Blueprint, res: &mut Map<String, Value>) {
 }
 
 /// Each cloud host's volumes, attached to it (in its location) and left
-/// blank: install.sh formats a new one with its name as the ext4 label and
+/// blank: install.sh formats a new one with its name as the file system label and
 /// mounts it by that label. Delete protection keeps `terraform destroy` or a
 /// removed entry from deleting the data with it.
 fn volumes(bp: &Blueprint, cloud: &[(&crate::blueprint::model::Host, &HostPlan)]) -> Map<String, Value> {

@@ -244,7 +244,10 @@ pub fn budget(bp: &Blueprint, pg: &Postgres) -> Budget {
     // Every host's processes: an application on several hosts has a pool
     // per process on each of them.
     let on_hosts = clients(bp, pg).into_iter().flat_map(|(a, app, e, env)| {
-        app.hosts().into_iter().filter_map(move |n| bp.hosts.iter().find(|h| h.name == *n)).map(move |h| (a, app, e, env, h))
+        app.hosts()
+            .into_iter()
+            .filter_map(move |n| bp.hosts.iter().find(|h| h.name == *n))
+            .map(move |h| (a, app, e, env, h))
     });
     for (a, app, e, env, host) in on_hosts {
         let procs = processes_for(app, host, env);
@@ -326,4 +329,38 @@ pub fn budget(bp: &Blueprint, pg: &Postgres) -> Budget {
     // A share below the minimum was raised to it, so it overflows here too.
     let fits = worst_case + reserved <= max_connections.value;
     Budget { max_connections, superuser_reserved: reserved, shares, services, worst_case, fits }
+}
+
+#[cfg(test)]
+mod scale_out_tests {
+    use super::*;
+
+    #[test]
+    fn the_budget_counts_every_hosts_processes_and_cron_once() {
+        let bp = crate::resolve::private::tests::scale_out(&[]);
+        let b = budget(&bp, &bp.postgres[0]);
+        let shares: Vec<(&str, &str, u32)> =
+            b.shares.iter().map(|s| (s.service.as_str(), s.host.as_str(), s.pools)).collect();
+        // prod: 13 workers on each host; odoo-1 adds 2 cron threads, odoo-2 none; + the gevent process.
+        assert_eq!(
+            shares,
+            [
+                ("odoo-prod", "odoo-1", 16),
+                ("odoo-prod", "odoo-2", 14),
+                ("odoo-test", "odoo-1", 5),
+                ("odoo-test", "odoo-2", 5)
+            ]
+        );
+        assert_eq!(b.worst_case, (16 + 14 + 5 + 5) * DERIVED_DB_MAXCONN);
+        assert_eq!(b.max_connections.value, b.worst_case + SUPERUSER_RESERVED + MAINTENANCE_CONNECTIONS);
+        assert!(b.sum_text(&bp).starts_with("prod on odoo-1 16 × 8 + prod on odoo-2 14 × 8 + "), "{}", b.sum_text(&bp));
+        // A fixed max_connections is shared over both hosts' pools.
+        let fixed = crate::resolve::private::tests::scale_out(&[(
+            "    workload: oltp\n",
+            "    workload: oltp\n    max_connections: 200\n",
+        )]);
+        let b = budget(&fixed, &fixed.postgres[0]);
+        assert_eq!(b.shares[0].db_maxconn.value, (200 - SUPERUSER_RESERVED) / 40);
+        assert!(b.fits);
+    }
 }

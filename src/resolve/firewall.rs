@@ -230,7 +230,11 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> Firew
     routes.extend(db_routes);
     routes.dedup();
     let mut trusted = vec![NETWORK_SUBNET.to_string()];
-    trusted.extend(bp.networks.iter().filter(|_| !shields_db).map(|n| n.ip_range.clone()));
+    // The host's own private network only: another zone's network cannot
+    // route here anyway, and trusting it would say otherwise. Not on a host
+    // that publishes a database for other hosts: there each client is
+    // admitted by its address (database_routes).
+    trusted.extend(bp.network_of(host).filter(|_| !shields_db).map(|(_, n)| n.ip_range.clone()));
     let project = &bp.project.name.0;
     let docker_user = vec![
         DockerUserBlock {
@@ -467,5 +471,46 @@ mod tests {
         assert!(!is_private_bind(""));
         assert!(!is_private_bind("0.0.0.0"));
         assert!(!is_private_bind("203.0.113.5"));
+    }
+}
+
+#[cfg(test)]
+mod private_network_tests {
+    use super::*;
+
+    fn plan_of(bp: &Blueprint, name: &str) -> (FirewallPlan, Vec<Exposure>) {
+        let host = bp.hosts.iter().find(|h| h.name.as_str() == name).expect("host");
+        let placed = super::super::placement::on_host(bp, host);
+        let compose = super::super::compose::plan(bp, host, &placed, &super::super::vhost::on_host(bp, host));
+        (plan(bp, host, compose.as_ref()), exposure(bp, host, compose.as_ref()))
+    }
+
+    #[test]
+    fn the_database_host_admits_its_clients_alone() {
+        let bp = crate::resolve::private::tests::scale_out(&[]);
+        let (db, rows) = plan_of(&bp, "db");
+        let routes: Vec<&str> = db.routes.iter().map(|r| r.ufw.as_str()).collect();
+        assert_eq!(
+            routes,
+            [
+                "route allow from 10.0.2.11 to any port 5432 proto tcp",
+                "route allow from 10.0.2.12 to any port 5432 proto tcp"
+            ]
+        );
+        let nfs: Vec<&str> = db.rules.iter().filter(|r| r.port == 2049).map(|r| r.ufw.as_str()).collect();
+        assert_eq!(
+            nfs,
+            ["allow from 10.0.2.11 to any port 2049 proto tcp", "allow from 10.0.2.12 to any port 2049 proto tcp"]
+        );
+        // The private range is not let through DOCKER-USER wholesale here.
+        assert_eq!(db.docker_user[0].trusted, [NETWORK_SUBNET]);
+        let pg = rows.iter().find(|r| r.port == 5432).expect("5432 row");
+        assert!(!pg.internet && pg.intent == Intent::Private, "{pg:?}");
+        assert!(pg.who.starts_with("10.0.2.20 only (IPv4), from 10.0.2.11 (odoo-1), 10.0.2.12 (odoo-2)"), "{}", pg.who);
+        assert!(rows.iter().any(|r| r.port == 2049 && !r.internet && r.who == "10.0.2.11, 10.0.2.12"));
+        // An application host (a load balancer target) keeps trusting the range the load balancer comes from.
+        let (app, _) = plan_of(&bp, "odoo-1");
+        assert_eq!(app.docker_user[0].trusted, [NETWORK_SUBNET, "10.0.0.0/16"]);
+        assert!(app.routes.is_empty() && !app.rules.iter().any(|r| r.port == 2049));
     }
 }

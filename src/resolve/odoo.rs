@@ -133,11 +133,7 @@ pub fn plan(bp: &Blueprint, host: &Host, app: &Application, env: &Environment, b
     let mut db = Vec::new();
     if let Some(address) = &remote {
         let pg = bp.postgres.iter().find(|p| p.name == app.database).map_or_else(String::new, |p| p.host.to_string());
-        db.push(setting(
-            "db_host",
-            address,
-            Some(format!("`{}` on `{pg}`, over the private network", app.database)),
-        ));
+        db.push(setting("db_host", address, Some(format!("`{}` on `{pg}`, over the private network", app.database))));
         db.push(setting("db_port", super::private::POSTGRES_PORT, None));
     }
     sections.push(Section {
@@ -149,9 +145,13 @@ pub fn plan(bp: &Blueprint, host: &Host, app: &Application, env: &Environment, b
         settings: db
             .into_iter()
             .chain([
-            setting("db_name", &database, None),
-            setting("dbfilter", format!("^{database}$"), Some("this environment serves its own database only".into())),
-            setting("db_maxconn", db_maxconn.value, Some(db_maxconn.why.clone())),
+                setting("db_name", &database, None),
+                setting(
+                    "dbfilter",
+                    format!("^{database}$"),
+                    Some("this environment serves its own database only".into()),
+                ),
+                setting("db_maxconn", db_maxconn.value, Some(db_maxconn.why.clone())),
             ])
             .collect(),
     });
@@ -190,9 +190,9 @@ pub fn plan(bp: &Blueprint, host: &Host, app: &Application, env: &Environment, b
             setting(
                 "max_cron_threads",
                 processes.max_cron_threads,
-                app.cron_host().filter(|c| app.is_spread() && **c != host.name).map(|c| {
-                    format!("Odoo's cron runs on `{c}` only; this host serves requests")
-                }),
+                app.cron_host()
+                    .filter(|c| app.is_spread() && **c != host.name)
+                    .map(|c| format!("Odoo's cron runs on `{c}` only; this host serves requests")),
             ),
             setting(
                 "limit_memory_hard",

@@ -278,8 +278,9 @@ fn hba(bp: &Blueprint, pg: &Postgres) -> Vec<HbaRule> {
             user: all(),
             address: String::new(),
             method: "trust",
-            why: "the socket exists inside the container only: health checks, backups via docker exec, first-start init"
-                .into(),
+            why:
+                "the socket exists inside the container only: health checks, backups via docker exec, first-start init"
+                    .into(),
         },
         HbaRule {
             kind: "host",

@@ -173,7 +173,12 @@ pub fn nfs(bp: &Blueprint, host: &Host) -> NfsPlan {
                         "`{}-{}`'s filestore and sessions, shared with {}",
                         app.name,
                         env.name,
-                        app.hosts().into_iter().filter(|h| **h != host.name).map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", ")
+                        app.hosts()
+                            .into_iter()
+                            .filter(|h| **h != host.name)
+                            .map(|h| format!("`{h}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 });
             }
@@ -196,4 +201,77 @@ pub fn nfs(bp: &Blueprint, host: &Host) -> NfsPlan {
         plan.exports_file = Some(format!("/etc/exports.d/{}.exports", bp.project.name));
     }
     plan
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// blueprints/odoo-scale-out.yaml with `edit` applied (old → new).
+    pub(crate) fn scale_out(edits: &[(&str, &str)]) -> Blueprint {
+        let mut text = include_str!("../../blueprints/odoo-scale-out.yaml").to_string();
+        for (old, new) in edits {
+            assert!(text.contains(old), "`{old}` is not in the blueprint");
+            text = text.replacen(old, new, 1);
+        }
+        let path = std::path::Path::new("blueprints/odoo-scale-out.yaml");
+        match crate::blueprint::load::load(path, text.as_bytes()) {
+            Ok(loaded) => loaded.blueprint,
+            Err(_) => panic!("the edited blueprint does not load"),
+        }
+    }
+
+    fn name(n: &str) -> Name {
+        serde_yaml::from_str(n).expect("name")
+    }
+
+    #[test]
+    fn hosts_on_one_network_reach_each_other() {
+        let bp = scale_out(&[]);
+        assert!(reach(&bp, &name("odoo-1"), &name("db")));
+        assert_eq!(address(&bp, &name("db")).as_deref(), Some("10.0.2.20"));
+        let apart = scale_out(&[("    private_ip: 10.0.2.20\n", "")]);
+        assert!(!reach(&apart, &name("odoo-1"), &name("db")));
+        assert!(reach(&apart, &name("db"), &name("db")), "a host reaches itself");
+    }
+
+    #[test]
+    fn remote_clients_are_the_application_hosts_with_their_databases() {
+        let bp = scale_out(&[]);
+        let clients = remote_clients(&bp, &bp.postgres[0]);
+        let hosts: Vec<(&str, &str)> = clients.iter().map(|c| (c.host.as_str(), c.address.as_str())).collect();
+        assert_eq!(hosts, [("odoo-1", "10.0.2.11"), ("odoo-2", "10.0.2.12")]);
+        assert_eq!(clients[0].databases, ["odoo_prod", "odoo_test", "postgres"]);
+        let db = bp.hosts.iter().find(|h| h.name.as_str() == "db").unwrap();
+        let odoo_1 = bp.hosts.iter().find(|h| h.name.as_str() == "odoo-1").unwrap();
+        assert_eq!(db_endpoint(&bp, &bp.applications[0], odoo_1), Some(("10.0.2.20".into(), true)));
+        assert_eq!(db_endpoint(&bp, &bp.applications[0], db), Some(("postgres".into(), false)));
+    }
+
+    #[test]
+    fn the_data_host_exports_to_the_other_hosts_which_mount() {
+        let bp = scale_out(&[]);
+        let host = |n: &str| bp.hosts.iter().find(|h| h.name.as_str() == n).unwrap();
+        let db = nfs(&bp, host("db"));
+        assert_eq!(db.exports_file.as_deref(), Some("/etc/exports.d/odoo.exports"));
+        assert_eq!(db.clients(), ["10.0.2.11", "10.0.2.12"]);
+        assert_eq!(
+            db.exports[0].line,
+            "/mnt/odoo-data/prod 10.0.2.11(rw,sync,no_subtree_check,root_squash) 10.0.2.12(rw,sync,no_subtree_check,root_squash)"
+        );
+        assert_eq!(db.exports[0].owner, "101:101");
+        assert!(db.mounts.is_empty());
+        let app = nfs(&bp, host("odoo-2"));
+        assert!(app.exports.is_empty());
+        assert_eq!(app.mounts.len(), 2);
+        assert!(app.mounts[0].fstab.starts_with("10.0.2.20:/mnt/odoo-data/prod /mnt/odoo-data/prod nfs nfsvers=4.2,"));
+        assert!(app.mounts[0].fstab.contains("x-systemd.before=docker.service"));
+        // The default data host is the first application host: it exports to the second only.
+        let first = scale_out(&[("    data_host: db\n", "")]);
+        let host = |n: &str| first.hosts.iter().find(|h| h.name.as_str() == n).unwrap();
+        assert_eq!(nfs(&first, host("odoo-1")).clients(), ["10.0.2.12"]);
+        assert!(nfs(&first, host("odoo-1")).mounts.is_empty());
+        assert_eq!(nfs(&first, host("odoo-2")).mounts.len(), 2);
+        assert!(nfs(&first, host("db")).is_empty());
+    }
 }

@@ -134,13 +134,29 @@ pub struct AdminUsers {
 /// ext4 labels hold at most 16 bytes (`mkfs.ext4 -L`).
 pub const LABEL_MAX: usize = 16;
 
+/// XFS labels hold at most 12 bytes (`mkfs.xfs -L`, xfs_admin(8)).
+pub const XFS_LABEL_MAX: usize = 12;
+
+/// The label limit of the file system a volume gets, and its name as
+/// `mkfs.<fs>` and /etc/fstab write it; `None` for a file system gen does
+/// not make on a volume (E627).
+pub fn volume_fs(fs: Option<Filesystem>) -> Option<(&'static str, usize)> {
+    match fs.unwrap_or(Filesystem::Ext4) {
+        Filesystem::Ext4 => Some(("ext4", LABEL_MAX)),
+        Filesystem::Xfs => Some(("xfs", XFS_LABEL_MAX)),
+        Filesystem::Btrfs | Filesystem::Swap => None,
+    }
+}
+
 /// A Hetzner Cloud volume as install.sh mounts it.
 #[derive(Debug, Clone, Serialize)]
 pub struct VolumeMount {
-    /// The volume's name at Hetzner, also its ext4 label (at most
-    /// [`LABEL_MAX`] bytes, E627).
+    /// The volume's name at Hetzner, also its file system label (at most
+    /// [`LABEL_MAX`] bytes for ext4, [`XFS_LABEL_MAX`] for XFS, E627).
     pub label: String,
     pub mount: String,
+    /// `ext4` or `xfs`: what `mkfs.<fs>` makes and /etc/fstab names.
+    pub fs: &'static str,
     /// The block device's size in bytes (whole GiB, as Hetzner creates it):
     /// how install.sh tells a new, blank volume from another.
     pub bytes: u64,
@@ -296,6 +312,7 @@ fn volumes(host: &Host) -> Vec<VolumeMount> {
         .map(|v| VolumeMount {
             label: v.name.to_string(),
             mount: v.mount.clone(),
+            fs: volume_fs(v.fs).map_or("ext4", |(fs, _)| fs),
             bytes: super::cost::gb(v.size) * Size::gib(1).bytes(),
         })
         .collect()

@@ -237,6 +237,16 @@ pub struct Volume {
     /// Where the host mounts it (`/mnt/data`).
     #[schemars(example = &"/mnt/data")]
     pub mount: String,
+    /// The volume's location (`nbg1`): a volume attaches only to a server
+    /// in its own location (Hetzner Cloud docs, "Volumes"), so it must be
+    /// the host's (E627). Left out: the host's location.
+    #[serde(default)]
+    #[schemars(example = &"nbg1")]
+    pub location: Option<String>,
+    /// The file system install.sh makes on a new, blank volume: `ext4` or
+    /// `xfs`. Default: `ext4`.
+    #[serde(default)]
+    pub fs: Option<Filesystem>,
     /// A dated quote for the volume. Left out: the catalog's price per GB.
     #[serde(default)]
     pub price: Option<Price>,

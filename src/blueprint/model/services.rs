@@ -312,7 +312,8 @@ pub enum AppKind {
     Odoo,
 }
 
-/// An application with its environments, all on one host.
+/// An application with its environments, all on one host or each on
+/// several behind a load balancer.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Application {
@@ -333,8 +334,7 @@ pub struct Application {
     /// `host`): every environment runs on each of them. The first runs
     /// Odoo's cron (`max_cron_threads = 0` on the others); `data_host`
     /// shares the environments' data directories (filestore and HTTP
-    /// sessions) with the others over NFS on the private network. Default:
-    /// none.
+    /// sessions) with the others over NFS on the private network.
     #[serde(default)]
     pub hosts: Vec<Name>,
     /// With `hosts`: the host whose environments' `data_dir`s are the real
@@ -546,7 +546,10 @@ pub struct Postgres {
     /// The service's name; applications refer to it in `database`.
     #[schemars(example = &"postgres")]
     pub name: Name,
-    /// The host it runs on, by name.
+    /// The host it runs on, by name. Applications on other hosts reach it
+    /// over the private network (both hosts with a `private_ip` in one of
+    /// `networks`, E207): it is then published on this host's private
+    /// address, for their addresses only.
     pub host: Name,
     /// The PostgreSQL image (`postgres:16.10-alpine`).
     #[schemars(example = &"postgres:16.10-alpine")]
