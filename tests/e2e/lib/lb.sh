@@ -47,6 +47,12 @@ def private_ip(name):
         sys.exit(f"target {name} has no private network address")
     return nets[0]["ip"]
 
+def short(key):
+    # Terraform names carry their load balancer (`<lb>_https`, `<lb>_<target>`);
+    # HAProxy's backends and servers are named without it (`https_targets`,
+    # the target), so a check names them the same for any load balancer.
+    return key[len(lb_name) + 1:] if key.startswith(lb_name + "_") else key
+
 targets = []
 for key, t in sorted(res.get("hcloud_load_balancer_target", {}).items()):
     if t["load_balancer_id"] != "${hcloud_load_balancer.%s.id}" % lb_name:
@@ -60,7 +66,7 @@ for key, t in sorted(res.get("hcloud_load_balancer_target", {}).items()):
         k, _, v = t["label_selector"].partition("=")
         names = [n for n, s in sorted(servers.items()) if s.get("labels", {}).get(k) == v]
     elif t["type"] == "ip":
-        targets.append((key, t["ip"]))
+        targets.append((short(key), t["ip"]))
         continue
     else:
         sys.exit(f"target {key}: type {t['type']} not supported by the stand-in")
@@ -76,6 +82,7 @@ out = ["global", "    maxconn 4096", "", "defaults",
 for key, svc in sorted(res.get("hcloud_load_balancer_service", {}).items()):
     if svc["load_balancer_id"] != "${hcloud_load_balancer.%s.id}" % lb_name:
         continue
+    key = short(key)
     proto, listen, dest = svc["protocol"], svc["listen_port"], svc.get("destination_port", svc["listen_port"])
     hc = svc.get("health_check", {})
     mode = "tcp" if proto == "tcp" else "http"

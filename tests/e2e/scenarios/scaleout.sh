@@ -10,8 +10,8 @@
 # - "the internet" as for every scenario (lib/net.sh), each host on it with
 #   its public address;
 # - the vSwitch: a bridge in its own namespace; each host's end of it is a
-#   veth `vlan4000`, which the generated install.sh brings up as eth0.4000
-#   through netplan (the netplan stand-in: this kernel has no 802.1Q; see
+#   veth `vsw4000`, which the generated install.sh brings up as its VLAN
+#   interface through netplan (the netplan stand-in: this kernel has no 802.1Q; see
 #   tests/e2e/root/usr/local/sbin/netplan); the vSwitch gateway (the first
 #   address of the vSwitch subnet, as Hetzner assigns it) routes to the
 #   cloud subnet, where the load balancer is (HAProxy from the Terraform
@@ -113,7 +113,7 @@ so_host_up() {
   local h=$1 state path
   state=$(host_state "$h")
   host_create "$h" "${SO_V4[$h]}" "${SO_V6[$h]}"
-  veth_to_bridge "$(host_ns "$h")" "vlan$SO_VLAN" "$VSW_NS" w
+  veth_to_bridge "$(host_ns "$h")" "vsw$SO_VLAN" "$VSW_NS" w
   if [ "$h" = db ]; then
     for path in $(so_nfs_exports); do echo "$E2E_STATE/nfs/$SO_DB_PRIV$path $path"; done > "$state/binds"
   else
@@ -144,6 +144,18 @@ so_secret() { sed -n "s/^$1=//p" "$E2E_STATE/so-secrets"; }
 # the real exportfs wrote from the generated file.
 so_exported() {
   host_exec db cat /var/lib/nfs/etab | awk -F'\t' '{ split($2, c, "("); print $1, c[1] }' | sort -u
+}
+
+# so_vswitch_up HOST ADDRESS: ADDRESS is on an interface of its own (not
+# the public eth0), with the vSwitch's MTU (1400), and the route to the
+# whole network goes through it.
+so_vswitch_up() {
+  local ifname
+  ifname=$(host_exec "$1" ip -o -4 addr show | awk -v a="$2" 'index($4, a "/") == 1 { print $2 }')
+  [ -n "$ifname" ] && [ "$ifname" != eth0 ] || { echo "no interface with $2 besides eth0: '$ifname'"; return 1; }
+  log "  $1: $2 on $ifname"
+  host_exec "$1" ip link show "$ifname" | grep -q 'mtu 1400' || { host_exec "$1" ip link show "$ifname"; return 1; }
+  host_exec "$1" ip route show "$SO_NETWORK" | grep -q "dev $ifname" || { host_exec "$1" ip route; return 1; }
 }
 
 # so_rerun_keeps HOST: install.sh again exits 0 and keeps every container.
@@ -252,8 +264,8 @@ PY
   done
   so_cloud_init db || true
   check "db: first boot stopped before .env: no container" eq "" host_docker db ps -aq
-  check "db: install.sh brought up the vSwitch interface (VLAN $SO_VLAN) with its private address" contains \
-    "inet $SO_DB_PRIV/" host_exec db ip -4 addr show "eth0.$SO_VLAN"
+  check "db: install.sh brought up the vSwitch interface (VLAN $SO_VLAN) with its private address" \
+    so_vswitch_up db "$SO_DB_PRIV"
   check "db: the generated exports pass nfs-utils' exportfs, each to the application hosts only" eq \
     "$(for path in $(so_nfs_exports); do printf '%s %s\n%s %s\n' "$path" "${SO_PRIV[odoo-1]}" "$path" "${SO_PRIV[odoo-2]}"; done | sort)" \
     so_exported
@@ -261,8 +273,7 @@ PY
   for h in "${SO_APPS[@]}"; do
     so_cloud_init "$h" || true
     check "$h: first boot stopped before .env: no container" eq "" host_docker "$h" ps -aq
-    check "$h: the vSwitch interface is up with ${SO_PRIV[$h]}" contains "inet ${SO_PRIV[$h]}/" \
-      host_exec "$h" ip -4 addr show "eth0.$SO_VLAN"
+    check "$h: the vSwitch interface is up with ${SO_PRIV[$h]}" so_vswitch_up "$h" "${SO_PRIV[$h]}"
     check "$h: reaches db's NFS port over the vSwitch" \
       host_exec "$h" timeout 4 bash -c "exec 3<>/dev/tcp/$SO_DB_PRIV/2049"
     for path in $(so_nfs_exports); do
