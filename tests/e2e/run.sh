@@ -158,9 +158,10 @@ if [[ " $only " == *" agency "* ]]; then
   agency_scenarios
 fi
 if [[ " $only " == *" scaleout "* ]]; then
-  # The earlier groups are done: their hosts' memory and CPU, the load
-  # balancer's addresses and the private network go to the scale-out.
-  for h in "$E2E_STATE"/hosts/*; do [ -d "$h" ] && host_stop "$(basename "$h")"; done
+  # The earlier groups are done: their hosts (engines, roots and images on
+  # the tmpfs), the load balancer's addresses and the private network go,
+  # so that the scale-out's three hosts have the memory.
+  for h in "$E2E_STATE"/hosts/*; do [ -d "$h" ] && host_destroy "$(basename "$h")"; done
   lb_down
   ip netns delete "$PRIV_NS" 2>/dev/null || true
   scaleout_scenarios
