@@ -40,9 +40,9 @@ fn phase_2_has_a_network_and_a_load_balancer_per_region() {
     assert_eq!(r["hcloud_load_balancer"]["lb-us"]["location"], "ash");
     assert_eq!(r["hcloud_load_balancer_network"]["lb-us"]["network_id"], "${hcloud_network.web-us.id}");
     let targets = &r["hcloud_load_balancer_target"];
-    assert_eq!(names(targets), ["lb-eu-eu-1", "lb-eu-eu-2", "lb-us-us-1", "lb-us-us-2"]);
-    assert_eq!(targets["lb-us-us-2"]["load_balancer_id"], "${hcloud_load_balancer.lb-us.id}");
-    assert_eq!(targets["lb-us-us-2"]["server_id"], "${hcloud_server.us-2.id}");
+    assert_eq!(names(targets), ["lb-eu_eu-1", "lb-eu_eu-2", "lb-us_us-1", "lb-us_us-2"]);
+    assert_eq!(targets["lb-us_us-2"]["load_balancer_id"], "${hcloud_load_balancer.lb-us.id}");
+    assert_eq!(targets["lb-us_us-2"]["server_id"], "${hcloud_server.us-2.id}");
 
     // Each region's managed certificate holds its own 50 sites' 100 names.
     for (lb, first, last) in [("lb-eu", 1, 50), ("lb-us", 51, 100)] {
@@ -106,9 +106,9 @@ fn dedicated_servers_are_ip_targets_through_the_vswitch() {
     let r = &tf["resource"];
     assert!(r.get("hcloud_server").is_none(), "dedicated servers are not cloud servers");
     assert_eq!(r["hcloud_network"]["shop"]["expose_routes_to_vswitch"], true);
-    assert_eq!(r["hcloud_network_subnet"]["shop-vswitch"]["vswitch_id"], 12345);
-    assert_eq!(r["hcloud_network_subnet"]["shop-vswitch"]["ip_range"], "10.0.2.0/24");
-    for (target, ip) in [("app-1", "10.0.2.11"), ("app-2", "10.0.2.12")] {
+    assert_eq!(r["hcloud_network_subnet"]["shop_vswitch"]["vswitch_id"], 12345);
+    assert_eq!(r["hcloud_network_subnet"]["shop_vswitch"]["ip_range"], "10.0.2.0/24");
+    for (target, ip) in [("shop-lb_app-1", "10.0.2.11"), ("shop-lb_app-2", "10.0.2.12")] {
         assert_eq!(r["hcloud_load_balancer_target"][target]["type"], "ip");
         assert_eq!(r["hcloud_load_balancer_target"][target]["ip"], ip);
     }
@@ -119,7 +119,8 @@ fn dedicated_servers_are_ip_targets_through_the_vswitch() {
     let start = install.find("  vswitch_text=\"# Written").expect("the netplan text") + "  vswitch_text=\"".len();
     let text = &install[start..];
     let text = &text[..text.find('"').expect("end of the text")];
-    let text = text.replace("$vswitch_if", "enp0s31f6.4000").replace("$vswitch_link", "enp0s31f6");
+    assert!(install.contains("vswitch_if=vlan4000\n"), "the interface's name fits 15 characters");
+    let text = text.replace("$vswitch_if", "vlan4000").replace("$vswitch_link", "enp0s31f6");
     let root = tempfile::tempdir().expect("root");
     let netplan = root.path().join("etc/netplan");
     std::fs::create_dir_all(&netplan).expect("mkdir");
@@ -137,9 +138,9 @@ fn dedicated_servers_are_ip_targets_through_the_vswitch() {
         .expect("netplan runs");
     assert!(generate.status.success(), "netplan generate: {}", String::from_utf8_lossy(&generate.stderr));
     let units = root.path().join("run/systemd/network");
-    let netdev = std::fs::read_to_string(units.join("10-netplan-enp0s31f6.4000.netdev")).expect("the VLAN netdev");
+    let netdev = std::fs::read_to_string(units.join("10-netplan-vlan4000.netdev")).expect("the VLAN netdev");
     assert!(netdev.contains("Kind=vlan") && netdev.contains("Id=4000"), "{netdev}");
-    let network = std::fs::read_to_string(units.join("10-netplan-enp0s31f6.4000.network")).expect("its network");
+    let network = std::fs::read_to_string(units.join("10-netplan-vlan4000.network")).expect("its network");
     assert!(network.contains("Address=10.0.2.11/24"), "{network}");
     assert!(network.contains("Destination=10.0.0.0/16") && network.contains("Gateway=10.0.2.1"), "{network}");
     assert!(network.contains("MTUBytes=1400"), "{network}");
@@ -171,4 +172,48 @@ fn a_dedicated_target_without_a_vswitch_address_is_refused() {
     // In the cloud subnet: not a vSwitch address, so no IP target either.
     let outside = fixture.replace("private_ip: 10.0.2.12", "private_ip: 10.0.1.12");
     assert_eq!(lint(&outside), ["E316", "E642"]);
+
+    // Found by the break test: each of these linted clean and built
+    // artifacts that could not work.
+    let cases = [
+        // the vSwitch gateway, which install.sh would route through
+        ("private_ip: 10.0.2.12", "private_ip: 10.0.2.1", &["E316"][..]),
+        // one address for two hosts
+        ("private_ip: 10.0.2.12", "private_ip: 10.0.2.11", &["E316"][..]),
+        // host bits, which `ip route` refuses
+        ("ip_range: 10.0.0.0/16", "ip_range: 10.0.9.9/16", &["E316"][..]),
+        // Docker's default bridge
+        ("ip_range: 10.0.0.0/16", "ip_range: 172.17.0.0/16", &["E316"][..]),
+        // a load balancer without targets
+        ("targets: [app-1, app-2]", "targets: []", &["E641"][..]),
+    ];
+    for (from, to, codes) in cases {
+        assert!(fixture.contains(from), "{from}");
+        let edited = fixture.replacen(from, to, 1);
+        let edited = if to.contains("172.17.") {
+            edited
+                .replace("subnet: 10.0.1.0/24", "subnet: 172.17.1.0/24")
+                .replace("10.0.2.0/24", "172.17.2.0/24")
+                .replace("10.0.2.1", "172.17.2.1")
+        } else {
+            edited
+        };
+        assert_eq!(lint(&edited), codes, "{to}");
+    }
+}
+
+/// A host behind one load balancer over the private network and another
+/// over public addresses: nginx listens for one of them only (E643).
+#[test]
+fn a_host_behind_a_private_and_a_public_load_balancer() {
+    let fixture = std::fs::read_to_string(repo().join("tests/fixtures/fleet/vswitch.yaml")).expect("fixture");
+    let public = "  - name: lb-pub\n    type: lb11\n    location: fsn1\n    tls: terminate\n    targets: [app-2]\n    use_private_network: false\n    health_check: {path: /health, interval: 15s, timeout: 10s, retries: 3}\ndns:";
+    let text = fixture.replacen("dns:", public, 1);
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("shop.yaml"), text).expect("write");
+    let run = Gen::new(dir.path()).args(["lint", "--format", "json", "shop.yaml"]).output();
+    let report: Value = serde_json::from_slice(&run.stdout).expect("json");
+    let codes: Vec<&str> =
+        report["diagnostics"].as_array().expect("diagnostics").iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert!(codes.contains(&"E643"), "{codes:?}");
 }

@@ -893,6 +893,12 @@ pub(crate) fn validated_terraform(infra: &Path) -> serde_json::Value {
             }
         }
     }
+    // A `moved` block leaves a name no resource has for one that a resource
+    // has (Terraform refuses a `from` that is still declared).
+    for m in tf["moved"].as_array().into_iter().flatten() {
+        let (from, to) = (m["from"].as_str().unwrap(), m["to"].as_str().unwrap());
+        assert!(!defined.contains(from) && defined.contains(to), "moved {from} -> {to}");
+    }
     // Every ${type.name.attr} and depends_on names a resource defined here.
     for reference in raw.split("${").skip(1) {
         let expr = reference.split('}').next().unwrap();
@@ -928,7 +934,7 @@ fn terraform_json_uses_only_documented_hcloud_arguments() {
     assert_eq!(resources["hcloud_server"].as_object().unwrap().len(), 2);
     // The load balancer: TLS at the LB with a managed certificate for every
     // site's names, health checks on /health, targets over the private network.
-    let service = &resources["hcloud_load_balancer_service"]["https"];
+    let service = &resources["hcloud_load_balancer_service"]["web-lb_https"];
     assert_eq!(service["protocol"], "https");
     assert_eq!(service["destination_port"], 80);
     assert_eq!(service["health_check"]["http"]["path"], "/health");

@@ -12,9 +12,10 @@
 //!   `sla.availability` is 99.95 % or more: spread placement groups keep
 //!   the servers on different physical hosts of one location, not out of a
 //!   location's outage (Hetzner Cloud docs, "Placement groups");
-//! - W646: a network zone (region) whose hosts keep data (databases, data
-//!   directories) while none of them is the backup host and none has the
-//!   provider's daily Backups: losing that region loses the data.
+//! - W646: in a stack of several network zones (regions), a host that
+//!   keeps data (databases, data directories) while it is neither the
+//!   backup host nor has the provider's daily Backups: losing it loses the
+//!   data.
 
 use std::collections::BTreeMap;
 
@@ -37,7 +38,26 @@ fn tls_modes(bp: &Blueprint, out: &mut Vec<Finding>) {
     for host in &bp.hosts {
         let mut balancers = bp.load_balancers_of(host.name.as_str());
         let Some((_, first)) = balancers.next() else { continue };
-        if let Some((k, other)) = balancers.find(|(_, lb)| lb.tls != first.tls) {
+        let others: Vec<_> = balancers.collect();
+        // nginx listens on the private address or on every address, for all
+        // of a host's load balancers alike.
+        if let Some((k, other)) = others.iter().find(|(_, lb)| lb.use_private_network != first.use_private_network) {
+            out.push(
+                Finding::error(
+                    "E643",
+                    format!("/load_balancers/{k}/use_private_network"),
+                    format!(
+                        "`{}` is behind `{}` over the private network and `{}` over public addresses: its nginx listens on one of them only",
+                        host.name,
+                        if first.use_private_network { &first.name } else { &other.name },
+                        if first.use_private_network { &other.name } else { &first.name },
+                    ),
+                )
+                .hint("give every load balancer of a host the same `use_private_network`")
+                .at_value(),
+            );
+        }
+        if let Some((k, other)) = others.iter().find(|(_, lb)| lb.tls != first.tls) {
             let mode = |tls: TlsMode| if tls == TlsMode::Terminate { "terminate" } else { "passthrough" };
             out.push(
                 Finding::error(
@@ -93,11 +113,23 @@ fn redundancy(bp: &Blueprint, out: &mut Vec<Finding>) {
                         lb.name, locations[0]
                     ),
                 )
-                .hint("put the targets in two locations of the load balancer's network zone (nbg1 and fsn1, say)")
+                .hint(match zone_locations(&lb.location).as_slice() {
+                    [_, _, ..] => format!(
+                        "put the targets in two locations of the load balancer's network zone ({})",
+                        zone_locations(&lb.location).join(", ")
+                    ),
+                    _ => "its network zone has one location: promise what one location gives, or serve from a second region with its own load balancer".to_string(),
+                })
                 .at_value(),
             );
         }
     }
+}
+
+/// The Hetzner Cloud locations of `location`'s network zone.
+fn zone_locations(location: &str) -> Vec<&'static str> {
+    let zone = network_zone(location);
+    crate::catalog::NETWORK_ZONES.iter().filter(|(_, z)| Some(*z) == zone).map(|(l, _)| *l).collect()
 }
 
 /// The hosts that keep data a lost server takes with it: its databases and
@@ -118,9 +150,8 @@ fn keeps_data(bp: &Blueprint) -> Vec<&str> {
 /// What W646 knows of one network zone.
 #[derive(Default)]
 struct Region<'a> {
-    /// Whether one of its hosts is the backup host or has provider Backups.
-    backed_up: bool,
-    /// Its hosts that keep data: index in `hosts` and name.
+    /// Its hosts that keep data with nothing backing them up (neither the
+    /// backup host nor provider Backups): index in `hosts` and name.
     keepers: Vec<(usize, &'a str)>,
 }
 
@@ -131,8 +162,8 @@ fn regions_without_backups(bp: &Blueprint, out: &mut Vec<Finding>) {
     for (i, host) in bp.hosts.iter().enumerate() {
         let Some(zone) = network_zone(&host.location) else { continue };
         let region = zones.entry(zone).or_default();
-        region.backed_up |= host.backups || backup_host == Some(host.name.as_str());
-        if data.contains(&host.name.as_str()) {
+        let covered = host.backups || backup_host == Some(host.name.as_str());
+        if data.contains(&host.name.as_str()) && !covered {
             region.keepers.push((i, host.name.as_str()));
         }
     }
@@ -140,18 +171,16 @@ fn regions_without_backups(bp: &Blueprint, out: &mut Vec<Finding>) {
         // One region: whether the stack has backups at all is E514/W513's.
         return;
     }
-    for (zone, Region { backed_up, keepers }) in zones {
+    for (zone, Region { keepers }) in zones {
         let Some((first, _)) = keepers.first() else { continue };
-        if backed_up {
-            continue;
-        }
         let names: Vec<String> = keepers.iter().map(|(_, n)| format!("`{n}`")).collect();
+        let verb = if names.len() == 1 { "keeps" } else { "keep" };
         out.push(
             Finding::warning(
                 "W646",
                 format!("/hosts/{first}/location"),
                 format!(
-                    "no backup covers the {zone} region: {} keep data, and none of its hosts is the backup host or has the provider's Backups",
+                    "no backup covers data in the {zone} region: {} {verb} data, is not the backup host and has no provider Backups",
                     names.join(", ")
                 ),
             )
@@ -234,5 +263,10 @@ load_balancers:
         assert_eq!(codes(&text), ["W646"]);
         assert!(codes(&text.replace("os: ubuntu-24.04}", "os: ubuntu-24.04, backups: true}")).is_empty());
         assert!(codes(&format!("{us}\nnetworks: []\n{backup}")).is_empty(), "a server without data");
+        // Backups on another host of the region do not cover this one's data.
+        let two = format!(
+            "{us}  - {{name: us-2, kind: cloud, type: cpx21, location: ash, os: ubuntu-24.04, backups: true}}\n\nnetworks: []\n{backup}{service}"
+        );
+        assert_eq!(codes(&two), ["W646"]);
     }
 }

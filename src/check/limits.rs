@@ -125,7 +125,9 @@ fn connections(
     out: &mut Vec<Finding>,
 ) {
     let Some(users) = bp.project.users else { return };
-    let need = users as usize * CONNECTIONS_PER_USER;
+    // The users spread evenly over the stack's load balancers.
+    let users = (users as usize).div_ceil(bp.load_balancers.len().max(1));
+    let need = users * CONNECTIONS_PER_USER;
     if need <= t.connections {
         return;
     }
@@ -135,7 +137,7 @@ fn connections(
             "W612",
             format!("/load_balancers/{k}/type"),
             format!(
-                "`{}` ({}) holds about {} concurrent connections; {users} users open up to {need} ({CONNECTIONS_PER_USER} each over HTTP/1.1)",
+                "`{}` ({}) holds about {} concurrent connections; its {users} users (the stated users spread over the load balancers) open up to {need} ({CONNECTIONS_PER_USER} each over HTTP/1.1)",
                 lb.name,
                 t.name.to_ascii_uppercase(),
                 t.connections

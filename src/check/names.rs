@@ -41,6 +41,19 @@ pub(crate) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
             out,
         );
     }
+    // A volume's name is its name at Hetzner (one per project) and its
+    // file system label.
+    unique(
+        "volume",
+        bp.hosts.iter().enumerate().flat_map(|(h, host)| {
+            host.storage
+                .iter()
+                .flat_map(|s| s.volumes.iter())
+                .enumerate()
+                .map(move |(v, volume)| (volume.name.as_str(), format!("/hosts/{h}/storage/volumes/{v}/name")))
+        }),
+        out,
+    );
     unique(
         "network",
         bp.networks.iter().enumerate().map(|(n, net)| (net.name.as_str(), format!("/networks/{n}/name"))),

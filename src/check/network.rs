@@ -32,7 +32,7 @@ fn exposure(bp: &Blueprint, out: &mut Vec<Finding>) {
                 Intent::LoadBalancerOnly if row.internet => (
                     "E310",
                     "load-balancer-only",
-                    "set the load balancer's `use_private_network: true`: nginx then listens on the private address only, and Docker cannot publish it past the firewalls",
+                    "set the load balancer's `use_private_network: true` and give the host a `private_ip`: nginx then listens on the private address only, and Docker cannot publish it past the firewalls",
                 ),
                 Intent::VpnOnly if row.internet => (
                     "E311",
@@ -216,6 +216,10 @@ fn ranges(bp: &Blueprint, out: &mut Vec<Finding>) {
 /// is a host address of its kind's subnet: a cloud server's in the cloud
 /// subnet, a dedicated server's in the vSwitch subnet (the only way it
 /// joins a cloud network).
+/// Ranges Docker takes on every host: its default bridge (docker0) and
+/// gen's compose network ([`compose::NETWORK_SUBNET`]).
+const DOCKER_RANGES: [&str; 2] = ["172.17.0.0/16", compose::NETWORK_SUBNET];
+
 fn networks(bp: &Blueprint, out: &mut Vec<Finding>) {
     let mut parsed = Vec::new();
     for (n, network) in bp.networks.iter().enumerate() {
@@ -226,11 +230,38 @@ fn networks(bp: &Blueprint, out: &mut Vec<Finding>) {
         }
         let mut ok = true;
         for (field, value) in &fields {
-            if net(value).is_none() {
+            let Some(parsed) = net(value) else {
                 ok = false;
                 out.push(
                     Finding::error("E316", at(field), format!("`{value}` is not an IPv4 network"))
                         .hint("write `10.0.0.0/16`")
+                        .at_value(),
+                );
+                continue;
+            };
+            // Written as is into Terraform and `ip route`, which refuses
+            // host bits.
+            if parsed.network() != parsed.addr() {
+                ok = false;
+                out.push(
+                    Finding::error(
+                        "E316",
+                        at(field),
+                        format!("`{value}` has host bits set: the network is {}", parsed.trunc()),
+                    )
+                    .hint(format!("write `{}`", parsed.trunc()))
+                    .at_value(),
+                );
+                continue;
+            }
+            // Docker's own ranges on every host: docker0 and gen's compose network.
+            if let Some(docker) = DOCKER_RANGES
+                .iter()
+                .find(|d| net(d).is_some_and(|d| d.contains(&parsed.network()) || parsed.contains(&d.network())))
+            {
+                out.push(
+                    Finding::error("E316", at(field), format!("`{value}` overlaps {docker}, which Docker uses on every host: replies to the private network would go into a container network"))
+                        .hint("use a range in 10.0.0.0/8, such as 10.0.0.0/16")
                         .at_value(),
                 );
             }
@@ -278,9 +309,18 @@ fn networks(bp: &Blueprint, out: &mut Vec<Finding>) {
         }
         parsed.push((n, range));
     }
+    let mut taken: BTreeMap<&str, &str> = BTreeMap::new();
     for (h, host) in bp.hosts.iter().enumerate() {
         let Some(ip) = &host.private_ip else { continue };
         let at = format!("/hosts/{h}/private_ip");
+        if let Some(first) = taken.insert(ip.as_str(), host.name.as_str()) {
+            out.push(
+                Finding::error("E316", at.clone(), format!("`{ip}` of `{}` is `{first}`'s address too", host.name))
+                    .hint("give each host an address of its own")
+                    .at_value(),
+            );
+            continue;
+        }
         let Some((_, network)) = bp.network_of(host) else {
             let hint = if bp.networks.is_empty() {
                 "add a network under `networks`, or leave `private_ip` out".to_string()
@@ -316,6 +356,25 @@ fn networks(bp: &Blueprint, out: &mut Vec<Finding>) {
             },
         };
         let Some(subnet) = subnet else { continue }; // reported above
+                                                     // The gateways: the network's first address for a cloud subnet
+                                                     // (Hetzner Cloud docs, "Networks"), the vSwitch subnet's first one
+                                                     // for a vSwitch (the route to the cloud network goes through it).
+        let gateway = match host.kind {
+            HostKind::Cloud => net(&network.ip_range).and_then(|r| r.hosts().next()),
+            HostKind::Dedicated => subnet.hosts().next(),
+        };
+        if gateway.is_some() && ip.parse::<Ipv4Addr>().ok() == gateway {
+            out.push(
+                Finding::error(
+                    "E316",
+                    at,
+                    format!("`{ip}` of `{}` is the gateway of network `{}`", host.name, network.name),
+                )
+                .hint("Hetzner keeps the first address for its gateway: pick another one")
+                .at_value(),
+            );
+            continue;
+        }
         if !ip
             .parse::<Ipv4Addr>()
             .is_ok_and(|a| subnet.contains(&a) && a != subnet.network() && a != subnet.broadcast())

@@ -111,6 +111,10 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     }
 }
 
+/// The sizes Hetzner Cloud creates volumes in, GB: 10 to 10,240 (Hetzner
+/// Cloud docs, "Volumes": "between 10 GB and 10 TB").
+const VOLUME_GB: (u64, u64) = (10, 10_240);
+
 /// E627: a volume gen cannot attach and mount: on a dedicated server
 /// (Hetzner Cloud volumes attach to cloud servers only), in another
 /// location than its server (a volume attaches only to a server of its
@@ -119,8 +123,10 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
 /// label: 16 bytes for ext4, 12 for XFS), or a mount point that is not an
 /// absolute path other than `/`.
 fn volumes(h: usize, host: &crate::blueprint::model::Host, out: &mut Vec<Finding>) {
+    let mut mounts = std::collections::BTreeSet::new();
     for (v, volume) in host.storage.iter().flat_map(|s| s.volumes.iter()).enumerate() {
         let at = format!("/hosts/{h}/storage/volumes/{v}");
+        let gb = crate::resolve::cost::gb(volume.size);
         let fs = crate::resolve::provision::volume_fs(volume.fs);
         let (fs_name, label_max) = fs.unwrap_or(("ext4", crate::resolve::provision::LABEL_MAX));
         let (pointer, message, hint) = if host.kind != HostKind::Cloud {
@@ -156,6 +162,30 @@ fn volumes(h: usize, host: &crate::blueprint::model::Host, out: &mut Vec<Finding
                     volume.name.0.len()
                 ),
                 format!("shorten the name to at most {label_max} characters"),
+            )
+        } else if !(VOLUME_GB.0..=VOLUME_GB.1).contains(&gb) {
+            (
+                format!("{at}/size"),
+                format!(
+                    "volume `{}` is {gb} GB; Hetzner Cloud volumes are {} GB to {} GB",
+                    volume.name, VOLUME_GB.0, VOLUME_GB.1
+                ),
+                format!("write a size from {}G to {}T", VOLUME_GB.0, VOLUME_GB.1 / 1000),
+            )
+        } else if !mounts.insert(volume.mount.trim_end_matches('/')) {
+            (
+                format!("{at}/mount"),
+                format!(
+                    "volume `{}` mounts at `{}`, where another volume of `{}` is mounted",
+                    volume.name, volume.mount, host.name
+                ),
+                "give each volume a mount point of its own".to_string(),
+            )
+        } else if volume.mount.chars().any(|c| c.is_whitespace() || c == '\\' || c == '"' || c == '\'') {
+            (
+                format!("{at}/mount"),
+                format!("volume `{}` mounts at `{}`: /etc/fstab separates fields by spaces", volume.name, volume.mount),
+                "write a mount point without spaces or quotes, such as `/mnt/my-data`".to_string(),
             )
         } else if !volume.mount.starts_with('/') || volume.mount.trim_end_matches('/').is_empty() {
             (
@@ -220,6 +250,17 @@ mod tests {
         assert!(!codes_on_cloud(check, &xfs("project-file"), "").contains(&"E627"));
         assert!(codes_on_cloud(check, &xfs("project-files"), "").contains(&"E627"));
         assert!(codes_on_cloud(check, &volume("files", "/mnt/files, fs: btrfs"), "").contains(&"E627"));
+        // Hetzner's sizes (10 GB to 10 TB), one volume per mount point, and
+        // no space in /etc/fstab's fields.
+        let sized =
+            |size: &str| format!("      volumes:\n        - {{name: files, size: {size}, mount: /mnt/files}}\n");
+        assert!(codes_on_cloud(check, &sized("5G"), "").contains(&"E627"));
+        assert!(codes_on_cloud(check, &sized("11T"), "").contains(&"E627"));
+        assert!(!codes_on_cloud(check, &sized("10T"), "").contains(&"E627"));
+        let twice =
+            format!("{}        - {{name: more, size: 100G, mount: /mnt/files/}}\n", volume("files", "/mnt/files"));
+        assert!(codes_on_cloud(check, &twice, "").contains(&"E627"));
+        assert!(codes_on_cloud(check, &volume("files", "\"/mnt/my files\""), "").contains(&"E627"));
         // A Hetzner Cloud volume on the dedicated AX52 of the base blueprint.
         let base = include_str!("../../tests/fixtures/invalid/base/minimal.yaml");
         let with =

@@ -99,6 +99,18 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
 }
 
 fn load_balancer(bp: &Blueprint, k: usize, lb: &LoadBalancer, out: &mut Vec<Finding>) {
+    if lb.targets.is_empty() {
+        out.push(
+            Finding::error(
+                "E641",
+                format!("/load_balancers/{k}/targets"),
+                format!("load balancer `{}` has no targets: it routes nowhere, and is billed", lb.name),
+            )
+            .hint("list the hosts it sends traffic to, or remove it")
+            .at_value(),
+        );
+        return;
+    }
     let Some(lb_zone) = network_zone(&lb.location) else { return };
     let network = bp.network_of_load_balancer(lb).filter(|(_, n)| known(&n.zone));
     if let Some((_, net)) = network.filter(|(_, n)| n.zone != lb_zone) {
@@ -144,11 +156,16 @@ fn load_balancer(bp: &Blueprint, k: usize, lb: &LoadBalancer, out: &mut Vec<Find
                     })
                 });
             if !in_vswitch {
+                let why = if lb.use_private_network {
+                    "without a vSwitch address"
+                } else {
+                    "reached over public addresses (`use_private_network: false`), and gen knows only its vSwitch address"
+                };
                 out.push(
                     Finding::error(
                         "E642",
                         at,
-                        format!("`{}` is a dedicated server without a vSwitch address: gen cannot name it as a load balancer target", host.name),
+                        format!("`{}` is a dedicated server {why}: gen cannot name it as a load balancer target", host.name),
                     )
                     .hint("couple a Robot vSwitch to the network (`vswitch: {id, vlan, subnet}`), give the server a `private_ip` in its subnet and keep `use_private_network: true`; or point DNS at the dedicated server")
                     .at_value(),

@@ -164,6 +164,7 @@ pub fn plan(bp: &Blueprint, hosts: &[HostPlan], header: &str) -> Option<Value> {
 
     load_balancers(bp, &mut res);
 
+    let moved = moved_from_short_names(bp, &res);
     // The addresses the operator needs: DNS records (a load balancer's
     // when the names are behind one), the VPN endpoint.
     let mut outputs: Map<String, Value> = cloud
@@ -178,7 +179,7 @@ pub fn plan(bp: &Blueprint, hosts: &[HostPlan], header: &str) -> Option<Value> {
             json!({ "value": format!("${{hcloud_load_balancer.{}.ipv4}}", lb.name) }),
         );
     }
-    Some(json!({
+    let mut tf = json!({
         // Terraform JSON's comment property.
         "//": header,
         "terraform": { "required_providers": { "hcloud": { "source": "hetznercloud/hcloud", "version": "~> 1.52" } } },
@@ -186,14 +187,39 @@ pub fn plan(bp: &Blueprint, hosts: &[HostPlan], header: &str) -> Option<Value> {
         "provider": { "hcloud": { "token": "${var.hcloud_token}" } },
         "resource": Value::Object(res),
         "output": Value::Object(outputs),
-    }))
+    });
+    if !moved.is_empty() {
+        tf["moved"] = json!(moved);
+    }
+    Some(tf)
+}
+
+/// `moved` blocks from the names gen gave a single load balancer's
+/// services and targets before names carried the load balancer
+/// (`hcloud_load_balancer_service.https`, `hcloud_load_balancer_target.<target>`)
+/// to the first load balancer's names, so a stack built with those names
+/// keeps its live services and targets instead of Terraform destroying and
+/// creating them. A `from` address missing from the state is a no-op.
+fn moved_from_short_names(bp: &Blueprint, res: &Map<String, Value>) -> Vec<Value> {
+    let Some(lb) = bp.load_balancers.first() else { return Vec::new() };
+    let prefix = format!("{}_", lb.name);
+    let mut moved = Vec::new();
+    for kind in ["hcloud_load_balancer_service", "hcloud_load_balancer_target"] {
+        for key in res.get(kind).and_then(Value::as_object).into_iter().flat_map(|m| m.keys()) {
+            if let Some(short) = key.strip_prefix(&prefix) {
+                moved.push(json!({ "from": format!("{kind}.{short}"), "to": format!("{kind}.{key}") }));
+            }
+        }
+    }
+    moved
 }
 
 /// Every private network with its cloud subnet and, when dedicated servers
 /// join it, its vSwitch subnet. A network with a vSwitch exposes its routes
 /// to it (`expose_routes_to_vswitch`), so the dedicated servers reach the
 /// cloud subnet through the vSwitch gateway. Subnets are keyed by network
-/// name (`<network>` for the cloud subnet, `<network>-vswitch`).
+/// name (`<network>` for the cloud subnet, `<network>_vswitch`: `_` is not
+/// in a blueprint name, so no other network's key can be the same).
 fn networks(bp: &Blueprint, res: &mut Map<String, Value>) {
     if bp.networks.is_empty() {
         return;
@@ -215,7 +241,7 @@ fn networks(bp: &Blueprint, res: &mut Map<String, Value>) {
         if let Some(vswitch) = &net.vswitch {
             network["expose_routes_to_vswitch"] = json!(true);
             subnets.insert(
-                format!("{n}-vswitch"),
+                format!("{n}_vswitch"),
                 json!({
                     "network_id": id("hcloud_network", &n),
                     "type": "vswitch",
@@ -267,14 +293,15 @@ const LB_RESOURCES: [&str; 5] = [
 ];
 
 /// Every load balancer with its network attachment, services, managed
-/// certificates and targets. Resource names start with the load
-/// balancer's name when there are several (`<lb>-https`, `<lb>-<target>`);
-/// a single load balancer keeps the short names (`https`, `<target>`).
+/// certificates and targets. A service or target is named
+/// `<lb>_<service>` / `<lb>_<target>` and a second certificate `<lb>_2`:
+/// `_` is not in a blueprint name, so two load balancers' names never meet
+/// (`lb` with target `eu-x` and `lb-eu` with target `x` would as
+/// `lb-eu-x`), and a name stays the same when a load balancer is added.
 fn load_balancers(bp: &Blueprint, res: &mut Map<String, Value>) {
     let mut maps: Vec<Map<String, Value>> = LB_RESOURCES.iter().map(|_| Map::new()).collect();
-    let prefixed = bp.load_balancers.len() > 1;
     for lb in &bp.load_balancers {
-        load_balancer(bp, lb, prefixed, &mut maps);
+        load_balancer(bp, lb, &mut maps);
     }
     for (kind, map) in LB_RESOURCES.iter().zip(maps) {
         if !map.is_empty() {
@@ -283,23 +310,18 @@ fn load_balancers(bp: &Blueprint, res: &mut Map<String, Value>) {
     }
 }
 
-fn load_balancer(
-    bp: &Blueprint,
-    lb: &crate::blueprint::model::LoadBalancer,
-    prefixed: bool,
-    maps: &mut [Map<String, Value>],
-) {
+fn load_balancer(bp: &Blueprint, lb: &crate::blueprint::model::LoadBalancer, maps: &mut [Map<String, Value>]) {
     let [lbs, attachments, certificates, service_map, target_map] = maps else {
         unreachable!("one map per entry of LB_RESOURCES")
     };
     let name = lb.name.to_string();
-    let key = |short: &str| if prefixed { format!("{name}-{short}") } else { short.to_string() };
+    let key = |short: &str| format!("{name}_{short}");
     let lb_id = id("hcloud_load_balancer", &name);
     lbs.insert(
         name.clone(),
         json!({
             "name": name,
-            "load_balancer_type": lb.lb_type,
+            "load_balancer_type": lb.lb_type.to_lowercase(),
             "location": lb.location,
             "algorithm": { "type": match lb.algorithm { Algorithm::RoundRobin => "round_robin", Algorithm::LeastConnections => "least_connections" } },
             "labels": labels(bp, &Default::default()),
@@ -335,7 +357,7 @@ fn load_balancer(
             let domains: Vec<&str> = bp.load_balanced_names(lb).into_iter().map(|n| n.domain).collect();
             let mut cert_ids = Vec::new();
             for (i, chunk) in domains.chunks(NAMES_PER_CERTIFICATE).enumerate() {
-                let cert = if i == 0 { name.clone() } else { format!("{name}-{}", i + 1) };
+                let cert = if i == 0 { name.clone() } else { format!("{name}_{}", i + 1) };
                 cert_ids.push(id("hcloud_managed_certificate", &cert));
                 certificates.insert(
                     cert.clone(),
@@ -391,7 +413,7 @@ fn load_balancer(
             let mut after = vec![format!("hcloud_load_balancer_network.{name}")];
             if host.kind == HostKind::Dedicated && net.vswitch.is_some() {
                 // The vSwitch subnet holds the target's address.
-                after.push(format!("hcloud_network_subnet.{}-vswitch", net.name));
+                after.push(format!("hcloud_network_subnet.{}_vswitch", net.name));
             }
             target["depends_on"] = json!(after);
         }

@@ -167,6 +167,26 @@ pub fn cidrs(bp: &Blueprint, source: &Source) -> Vec<String> {
     }
 }
 
+/// [`cidrs`] as `host` sees them: a load balancer comes from the network
+/// of the load balancers that target this host, not from another region's.
+pub fn cidrs_on(bp: &Blueprint, host: &Host, source: &Source) -> Vec<String> {
+    if *source != Source::LoadBalancer {
+        return cidrs(bp, source);
+    }
+    let mut ranges = Vec::new();
+    for (_, lb) in bp.load_balancers_of(host.name.as_str()) {
+        match bp.network_of_load_balancer(lb) {
+            Some((_, net)) => ranges.push(net.ip_range.clone()),
+            None => return vec!["any".into()],
+        }
+    }
+    ranges.dedup();
+    if ranges.is_empty() {
+        return cidrs(bp, source);
+    }
+    ranges
+}
+
 /// Whether an address is private (RFC 1918), loopback, or the host's own
 /// private-network address: not reachable from the internet.
 pub fn is_private_bind(ip: &str) -> bool {
@@ -196,7 +216,7 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> Firew
         }
     }
     for r in bp.firewall.iter().flat_map(|f| f.rules.iter()) {
-        for cidr in cidrs(bp, &r.from) {
+        for cidr in cidrs_on(bp, host, &r.from) {
             let comment = r.comment.clone().unwrap_or_else(|| format!("from {}", source_name(&r.from)));
             rules.push(Rule::new(r.port, proto(r.proto), cidr, comment, false));
         }

@@ -233,7 +233,9 @@ fi
 # default route; netplan (Ubuntu) or ifupdown (Debian) brings it up at boot.
 vswitch_link=$(ip -o -4 route show default | awk '{ print $5; exit }')
 [ -n "$vswitch_link" ] || { say "vSwitch: no default route, so no link to put VLAN 4000 on" >&2; exit 1; }
-vswitch_if="$vswitch_link.4000"
+# `vlan<ID>`, as Hetzner's docs name it: `<link>.<ID>` can pass the 15
+# characters an interface name holds (enp193s0f0np0.4000), and ip(8) refuses it.
+vswitch_if=vlan4000
 if command -v netplan >/dev/null 2>&1; then
   vswitch_file=/etc/netplan/60-gen-vswitch.yaml
   vswitch_text="# Written by gen's install.sh: VLAN 4000 into the Robot vSwitch.
