@@ -8,6 +8,7 @@ mod common;
 mod database;
 mod determinism;
 mod editor;
+mod fleet;
 mod fuzz;
 mod hostile;
 mod invalid;

@@ -33,7 +33,7 @@ pub struct Plan {
     pub hosts: Vec<HostPlan>,
     /// Hetzner Cloud resources as Terraform JSON, when there are cloud hosts.
     pub terraform: Option<serde_json::Value>,
-    pub blue_green: Option<terraform::BlueGreen>,
+    pub blue_green: Vec<terraform::BlueGreen>,
     /// Cost, capacity and growth: `out/<name>/report/`.
     pub report: report::ReportPlan,
 }
