@@ -25,6 +25,8 @@
 //! month's downtime budget promises a recovery that by itself breaks the
 //! availability promised beside it.
 
+use std::collections::HashSet;
+
 use crate::blueprint::model::{Blueprint, Host, HostKind};
 use crate::blueprint::units::{Duration, Size};
 use crate::diag::Finding;
@@ -110,7 +112,8 @@ pub(super) fn monthly_budget(availability: f64) -> u64 {
 
 /// Hosts whose loss stops a service, in blueprint order.
 fn single_points(bp: &Blueprint) -> Vec<&Host> {
-    let mut names: Vec<&str> = bp.applications.iter().map(|a| a.host.as_str()).collect();
+    // A set: two hosts per site, looked up per host, cost sites × hosts as a list.
+    let mut names: HashSet<&str> = bp.applications.iter().map(|a| a.host.as_str()).collect();
     names.extend(bp.postgres.iter().map(|p| p.host.as_str()));
     if let Some(web) = &bp.websites {
         for site in &web.sites {
@@ -121,7 +124,7 @@ fn single_points(bp: &Blueprint) -> Vec<&Host> {
             }
         }
     }
-    bp.hosts.iter().filter(|h| names.contains(&h.name.as_str())).collect()
+    bp.hosts.iter().filter(|h| names.contains(h.name.as_str())).collect()
 }
 
 pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
