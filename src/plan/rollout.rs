@@ -164,19 +164,21 @@ pub fn plan(bp: &Blueprint, name: &str, hosts: &[HostPlan]) -> Rollout {
     }
 }
 
+/// Whether a host belongs to a group.
+type HostTest<'a> = dyn Fn(&Host) -> bool + 'a;
+
 /// Groups per role (what is placed on a host), per load balancer (its
 /// targets), per location, per network zone and per kind; empty ones left out.
 fn groups(bp: &Blueprint, lbs: &[&LoadBalancer]) -> Vec<Group> {
-    let on = |pred: &dyn Fn(&Host) -> bool| -> Vec<String> {
-        bp.hosts.iter().filter(|h| pred(h)).map(|h| h.name.to_string()).collect()
-    };
+    let on =
+        |pred: &HostTest| -> Vec<String> { bp.hosts.iter().filter(|h| pred(h)).map(|h| h.name.to_string()).collect() };
     let mut out = Vec::new();
     let mut push = |name: String, why: String, hosts: Vec<String>| {
         if !hosts.is_empty() {
             out.push(Group { name, why, hosts });
         }
     };
-    let roles: [(&str, &str, &dyn Fn(&Host) -> bool); 6] = [
+    let roles: [(&str, &str, &HostTest); 6] = [
         ("odoo", "Odoo environments (applications)", &|h| bp.applications.iter().any(|a| a.host == h.name)),
         ("postgres", "PostgreSQL servers", &|h| bp.postgres.iter().any(|p| p.host == h.name)),
         ("mariadb", "MariaDB servers", &|h| bp.mariadb.iter().any(|m| m.host == h.name)),
