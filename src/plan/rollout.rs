@@ -236,6 +236,50 @@ mod tests {
         assert_eq!(group_name("zone", "eu-central"), "zone_eu_central");
     }
 
+    const BLUEPRINT: &str = r#"
+project: {name: t, title: T}
+hosts:
+  - {name: a, kind: cloud, type: cx22, location: nbg1, os: debian-12, private_ip: 10.0.1.2}
+  - {name: b, kind: cloud, type: cx22, location: ash, os: debian-12}
+network: {name: net, ip_range: 10.0.0.0/16, subnet: 10.0.1.0/24}
+load_balancer: {name: web-lb, type: lb11, location: nbg1, tls: terminate, targets: [a, b],
+                health_check: {path: /up, interval: 15s, timeout: 10s, retries: 3}}
+"#;
+
+    #[test]
+    fn the_probe_is_what_the_load_balancer_checks_where_it_checks_it() {
+        let mut bp: Blueprint = serde_yaml::from_str(BLUEPRINT).expect("test blueprint parses");
+        let lb = bp.load_balancer.clone().unwrap();
+        let probe = lb_probe(&bp, &lb, &bp.hosts[0]);
+        assert_eq!(probe.url, "http://10.0.1.2:80/up");
+        // (15 + 10) × 4 + 30 = 130 s, every 15 s.
+        assert_eq!((probe.wait.retries, probe.wait.delay), (9, 15));
+        // No private address, or not over the private network: nginx listens everywhere.
+        assert_eq!(lb_probe(&bp, &lb, &bp.hosts[1]).url, "http://127.0.0.1:80/up");
+        bp.load_balancer.as_mut().unwrap().use_private_network = false;
+        let lb = bp.load_balancer.clone().unwrap();
+        assert_eq!(lb_probe(&bp, &lb, &bp.hosts[0]).url, "http://127.0.0.1:80/up");
+    }
+
+    #[test]
+    fn groups_per_load_balancer_location_zone_and_kind() {
+        let bp: Blueprint = serde_yaml::from_str(BLUEPRINT).expect("test blueprint parses");
+        let got: Vec<(String, Vec<String>)> =
+            groups(&bp, &load_balancers(&bp)).into_iter().map(|g| (g.name, g.hosts)).collect();
+        let hosts = |h: &[&str]| h.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            got,
+            [
+                ("lb_web_lb".to_string(), hosts(&["a", "b"])),
+                ("location_ash".to_string(), hosts(&["b"])),
+                ("location_nbg1".to_string(), hosts(&["a"])),
+                ("zone_eu_central".to_string(), hosts(&["a"])),
+                ("zone_us_east".to_string(), hosts(&["b"])),
+                ("kind_cloud".to_string(), hosts(&["a", "b"])),
+            ]
+        );
+    }
+
     #[test]
     fn waits_round_up() {
         let w = Wait::new(130, 15, "x");
