@@ -26,10 +26,11 @@ pub fn describe(plan: &Plan) -> String {
         for v in &h.provision.volumes {
             let _ = writeln!(
                 s,
-                "  volume  {} {} at {} (Hetzner Cloud volume; install.sh mounts it by its ext4 label)",
+                "  volume  {} {} at {} (Hetzner Cloud volume; install.sh mounts it by its {} label)",
                 v.label,
                 crate::blueprint::units::Size(v.bytes),
-                v.mount
+                v.mount,
+                v.fs
             );
         }
         if let Some(compose) = &h.compose {

@@ -90,7 +90,7 @@ pub fn blueprint(name: &str, sites: usize, hosts: usize) -> Result<String> {
     ]);
     let top = bp.as_mapping_mut().ok_or_else(|| Error::Usage("starter is not a mapping".into()))?;
     top.insert("websites".into(), websites);
-    top.insert("network".into(), yaml("{name: web, ip_range: 10.0.0.0/16, subnet: 10.0.0.0/16, zone: eu-central}"));
+    top.insert("networks".into(), yaml("[{name: web, ip_range: 10.0.0.0/16, subnet: 10.0.0.0/16, zone: eu-central}]"));
     // Fifty servers cost more than the starter's budget; the fleet has its own.
     top.insert("budget".into(), yaml("{monthly: 1500.00, note: synthetic fleet}"));
     let body = serde_yaml::to_string(&bp).map_err(|e| Error::Usage(format!("synth: {e}")))?;

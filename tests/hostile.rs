@@ -370,7 +370,7 @@ fn literals_cannot_carry_syntax() {
     // Found by feeding `'$(id)"` to every free-text field: these reached
     // blue-green.sh's curl line and a compose CMD-SHELL health check.
     for (pointer, code) in [
-        ("/load_balancer/health_check/path", "E211"),
+        ("/load_balancers/0/health_check/path", "E211"),
         ("/websites/defaults/backend/health_path", "E211"),
         ("/websites/defaults/frontend/health_path", "E211"),
     ] {

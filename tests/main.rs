@@ -9,6 +9,7 @@ mod common;
 mod database;
 mod determinism;
 mod editor;
+mod fleet;
 mod fuzz;
 mod hostile;
 mod invalid;

@@ -130,7 +130,7 @@ echo INPUT; iptables -S ufw-user-input
             assert!(out.contains("ufw allow from 10.8.0.0/24 to any port 53 proto udp"), "{out}");
             assert!(out.contains("ufw allow from 10.8.0.0/24 to any port 53 proto tcp"), "{out}");
             assert!(!out.contains("allow 53"), "DNS must never be open to everyone: {out}");
-        } else if !host.to_string_lossy().contains("/out/hetzner-websites/") {
+        } else if !host.to_string_lossy().contains("/out/hetzner-websites") {
             // The examples (one cloud server each): nginx public, SSH from
             // the admin network only, no VPN.
             assert!(out.contains("ufw route allow 80/tcp") && out.contains("ufw route allow 443/tcp"), "{out}");
@@ -138,9 +138,14 @@ echo INPUT; iptables -S ufw-user-input
             assert!(!out.contains("51820"), "{out}");
             assert!(!out.contains("3306"), "MariaDB stays on the compose network: {out}");
         } else {
-            // Websites: nginx only on the private address; no route rule at all.
+            // Websites (phase 1, and phase 2's two regions): nginx only on
+            // the private address; no route rule at all; the host's own
+            // network trusted, not the other region's.
             assert!(!out.contains("route allow"), "{out}");
-            assert!(out.contains("-A DOCKER-USER -s 10.0.0.0/16 -j RETURN"), "{out}");
+            let us = host.to_string_lossy().contains("/hosts/us-");
+            let (own, other) = if us { ("10.1.0.0/16", "10.0.0.0/16") } else { ("10.0.0.0/16", "10.1.0.0/16") };
+            assert!(out.contains(&format!("-A DOCKER-USER -s {own} -j RETURN")), "{out}");
+            assert!(!out.contains(&format!("-s {other}")), "{out}");
             assert!(out.contains("ufw allow from 198.51.100.0/24 to any port 22 proto tcp"), "{out}");
         }
         assert!(!out.contains("allow 22/tcp"), "SSH must never be open to everyone here: {out}");
@@ -793,21 +798,19 @@ fn check_args(kind: &str, at: &str, value: &serde_json::Value) {
     }
 }
 
-/// infra/main.tf.json against the provider's documented arguments, with
-/// every reference pointing at a resource the file defines and user_data
-/// read from the host's cloud-init artifact.
-#[test]
-fn terraform_json_uses_only_documented_hcloud_arguments() {
-    let dir = built(|_, t| t);
-    let infra = dir.path().join("out/hetzner-websites/infra");
+/// Checks one infra/main.tf.json (in `infra`) against the provider's
+/// documented arguments, every reference and `depends_on` against the
+/// resources the file defines, and each server's user_data against its
+/// cloud-init artifact; returns the parsed file. Terraform itself cannot be
+/// installed here, so this is the reference check `terraform validate`
+/// would make.
+pub(crate) fn validated_terraform(infra: &Path) -> serde_json::Value {
     let raw = std::fs::read_to_string(infra.join("main.tf.json")).unwrap();
-    assert!(!dir.path().join("out/odoo-dedicated/infra/main.tf.json").exists(), "dedicated hosts are not in Terraform");
     let tf: serde_json::Value = serde_json::from_str(&raw).unwrap();
     assert_eq!(tf["terraform"]["required_providers"]["hcloud"]["source"], "hetznercloud/hcloud");
     assert!(tf["provider"]["hcloud"]["token"].as_str().unwrap().starts_with("${var."), "no token in the file");
     let resources = tf["resource"].as_object().unwrap();
     let mut defined = std::collections::BTreeSet::new();
-    let mut servers = 0;
     for (kind, instances) in resources {
         for (name, body) in instances.as_object().unwrap() {
             defined.insert(format!("{kind}.{name}"));
@@ -833,7 +836,6 @@ fn terraform_json_uses_only_documented_hcloud_arguments() {
                         "{at}"
                     );
                     assert!(body["lifecycle"]["//"].is_string(), "{at}: the lifecycle block says why");
-                    servers += 1;
                 }
                 "hcloud_load_balancer" => check_args("lb.algorithm", &at, &body["algorithm"]),
                 "hcloud_load_balancer_service" => {
@@ -845,6 +847,19 @@ fn terraform_json_uses_only_documented_hcloud_arguments() {
                         check_args("health_check.http", &at, http);
                     }
                 }
+                "hcloud_load_balancer_target" => {
+                    // A server target names a server; an IP target an address.
+                    match body["type"].as_str() {
+                        Some("server") => assert!(body["server_id"].is_string(), "{at}"),
+                        Some("ip") => assert!(body["ip"].as_str().is_some_and(|ip| !ip.is_empty()), "{at}"),
+                        other => panic!("{at}: target type {other:?}"),
+                    }
+                }
+                "hcloud_network_subnet" => match body["type"].as_str() {
+                    Some("cloud") => assert!(body.get("vswitch_id").is_none(), "{at}"),
+                    Some("vswitch") => assert!(body["vswitch_id"].is_u64(), "{at}: a vswitch subnet names its vSwitch"),
+                    other => panic!("{at}: subnet type {other:?}"),
+                },
                 "hcloud_firewall" => {
                     for rule in body["rule"].as_array().unwrap() {
                         check_args("firewall.rule", &at, rule);
@@ -857,7 +872,6 @@ fn terraform_json_uses_only_documented_hcloud_arguments() {
             }
         }
     }
-    assert_eq!(servers, 2, "every server has its lifecycle rules");
     // Every ${type.name.attr} and depends_on names a resource defined here.
     for reference in raw.split("${").skip(1) {
         let expr = reference.split('}').next().unwrap();
@@ -873,6 +887,24 @@ fn terraform_json_uses_only_documented_hcloud_arguments() {
             assert!(defined.contains(dep), "depends_on {dep}");
         }
     }
+    tf
+}
+
+/// infra/main.tf.json against the provider's documented arguments, with
+/// every reference pointing at a resource the file defines and user_data
+/// read from the host's cloud-init artifact.
+#[test]
+fn terraform_json_uses_only_documented_hcloud_arguments() {
+    let dir = built(|_, t| t);
+    assert!(!dir.path().join("out/odoo-dedicated/infra/main.tf.json").exists(), "dedicated hosts are not in Terraform");
+    for infra in std::fs::read_dir(dir.path().join("out")).unwrap().map(|e| e.unwrap().path().join("infra")) {
+        if infra.join("main.tf.json").exists() {
+            validated_terraform(&infra);
+        }
+    }
+    let tf = validated_terraform(&dir.path().join("out/hetzner-websites/infra"));
+    let resources = tf["resource"].as_object().unwrap();
+    assert_eq!(resources["hcloud_server"].as_object().unwrap().len(), 2);
     // The load balancer: TLS at the LB with a managed certificate for every
     // site's names, health checks on /health, targets over the private network.
     let service = &resources["hcloud_load_balancer_service"]["https"];

@@ -339,9 +339,18 @@ fn schema_finding(err: &jsonschema::ValidationError<'_>) -> Finding {
         ValidationErrorKind::AdditionalProperties { unexpected } => {
             let key = unexpected.first().cloned().unwrap_or_default();
             let known = known_properties(&parent_schema);
-            let hint = match nearest(&key, &known) {
-                Some(near) => format!("did you mean `{near}`?"),
-                None => format!("known keys here: {}", known.join(", ")),
+            let plural = format!("{key}s");
+            let hint = if pointer.is_empty() && known.contains(&plural) {
+                // `network:` and `load_balancer:` became lists when a stack
+                // could have several (one per network zone).
+                format!(
+                    "`{key}` is now `{plural}`, a list: write `{plural}:` and put `- ` before the entry's first key"
+                )
+            } else {
+                match nearest(&key, &known) {
+                    Some(near) => format!("did you mean `{near}`?"),
+                    None => format!("known keys here: {}", known.join(", ")),
+                }
             };
             Finding::error("E101", format!("{pointer}/{}", escape(&key)), format!("unknown key `{key}`")).hint(hint)
         }

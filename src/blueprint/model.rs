@@ -56,14 +56,18 @@ pub struct Blueprint {
     /// The servers of the stack, Hetzner Cloud or dedicated; every other
     /// section places its services on them by `name`.
     pub hosts: Vec<Host>,
-    /// A Hetzner Cloud private network (Terraform `hcloud_network`) that the
-    /// cloud hosts join. Left out: none, hosts talk over public addresses.
+    /// Hetzner Cloud private networks (Terraform `hcloud_network`), one per
+    /// network zone the stack uses; a host joins the one whose `ip_range`
+    /// holds its `private_ip`. Default: none, hosts talk over public
+    /// addresses.
     #[serde(default)]
-    pub network: Option<PrivateNetwork>,
-    /// A Hetzner Cloud load balancer in front of web hosts (Terraform
-    /// `hcloud_load_balancer`). Left out: none, DNS points at the hosts.
+    pub networks: Vec<PrivateNetwork>,
+    /// Hetzner Cloud load balancers in front of web hosts (Terraform
+    /// `hcloud_load_balancer`), each with its own targets, services and
+    /// certificates: one per region, say. Default: none, DNS points at the
+    /// hosts.
     #[serde(default)]
-    pub load_balancer: Option<LoadBalancer>,
+    pub load_balancers: Vec<LoadBalancer>,
     /// The nginx reverse proxy that runs on every host that serves HTTP.
     /// Left out: `nginx:1.28.0-alpine`, no resource limits, and
     /// `client_max_body_size 16m`.
@@ -102,7 +106,7 @@ pub struct Blueprint {
     #[serde(default)]
     pub vpn: Option<Vpn>,
     /// Where the DNS zones of the stack's domains are hosted. Hetzner issues
-    /// a load balancer's managed certificate (`load_balancer.tls: terminate`)
+    /// a load balancer's managed certificate (a load balancer's `tls: terminate`)
     /// only for names in zones at Hetzner DNS; gen checks each name against
     /// the longest zone that contains it (E605, W605 when none does).
     /// Default: none.

@@ -24,7 +24,7 @@
 //! Names HTTP-01 cannot issue where nginx terminates TLS (wildcards,
 //! non-public names) are E213 in `literals`.
 
-use crate::blueprint::model::{Access, Blueprint, DnsProvider, TlsMode};
+use crate::blueprint::model::{Access, Blueprint, DnsProvider, LoadBalancer, TlsMode};
 use crate::diag::Finding;
 
 /// The `dns` entry whose zone is the longest suffix of `name`, with its index.
@@ -51,8 +51,13 @@ fn some(names: &[&str]) -> String {
 }
 
 fn managed_certificate(bp: &Blueprint, out: &mut Vec<Finding>) {
-    let Some(lb) = bp.load_balancer.as_ref().filter(|lb| lb.tls == TlsMode::Terminate) else { return };
-    let names: Vec<&str> = bp.load_balanced_names().into_iter().map(|n| n.domain).collect();
+    for (k, lb) in bp.load_balancers.iter().enumerate().filter(|(_, lb)| lb.tls == TlsMode::Terminate) {
+        managed_certificate_of(bp, k, lb, out);
+    }
+}
+
+fn managed_certificate_of(bp: &Blueprint, k: usize, lb: &LoadBalancer, out: &mut Vec<Finding>) {
+    let names: Vec<&str> = bp.load_balanced_names(lb).into_iter().map(|n| n.domain).collect();
     let mut unknown: Vec<&str> = Vec::new();
     let mut elsewhere: Vec<(usize, Vec<&str>)> = Vec::new();
     for name in &names {
@@ -83,7 +88,7 @@ fn managed_certificate(bp: &Blueprint, out: &mut Vec<Finding>) {
                 ),
             )
             .hint(
-                "move the zone to Hetzner DNS, or set `load_balancer.tls: passthrough` so nginx gets its own \
+                "move the zone to Hetzner DNS, or set the load balancer's `tls: passthrough` so nginx gets its own \
                  certificates by HTTP-01 (any DNS); source: Hetzner Cloud API, POST /v1/certificates",
             )
             .at_value(),
@@ -93,7 +98,7 @@ fn managed_certificate(bp: &Blueprint, out: &mut Vec<Finding>) {
         out.push(
             Finding::warning(
                 "W605",
-                "/load_balancer/tls",
+                format!("/load_balancers/{k}/tls"),
                 format!(
                     "{} of the {} names on `{}`'s managed certificate are in no zone of `dns` ({}): Hetzner issues \
                      managed certificates only for zones at Hetzner DNS, and gen cannot tell where these are",

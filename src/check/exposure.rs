@@ -92,22 +92,25 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
         );
     }
 
-    if let Some(lb) = bp.load_balancer.as_ref().filter(|lb| lb.use_private_network) {
-        if bp.network.is_none() {
+    for (k, lb) in bp.load_balancers.iter().enumerate().filter(|(_, lb)| lb.use_private_network) {
+        if bp.networks.is_empty() {
             out.push(
                 Finding::error(
                     "E302",
-                    "/load_balancer/use_private_network",
-                    format!("load balancer `{}` uses the private network, but the blueprint has no `network`", lb.name),
+                    format!("/load_balancers/{k}/use_private_network"),
+                    format!(
+                        "load balancer `{}` uses the private network, but the blueprint has no `networks`",
+                        lb.name
+                    ),
                 )
-                .hint("add a `network:` section, or set `use_private_network: false`")
+                .hint("add a network under `networks:`, or set `use_private_network: false`")
                 .at_value(),
             );
         }
         for (i, target) in lb.targets.iter().enumerate() {
             if bp.hosts.iter().any(|h| h.name == *target && h.private_ip.is_none()) {
                 out.push(
-                    Finding::error("E302", format!("/load_balancer/targets/{i}"), format!("`{target}` is a load balancer target without a `private_ip`"))
+                    Finding::error("E302", format!("/load_balancers/{k}/targets/{i}"), format!("`{target}` is a load balancer target without a `private_ip`"))
                         .hint("give the host a `private_ip` in the network's subnet; nginx listens only there, so nobody goes around the load balancer")
                         .at_value(),
                 );

@@ -30,7 +30,16 @@ pub struct LbType {
     pub certificates: usize,
     /// Where the figures were read; `false`: not found in the data searched.
     pub verified: bool,
+    /// Concurrent connections the type holds, from Hetzner's product page
+    /// as remembered (10,000, 20,000, 40,000): not in the API's answer and
+    /// not confirmed in the data searched, so W612 is a warning.
+    pub connections: usize,
 }
+
+/// Connections one user's browser opens to one host over HTTP/1.1: six
+/// in Chromium and Firefox (`network.http.max-persistent-connections-per-server`),
+/// the worst case W612 counts; HTTP/2 needs one.
+pub const CONNECTIONS_PER_USER: usize = 6;
 
 /// LB11 and LB21 as in hetznercloud/hcloud-python's fixtures of the API's
 /// answer (tests/unit/load_balancer_types/conftest.py, commit c920c34; LB11
@@ -38,29 +47,35 @@ pub struct LbType {
 /// figures were not found and are Hetzner's product page as remembered:
 /// unverified.
 pub const LB_TYPES: &[LbType] = &[
-    LbType { name: "lb11", services: 5, targets: 25, certificates: 10, verified: true },
-    LbType { name: "lb21", services: 15, targets: 75, certificates: 25, verified: true },
-    LbType { name: "lb31", services: 30, targets: 150, certificates: 50, verified: false },
+    LbType { name: "lb11", services: 5, targets: 25, certificates: 10, verified: true, connections: 10_000 },
+    LbType { name: "lb21", services: 15, targets: 75, certificates: 25, verified: true, connections: 20_000 },
+    LbType { name: "lb31", services: 30, targets: 150, certificates: 50, verified: false, connections: 40_000 },
 ];
 
 const LB_SOURCE: &str = "the API's GET /v1/load_balancer_types (hetznercloud/hcloud-python test fixtures)";
 
 pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
-    let Some(lb) = &bp.load_balancer else { return };
+    for (k, lb) in bp.load_balancers.iter().enumerate() {
+        check_one(bp, k, lb, out);
+    }
+}
+
+fn check_one(bp: &Blueprint, k: usize, lb: &crate::blueprint::model::LoadBalancer, out: &mut Vec<Finding>) {
     let Some(t) = LB_TYPES.iter().find(|t| t.name.eq_ignore_ascii_case(&lb.lb_type)) else { return };
-    let names = bp.load_balanced_names().len();
+    connections(bp, k, lb, t, out);
+    let names = bp.load_balanced_names(lb).len();
     let (services, certificates) = match lb.tls {
         TlsMode::Terminate => (1, names.div_ceil(crate::catalog::NAMES_PER_CERTIFICATE)),
         TlsMode::Passthrough => (2, 0),
     };
     let asks = [
-        ("services", services, t.services, "/load_balancer/tls", String::new()),
-        ("targets", lb.targets.len(), t.targets, "/load_balancer/targets", String::new()),
+        ("services", services, t.services, format!("/load_balancers/{k}/tls"), String::new()),
+        ("targets", lb.targets.len(), t.targets, format!("/load_balancers/{k}/targets"), String::new()),
         (
             "managed certificates",
             certificates,
             t.certificates,
-            "/load_balancer/tls",
+            format!("/load_balancers/{k}/tls"),
             format!(" ({names} site names, at most {} per certificate)", crate::catalog::NAMES_PER_CERTIFICATE),
         ),
     ];
@@ -100,6 +115,40 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     }
 }
 
+/// W612: the users the blueprint states (`project.users`), each with
+/// [`CONNECTIONS_PER_USER`] connections, against what the type holds.
+fn connections(
+    bp: &Blueprint,
+    k: usize,
+    lb: &crate::blueprint::model::LoadBalancer,
+    t: &LbType,
+    out: &mut Vec<Finding>,
+) {
+    let Some(users) = bp.project.users else { return };
+    let need = users as usize * CONNECTIONS_PER_USER;
+    if need <= t.connections {
+        return;
+    }
+    let bigger = LB_TYPES.iter().find(|b| b.connections >= need);
+    out.push(
+        Finding::warning(
+            "W612",
+            format!("/load_balancers/{k}/type"),
+            format!(
+                "`{}` ({}) holds about {} concurrent connections; {users} users open up to {need} ({CONNECTIONS_PER_USER} each over HTTP/1.1)",
+                lb.name,
+                t.name.to_ascii_uppercase(),
+                t.connections
+            ),
+        )
+        .hint(match bigger {
+            Some(b) => format!("choose `type: {}` (about {} connections), or spread the users over several load balancers", b.name, b.connections),
+            None => "spread the users over several load balancers".to_string(),
+        })
+        .at_value(),
+    );
+}
+
 /// E610: each cloud host's rendered user data against [`USER_DATA_MAX`].
 /// Runs on the rendered files (the size exists only there), after render
 /// and before emit; it reads the files and changes nothing.
@@ -130,4 +179,34 @@ pub fn user_data(bp: &Blueprint, size_of: &dyn Fn(&str) -> Option<usize>) -> Vec
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    /// The minimal blueprint's host as a cloud server behind one load
+    /// balancer of `lb_type`, for `users` users.
+    fn codes(lb_type: &str, users: u32) -> Vec<&'static str> {
+        let lb = format!(
+            "networks: [{{name: n, ip_range: 10.0.0.0/16, subnet: 10.0.1.0/24}}]
+load_balancers:
+  - {{name: lb, type: {lb_type}, location: fsn1, tls: terminate, targets: [ax52],
+     health_check: {{interval: 15s, timeout: 10s, retries: 3}}}}
+"
+        );
+        let base = include_str!("../../tests/fixtures/invalid/base/minimal.yaml")
+            .replace("  title: Odoo ERP\n", &format!("  title: Odoo ERP\n  users: {users}\n"));
+        let bp: crate::blueprint::model::Blueprint = serde_yaml::from_str(&format!("{base}{lb}")).expect("blueprint");
+        let mut out = Vec::new();
+        super::check(&bp, &mut out);
+        out.iter().map(|f| f.code).collect()
+    }
+
+    #[test]
+    fn the_stated_users_fit_the_load_balancers_connections() {
+        // 1,666 users × 6 = 9,996 fit an LB11's 10,000; 1,667 do not.
+        assert!(codes("lb11", 1666).is_empty());
+        assert_eq!(codes("lb11", 1667), ["W612"]);
+        assert!(codes("lb21", 1667).is_empty(), "an LB21 holds 20,000");
+        assert_eq!(codes("lb31", 10_000), ["W612"], "no type holds 60,000");
+    }
 }

@@ -175,8 +175,8 @@ fn environments(bp: &Blueprint, out: &mut Vec<Finding>) {
 pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     certificate_names(bp, out);
     environments(bp, out);
-    if let Some(lb) = &bp.load_balancer {
-        http_path(Some(&lb.health_check.path), "/load_balancer/health_check/path".into(), out);
+    for (k, lb) in bp.load_balancers.iter().enumerate() {
+        http_path(Some(&lb.health_check.path), format!("/load_balancers/{k}/health_check/path"), out);
     }
     for (at, c) in super::website_components(bp) {
         http_path(c.health_path.as_deref(), format!("{at}/health_path"), out);

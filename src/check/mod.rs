@@ -23,6 +23,7 @@
 //! | E81x/W81x | cost and growth figures: stated claims, unpriced items, recurring products priced as one copy |
 //! | W815 | a blueprint priced from a catalog checked against its sources longer ago than the catalog's limit (`price_age`) |
 
+mod availability;
 pub(crate) mod backup;
 mod backup_space;
 mod budget;
@@ -72,6 +73,7 @@ pub fn check(bp: &Blueprint) -> Vec<Finding> {
     certificates::check(bp, &mut findings);
     provision::check(bp, &mut findings);
     zones::check(bp, &mut findings);
+    availability::check(bp, &mut findings);
     limits::check(bp, &mut findings);
     capacity::check(bp, &mut findings);
     unlimited::check(bp, &mut findings);

@@ -28,13 +28,23 @@ pub(crate) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     unique("host", bp.hosts.iter().enumerate().map(|(i, h)| (h.name.as_str(), format!("/hosts/{i}/name"))), out);
     // A target listed twice is one target at Hetzner, but counts twice
     // against the load balancer type's target limit (E611).
-    if let Some(lb) = &bp.load_balancer {
+    unique(
+        "load balancer",
+        bp.load_balancers.iter().enumerate().map(|(k, lb)| (lb.name.as_str(), format!("/load_balancers/{k}/name"))),
+        out,
+    );
+    for (k, lb) in bp.load_balancers.iter().enumerate() {
         unique(
             "load balancer target",
-            lb.targets.iter().enumerate().map(|(i, t)| (t.as_str(), format!("/load_balancer/targets/{i}"))),
+            lb.targets.iter().enumerate().map(|(i, t)| (t.as_str(), format!("/load_balancers/{k}/targets/{i}"))),
             out,
         );
     }
+    unique(
+        "network",
+        bp.networks.iter().enumerate().map(|(n, net)| (net.name.as_str(), format!("/networks/{n}/name"))),
+        out,
+    );
     unique(
         "application",
         bp.applications.iter().enumerate().map(|(i, a)| (a.name.as_str(), format!("/applications/{i}/name"))),
@@ -133,9 +143,9 @@ pub(crate) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     for (i, pg) in bp.postgres.iter().enumerate() {
         host_ref(pg.host.as_str(), format!("/postgres/{i}/host"));
     }
-    if let Some(lb) = &bp.load_balancer {
+    for (k, lb) in bp.load_balancers.iter().enumerate() {
         for (i, t) in lb.targets.iter().enumerate() {
-            host_ref(t.as_str(), format!("/load_balancer/targets/{i}"));
+            host_ref(t.as_str(), format!("/load_balancers/{k}/targets/{i}"));
         }
     }
     for (i, s) in bp.services.iter().enumerate() {
@@ -245,7 +255,9 @@ fn site_hosts(bp: &Blueprint, web: &crate::blueprint::model::Websites, out: &mut
                 );
             }
         }
-        if let Some(lb) = &bp.load_balancer {
+        // A load balancer that sends traffic to one of the site's hosts
+        // sends it to all its targets.
+        for lb in bp.load_balancers.iter().filter(|lb| own.iter().any(|h| lb.targets.contains(h))) {
             let missing: Vec<String> = lb
                 .targets
                 .iter()
@@ -280,13 +292,13 @@ mod tests {
     #[test]
     fn a_load_balancer_target_listed_twice() {
         let lb = "
-load_balancer:
-  name: lb
-  type: lb11
-  location: fsn1
-  tls: passthrough
-  targets: [ax52, ax52]
-  health_check: {path: /health, interval: 15s, timeout: 10s, retries: 3}
+load_balancers:
+  - name: lb
+    type: lb11
+    location: fsn1
+    tls: passthrough
+    targets: [ax52, ax52]
+    health_check: {path: /health, interval: 15s, timeout: 10s, retries: 3}
 ";
         assert_eq!(crate::check::codes_on_base(super::check, lb), ["E201"]);
         assert_eq!(

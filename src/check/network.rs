@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
-use crate::blueprint::model::{Blueprint, TlsMode};
+use crate::blueprint::model::{Blueprint, HostKind, TlsMode};
 use crate::diag::Finding;
 use crate::resolve::compose;
 use crate::resolve::firewall::{self, net, Intent};
@@ -31,7 +31,7 @@ fn exposure(bp: &Blueprint, out: &mut Vec<Finding>) {
                 Intent::LoadBalancerOnly if row.internet => (
                     "E310",
                     "load-balancer-only",
-                    "set `load_balancer.use_private_network: true`: nginx then listens on the private address only, and Docker cannot publish it past the firewalls",
+                    "set the load balancer's `use_private_network: true`: nginx then listens on the private address only, and Docker cannot publish it past the firewalls",
                 ),
                 Intent::VpnOnly if row.internet => (
                     "E311",
@@ -159,31 +159,116 @@ fn ranges(bp: &Blueprint, out: &mut Vec<Finding>) {
             }
         }
     }
-    let Some(network) = &bp.network else { return };
-    let (range, subnet) = (net(&network.ip_range), net(&network.subnet));
-    for (field, value, parsed) in [("ip_range", &network.ip_range, range), ("subnet", &network.subnet, subnet)] {
-        if parsed.is_none() {
+    networks(bp, out);
+}
+
+/// E316 over the private networks: each range, cloud subnet and vSwitch
+/// subnet parses and nests (Hetzner carves subnets from the network's
+/// `ip_range`); ranges of two networks do not overlap (a host joins the one
+/// that holds its address, so that must be one); each host's `private_ip`
+/// is a host address of its kind's subnet: a cloud server's in the cloud
+/// subnet, a dedicated server's in the vSwitch subnet (the only way it
+/// joins a cloud network).
+fn networks(bp: &Blueprint, out: &mut Vec<Finding>) {
+    let mut parsed = Vec::new();
+    for (n, network) in bp.networks.iter().enumerate() {
+        let at = |field: &str| format!("/networks/{n}/{field}");
+        let mut fields = vec![("ip_range", &network.ip_range), ("subnet", &network.subnet)];
+        if let Some(v) = &network.vswitch {
+            fields.push(("vswitch/subnet", &v.subnet));
+        }
+        let mut ok = true;
+        for (field, value) in &fields {
+            if net(value).is_none() {
+                ok = false;
+                out.push(
+                    Finding::error("E316", at(field), format!("`{value}` is not an IPv4 network"))
+                        .hint("write `10.0.0.0/16`")
+                        .at_value(),
+                );
+            }
+        }
+        if !ok {
+            continue;
+        }
+        let range = net(&network.ip_range).expect("parsed above");
+        let subnet = net(&network.subnet).expect("parsed above");
+        let vswitch = network.vswitch.as_ref().and_then(|v| net(&v.subnet));
+        for (field, inner) in [("subnet", Some(subnet)), ("vswitch/subnet", vswitch)] {
+            let Some(inner) = inner else { continue };
+            if !range.contains(&inner) {
+                out.push(
+                    Finding::error("E316", at(field), format!("subnet {inner} is outside the network's range {range}"))
+                        .hint("Hetzner subnets are carved from the network's ip_range")
+                        .at_value(),
+                );
+            }
+        }
+        if let Some(v) = vswitch.filter(|v| v.contains(&subnet.network()) || subnet.contains(&v.network())) {
             out.push(
-                Finding::error("E316", format!("/network/{field}"), format!("`{value}` is not an IPv4 network"))
-                    .hint("write `10.0.0.0/16`")
-                    .at_value(),
+                Finding::error(
+                    "E316",
+                    at("vswitch/subnet"),
+                    format!("the vSwitch subnet {v} overlaps the cloud subnet {subnet}"),
+                )
+                .hint("give the vSwitch a subnet of its own inside the network's range, e.g. the next /24")
+                .at_value(),
             );
         }
-    }
-    let (Some(range), Some(subnet)) = (range, subnet) else { return };
-    if !range.contains(&subnet) {
-        out.push(
-            Finding::error(
-                "E316",
-                "/network/subnet",
-                format!("subnet {subnet} is outside the network's range {range}"),
-            )
-            .hint("Hetzner subnets are carved from the network's ip_range")
-            .at_value(),
-        );
+        if let Some((other, _)) = parsed
+            .iter()
+            .find(|(_, r): &&(usize, ipnet::Ipv4Net)| r.contains(&range.network()) || range.contains(&r.network()))
+        {
+            out.push(
+                Finding::error(
+                    "E316",
+                    at("ip_range"),
+                    format!("the range {range} overlaps network `{}`'s {}", bp.networks[*other].name, bp.networks[*other].ip_range),
+                )
+                .hint("give each network a range of its own (10.0.0.0/16, 10.1.0.0/16, …): a host joins the network whose range holds its `private_ip`")
+                .at_value(),
+            );
+        }
+        parsed.push((n, range));
     }
     for (h, host) in bp.hosts.iter().enumerate() {
         let Some(ip) = &host.private_ip else { continue };
+        let at = format!("/hosts/{h}/private_ip");
+        let Some((_, network)) = bp.network_of(host) else {
+            let hint = if bp.networks.is_empty() {
+                "add a network under `networks`, or leave `private_ip` out".to_string()
+            } else {
+                format!(
+                    "pick an address in one network's range: {}",
+                    bp.networks.iter().map(|n| format!("`{}` {}", n.name, n.ip_range)).collect::<Vec<_>>().join(", ")
+                )
+            };
+            out.push(
+                Finding::error("E316", at, format!("`{ip}` of `{}` is in no private network", host.name))
+                    .hint(hint)
+                    .at_value(),
+            );
+            continue;
+        };
+        let (subnet, which) = match host.kind {
+            HostKind::Cloud => (net(&network.subnet), "subnet"),
+            HostKind::Dedicated => match &network.vswitch {
+                Some(v) => (net(&v.subnet), "vswitch.subnet"),
+                None => {
+                    out.push(
+                        Finding::error(
+                            "E316",
+                            at,
+                            format!("`{}` is a dedicated server, and network `{}` has no vSwitch", host.name, network.name),
+                        )
+                        .hint("a dedicated server joins a cloud network through a Robot vSwitch: add `vswitch: {id, vlan, subnet}` to the network and give the server an address in its subnet")
+                        .at_value(),
+                    );
+                    continue;
+                }
+            },
+        };
+        let Some(subnet) = subnet else { continue }; // reported above
         if !ip
             .parse::<Ipv4Addr>()
             .is_ok_and(|a| subnet.contains(&a) && a != subnet.network() && a != subnet.broadcast())
@@ -191,10 +276,13 @@ fn ranges(bp: &Blueprint, out: &mut Vec<Finding>) {
             out.push(
                 Finding::error(
                     "E316",
-                    format!("/hosts/{h}/private_ip"),
+                    at,
                     format!("`{ip}` of `{}` is not a host address in the subnet {subnet}", host.name),
                 )
-                .hint("pick an address inside `network.subnet`; Hetzner keeps the first ones (.1) for its gateway")
+                .hint(format!(
+                    "pick an address inside `{which}` of network `{}`; Hetzner keeps the first ones (.1) for its gateway",
+                    network.name
+                ))
                 .at_value(),
             );
         }
@@ -202,11 +290,14 @@ fn ranges(bp: &Blueprint, out: &mut Vec<Finding>) {
 }
 
 fn tls(bp: &Blueprint, out: &mut Vec<Finding>) {
-    if let Some(lb) = bp.load_balancer.as_ref().filter(|lb| lb.tls == TlsMode::Passthrough && lb.targets.len() > 1) {
+    for (k, lb) in bp.load_balancers.iter().enumerate() {
+        if lb.tls != TlsMode::Passthrough || lb.targets.len() < 2 {
+            continue;
+        }
         out.push(
             Finding::error(
                 "E317",
-                "/load_balancer/tls",
+                format!("/load_balancers/{k}/tls"),
                 format!("`passthrough` sends TLS to {} targets, so each needs the certificates, but Let's Encrypt's HTTP challenge reaches a random one", lb.targets.len()),
             )
             .hint("choose `tls: terminate` (the load balancer's managed certificate) or a single target")

@@ -112,13 +112,17 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
 }
 
 /// E627: a volume gen cannot attach and mount: on a dedicated server
-/// (Hetzner Cloud volumes attach to cloud servers only), a name longer than
-/// an ext4 label (install.sh mounts it by that label), or a mount point that
-/// is not an absolute path other than `/`.
+/// (Hetzner Cloud volumes attach to cloud servers only), in another
+/// location than its server (a volume attaches only to a server of its
+/// location), with a file system gen does not make on a volume, a name
+/// longer than its file system's label (install.sh mounts it by that
+/// label: 16 bytes for ext4, 12 for XFS), or a mount point that is not an
+/// absolute path other than `/`.
 fn volumes(h: usize, host: &crate::blueprint::model::Host, out: &mut Vec<Finding>) {
-    let label_max = crate::resolve::provision::LABEL_MAX;
     for (v, volume) in host.storage.iter().flat_map(|s| s.volumes.iter()).enumerate() {
         let at = format!("/hosts/{h}/storage/volumes/{v}");
+        let fs = crate::resolve::provision::volume_fs(volume.fs);
+        let (fs_name, label_max) = fs.unwrap_or(("ext4", crate::resolve::provision::LABEL_MAX));
         let (pointer, message, hint) = if host.kind != HostKind::Cloud {
             (
                 format!("{at}/name"),
@@ -128,11 +132,26 @@ fn volumes(h: usize, host: &crate::blueprint::model::Host, out: &mut Vec<Finding
                 ),
                 "put the space into `partitions` (disks the server has), or move the data to a cloud host".to_string(),
             )
+        } else if let Some(location) = volume.location.as_ref().filter(|l| **l != host.location) {
+            (
+                format!("{at}/location"),
+                format!(
+                    "volume `{}` is in {location}, its server `{}` in {}: a volume attaches only to a server of its own location",
+                    volume.name, host.name, host.location
+                ),
+                format!("leave `location` out (the server's), or write `{}`", host.location),
+            )
+        } else if fs.is_none() {
+            (
+                format!("{at}/fs"),
+                format!("volume `{}`: install.sh makes ext4 or xfs on a volume, not this file system", volume.name),
+                "write `fs: ext4` or `fs: xfs`".to_string(),
+            )
         } else if volume.name.0.len() > label_max {
             (
                 format!("{at}/name"),
                 format!(
-                    "volume name `{}` has {} characters; install.sh formats and mounts the volume by its name as the ext4 label, which holds {label_max}",
+                    "volume name `{}` has {} characters; install.sh formats and mounts the volume by its name as the {fs_name} label, which holds {label_max}",
                     volume.name,
                     volume.name.0.len()
                 ),
@@ -192,6 +211,15 @@ mod tests {
         assert!(codes_on_cloud(check, &volume("project-files-abc", "/mnt/files"), "").contains(&"E627"));
         assert!(codes_on_cloud(check, &volume("files", "/"), "").contains(&"E627"));
         assert!(codes_on_cloud(check, &volume("files", "mnt/files"), "").contains(&"E627"));
+        // The base host is in fsn1.
+        let located = |l: &str| volume("files", &format!("/mnt/files, location: {l}"));
+        assert!(!codes_on_cloud(check, &located("fsn1"), "").contains(&"E627"));
+        assert!(codes_on_cloud(check, &located("nbg1"), "").contains(&"E627"), "another location");
+        // XFS labels hold 12 bytes: `project-file` fits, `project-files` does not.
+        let xfs = |name: &str| volume(name, "/mnt/files, fs: xfs");
+        assert!(!codes_on_cloud(check, &xfs("project-file"), "").contains(&"E627"));
+        assert!(codes_on_cloud(check, &xfs("project-files"), "").contains(&"E627"));
+        assert!(codes_on_cloud(check, &volume("files", "/mnt/files, fs: btrfs"), "").contains(&"E627"));
         // A Hetzner Cloud volume on the dedicated AX52 of the base blueprint.
         let base = include_str!("../../tests/fixtures/invalid/base/minimal.yaml");
         let with =

@@ -115,8 +115,7 @@ fn single_points(bp: &Blueprint) -> Vec<&Host> {
     if let Some(web) = &bp.websites {
         for site in &web.sites {
             let hosts = site.hosts.as_ref().unwrap_or(&web.hosts);
-            let balanced =
-                bp.load_balancer.as_ref().map_or(0, |lb| hosts.iter().filter(|h| lb.targets.contains(h)).count());
+            let balanced = hosts.iter().filter(|h| bp.load_balancers_of(h.as_str()).next().is_some()).count();
             if balanced < 2 {
                 names.extend(hosts.iter().map(|h| h.as_str()));
             }

@@ -17,7 +17,12 @@ use crate::blueprint::units::Name;
 use crate::diag::Finding;
 
 fn load_balanced(bp: &Blueprint, out: &mut Vec<Finding>) {
-    let Some(lb) = &bp.load_balancer else { return };
+    for lb in &bp.load_balancers {
+        load_balanced_by(bp, lb, out);
+    }
+}
+
+fn load_balanced_by(bp: &Blueprint, lb: &crate::blueprint::model::LoadBalancer, out: &mut Vec<Finding>) {
     let services: Vec<(String, String, Vec<Name>)> = bp
         .services
         .iter()
@@ -169,14 +174,14 @@ redirects:
     #[test]
     fn a_load_balancer_needs_every_target() {
         let lb = "
-load_balancer:
-  name: lb
-  type: lb11
-  location: fsn1
-  algorithm: round_robin
-  tls: passthrough
-  targets: [ax52, ax53]
-  health_check: {path: /health, interval: 15s, timeout: 10s, retries: 3}
+load_balancers:
+  - name: lb
+    type: lb11
+    location: fsn1
+    algorithm: round_robin
+    tls: passthrough
+    targets: [ax52, ax53]
+    health_check: {path: /health, interval: 15s, timeout: 10s, retries: 3}
 ";
         assert_eq!(codes(&format!("{GOOD}{lb}")), ["E219", "E219", "E219"]);
         let service = "services:\n  - {name: status, host: ax52, image: \"louislam/uptime-kuma:1.23.16\", port: 3001, domains: [status.example.com]}\n";

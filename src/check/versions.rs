@@ -128,7 +128,7 @@ fn nginx_needs(bp: &Blueprint) -> (bool, bool) {
         .chain(site_hosts)
         .filter_map(|name| bp.hosts.iter().find(|h| &h.name == name))
         .any(|h| terminates_tls(bp, h));
-    let real_ip = bp.load_balancer.as_ref().is_some_and(|lb| lb.use_private_network) && bp.network.is_some();
+    let real_ip = bp.load_balancers.iter().any(|lb| bp.network_of_load_balancer(lb).is_some());
     (tls, real_ip)
 }
 

@@ -34,7 +34,7 @@ pub struct Plan {
     pub hosts: Vec<HostPlan>,
     /// Hetzner Cloud resources as Terraform JSON, when there are cloud hosts.
     pub terraform: Option<serde_json::Value>,
-    pub blue_green: Option<terraform::BlueGreen>,
+    pub blue_green: Vec<terraform::BlueGreen>,
     /// The Ansible inventory and rolling playbook: `out/<name>/ansible/`.
     pub rollout: rollout::Rollout,
     /// Cost, capacity and growth: `out/<name>/report/`.

@@ -90,7 +90,7 @@ pub struct Group {
 
 /// The blueprint's load balancers: the one place this module reads them.
 fn load_balancers(bp: &Blueprint) -> Vec<&LoadBalancer> {
-    bp.load_balancer.iter().collect()
+    bp.load_balancers.iter().collect()
 }
 
 /// An Ansible group name: letters, digits and `_` only (Ansible warns on
@@ -102,15 +102,17 @@ fn group_name(prefix: &str, name: &str) -> String {
 
 /// The health check a load balancer runs on `host`, as the host itself can
 /// run it: port 80 and the blueprint's path (infra/main.tf.json's
-/// `health_check`), on the private address when the load balancer comes
-/// over the private network (nginx is published there only), else on
-/// 127.0.0.1 (nginx listens on every address then).
+/// `health_check`), on the address nginx is published on
+/// (`resolve::compose::proxy_bind`: the private one when the load balancer
+/// comes over the private network), else on 127.0.0.1 (nginx listens on
+/// every address then).
 fn lb_probe(bp: &Blueprint, lb: &LoadBalancer, host: &Host) -> Probe {
     let hc = &lb.health_check;
-    let private = host.private_ip.as_deref().filter(|_| lb.use_private_network && bp.network.is_some());
-    let (addr, via) = match private {
-        Some(ip) => (ip.to_string(), "on the private address it reaches the host by"),
-        None => ("127.0.0.1".to_string(), "(nginx listens on every address)"),
+    let (bind, _) = crate::resolve::compose::proxy_bind(bp, host);
+    let (addr, via) = if bind.is_empty() {
+        ("127.0.0.1".to_string(), "(nginx listens on every address)")
+    } else {
+        (bind, "on the private address nginx is published on")
     };
     // As blue-green.sh: enough checks to pass `retries` times in a row, with room to spare.
     let total = (hc.interval.seconds() + hc.timeout.seconds()) * u64::from(hc.retries + 1) + 30;
@@ -241,23 +243,24 @@ project: {name: t, title: T}
 hosts:
   - {name: a, kind: cloud, type: cx22, location: nbg1, os: debian-12, private_ip: 10.0.1.2}
   - {name: b, kind: cloud, type: cx22, location: ash, os: debian-12}
-network: {name: net, ip_range: 10.0.0.0/16, subnet: 10.0.1.0/24}
-load_balancer: {name: web-lb, type: lb11, location: nbg1, tls: terminate, targets: [a, b],
-                health_check: {path: /up, interval: 15s, timeout: 10s, retries: 3}}
+networks: [{name: net, ip_range: 10.0.0.0/16, subnet: 10.0.1.0/24}]
+load_balancers:
+  - {name: web-lb, type: lb11, location: nbg1, tls: terminate, targets: [a, b],
+     health_check: {path: /up, interval: 15s, timeout: 10s, retries: 3}}
 "#;
 
     #[test]
     fn the_probe_is_what_the_load_balancer_checks_where_it_checks_it() {
         let mut bp: Blueprint = serde_yaml::from_str(BLUEPRINT).expect("test blueprint parses");
-        let lb = bp.load_balancer.clone().unwrap();
+        let lb = bp.load_balancers[0].clone();
         let probe = lb_probe(&bp, &lb, &bp.hosts[0]);
         assert_eq!(probe.url, "http://10.0.1.2:80/up");
         // (15 + 10) × 4 + 30 = 130 s, every 15 s.
         assert_eq!((probe.wait.retries, probe.wait.delay), (9, 15));
         // No private address, or not over the private network: nginx listens everywhere.
         assert_eq!(lb_probe(&bp, &lb, &bp.hosts[1]).url, "http://127.0.0.1:80/up");
-        bp.load_balancer.as_mut().unwrap().use_private_network = false;
-        let lb = bp.load_balancer.clone().unwrap();
+        bp.load_balancers[0].use_private_network = false;
+        let lb = bp.load_balancers[0].clone();
         assert_eq!(lb_probe(&bp, &lb, &bp.hosts[0]).url, "http://127.0.0.1:80/up");
     }
 

@@ -55,7 +55,7 @@ fn sources(from: &str) -> Vec<String> {
 fn public_source(bp: &Blueprint, from: &str) -> bool {
     let inside = |cidr: &str| from == cidr;
     !(bp.vpn.as_ref().is_some_and(|v| inside(&v.subnet))
-        || bp.network.as_ref().is_some_and(|n| inside(&n.ip_range))
+        || bp.networks.iter().any(|n| inside(&n.ip_range))
         || from.starts_with("127."))
 }
 
@@ -66,7 +66,9 @@ pub fn plan(bp: &Blueprint, hosts: &[HostPlan], header: &str) -> Option<Value> {
         .filter(|h| h.kind == HostKind::Cloud)
         .filter_map(|h| hosts.iter().find(|p| p.name == h.name.0).map(|p| (h, p)))
         .collect();
-    if cloud.is_empty() {
+    // Dedicated servers alone need no Terraform, unless a load balancer or
+    // a network (with its vSwitch) stands in front of them.
+    if cloud.is_empty() && bp.load_balancers.is_empty() && bp.networks.is_empty() {
         return None;
     }
     let mut res = Map::new();
@@ -82,24 +84,12 @@ pub fn plan(bp: &Blueprint, hosts: &[HostPlan], header: &str) -> Option<Value> {
             );
         }
     }
-    res.insert("hcloud_ssh_key".into(), Value::Object(ssh_keys));
-
-    if let Some(net) = &bp.network {
-        let n = net.name.to_string();
-        res.insert(
-            "hcloud_network".into(),
-            json!({ n.clone(): { "name": n, "ip_range": net.ip_range, "labels": labels(bp, &Default::default()) } }),
-        );
-        res.insert(
-            "hcloud_network_subnet".into(),
-            json!({ n.clone(): {
-                "network_id": id("hcloud_network", &n),
-                "type": "cloud",
-                "network_zone": net.zone,
-                "ip_range": net.subnet,
-            } }),
-        );
+    if !cloud.is_empty() {
+        // Keys are for the cloud servers; Robot servers get theirs through installimage.
+        res.insert("hcloud_ssh_key".into(), Value::Object(ssh_keys));
     }
+
+    networks(bp, &mut res);
 
     let spread = spread_groups(bp);
     if !spread.is_empty() {
@@ -156,31 +146,38 @@ pub fn plan(bp: &Blueprint, hosts: &[HostPlan], header: &str) -> Option<Value> {
             // The provider's daily Backups, 7 kept (20 % of the server's price).
             server["backups"] = json!(true);
         }
-        if let (Some(net), Some(ip)) = (&bp.network, &host.private_ip) {
+        if let (Some((_, net)), Some(ip)) = (bp.network_of(host), &host.private_ip) {
             let n = net.name.to_string();
             server["network"] = json!([{ "network_id": id("hcloud_network", &n), "ip": ip }]);
             server["depends_on"] = json!([format!("hcloud_network_subnet.{n}")]);
         }
         servers.insert(name, server);
     }
-    res.insert("hcloud_firewall".into(), Value::Object(firewalls));
-    res.insert("hcloud_server".into(), Value::Object(servers));
+    if !servers.is_empty() {
+        res.insert("hcloud_firewall".into(), Value::Object(firewalls));
+        res.insert("hcloud_server".into(), Value::Object(servers));
+    }
     let volumes = volumes(bp, &cloud);
     if !volumes.is_empty() {
         res.insert("hcloud_volume".into(), Value::Object(volumes));
     }
 
-    if let Some(lb) = &bp.load_balancer {
-        load_balancer(bp, lb, &mut res);
-    }
+    load_balancers(bp, &mut res);
 
-    // The addresses the operator needs: DNS records, the VPN endpoint.
-    let outputs: Map<String, Value> = cloud
+    // The addresses the operator needs: DNS records (a load balancer's
+    // when the names are behind one), the VPN endpoint.
+    let mut outputs: Map<String, Value> = cloud
         .iter()
         .map(|(h, _)| {
             (format!("ipv4_{}", h.name), json!({ "value": format!("${{hcloud_server.{}.ipv4_address}}", h.name) }))
         })
         .collect();
+    for lb in &bp.load_balancers {
+        outputs.insert(
+            format!("lb_ipv4_{}", lb.name),
+            json!({ "value": format!("${{hcloud_load_balancer.{}.ipv4}}", lb.name) }),
+        );
+    }
     Some(json!({
         // Terraform JSON's comment property.
         "//": header,
@@ -192,8 +189,50 @@ pub fn plan(bp: &Blueprint, hosts: &[HostPlan], header: &str) -> Option<Value> {
     }))
 }
 
+/// Every private network with its cloud subnet and, when dedicated servers
+/// join it, its vSwitch subnet. A network with a vSwitch exposes its routes
+/// to it (`expose_routes_to_vswitch`), so the dedicated servers reach the
+/// cloud subnet through the vSwitch gateway. Subnets are keyed by network
+/// name (`<network>` for the cloud subnet, `<network>-vswitch`).
+fn networks(bp: &Blueprint, res: &mut Map<String, Value>) {
+    if bp.networks.is_empty() {
+        return;
+    }
+    let mut networks = Map::new();
+    let mut subnets = Map::new();
+    for net in &bp.networks {
+        let n = net.name.to_string();
+        let mut network = json!({ "name": n, "ip_range": net.ip_range, "labels": labels(bp, &Default::default()) });
+        subnets.insert(
+            n.clone(),
+            json!({
+                "network_id": id("hcloud_network", &n),
+                "type": "cloud",
+                "network_zone": net.zone,
+                "ip_range": net.subnet,
+            }),
+        );
+        if let Some(vswitch) = &net.vswitch {
+            network["expose_routes_to_vswitch"] = json!(true);
+            subnets.insert(
+                format!("{n}-vswitch"),
+                json!({
+                    "network_id": id("hcloud_network", &n),
+                    "type": "vswitch",
+                    "network_zone": net.zone,
+                    "ip_range": vswitch.subnet,
+                    "vswitch_id": vswitch.id,
+                }),
+            );
+        }
+        networks.insert(n, network);
+    }
+    res.insert("hcloud_network".into(), Value::Object(networks));
+    res.insert("hcloud_network_subnet".into(), Value::Object(subnets));
+}
+
 /// Each cloud host's volumes, attached to it (in its location) and left
-/// blank: install.sh formats a new one with its name as the ext4 label and
+/// blank: install.sh formats a new one with its name as the file system label and
 /// mounts it by that label. Delete protection keeps `terraform destroy` or a
 /// removed entry from deleting the data with it.
 fn volumes(bp: &Blueprint, cloud: &[(&crate::blueprint::model::Host, &HostPlan)]) -> Map<String, Value> {
@@ -216,29 +255,66 @@ fn volumes(bp: &Blueprint, cloud: &[(&crate::blueprint::model::Host, &HostPlan)]
     volumes
 }
 
-fn load_balancer(bp: &Blueprint, lb: &crate::blueprint::model::LoadBalancer, res: &mut Map<String, Value>) {
+/// The Terraform resource types of the load balancers, in the order they
+/// are written. Each maps resource names to arguments; a type no load
+/// balancer uses is left out.
+const LB_RESOURCES: [&str; 5] = [
+    "hcloud_load_balancer",
+    "hcloud_load_balancer_network",
+    "hcloud_managed_certificate",
+    "hcloud_load_balancer_service",
+    "hcloud_load_balancer_target",
+];
+
+/// Every load balancer with its network attachment, services, managed
+/// certificates and targets. Resource names start with the load
+/// balancer's name when there are several (`<lb>-https`, `<lb>-<target>`);
+/// a single load balancer keeps the short names (`https`, `<target>`).
+fn load_balancers(bp: &Blueprint, res: &mut Map<String, Value>) {
+    let mut maps: Vec<Map<String, Value>> = LB_RESOURCES.iter().map(|_| Map::new()).collect();
+    let prefixed = bp.load_balancers.len() > 1;
+    for lb in &bp.load_balancers {
+        load_balancer(bp, lb, prefixed, &mut maps);
+    }
+    for (kind, map) in LB_RESOURCES.iter().zip(maps) {
+        if !map.is_empty() {
+            res.insert((*kind).into(), Value::Object(map));
+        }
+    }
+}
+
+fn load_balancer(
+    bp: &Blueprint,
+    lb: &crate::blueprint::model::LoadBalancer,
+    prefixed: bool,
+    maps: &mut [Map<String, Value>],
+) {
+    let [lbs, attachments, certificates, service_map, target_map] = maps else {
+        unreachable!("one map per entry of LB_RESOURCES")
+    };
     let name = lb.name.to_string();
+    let key = |short: &str| if prefixed { format!("{name}-{short}") } else { short.to_string() };
     let lb_id = id("hcloud_load_balancer", &name);
-    res.insert(
-        "hcloud_load_balancer".into(),
-        json!({ name.clone(): {
+    lbs.insert(
+        name.clone(),
+        json!({
             "name": name,
             "load_balancer_type": lb.lb_type,
             "location": lb.location,
             "algorithm": { "type": match lb.algorithm { Algorithm::RoundRobin => "round_robin", Algorithm::LeastConnections => "least_connections" } },
             "labels": labels(bp, &Default::default()),
-        } }),
+        }),
     );
-    let net = bp.network.as_ref().filter(|_| lb.use_private_network);
+    let net = bp.network_of_load_balancer(lb).map(|(_, n)| n);
     if let Some(net) = net {
         let n = net.name.to_string();
-        res.insert(
-            "hcloud_load_balancer_network".into(),
-            json!({ name.clone(): {
+        attachments.insert(
+            name.clone(),
+            json!({
                 "load_balancer_id": lb_id,
                 "network_id": id("hcloud_network", &n),
                 "depends_on": [format!("hcloud_network_subnet.{n}")],
-            } }),
+            }),
         );
     }
     let hc = |protocol: &str, port: u16| {
@@ -254,22 +330,20 @@ fn load_balancer(bp: &Blueprint, lb: &crate::blueprint::model::LoadBalancer, res
         }
         h
     };
-    let mut services = Map::new();
     match lb.tls {
         TlsMode::Terminate => {
-            let domains: Vec<&str> = bp.load_balanced_names().into_iter().map(|n| n.domain).collect();
-            let mut certs = Map::new();
+            let domains: Vec<&str> = bp.load_balanced_names(lb).into_iter().map(|n| n.domain).collect();
+            let mut cert_ids = Vec::new();
             for (i, chunk) in domains.chunks(NAMES_PER_CERTIFICATE).enumerate() {
                 let cert = if i == 0 { name.clone() } else { format!("{name}-{}", i + 1) };
-                certs.insert(
+                cert_ids.push(id("hcloud_managed_certificate", &cert));
+                certificates.insert(
                     cert.clone(),
                     json!({ "name": cert, "domain_names": chunk, "labels": labels(bp, &Default::default()) }),
                 );
             }
-            let cert_ids: Vec<String> = certs.keys().map(|c| id("hcloud_managed_certificate", c)).collect();
-            res.insert("hcloud_managed_certificate".into(), Value::Object(certs));
-            services.insert(
-                "https".into(),
+            service_map.insert(
+                key("https"),
                 json!({
                     "load_balancer_id": lb_id,
                     "protocol": "https",
@@ -282,8 +356,8 @@ fn load_balancer(bp: &Blueprint, lb: &crate::blueprint::model::LoadBalancer, res
         }
         TlsMode::Passthrough => {
             for port in [80u16, 443] {
-                services.insert(
-                    format!("tcp-{port}"),
+                service_map.insert(
+                    key(&format!("tcp-{port}")),
                     json!({
                         "load_balancer_id": lb_id,
                         "protocol": "tcp",
@@ -295,21 +369,34 @@ fn load_balancer(bp: &Blueprint, lb: &crate::blueprint::model::LoadBalancer, res
             }
         }
     }
-    res.insert("hcloud_load_balancer_service".into(), Value::Object(services));
-    let mut targets = Map::new();
     for t in &lb.targets {
-        let mut target = json!({
-            "type": "server",
-            "load_balancer_id": lb_id,
-            "server_id": id("hcloud_server", &t.0),
-            "use_private_ip": net.is_some(),
-        });
-        if net.is_some() {
-            target["depends_on"] = json!([format!("hcloud_load_balancer_network.{name}")]);
+        let Some(host) = bp.host(t.as_str()) else { continue }; // E205
+        let mut target = match host.kind {
+            HostKind::Cloud => json!({
+                "type": "server",
+                "load_balancer_id": lb_id,
+                "server_id": id("hcloud_server", &t.0),
+                "use_private_ip": net.is_some(),
+            }),
+            // A dedicated server is an IP target at its vSwitch address
+            // (E642 when it has none): the provider accepts a Robot server's
+            // public IP or a private IP in a subnet of type vswitch.
+            HostKind::Dedicated => json!({
+                "type": "ip",
+                "load_balancer_id": lb_id,
+                "ip": host.private_ip.clone().unwrap_or_default(),
+            }),
+        };
+        if let Some(net) = net {
+            let mut after = vec![format!("hcloud_load_balancer_network.{name}")];
+            if host.kind == HostKind::Dedicated && net.vswitch.is_some() {
+                // The vSwitch subnet holds the target's address.
+                after.push(format!("hcloud_network_subnet.{}-vswitch", net.name));
+            }
+            target["depends_on"] = json!(after);
         }
-        targets.insert(t.to_string(), target);
+        target_map.insert(key(t.as_str()), target);
     }
-    res.insert("hcloud_load_balancer_target".into(), Value::Object(targets));
 }
 
 /// The spread placement group of each cloud server behind the load
@@ -320,30 +407,37 @@ fn load_balancer(bp: &Blueprint, lb: &crate::blueprint::model::LoadBalancer, res
 /// Keyed by server name.
 fn spread_groups(bp: &Blueprint) -> std::collections::BTreeMap<String, String> {
     let mut out = std::collections::BTreeMap::new();
-    let Some(lb) = &bp.load_balancer else { return out };
-    let cloud: Vec<&str> = lb
-        .targets
-        .iter()
-        .filter(|t| bp.hosts.iter().any(|h| h.name == **t && h.kind == HostKind::Cloud))
-        .map(|t| t.as_str())
-        .collect();
-    if cloud.len() < 2 {
-        return out;
-    }
-    for (i, chunk) in cloud.chunks(SPREAD_GROUP_SIZE).enumerate() {
-        let group = if i == 0 { format!("{}-spread", lb.name) } else { format!("{}-spread-{}", lb.name, i + 1) };
-        for t in chunk {
-            out.insert((*t).to_string(), group.clone());
+    for lb in &bp.load_balancers {
+        // A server behind two load balancers stays in its first one's group:
+        // the provider puts a server into one placement group only.
+        let cloud: Vec<&str> = lb
+            .targets
+            .iter()
+            .filter(|t| bp.host(t.as_str()).is_some_and(|h| h.kind == HostKind::Cloud))
+            .map(|t| t.as_str())
+            .filter(|t| !out.contains_key(*t))
+            .collect();
+        if cloud.len() < 2 {
+            continue;
+        }
+        for (i, chunk) in cloud.chunks(SPREAD_GROUP_SIZE).enumerate() {
+            let group = if i == 0 { format!("{}-spread", lb.name) } else { format!("{}-spread-{}", lb.name, i + 1) };
+            for t in chunk {
+                out.insert((*t).to_string(), group.clone());
+            }
         }
     }
     out
 }
 
-/// The blue-green switch for the hosts behind the load balancer: what the
+/// The blue-green switch for the hosts behind one load balancer: what the
 /// generated script needs to move one target out, deploy, check and move it back.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct BlueGreen {
     pub load_balancer: String,
+    /// Where the script goes: `infra/blue-green.sh` for a stack's only load
+    /// balancer, `infra/blue-green-<lb>.sh` for each of several.
+    pub file: String,
     pub targets: Vec<BlueGreenTarget>,
     /// The admin user the script logs in as.
     pub admin: String,
@@ -360,12 +454,22 @@ pub struct BlueGreenTarget {
     pub color: String,
 }
 
-pub fn blue_green(bp: &Blueprint) -> Option<BlueGreen> {
-    let lb = bp.load_balancer.as_ref().filter(|lb| lb.targets.len() >= 2)?;
-    let targets = lb
-        .targets
-        .iter()
-        .filter_map(|t| bp.hosts.iter().find(|h| h.name == *t))
+/// One script per load balancer with two or more cloud servers as targets
+/// (the hcloud CLI moves server targets; a dedicated IP target is rolled
+/// out with the Ansible playbook instead).
+pub fn blue_green(bp: &Blueprint) -> Vec<BlueGreen> {
+    let several = bp.load_balancers.len() > 1;
+    bp.load_balancers.iter().filter_map(|lb| blue_green_of(bp, lb, several)).collect()
+}
+
+fn blue_green_of(bp: &Blueprint, lb: &crate::blueprint::model::LoadBalancer, several: bool) -> Option<BlueGreen> {
+    let cloud: Vec<&crate::blueprint::model::Host> =
+        lb.targets.iter().filter_map(|t| bp.host(t.as_str())).filter(|h| h.kind == HostKind::Cloud).collect();
+    if cloud.len() < 2 {
+        return None;
+    }
+    let targets = cloud
+        .into_iter()
         .map(|h| BlueGreenTarget {
             name: h.name.to_string(),
             private_ip: h.private_ip.clone().unwrap_or_default(),
@@ -375,6 +479,7 @@ pub fn blue_green(bp: &Blueprint) -> Option<BlueGreen> {
     let hc = &lb.health_check;
     Some(BlueGreen {
         load_balancer: lb.name.to_string(),
+        file: if several { format!("infra/blue-green-{}.sh", lb.name) } else { "infra/blue-green.sh".into() },
         targets,
         admin: bp.admins.first().map(|a| a.name.to_string()).unwrap_or_else(|| "root".into()),
         checkout: "/var/lib/gen/config",

@@ -114,7 +114,7 @@ fn plan_value(plan: &Plan) -> Value {
         project: &'a crate::plan::ProjectPlan,
         hosts: Vec<Value>,
         terraform: &'a Option<serde_json::Value>,
-        blue_green: &'a Option<crate::plan::terraform::BlueGreen>,
+        blue_green: &'a [crate::plan::terraform::BlueGreen],
         rollout: &'a crate::plan::rollout::Rollout,
         report: &'a crate::plan::report::ReportPlan,
     }

@@ -73,9 +73,9 @@ pub(super) fn artifacts(plan: &Plan, plan_value: &Value) -> Vec<Artifact> {
             }
         }
     }
-    if plan.blue_green.is_some() {
-        let item = context! { bg => part(plan_value, "blue_green") };
-        out.push(row("infra/blue-green.sh", "infra/blue-green.sh".into(), 0o755, item));
+    for (i, bg) in plan.blue_green.iter().enumerate() {
+        let item = context! { bg => nth(plan_value, "blue_green", i) };
+        out.push(row("infra/blue-green.sh", bg.file.clone(), 0o755, item));
     }
     // The rollout with Ansible over every host (plan::rollout).
     let rollout = context! { rollout => part(plan_value, "rollout") };

@@ -400,8 +400,8 @@ pub fn postgres_data_path(version: &[u32]) -> String {
 /// Where nginx listens: every interface, or only the private address that
 /// the load balancer reaches, so nobody goes around it.
 pub fn proxy_bind(bp: &Blueprint, host: &Host) -> (String, Option<String>) {
-    match &bp.load_balancer {
-        Some(lb) if lb.targets.contains(&host.name) && lb.use_private_network => {
+    match bp.load_balancers_of(host.name.as_str()).next() {
+        Some((_, lb)) if lb.use_private_network => {
             let ip = host.private_ip.clone().unwrap_or_default();
             (
                 ip.clone(),
@@ -417,10 +417,8 @@ pub fn proxy_bind(bp: &Blueprint, host: &Host) -> (String, Option<String>) {
 
 /// Whether nginx on this host terminates TLS itself.
 pub fn terminates_tls(bp: &Blueprint, host: &Host) -> bool {
-    match &bp.load_balancer {
-        Some(lb) if lb.targets.contains(&host.name) => lb.tls == TlsMode::Passthrough,
-        _ => true,
-    }
+    // E643 keeps the load balancers of one host to one `tls` mode.
+    bp.load_balancers_of(host.name.as_str()).next().is_none_or(|(_, lb)| lb.tls == TlsMode::Passthrough)
 }
 
 fn proxy_service(bp: &Blueprint, host: &Host, vhosts: &[Vhost]) -> Option<ServicePlan> {

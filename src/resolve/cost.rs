@@ -23,6 +23,10 @@ pub struct CostPlan {
     pub lines: Vec<Line>,
     /// Sums per category, in category order (`other` only when used).
     pub categories: Vec<CategoryTotal>,
+    /// Sums per network zone (region), when the stack spans two or more;
+    /// empty otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub regions: Vec<RegionTotal>,
     pub monthly: Money,
     pub yearly: Money,
     pub one_time: Money,
@@ -35,6 +39,73 @@ pub struct CostPlan {
     pub unpriced: Vec<Unpriced>,
     /// When the price catalog was checked, and how old that may get.
     pub catalog: CatalogCheck,
+}
+
+/// The monthly cost of one region: its servers with their Backups and
+/// volumes, and its load balancers. `region` is a Hetzner network zone
+/// (`eu-central`), or `none` for what belongs to no location (a Storage Box
+/// priced without one, extra costs).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RegionTotal {
+    pub region: String,
+    /// Its locations, comma-separated (`fsn1, nbg1`).
+    pub locations: String,
+    pub monthly: Money,
+    /// How many lines it sums.
+    pub lines: usize,
+}
+
+/// The location a cost line belongs to, from its pointer: a host's
+/// (`/hosts/<i>…`: the server, its Backups and volumes) or a load
+/// balancer's (`/load_balancers/<k>…`).
+fn location_of<'a>(bp: &'a Blueprint, pointer: &str) -> Option<&'a str> {
+    let mut parts = pointer.trim_start_matches('/').split('/');
+    let (section, index) = (parts.next()?, parts.next()?.parse::<usize>().ok()?);
+    match section {
+        "hosts" => bp.hosts.get(index).map(|h| h.location.as_str()),
+        "load_balancers" => bp.load_balancers.get(index).map(|lb| lb.location.as_str()),
+        _ => None,
+    }
+}
+
+/// [`CostPlan::regions`]: the lines summed per network zone, zones in name
+/// order, then `none`; empty when the lines touch fewer than two zones.
+fn regions(bp: &Blueprint, lines: &[Line]) -> Vec<RegionTotal> {
+    use std::collections::{BTreeMap, BTreeSet};
+    let mut zones: BTreeMap<&str, (BTreeSet<&str>, Money, usize)> = BTreeMap::new();
+    let mut none = (Money(0), 0);
+    for l in lines {
+        let location = location_of(bp, &l.pointer);
+        match location.and_then(|loc| crate::catalog::network_zone(loc).map(|z| (loc, z))) {
+            Some((loc, zone)) => {
+                let entry = zones.entry(zone).or_insert_with(|| (BTreeSet::new(), Money(0), 0));
+                entry.0.insert(loc);
+                entry.1 .0 += l.monthly.0;
+                entry.2 += 1;
+            }
+            None => {
+                none.0 .0 += l.monthly.0;
+                none.1 += 1;
+            }
+        }
+    }
+    if zones.len() < 2 {
+        return Vec::new();
+    }
+    let mut out: Vec<RegionTotal> = zones
+        .into_iter()
+        .map(|(zone, (locations, monthly, n))| RegionTotal {
+            region: zone.to_string(),
+            locations: locations.into_iter().collect::<Vec<_>>().join(", "),
+            monthly,
+            lines: n,
+        })
+        .collect();
+    if none.1 > 0 {
+        out.push(RegionTotal { region: "none".into(), locations: String::new(), monthly: none.0, lines: none.1 });
+    }
+    out
 }
 
 /// The price catalog's check date and its stated maximum age (W815 warns
@@ -382,7 +453,7 @@ pub fn lines(bp: &Blueprint) -> (Vec<Line>, Vec<Unpriced>) {
             out.extend(line(CostCategory::Volumes, name, gb(v.size), v.price.as_ref(), entry, pointer, &mut unpriced));
         }
     }
-    if let Some(lb) = &bp.load_balancer {
+    for (k, lb) in bp.load_balancers.iter().enumerate() {
         let name = format!("load balancer {} ({})", lb.name, lb.lb_type);
         let entry = prices::find(&lb.lb_type).filter(|e| e.kind == Kind::LoadBalancer);
         out.extend(line(
@@ -391,7 +462,7 @@ pub fn lines(bp: &Blueprint) -> (Vec<Line>, Vec<Unpriced>) {
             1,
             lb.price.as_ref(),
             entry,
-            "/load_balancer".into(),
+            format!("/load_balancers/{k}"),
             &mut unpriced,
         ));
     }
@@ -489,6 +560,7 @@ pub fn plan(bp: &Blueprint) -> CostPlan {
     }
     CostPlan {
         currency: bp.budget.as_ref().map_or_else(|| prices::catalog().currency.clone(), |b| b.currency.clone()),
+        regions: regions(bp, &lines),
         categories,
         yearly: Money(monthly.0 * 12),
         monthly,

@@ -34,8 +34,8 @@ hosts:
      storage: {disks: [], volumes: [{name: data, size: 100G, mount: /data}]}}
   - {name: b, kind: dedicated, type: AX52, location: fsn1, os: debian-12}
   - {name: c, kind: dedicated, type: PX999, location: fsn1, os: debian-12}
-load_balancer: {name: lb, type: lb11, location: nbg1, tls: terminate, targets: [a],
-                health_check: {interval: 15s, timeout: 10s, retries: 3}}
+load_balancers: [{name: lb, type: lb11, location: nbg1, tls: terminate, targets: [a],
+                health_check: {interval: 15s, timeout: 10s, retries: 3}}]
 extra_costs:
   - {name: ipv4, category: ips, quantity: 2, product: primary-ipv4}
   - {name: snaps, category: snapshots_and_backups, quantity: 160, product: snapshot}

@@ -147,12 +147,23 @@ pub fn cidrs(bp: &Blueprint, source: &Source) -> Vec<String> {
         Source::Vpn => bp.vpn.iter().map(|v| v.subnet.clone()).collect(),
         Source::AdminCidrs => bp.firewall.iter().flat_map(|f| f.admin_cidrs.iter().cloned()).collect(),
         Source::Localhost => vec!["127.0.0.1".into()],
-        // Over the private network the load balancer comes from its range;
-        // over public addresses it has no fixed source, so anyone can.
-        Source::LoadBalancer => match (&bp.load_balancer, &bp.network) {
-            (Some(lb), Some(net)) if lb.use_private_network => vec![net.ip_range.clone()],
-            _ => vec!["any".into()],
-        },
+        // Over the private network a load balancer comes from its
+        // network's range; over public addresses it has no fixed source, so
+        // anyone can.
+        Source::LoadBalancer => {
+            let mut ranges = Vec::new();
+            for lb in &bp.load_balancers {
+                match bp.network_of_load_balancer(lb) {
+                    Some((_, net)) => ranges.push(net.ip_range.clone()),
+                    None => return vec!["any".into()],
+                }
+            }
+            ranges.dedup();
+            if ranges.is_empty() {
+                ranges.push("any".into());
+            }
+            ranges
+        }
     }
 }
 
@@ -167,7 +178,7 @@ fn ssh_sources(bp: &Blueprint) -> Vec<Source> {
 }
 
 fn is_lb_target(bp: &Blueprint, host: &Host) -> bool {
-    bp.load_balancer.as_ref().is_some_and(|lb| lb.targets.contains(&host.name))
+    bp.load_balancers_of(host.name.as_str()).next().is_some()
 }
 
 pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> FirewallPlan {
@@ -201,7 +212,9 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> Firew
     }
     routes.dedup();
     let mut trusted = vec![NETWORK_SUBNET.to_string()];
-    trusted.extend(bp.network.iter().map(|n| n.ip_range.clone()));
+    // The host's own private network only: another zone's network cannot
+    // route here anyway, and trusting it would say otherwise.
+    trusted.extend(bp.network_of(host).map(|(_, n)| n.ip_range.clone()));
     let project = &bp.project.name.0;
     let docker_user = vec![
         DockerUserBlock {
@@ -304,7 +317,8 @@ pub fn exposure(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> V
         let (intent, pointer) = match ruled {
             Some((i, r)) => (intent_of(&r.from), format!("/firewall/rules/{i}")),
             None if lb_target && service == "nginx" => {
-                (Intent::LoadBalancerOnly, "/load_balancer/use_private_network".to_string())
+                let (k, _) = bp.load_balancers_of(host.name.as_str()).next().expect("a target has a load balancer");
+                (Intent::LoadBalancerOnly, format!("/load_balancers/{k}/use_private_network"))
             }
             None if service == "nginx" => (Intent::Public, "/proxy".to_string()),
             None => (Intent::Private, String::new()),

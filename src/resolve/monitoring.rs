@@ -114,12 +114,15 @@ pub fn plan(bp: &Blueprint, host: &Host, has_compose: bool) -> Option<Monitoring
         textfile_dir: TEXTFILE_DIR,
         log_retention_days: m.log_retention_days,
         sla: bp.sla.as_ref().map(|s| SlaPlan { rto: s.rto, rpo: s.rpo }),
-        peers: bp
-            .load_balancer
-            .iter()
-            .filter(|lb| lb.targets.contains(&host.name))
-            .flat_map(|lb| lb.targets.iter().filter(|t| **t != host.name).map(ToString::to_string))
-            .collect(),
+        peers: {
+            let mut peers: Vec<String> = bp
+                .load_balancers_of(host.name.as_str())
+                .flat_map(|(_, lb)| lb.targets.iter().filter(|t| **t != host.name).map(ToString::to_string))
+                .collect();
+            peers.sort();
+            peers.dedup();
+            peers
+        },
         health: HealthPlan {
             on_unit_active: format!("{}min", interval.value.seconds().div_ceil(60)),
             cron: cron_every(interval.value),

@@ -103,9 +103,9 @@ pub fn http2_directive(version: &[u32]) -> bool {
 /// protocols). Without it nginx logs, allows and bans the load balancer's
 /// address for every visitor (found by the deployment harness).
 fn real_ip_from(bp: &Blueprint, host: &Host) -> Option<String> {
-    let lb = bp.load_balancer.as_ref()?;
-    let net = bp.network.as_ref()?;
-    (lb.use_private_network && lb.targets.contains(&host.name)).then(|| net.subnet.clone())
+    let (_, lb) = bp.load_balancers_of(host.name.as_str()).next()?;
+    let (_, net) = bp.network_of_load_balancer(lb)?;
+    Some(net.subnet.clone())
 }
 
 /// nginx on `host`, serving `vhosts` ([`super::vhost::on_host`]); None

@@ -62,6 +62,54 @@ pub struct ProvisionPlan {
     /// on the server's own disk, on a volume, or below a partition's mount
     /// point (installimage makes only the mount point itself).
     pub backup_dir: Option<BackupDir>,
+    /// A dedicated server's VLAN interface into its network's vSwitch.
+    pub vswitch: Option<VSwitchLink>,
+}
+
+/// The MTU of a vSwitch VLAN interface: 1400 (Hetzner docs, "vSwitch":
+/// the VLAN's frames carry Robot's own encapsulation).
+pub const VSWITCH_MTU: u32 = 1400;
+
+/// A dedicated server's VLAN interface into a Robot vSwitch coupled to a
+/// cloud network (Hetzner docs, "Connect dedicated servers to a cloud
+/// network"): the server's address in the vSwitch subnet, and a route to
+/// the whole network through the subnet's first address, the gateway the
+/// cloud network answers on. install.sh writes it for netplan (Ubuntu) or
+/// ifupdown (Debian) on the link of the default route.
+#[derive(Debug, Clone, Serialize)]
+pub struct VSwitchLink {
+    /// The VLAN ID (4000–4091).
+    pub vlan: u16,
+    /// `10.0.2.11/24`: the server's `private_ip` with the vSwitch subnet's prefix.
+    pub address: String,
+    /// The first address of the vSwitch subnet.
+    pub gateway: String,
+    /// The network's whole range, routed through the gateway.
+    pub network: String,
+    pub mtu: u32,
+}
+
+/// The vSwitch link of a dedicated `host` with a `private_ip` in its
+/// network's vSwitch subnet (E316 and E642 report the other cases).
+fn vswitch(bp: &Blueprint, host: &Host) -> Option<VSwitchLink> {
+    if host.kind != HostKind::Dedicated {
+        return None;
+    }
+    let ip = host.private_ip.as_deref()?;
+    let (_, network) = bp.network_of(host)?;
+    let v = network.vswitch.as_ref()?;
+    let subnet: ipnet::Ipv4Net = v.subnet.parse().ok()?;
+    if !crate::blueprint::model::ip_in(ip, &v.subnet) {
+        return None;
+    }
+    let gateway = subnet.hosts().next()?;
+    Some(VSwitchLink {
+        vlan: v.vlan,
+        address: format!("{ip}/{}", subnet.prefix_len()),
+        gateway: gateway.to_string(),
+        network: network.ip_range.clone(),
+        mtu: VSWITCH_MTU,
+    })
 }
 
 /// What `gen-admins` needs besides the admins themselves: where it keeps the
@@ -86,13 +134,29 @@ pub struct AdminUsers {
 /// ext4 labels hold at most 16 bytes (`mkfs.ext4 -L`).
 pub const LABEL_MAX: usize = 16;
 
+/// XFS labels hold at most 12 bytes (`mkfs.xfs -L`, xfs_admin(8)).
+pub const XFS_LABEL_MAX: usize = 12;
+
+/// The label limit of the file system a volume gets, and its name as
+/// `mkfs.<fs>` and /etc/fstab write it; `None` for a file system gen does
+/// not make on a volume (E627).
+pub fn volume_fs(fs: Option<Filesystem>) -> Option<(&'static str, usize)> {
+    match fs.unwrap_or(Filesystem::Ext4) {
+        Filesystem::Ext4 => Some(("ext4", LABEL_MAX)),
+        Filesystem::Xfs => Some(("xfs", XFS_LABEL_MAX)),
+        Filesystem::Btrfs | Filesystem::Swap => None,
+    }
+}
+
 /// A Hetzner Cloud volume as install.sh mounts it.
 #[derive(Debug, Clone, Serialize)]
 pub struct VolumeMount {
-    /// The volume's name at Hetzner, also its ext4 label (at most
-    /// [`LABEL_MAX`] bytes, E627).
+    /// The volume's name at Hetzner, also its file system label (at most
+    /// [`LABEL_MAX`] bytes for ext4, [`XFS_LABEL_MAX`] for XFS, E627).
     pub label: String,
     pub mount: String,
+    /// `ext4` or `xfs`: what `mkfs.<fs>` makes and /etc/fstab names.
+    pub fs: &'static str,
     /// The block device's size in bytes (whole GiB, as Hetzner creates it):
     /// how install.sh tells a new, blank volume from another.
     pub bytes: u64,
@@ -224,6 +288,7 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>, vhosts: 
         },
         volumes: volumes(host),
         backup_dir: backup_dir(bp, host),
+        vswitch: vswitch(bp, host),
     }
 }
 
@@ -239,6 +304,7 @@ fn volumes(host: &Host) -> Vec<VolumeMount> {
         .map(|v| VolumeMount {
             label: v.name.to_string(),
             mount: v.mount.clone(),
+            fs: volume_fs(v.fs).map_or("ext4", |(fs, _)| fs),
             bytes: super::cost::gb(v.size) * Size::gib(1).bytes(),
         })
         .collect()

@@ -304,8 +304,8 @@ pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Vhost> {
                     .collect::<Vec<_>>()
                     .join("; ")
             };
-            let tls_note = match (&bp.load_balancer, tls) {
-                (Some(lb), false) => {
+            let tls_note = match (bp.load_balancers_of(host.name.as_str()).next(), tls) {
+                (Some((_, lb)), false) => {
                     format!("TLS terminates at load balancer `{}`; it redirects HTTP to HTTPS", lb.name)
                 }
                 _ => "TLS terminates here".into(),

@@ -92,8 +92,9 @@ pub enum Source {
     Anywhere,
     /// The `vpn.subnet`.
     Vpn,
-    /// The load balancer: the private `network`'s range when it uses the
-    /// private network, else anywhere (it has no fixed public address).
+    /// The load balancers: the ranges of the private networks they reach
+    /// their targets through, else anywhere (a load balancer has no fixed
+    /// public address).
     LoadBalancer,
     /// The networks in `firewall.admin_cidrs`.
     AdminCidrs,

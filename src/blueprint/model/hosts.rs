@@ -68,8 +68,10 @@ pub struct Host {
     /// a reservation in the capacity check. Left out: nothing reserved.
     #[serde(default)]
     pub reserved: Option<Amount>,
-    /// The host's IPv4 address in the private `network`, inside its
-    /// `subnet` (`10.0.1.11`). Left out: none.
+    /// The host's IPv4 address in a private network (`networks`): inside
+    /// its `subnet` for a cloud server, inside its `vswitch.subnet` for a
+    /// dedicated server (`10.0.1.11`). The host joins the network whose
+    /// `ip_range` holds the address. Left out: none.
     #[serde(default)]
     #[schemars(example = &"10.0.1.11")]
     pub private_ip: Option<String>,
@@ -235,6 +237,16 @@ pub struct Volume {
     /// Where the host mounts it (`/mnt/data`).
     #[schemars(example = &"/mnt/data")]
     pub mount: String,
+    /// The volume's location (`nbg1`): a volume attaches only to a server
+    /// in its own location (Hetzner Cloud docs, "Volumes"), so it must be
+    /// the host's (E627). Left out: the host's location.
+    #[serde(default)]
+    #[schemars(example = &"nbg1")]
+    pub location: Option<String>,
+    /// The file system install.sh makes on a new, blank volume: `ext4` or
+    /// `xfs`. Default: `ext4`.
+    #[serde(default)]
+    pub fs: Option<Filesystem>,
     /// A dated quote for the volume. Left out: the catalog's price per GB.
     #[serde(default)]
     pub price: Option<Price>,
@@ -290,22 +302,53 @@ pub struct Price {
 }
 
 /// A Hetzner Cloud private network (Terraform `hcloud_network` and
-/// `hcloud_network_subnet`).
+/// `hcloud_network_subnet`). A network's subnets live in one network zone
+/// (Hetzner Cloud docs, "Networks"): a stack in two regions has a network
+/// per zone.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PrivateNetwork {
     /// The network's name at Hetzner.
     pub name: Name,
-    /// The network's range: `10.0.0.0/16`.
+    /// The network's range: `10.0.0.0/16`. A host whose `private_ip` is
+    /// inside it joins this network.
     #[schemars(example = &"10.0.0.0/16")]
     pub ip_range: String,
-    /// The hosts' subnet inside it: `10.0.1.0/24`.
+    /// The cloud servers' subnet inside it: `10.0.1.0/24`.
     #[schemars(example = &"10.0.1.0/24")]
     pub subnet: String,
     /// Hetzner network zone of the subnet: `eu-central` (nbg1, fsn1,
     /// hel1), `us-east`, `us-west`, `ap-southeast`. Default: `eu-central`.
     #[serde(default = "default_zone")]
     pub zone: String,
+    /// A Robot vSwitch coupled to the network (Terraform
+    /// `hcloud_network_subnet` of type `vswitch`), through which dedicated
+    /// servers join it: a load balancer reaches them as IP targets at their
+    /// vSwitch address, and cloud servers reach them privately. Left out:
+    /// no dedicated server in this network.
+    #[serde(default)]
+    pub vswitch: Option<VSwitch>,
+}
+
+/// A Hetzner Robot vSwitch: a VLAN between dedicated servers, coupled to a
+/// cloud network as a subnet of type `vswitch` (Hetzner docs, "vSwitch" and
+/// "Connect dedicated servers to a cloud network"). Each dedicated server
+/// in it carries a VLAN interface with MTU 1400; the subnet's first address
+/// is the gateway to the cloud subnet.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VSwitch {
+    /// The vSwitch's ID in Robot (Terraform `vswitch_id`).
+    #[schemars(example = 12345)]
+    pub id: u64,
+    /// Its VLAN ID, 4000 to 4091 (Robot assigns it when the vSwitch is
+    /// created).
+    #[schemars(example = 4000, range(min = 4000, max = 4091))]
+    pub vlan: u16,
+    /// The dedicated servers' subnet inside the network's `ip_range`:
+    /// `10.0.2.0/24`.
+    #[schemars(example = &"10.0.2.0/24")]
+    pub subnet: String,
 }
 
 /// `serde` default of `PrivateNetwork::zone`.
@@ -354,10 +397,13 @@ pub struct LoadBalancer {
     /// `terminate` (managed certificates at the load balancer) or
     /// `passthrough` (certificates on the hosts).
     pub tls: TlsMode,
-    /// Hosts that receive traffic, by name.
+    /// Hosts that receive traffic, by name: cloud servers (server targets)
+    /// or dedicated servers in a network's vSwitch (IP targets at their
+    /// `private_ip`). Every name their nginx serves is served through this
+    /// load balancer.
     pub targets: Vec<Name>,
-    /// Reach the targets over the private network rather than public
-    /// addresses. Default: `true`.
+    /// Reach the targets over the private network (the one their
+    /// `private_ip` is in) rather than public addresses. Default: `true`.
     #[serde(default = "super::yes")]
     pub use_private_network: bool,
     /// How the load balancer tells a healthy target.
@@ -394,4 +440,50 @@ pub struct HealthCheck {
 /// `serde` default of `HealthCheck::path`.
 fn default_health_path() -> String {
     "/health".into()
+}
+
+/// Whether `ip` (an IPv4 address) lies in `cidr` (`10.0.0.0/16`); `false`
+/// when either does not parse (the network checks report those).
+pub fn ip_in(ip: &str, cidr: &str) -> bool {
+    match (ip.parse::<std::net::Ipv4Addr>(), cidr.parse::<ipnet::Ipv4Net>()) {
+        (Ok(ip), Ok(net)) => net.contains(&ip),
+        _ => false,
+    }
+}
+
+impl super::Blueprint {
+    /// The private network a host joins, with its index in `networks`: the
+    /// first whose `ip_range` holds the host's `private_ip`. With a single
+    /// network every host that has a `private_ip` joins it, so a stray
+    /// address is reported against that network's ranges (E303) instead
+    /// of silently leaving the host off the network. `None` for a host
+    /// without a `private_ip`.
+    pub fn network_of(&self, host: &Host) -> Option<(usize, &PrivateNetwork)> {
+        let ip = host.private_ip.as_deref()?;
+        match self.networks.as_slice() {
+            [only] => Some((0, only)),
+            all => all.iter().enumerate().find(|(_, n)| ip_in(ip, &n.ip_range)),
+        }
+    }
+
+    /// The host named `name`, if any.
+    pub fn host(&self, name: &str) -> Option<&Host> {
+        self.hosts.iter().find(|h| h.name.as_str() == name)
+    }
+
+    /// The load balancers that send traffic to the host named `name`, with
+    /// their indexes in `load_balancers`.
+    pub fn load_balancers_of<'a>(&'a self, name: &'a str) -> impl Iterator<Item = (usize, &'a LoadBalancer)> + 'a {
+        self.load_balancers.iter().enumerate().filter(move |(_, lb)| lb.targets.iter().any(|t| t.as_str() == name))
+    }
+
+    /// The private network a load balancer reaches its targets through:
+    /// its first target's, when `use_private_network` is on. E641 reports
+    /// targets in another network.
+    pub fn network_of_load_balancer(&self, lb: &LoadBalancer) -> Option<(usize, &PrivateNetwork)> {
+        if !lb.use_private_network {
+            return None;
+        }
+        lb.targets.iter().filter_map(|t| self.host(t.as_str())).find_map(|h| self.network_of(h))
+    }
 }

@@ -109,12 +109,10 @@ impl super::Blueprint {
         out
     }
 
-    /// The names served on the load balancer's targets, in
+    /// The names served on the load balancer `lb`'s targets, in
     /// [`served_names`](Self::served_names) order: with `tls: terminate` its
-    /// managed certificates must cover each of them. Empty without a load
-    /// balancer.
-    pub fn load_balanced_names(&self) -> Vec<ServedName<'_>> {
-        let Some(lb) = &self.load_balancer else { return Vec::new() };
+    /// managed certificates must cover each of them.
+    pub fn load_balanced_names(&self, lb: &super::LoadBalancer) -> Vec<ServedName<'_>> {
         self.served_names().into_iter().filter(|n| n.hosts.iter().any(|h| lb.targets.contains(h))).collect()
     }
 

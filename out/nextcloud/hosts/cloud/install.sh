@@ -245,12 +245,12 @@ fi
 # The Hetzner Cloud volumes infra/main.tf.json attaches to this server, each
 # mounted at its mount point before anything is written there (else the data
 # would land on the server's own disk, under the mount point). A volume is
-# found by its ext4 label, its name; a new one, which has no file system yet,
-# is the one attached volume of its size that carries no signature at all
-# (`blkid -p`): it is formatted once, with the label. /etc/fstab mounts them
-# at boot (`nofail`: a missing volume does not stop the boot).
+# found by its file system label, its name; a new one, which has no file system
+# yet, is the one attached volume of its size that carries no signature at all
+# (`blkid -p`): it is formatted once (ext4 or xfs), with the label. /etc/fstab
+# mounts them at boot (`nofail`: a missing volume does not stop the boot).
 mount_volume() {
-  local label=$1 mount=$2 bytes=$3 dev d blank="" count=0
+  local label=$1 mount=$2 bytes=$3 fs=$4 dev d blank="" count=0
   if mountpoint -q "$mount"; then
     dev=$(findmnt -n -o SOURCE --target "$mount")
     [ "$(blkid -o value -s LABEL "$dev" 2>/dev/null || true)" = "$label" ] ||
@@ -270,19 +270,19 @@ mount_volume() {
       say "volume $label: no file system labelled $label, and $count blank attached volumes of $bytes bytes (need exactly 1); is it attached (terraform apply)?" >&2
       exit 1
     fi
-    say "volume $label: formatting the new volume $blank (ext4, label $label)"
-    run mkfs.ext4 -q -L "$label" "$blank"
+    say "volume $label: formatting the new volume $blank ($fs, label $label)"
+    run "mkfs.$fs" -q -L "$label" "$blank"
   fi
   if ! grep -q "^LABEL=$label " /etc/fstab; then
     if [ $dry_run -eq 1 ]; then say "would add LABEL=$label to /etc/fstab"; else
-      echo "LABEL=$label $mount ext4 defaults,nofail,discard 0 2" >> /etc/fstab
+      echo "LABEL=$label $mount $fs defaults,nofail,discard 0 2" >> /etc/fstab
     fi
   fi
   run mkdir -p "$mount"
   run mount "$mount"
 }
-mount_volume 'cloud-files' '/mnt/files' 429496729600
-mount_volume 'cloud-backups' '/mnt/backups' 536870912000
+mount_volume 'cloud-files' '/mnt/files' 429496729600 ext4
+mount_volume 'cloud-backups' '/mnt/backups' 536870912000 ext4
 
 # The local backups' directory, root's alone, once its file system (/mnt/backups) is there.
 if mountpoint -q '/mnt/backups'; then
