@@ -117,6 +117,16 @@ pub fn describe(plan: &Plan) -> String {
             );
             let _ = writeln!(s, "          memory: {} of {}", m.memory.formula, m.memory.limit);
         }
+        for e in &h.nfs.exports {
+            let _ = writeln!(s, "  nfs     exports {} to {} ({})", e.path, e.clients.join(", "), e.why);
+        }
+        for m in &h.nfs.mounts {
+            let _ = writeln!(
+                s,
+                "  nfs     mounts {}:{} from `{}` before the containers start",
+                m.server, m.path, m.server_host
+            );
+        }
         crate::resolve::firewall::describe(&mut s, &h.exposure);
         crate::plan::jobs::describe(h, &mut s);
         if !h.secrets.is_empty() {

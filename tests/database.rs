@@ -92,6 +92,39 @@ fn postgres_15_starts_with_every_generated_config_and_reports_its_values() {
     }
 }
 
+/// PostgreSQL on a host of its own (blueprints/odoo-scale-out.yaml): the
+/// server starts with the generated files, and its own parse of
+/// pg_hba.conf (`pg_hba_file_rules`) admits exactly the two application
+/// hosts' private addresses, each as a /32, for the role `odoo` and the
+/// environments' databases (and `postgres`) only, with SCRAM.
+#[test]
+fn postgres_for_other_hosts_admits_exactly_their_addresses() {
+    let scale_out = reference("odoo-scale-out");
+    let pairs = postgres_files(&scale_out);
+    assert_eq!(pairs.len(), 1, "one PostgreSQL service, on `db`");
+    let (conf, hba) = pairs.into_iter().next().unwrap();
+    assert!(conf.contains("listen_addresses = '*'"), "the published port reaches the container's address");
+    let pg = start_generated(&conf, &hba);
+    assert_server_reports(&pg, &conf);
+    let errors = pg.psql("postgres", "SELECT count(*) FROM pg_hba_file_rules WHERE error IS NOT NULL");
+    assert_eq!(errors, "0", "PostgreSQL parses every line of\n{hba}");
+    let private = pg.psql(
+        "postgres",
+        "SELECT address || '/' || netmask || ' ' || array_to_string(database, ',') || ' ' \
+         || array_to_string(user_name, ',') || ' ' || auth_method FROM pg_hba_file_rules \
+         WHERE address LIKE '10.%' ORDER BY line_number",
+    );
+    assert_eq!(
+        private,
+        "10.0.2.11/255.255.255.255 odoo_prod,odoo_test,postgres odoo scram-sha-256\n\
+         10.0.2.12/255.255.255.255 odoo_prod,odoo_test,postgres odoo scram-sha-256"
+    );
+    // Nothing else from outside the host: the compose network, its IPv6 twin and the socket.
+    let others =
+        pg.psql("postgres", "SELECT count(*) FROM pg_hba_file_rules WHERE address NOT LIKE '10.%' OR address IS NULL");
+    assert_eq!(others, "3");
+}
+
 /// The reference pins PostgreSQL 16; gen applies PGTune's version gates for
 /// the pinned major. Re-pinned to 15, the output for 15 must start too.
 #[test]
@@ -199,23 +232,29 @@ for k, v in p.items("options"):
 print(len(p.options("options")))
 "#;
 
+/// `text` (an odoo.conf) parses like Odoo's own config reader and names
+/// options of Odoo's table only.
+fn parses_like_odoo(path: &str, text: &str) {
+    let table: Vec<&str> = gen::resolve::odoo_options::OPTIONS.iter().map(|o| o.name).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("odoo.conf");
+    std::fs::write(&file, text).unwrap();
+    let out = Command::new("python3")
+        .args(["-c", PARSE_LIKE_ODOO])
+        .arg(&file)
+        .arg(serde_json::to_string(&table).unwrap())
+        .output()
+        .expect("python3 runs");
+    assert!(out.status.success(), "{path}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
 #[test]
 fn every_odoo_conf_parses_like_odoo_and_uses_known_options() {
     let odoo = reference("odoo-dedicated");
     let confs = files(&odoo, ".conf.in");
     assert_eq!(confs.len(), 3, "prod, test, dev");
-    let table: Vec<&str> = gen::resolve::odoo_options::OPTIONS.iter().map(|o| o.name).collect();
-    let dir = tempfile::tempdir().unwrap();
     for (path, text) in confs {
-        let file = dir.path().join("odoo.conf");
-        std::fs::write(&file, &text).unwrap();
-        let out = Command::new("python3")
-            .args(["-c", PARSE_LIKE_ODOO])
-            .arg(&file)
-            .arg(serde_json::to_string(&table).unwrap())
-            .output()
-            .expect("python3 runs");
-        assert!(out.status.success(), "{path}: {}", String::from_utf8_lossy(&out.stderr));
+        parses_like_odoo(path, &text);
         for line in text.lines().filter(|l| l.contains('=') && !l.starts_with(';')) {
             assert!(line.split_once(" = ").is_some_and(|(k, _)| !k.contains(' ')), "{path}: `key = value`: {line}");
         }
@@ -224,6 +263,25 @@ fn every_odoo_conf_parses_like_odoo_and_uses_known_options() {
             assert!(line.ends_with("True") || line.ends_with("False"), "{path}: {line}");
         }
         assert!(text.contains("admin_passwd = ${ODOO_ADMIN_PASSWD}"), "{path}: the secret is named, not written");
+    }
+}
+
+/// The scale-out's odoo.conf files parse like Odoo's own and use known
+/// options; each points at the database host's private address, and only
+/// the first application host runs Odoo's cron.
+#[test]
+fn scale_out_odoo_confs_point_at_the_database_host() {
+    let c = reference("odoo-scale-out");
+    let confs = files(&c, ".conf.in");
+    assert_eq!(confs.len(), 4, "prod and test on each of two hosts");
+    for (path, text) in confs {
+        parses_like_odoo(path, &text);
+        assert!(text.contains("\ndb_host = 10.0.2.20\ndb_port = 5432\n"), "{path}");
+        let cron = if path.contains("/odoo-2/") { "max_cron_threads = 0" } else { "max_cron_threads = " };
+        assert!(text.contains(cron), "{path}");
+        if path.contains("/odoo-1/") {
+            assert!(!text.contains("max_cron_threads = 0"), "{path}: odoo-1 runs the cron");
+        }
     }
 }
 

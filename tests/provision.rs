@@ -130,6 +130,27 @@ echo INPUT; iptables -S ufw-user-input
             assert!(out.contains("ufw allow from 10.8.0.0/24 to any port 53 proto udp"), "{out}");
             assert!(out.contains("ufw allow from 10.8.0.0/24 to any port 53 proto tcp"), "{out}");
             assert!(!out.contains("allow 53"), "DNS must never be open to everyone: {out}");
+        } else if host.to_string_lossy().contains("/out/odoo-scale-out/") {
+            // The scale-out: the database and data host admits PostgreSQL
+            // (forwarded to the container) and NFS (the host's own) from the
+            // two application hosts' private addresses alone, and does not
+            // trust the private range wholesale; the application hosts take
+            // the load balancer's traffic over the private network.
+            assert!(out.contains("ufw allow from 198.51.100.0/24 to any port 22 proto tcp"), "{out}");
+            if name == "db" {
+                for ip in ["10.0.2.11", "10.0.2.12"] {
+                    assert!(out.contains(&format!("ufw route allow from {ip} to any port 5432 proto tcp")), "{out}");
+                    assert!(out.contains(&format!("ufw allow from {ip} to any port 2049 proto tcp")), "{out}");
+                }
+                assert!(!out.contains("-A DOCKER-USER -s 10.0.0.0/16 -j RETURN"), "{out}");
+                assert!(!out.contains("route allow 5432") && !out.contains("allow 2049"), "{out}");
+                let forward = out.split("ROUTES6").next().unwrap();
+                assert!(forward.contains("-A DOCKER-USER -j ufw-user-forward"), "{out}");
+            } else {
+                assert!(!out.contains("route allow"), "{out}");
+                assert!(!out.contains("2049") && !out.contains("5432"), "{out}");
+                assert!(out.contains("-A DOCKER-USER -s 10.0.0.0/16 -j RETURN"), "{out}");
+            }
         } else if !host.to_string_lossy().contains("/out/hetzner-websites") {
             // The examples (one cloud server each): nginx public, SSH from
             // the admin network only, no VPN.
@@ -966,7 +987,9 @@ fn cloud_volumes_are_created_attached_and_mounted_before_use() {
             let gib = v["size"].as_u64().unwrap();
             let call = format!("mount_volume '{name}' ");
             let line = install.lines().find(|l| l.starts_with(&call)).unwrap_or_else(|| panic!("{host} mounts {name}"));
-            assert!(line.ends_with(&format!(" {}", gib << 30)), "the device's size in bytes: {line}");
+            // mount_volume LABEL MOUNT BYTES FS
+            let bytes = line.split_whitespace().nth(3);
+            assert_eq!(bytes, Some((gib << 30).to_string().as_str()), "the device's size in bytes: {line}");
             // Mounted before any data directory is made.
             let first_dir = install.find("\nensure_dir ").expect("ensure_dir");
             assert!(install.find(line).unwrap() < first_dir, "{name} is mounted before the data directories");
@@ -985,9 +1008,12 @@ fn cloud_volumes_are_created_attached_and_mounted_before_use() {
 fn installimage_matches_the_disk_layout() {
     let dir = built(|_, t| t);
     let out = dir.path().join("out");
-    let confs = named(&out, "installimage.conf");
-    assert_eq!(confs.len(), 1, "only the dedicated host: {confs:?}");
-    let conf = std::fs::read_to_string(&confs[0]).unwrap();
+    let all = named(&out, "installimage.conf");
+    // The dedicated hosts: odoo-dedicated's and the scale-out's three.
+    assert_eq!(all.len(), 4, "only the dedicated hosts: {all:?}");
+    let confs: Vec<&PathBuf> = all.iter().filter(|p| p.to_string_lossy().contains("/out/odoo-dedicated/")).collect();
+    assert_eq!(confs.len(), 1, "{all:?}");
+    let conf = std::fs::read_to_string(confs[0]).unwrap();
     let lines: Vec<&str> = conf.lines().filter(|l| !l.starts_with('#') && !l.is_empty()).collect();
     assert_eq!(lines.iter().filter(|l| l.starts_with("DRIVE")).count(), 2);
     assert!(lines.contains(&"SWRAID 1") && lines.contains(&"SWRAIDLEVEL 1"));

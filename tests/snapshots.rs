@@ -62,6 +62,13 @@ fn hetzner_websites_artifacts() {
     snapshot_blueprint("hetzner-websites");
 }
 
+/// The Odoo scale-out: two application hosts behind a load balancer,
+/// PostgreSQL and the shared data directories (NFS) on a third host.
+#[test]
+fn odoo_scale_out_artifacts() {
+    snapshot_blueprint("odoo-scale-out");
+}
+
 /// The agency example: WordPress on MariaDB, a static site and a redirect.
 #[test]
 fn agency_artifacts() {
@@ -75,8 +82,13 @@ fn agency_artifacts() {
 fn every_template_is_used() {
     let renderer = Renderer::new(None).expect("templates load");
     let mut used = std::collections::BTreeSet::new();
-    let blueprints =
-        ["blueprints/odoo-dedicated.yaml", "blueprints/hetzner-websites.yaml", "blueprints/agency.yaml", SERVED];
+    let blueprints = [
+        "blueprints/odoo-dedicated.yaml",
+        "blueprints/hetzner-websites.yaml",
+        "blueprints/odoo-scale-out.yaml",
+        "blueprints/agency.yaml",
+        SERVED,
+    ];
     for path in blueprints {
         let compiled = compile(&repo().join(path), &renderer).expect("io").expect("compiles");
         used.extend(

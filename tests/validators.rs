@@ -37,7 +37,7 @@ fn nginx_accepts_every_generated_config() {
     require("unshare");
     let dir = built(|_, t| t);
     let confs = find(&dir.path().join("out"), "nginx.conf");
-    assert_eq!(confs.len(), crate::common::host_count(), "one nginx per host");
+    assert_eq!(confs.len(), crate::common::nginx_host_count(), "one nginx per host that serves HTTP");
     for conf in confs {
         let nginx_dir = conf.parent().unwrap();
         // Debian 12 has nginx 1.22; the references run 1.28, whose `http2 on;`
@@ -134,6 +134,12 @@ fn compose_files_are_current_and_closed() {
                 let port = port.as_str().unwrap();
                 // Loopback-only ports (Prometheus) are reachable from the host alone.
                 if port.starts_with("127.0.0.1:") {
+                    continue;
+                }
+                // PostgreSQL for clients on other hosts: on the database
+                // host's private address only, never every address.
+                if file.to_string_lossy().contains("/odoo-scale-out/hosts/db/") && name == "postgres" {
+                    assert_eq!(port, "10.0.2.20:5432:5432", "PostgreSQL publishes privately");
                     continue;
                 }
                 assert_eq!(name, "nginx", "only the proxy publishes ports, {name} publishes {port}");
@@ -251,7 +257,11 @@ redirects:
     Gen::new(dir.path()).args(["build", "blueprints/served.yaml"]).succeeds();
     let out = dir.path().join("out");
     let confs = find(&out, "nginx.conf");
-    assert_eq!(confs.len(), crate::common::host_count() + 1, "one per host of blueprints/ and the served fixture's");
+    assert_eq!(
+        confs.len(),
+        crate::common::nginx_host_count() + 1,
+        "one per host of blueprints/ that serves HTTP and the served fixture's"
+    );
     for conf in confs {
         let (ok, err) = nginx_t(conf.parent().unwrap(), true);
         assert!(ok, "nginx -t failed for {}:\n{err}", conf.display());

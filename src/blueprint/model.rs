@@ -78,7 +78,7 @@ pub struct Blueprint {
     #[serde(default)]
     pub websites: Option<Websites>,
     /// Business applications (Odoo), each with its environments (prod, test,
-    /// dev) on one host. Default: none.
+    /// dev) on one host or on several behind a load balancer. Default: none.
     #[serde(default)]
     pub applications: Vec<Application>,
     /// PostgreSQL servers, one container each; an application names one in

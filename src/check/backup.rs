@@ -131,12 +131,15 @@ fn coverage(bp: &Blueprint, backup: &crate::blueprint::model::Backup, out: &mut 
     for (i, app) in bp.applications.iter().enumerate() {
         for (j, env) in app.environments.iter().enumerate().filter(|(_, e)| e.backup) {
             let what = format!("{}/{}", app.name, env.name);
-            let elsewhere = if app.host != backup.host {
-                format!(" (it runs on `{}`, backups on `{}`)", app.host, backup.host)
+            // A spread application's files live on its data host (NFS).
+            let Some(data_host) = app.data_host() else { continue };
+            let elsewhere = if *data_host != backup.host {
+                let verb = if app.is_spread() { "lives" } else { "runs" };
+                format!(" (it {verb} on `{data_host}`, backups on `{}`)", backup.host)
             } else {
                 String::new()
             };
-            if !covered(&app.host.0, &env.data_dir) {
+            if !covered(&data_host.0, &env.data_dir) {
                 out.push(
                     Finding::warning(
                         "W517",
@@ -151,7 +154,9 @@ fn coverage(bp: &Blueprint, backup: &crate::blueprint::model::Backup, out: &mut 
                 );
             }
             for (k, m) in env.mounts.iter().enumerate() {
-                if !covered(&app.host.0, &m.source) {
+                // Host mounts are each host's own: the first host's is checked.
+                let Some(first) = app.cron_host() else { continue };
+                if !covered(&first.0, &m.source) {
                     out.push(
                         Finding::warning(
                             "W517",

@@ -66,7 +66,8 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
         }
     }
     for (a, app) in bp.applications.iter().enumerate() {
-        let Some(host) = bp.hosts.iter().find(|h| h.name == app.host) else { continue };
+        // The cron host's processes: the most pools (the others run no cron).
+        let Some(host) = app.cron_host().and_then(|n| bp.hosts.iter().find(|h| h.name == *n)) else { continue };
         for (e, env) in app.environments.iter().enumerate() {
             let at = format!("/applications/{a}/environments/{e}");
             let p = connections::processes(host, env);

@@ -54,7 +54,12 @@ pub(crate) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
                 pointer: String::new(),
                 path: env.data_dir.clone(),
                 whose: format!("`{}-{}`'s data", app.name, env.name),
-                hosts: vec![app.host.as_str()],
+                hosts: app
+                    .hosts()
+                    .into_iter()
+                    .chain(app.data_host().filter(|d| !app.runs_on(d)))
+                    .map(|h| h.as_str())
+                    .collect(),
             });
         }
     }

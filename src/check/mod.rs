@@ -134,6 +134,20 @@ pub(crate) fn codes_on_base(check: fn(&Blueprint, &mut Vec<Finding>), extra: &st
     out.iter().map(|f| f.code).collect()
 }
 
+/// The codes one check family reports on blueprints/odoo-scale-out.yaml
+/// with `edits` (old → new text) applied: the rules of several hosts on a
+/// private network.
+#[cfg(test)]
+pub(crate) fn codes_on_scale_out(
+    check: fn(&Blueprint, &mut Vec<Finding>),
+    edits: &[(&str, &str)],
+) -> Vec<&'static str> {
+    let bp = crate::resolve::private::tests::scale_out(edits);
+    let mut out = Vec::new();
+    check(&bp, &mut out);
+    out.iter().map(|f| f.code).collect()
+}
+
 /// The codes `check` reports on the minimal blueprint with its host made a
 /// Hetzner Cloud CX33 (80G disk) with `storage` (YAML under `storage:`, or
 /// empty for none) and `extra` appended.

@@ -155,7 +155,15 @@ pub(crate) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
         }
     }
     for (i, app) in bp.applications.iter().enumerate() {
-        host_ref(app.host.as_str(), format!("/applications/{i}/host"));
+        if let Some(h) = &app.host {
+            host_ref(h.as_str(), format!("/applications/{i}/host"));
+        }
+        for (j, h) in app.hosts.iter().enumerate() {
+            host_ref(h.as_str(), format!("/applications/{i}/hosts/{j}"));
+        }
+        if let Some(h) = &app.data_host {
+            host_ref(h.as_str(), format!("/applications/{i}/data_host"));
+        }
     }
     for (i, pg) in bp.postgres.iter().enumerate() {
         host_ref(pg.host.as_str(), format!("/postgres/{i}/host"));
@@ -185,6 +193,7 @@ pub(crate) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
         host_ref(backup.host.as_str(), "/backup/host".into());
     }
 
+    application_hosts(bp, out);
     let databases: Vec<String> = bp.postgres.iter().map(|p| p.name.to_string()).collect();
     for (i, app) in bp.applications.iter().enumerate() {
         match bp.postgres.iter().find(|p| p.name == app.database) {
@@ -201,25 +210,45 @@ pub(crate) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
                     .at_value(),
                 );
             }
-            // An unknown host is reported once, as E205.
-            Some(pg)
-                if pg.host != app.host
-                    && [&app.host, &pg.host].iter().all(|n| bp.hosts.iter().any(|h| h.name == **n)) =>
-            {
-                out.push(
-                    Finding::error(
-                        "E207",
-                        format!("/applications/{i}/database"),
+            Some(pg) => {
+                // An unknown host is reported once, as E205.
+                let known = |n: &Name| bp.hosts.iter().any(|h| h.name == *n);
+                let apart: Vec<&Name> = app
+                    .hosts()
+                    .into_iter()
+                    .filter(|h| known(h) && known(&pg.host) && !crate::resolve::private::reach(bp, h, &pg.host))
+                    .collect();
+                if let Some(first) = apart.first() {
+                    let missing: Vec<String> = [*first, &pg.host]
+                        .into_iter()
+                        .filter(|h| crate::resolve::private::address(bp, h).is_none())
+                        .map(|h| format!("`{h}`"))
+                        .collect();
+                    let why = if bp.networks.is_empty() {
+                        "the blueprint has no private `networks`".to_string()
+                    } else if missing.is_empty() {
+                        "they are on different private networks".to_string()
+                    } else {
                         format!(
-                            "`{}` runs on `{}` but its database `{}` on `{}`",
-                            app.name, app.host, pg.name, pg.host
-                        ),
-                    )
-                    .hint("compose networks do not span hosts; put both on one host")
-                    .at_value(),
-                )
+                            "{} {} no `private_ip`",
+                            missing.join(" and "),
+                            if missing.len() > 1 { "have" } else { "has" }
+                        )
+                    };
+                    out.push(
+                        Finding::error(
+                            "E207",
+                            format!("/applications/{i}/database"),
+                            format!(
+                                "`{}` runs on `{first}` but its database `{}` on `{}`, and {why}: they cannot reach each other privately",
+                                app.name, pg.name, pg.host
+                            ),
+                        )
+                        .hint("give both hosts a `private_ip` in one of `networks` (PostgreSQL is then published on the database host's private address for the application hosts only), or put both on one host")
+                        .at_value(),
+                    );
+                }
             }
-            Some(_) => {}
         }
     }
 
@@ -307,6 +336,57 @@ fn join(names: &[crate::blueprint::units::Name]) -> String {
     names.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
 }
 
+/// E229: an application's hosts in one shape: `host` or `hosts`, each host
+/// once, `data_host` only with `hosts`. E230: an application on several
+/// hosts whose data host one of them cannot reach over the private network
+/// (the data directories are NFS exports there).
+fn application_hosts(bp: &Blueprint, out: &mut Vec<Finding>) {
+    for (i, app) in bp.applications.iter().enumerate() {
+        let at = format!("/applications/{i}");
+        let shape = match (&app.host, app.hosts.len()) {
+            (Some(_), n) if n > 0 => Some((format!("{at}/hosts"), "has both `host` and `hosts`".to_string())),
+            (None, 0) => Some((at.clone(), "names no host: neither `host` nor `hosts`".to_string())),
+            _ => None,
+        };
+        let twice = app.hosts.iter().enumerate().find(|(j, h)| app.hosts[..*j].contains(h));
+        let shape = shape
+            .or_else(|| twice.map(|(j, h)| (format!("{at}/hosts/{j}"), format!("lists `{h}` twice in `hosts`"))))
+            .or_else(|| {
+                (app.data_host.is_some() && !app.is_spread())
+                    .then(|| (format!("{at}/data_host"), "has a `data_host` but runs on one host".to_string()))
+            });
+        if let Some((pointer, what)) = shape {
+            out.push(
+                Finding::error("E229", pointer, format!("application `{}` {what}", app.name))
+                    .hint("write `host: NAME` for one host, or `hosts: [A, B]` for several behind a load balancer (each host once; `data_host` only with `hosts`)")
+                    .at_value(),
+            );
+            continue;
+        }
+        let Some(data_host) = app.data_host().filter(|_| app.is_spread()) else { continue };
+        let known = |n: &Name| bp.hosts.iter().any(|h| h.name == *n);
+        if !known(data_host) {
+            continue; // E205
+        }
+        for (j, h) in app.hosts.iter().enumerate() {
+            if h != data_host && known(h) && !crate::resolve::private::reach(bp, h, data_host) {
+                out.push(
+                    Finding::error(
+                        "E230",
+                        format!("{at}/hosts/{j}"),
+                        format!(
+                            "`{h}` mounts the data directories of `{}` from `{data_host}` over NFS, but the two do not reach each other privately",
+                            app.name
+                        ),
+                    )
+                    .hint("give both hosts a `private_ip` in one of `networks`: NFS is exported to the application hosts' private addresses only, never over the internet")
+                    .at_value(),
+                );
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -325,5 +405,40 @@ load_balancers:
             crate::check::codes_on_base(super::check, &lb.replace("[ax52, ax52]", "[ax52]")),
             Vec::<&str>::new()
         );
+    }
+
+    fn codes(edits: &[(&str, &str)]) -> Vec<&'static str> {
+        crate::check::codes_on_scale_out(super::check, edits)
+    }
+
+    #[test]
+    fn a_database_on_another_host_over_the_private_network() {
+        assert_eq!(codes(&[]), Vec::<&str>::new());
+        // The database host off the network: E207 once, and E230 for each application host.
+        assert_eq!(codes(&[("    private_ip: 10.0.2.20\n", "")]), ["E230", "E230", "E207"]);
+        // No network at all.
+        let no_network = codes(&[("    private_ip: 10.0.2.11\n", ""), ("    private_ip: 10.0.2.12\n", "")]);
+        assert!(no_network.contains(&"E207"), "{no_network:?}");
+        // One host, the database elsewhere, both on the network: allowed.
+        assert_eq!(
+            codes(&[("    hosts: [odoo-1, odoo-2]\n    data_host: db\n", "    host: odoo-1\n")]),
+            Vec::<&str>::new()
+        );
+    }
+
+    #[test]
+    fn an_application_names_its_hosts_one_way() {
+        assert_eq!(
+            codes(&[("    hosts: [odoo-1, odoo-2]\n", "    host: odoo-1\n    hosts: [odoo-1, odoo-2]\n")]),
+            ["E229"]
+        );
+        assert_eq!(codes(&[("    hosts: [odoo-1, odoo-2]\n", "")]), ["E229"]);
+        assert_eq!(codes(&[("    hosts: [odoo-1, odoo-2]\n", "    hosts: [odoo-1, odoo-1]\n")]), ["E229"]);
+        assert_eq!(
+            codes(&[("    hosts: [odoo-1, odoo-2]\n", "    host: odoo-1\n")]),
+            ["E229"],
+            "data_host on one host"
+        );
+        assert_eq!(codes(&[("    hosts: [odoo-1, odoo-2]\n", "    hosts: [odoo-1, odoo-3]\n")]), ["E205"]);
     }
 }

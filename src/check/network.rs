@@ -16,6 +16,7 @@ use crate::resolve::{placement, vhost};
 
 pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     exposure(bp, out);
+    private_services(bp, out);
     vpn(bp, out);
     ranges(bp, out);
     tls(bp, out);
@@ -52,6 +53,52 @@ fn exposure(bp: &Blueprint, out: &mut Vec<Finding>) {
                 .hint(hint)
                 .at_value(),
             );
+        }
+    }
+}
+
+/// E318: a database host (PostgreSQL for clients on other hosts) or a data
+/// host (NFS exports) reachable from the internet: the port published on
+/// an address that is not private, or a firewall rule that opens the port
+/// to the internet on that host.
+fn private_services(bp: &Blueprint, out: &mut Vec<Finding>) {
+    use crate::resolve::private::{self, NFS_PORT, POSTGRES_PORT};
+    for host in &bp.hosts {
+        let mut meant: Vec<(u16, String)> = bp
+            .postgres
+            .iter()
+            .filter(|pg| pg.host == host.name && !private::remote_clients(bp, pg).is_empty())
+            .map(|pg| (POSTGRES_PORT, format!("PostgreSQL `{}`", pg.name)))
+            .collect();
+        if !private::nfs(bp, host).exports.is_empty() {
+            meant.push((NFS_PORT, "NFS".to_string()));
+        }
+        if meant.is_empty() {
+            continue;
+        }
+        let placed = placement::on_host(bp, host);
+        let compose = compose::plan(bp, host, &placed, &vhost::on_host(bp, host));
+        let rows = firewall::exposure(bp, host, compose.as_ref());
+        for (port, what) in &meant {
+            for row in rows.iter().filter(|r| r.port == *port && r.proto == "tcp" && r.internet) {
+                let pointer = if row.pointer.is_empty() {
+                    format!("/hosts/{}/private_ip", bp.hosts.iter().position(|h| h.name == host.name).unwrap_or(0))
+                } else {
+                    row.pointer.clone()
+                };
+                out.push(
+                    Finding::error(
+                        "E318",
+                        pointer,
+                        format!(
+                            "{what} on `{}` is for the other hosts on the private network, but port {port}/tcp is reachable from the internet: {}",
+                            host.name, row.who
+                        ),
+                    )
+                    .hint("remove the firewall rule that opens the port, and keep the host's `private_ip` a private (RFC 1918) address inside its network: gen publishes and allows the port for the client hosts' private addresses only")
+                    .at_value(),
+                );
+            }
         }
     }
 }
@@ -377,5 +424,38 @@ fn lockout(bp: &Blueprint, out: &mut Vec<Finding>) {
             .hint(format!("keep `admin_cidrs` in `ssh_from` for the first rollout; safe order: install, bring up wg0, log in over {} from a peer, then drop `admin_cidrs` (the firewall script also refuses VPN-only SSH while wg0 is down)", vpn.address))
             .at_value(),
         );
+    }
+}
+
+#[cfg(test)]
+mod private_tests {
+    fn codes(edits: &[(&str, &str)]) -> Vec<&'static str> {
+        crate::check::codes_on_scale_out(super::private_services, edits)
+    }
+
+    #[test]
+    fn a_database_or_data_host_open_to_the_internet() {
+        assert_eq!(codes(&[]), Vec::<&str>::new());
+        let open = |port: &str| {
+            format!(
+                "firewall:\n  rules:\n    - {{port: {port}, proto: tcp, from: anywhere}}\n  ssh_from: [admin_cidrs]\n"
+            )
+        };
+        assert_eq!(codes(&[("firewall:\n  ssh_from: [admin_cidrs]\n", &open("5432"))]), ["E318"]);
+        assert_eq!(codes(&[("firewall:\n  ssh_from: [admin_cidrs]\n", &open("2049"))]), ["E318"]);
+        // From the admin network only: not the internet.
+        let admins =
+            "firewall:\n  rules:\n    - {port: 5432, proto: tcp, from: admin_cidrs}\n  ssh_from: [admin_cidrs]\n";
+        assert_eq!(codes(&[("firewall:\n  ssh_from: [admin_cidrs]\n", admins)]), Vec::<&str>::new());
+        // Published on a public address: the host's private_ip is not private.
+        let public = codes(&[
+            ("ip_range: 10.0.0.0/16", "ip_range: 203.0.112.0/22"),
+            ("subnet: 10.0.1.0/24\n", "subnet: 203.0.112.0/24\n"),
+            ("subnet: 10.0.2.0/24", "subnet: 203.0.113.0/24"),
+            ("private_ip: 10.0.2.20", "private_ip: 203.0.113.20"),
+            ("private_ip: 10.0.2.11", "private_ip: 203.0.113.11"),
+            ("private_ip: 10.0.2.12", "private_ip: 203.0.113.12"),
+        ]);
+        assert_eq!(public, ["E318"]);
     }
 }

@@ -113,7 +113,16 @@ pub(super) fn monthly_budget(availability: f64) -> u64 {
 /// Hosts whose loss stops a service, in blueprint order.
 fn single_points(bp: &Blueprint) -> Vec<&Host> {
     // A set: two hosts per site, looked up per host, cost sites × hosts as a list.
-    let mut names: HashSet<&str> = bp.applications.iter().map(|a| a.host.as_str()).collect();
+    let mut names: HashSet<&str> = HashSet::new();
+    for app in &bp.applications {
+        let hosts = app.hosts();
+        let balanced = hosts.iter().filter(|h| bp.load_balancers_of(h.as_str()).next().is_some()).count();
+        // Two balanced hosts back each other up; the files' host carries them alone.
+        if balanced < 2 {
+            names.extend(hosts.iter().map(|h| h.as_str()));
+        }
+        names.extend(app.data_host().filter(|_| app.is_spread()).map(|h| h.as_str()));
+    }
     names.extend(bp.postgres.iter().map(|p| p.host.as_str()));
     if let Some(web) = &bp.websites {
         for site in &web.sites {

@@ -61,7 +61,8 @@ fn proxy_timeouts(bp: &Blueprint, out: &mut Vec<Finding>) {
 /// E417: a pool of fewer than two connections in any Odoo process.
 fn pool_sizes(bp: &Blueprint, out: &mut Vec<Finding>) {
     for (a, app) in bp.applications.iter().enumerate() {
-        let Some(host) = bp.hosts.iter().find(|h| h.name == app.host) else { continue };
+        // The cron host's processes: the most pools (the others run no cron).
+        let Some(host) = app.cron_host().and_then(|n| bp.hosts.iter().find(|h| h.name == *n)) else { continue };
         for (e, env) in app.environments.iter().enumerate() {
             let at = format!("/applications/{a}/environments/{e}/odoo");
             let p = connections::processes(host, env);

@@ -59,7 +59,8 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
                     about.push(format!("reserves {} CPUs, {}", r.cpus, r.memory));
                 }
                 if let Role::Odoo { app, env } = p.role {
-                    let workers = connections::processes(host, &bp.applications[app].environments[env]).workers.value;
+                    let a = &bp.applications[app];
+                    let workers = connections::processes_for(a, host, &a.environments[env]).workers.value;
                     about.push(format!("gen sized it for the whole machine: {workers} workers"));
                 }
                 format!("`{}` ({})", p.service, about.join("; "))

@@ -122,7 +122,7 @@ fn floating(image: &Image, at: &str, assumed: &str, decides: &str) -> Finding {
 /// Whether some nginx of this blueprint terminates TLS, and whether a load
 /// balancer reaches one over the private network (the realip directives).
 fn nginx_needs(bp: &Blueprint) -> (bool, bool) {
-    let app_hosts = bp.applications.iter().map(|a| &a.host);
+    let app_hosts = bp.applications.iter().flat_map(|a| a.hosts());
     let site_hosts = bp.websites.iter().flat_map(|w| w.hosts.iter());
     let tls = app_hosts
         .chain(site_hosts)

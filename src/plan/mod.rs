@@ -17,8 +17,8 @@ use crate::blueprint::units::Size;
 use crate::blueprint::Loaded;
 use crate::components::mariadb::resolve as mariadb;
 use crate::resolve::{
-    backup, capacity, compose, docker, firewall, installimage, machine, monitoring, nginx, odoo, placement, postgres,
-    provision, vhost, wireguard, Derived,
+    backup, capacity, compose, connections, docker, firewall, installimage, machine, monitoring, nginx, odoo,
+    placement, postgres, private, provision, vhost, wireguard, Derived,
 };
 
 #[derive(Debug, Clone, Serialize)]
@@ -79,6 +79,9 @@ pub struct HostPlan {
     pub firewall: firewall::FirewallPlan,
     /// Who can reach each port from the internet.
     pub exposure: Vec<firewall::Exposure>,
+    /// The data directories this host exports over NFS, or mounts from the
+    /// data host (an application on several hosts).
+    pub nfs: private::NfsPlan,
     pub wireguard: Option<wireguard::WgPlan>,
     pub provision: provision::ProvisionPlan,
     pub installimage: Option<installimage::InstallImagePlan>,
@@ -144,13 +147,20 @@ fn plan_host(bp: &Blueprint, host: &Host) -> HostPlan {
             }
         }
     }
-    // An application's database is on its host (E207), so its budget is here.
+    // An application's database is on its host or on one it reaches over
+    // the private network (E207); the budget is the server's either way.
     let odoo = bp
         .applications
         .iter()
-        .filter(|a| a.host == host.name)
-        .filter_map(|a| postgres.iter().find(|p| p.service == a.database.as_str()).map(|pg| (a, &pg.budget)))
-        .flat_map(|(a, budget)| a.environments.iter().filter_map(move |e| odoo::plan(host, a, e, budget)))
+        .filter(|a| a.runs_on(&host.name))
+        .filter_map(|a| bp.postgres.iter().find(|p| p.name == a.database).map(|pg| (a, pg)))
+        .flat_map(|(a, pg)| {
+            let budget = postgres
+                .iter()
+                .find(|p| p.service == pg.name.as_str())
+                .map_or_else(|| connections::budget(bp, pg), |p| p.budget.clone());
+            a.environments.iter().filter_map(move |e| odoo::plan(bp, host, a, e, &budget)).collect::<Vec<_>>()
+        })
         .collect();
     let secrets = host_secrets(bp, host, compose.as_ref(), &vhosts)
         .into_iter()
@@ -182,6 +192,7 @@ fn plan_host(bp: &Blueprint, host: &Host) -> HostPlan {
         memory,
         firewall: firewall::plan(bp, host, compose.as_ref()),
         exposure: firewall::exposure(bp, host, compose.as_ref()),
+        nfs: private::nfs(bp, host),
         wireguard: wireguard::plan(bp, host),
         provision: provision::plan(bp, host, compose.as_ref(), &vhosts),
         installimage: installimage::plan(host),
@@ -215,7 +226,7 @@ fn host_secrets(
 ) -> Vec<String> {
     let mut names: std::collections::BTreeSet<String> =
         compose.map(|c| c.secrets.iter().cloned().collect()).unwrap_or_default();
-    for app in bp.applications.iter().filter(|a| a.host == host.name) {
+    for app in bp.applications.iter().filter(|a| a.runs_on(&host.name)) {
         names.insert(app.admin_password_secret.0.clone());
     }
     names.extend(vhosts.iter().filter_map(|v| v.access.auth.as_ref()).map(|a| a.secret.clone()));

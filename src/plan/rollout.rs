@@ -181,7 +181,7 @@ fn groups(bp: &Blueprint, lbs: &[&LoadBalancer]) -> Vec<Group> {
         }
     };
     let roles: [(&str, &str, &HostTest); 6] = [
-        ("odoo", "Odoo environments (applications)", &|h| bp.applications.iter().any(|a| a.host == h.name)),
+        ("odoo", "Odoo environments (applications)", &|h| bp.applications.iter().any(|a| a.runs_on(&h.name))),
         ("postgres", "PostgreSQL servers", &|h| bp.postgres.iter().any(|p| p.host == h.name)),
         ("mariadb", "MariaDB servers", &|h| bp.mariadb.iter().any(|m| m.host == h.name)),
         ("websites", "web sites, static sites or redirects", &|h| {

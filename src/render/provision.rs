@@ -31,6 +31,10 @@ pub(super) fn artifacts(plan: &Plan, plan_value: &Value) -> Vec<Artifact> {
             out.push(row("host/daemon.json", format!("{root}{}", docker.daemon_json), 0o644, item.clone()));
             out.push(row("host/docker-dropin.conf", format!("{root}{}", docker.dropin), 0o644, item));
         }
+        if let Some(file) = &host.nfs.exports_file {
+            let item = context! { host => hv.clone(), nfs => part(&hv, "nfs") };
+            out.push(row("host/exports", format!("{root}{file}"), 0o644, item));
+        }
         let item = context! { host => hv.clone(), p => part(&hv, "provision") };
         out.push(row("host/cloud-init.yaml", format!("{base}/cloud-init.yaml"), 0o644, item.clone()));
         out.push(row("host/install.sh", format!("{base}/install.sh"), 0o755, item.clone()));

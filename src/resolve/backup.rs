@@ -67,6 +67,9 @@ pub struct PgDump {
     pub databases: Vec<String>,
     /// The Odoo services that use each database, to stop during a restore.
     pub clients: Vec<(String, String)>,
+    /// The other hosts whose Odoo uses this server over the private
+    /// network: their containers are stopped there, not here.
+    pub remote_hosts: Vec<String>,
 }
 
 /// A MariaDB server's dumps.
@@ -174,6 +177,7 @@ pub fn plan(bp: &Blueprint, host: &Host) -> Option<BackupPlan> {
                 user: pg.user.clone(),
                 databases: dbs.iter().map(|(db, _)| db.clone()).collect(),
                 clients: dbs,
+                remote_hosts: super::private::remote_clients(bp, pg).into_iter().map(|c| c.host).collect(),
             }
         })
         .collect();

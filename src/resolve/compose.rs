@@ -204,8 +204,8 @@ pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed], vhosts: &[Vhost]) ->
     for p in placed {
         let service = match p.role {
             Role::SitePart { site, part } => site_service(bp, p, site, part),
-            Role::Odoo { app, env } => odoo_service(bp, p, app, env),
-            Role::Postgres { index } => postgres_service(bp, p, index),
+            Role::Odoo { app, env } => odoo_service(bp, host, p, app, env),
+            Role::Postgres { index } => postgres_service(bp, host, p, index),
             Role::Component { kind, index } => crate::components::compose(bp, p, kind, index),
             Role::Proxy => proxy_service(bp, host, vhosts),
         };
@@ -324,19 +324,35 @@ fn code(s: &mut ServicePlan, app_dir: Option<&str>) {
     ));
 }
 
-fn odoo_service(bp: &Blueprint, p: &Placed, app: usize, env: usize) -> Option<ServicePlan> {
+fn odoo_service(bp: &Blueprint, host: &Host, p: &Placed, app: usize, env: usize) -> Option<ServicePlan> {
     let app = bp.applications.get(app)?;
     let env = app.environments.get(env)?;
     let pg = bp.postgres.iter().find(|pg| pg.name == app.database)?;
+    // The compose service on this host, or the database host's private address.
+    let (db_host, remote) = super::private::db_endpoint(bp, app, host)?;
     let mut s = base(&p.service, &app.image.0, health(probe(&app.image.0, "http://127.0.0.1:8069/web/health"), "60s"));
     s.environment = vec![
-        ("HOST".into(), pg.name.to_string()),
+        ("HOST".into(), db_host),
         ("PORT".into(), "5432".into()),
         ("USER".into(), pg.user.clone()),
         ("PASSWORD".into(), format!("${{{}}}", pg.password_secret)),
     ];
     s.volumes.push(format!("{}:/var/lib/odoo", env.data_dir));
-    if let Some(user) = super::images::user(&app.image.0) {
+    let nfs_client = app.is_spread() && app.data_host().is_some_and(|d| *d != host.name);
+    if nfs_client {
+        // The data host's export, mounted here by install.sh: the mount
+        // point is left root's, so that while it is not mounted Odoo cannot
+        // write beside the share.
+        s.dirs.push(HostDir {
+            path: env.data_dir.clone(),
+            owner: String::new(),
+            mode: String::new(),
+            why: format!(
+                "the NFS mount point of `{}`'s export; unmounted it stays root's, so Odoo cannot write beside the share",
+                app.data_host().map_or_else(String::new, ToString::to_string)
+            ),
+        });
+    } else if let Some(user) = super::images::user(&app.image.0) {
         s.dirs.push(HostDir::new(
             &env.data_dir,
             user,
@@ -360,12 +376,17 @@ fn odoo_service(bp: &Blueprint, p: &Placed, app: usize, env: usize) -> Option<Se
         });
     }
     s.ports.clone_from(&env.ports);
-    s.depends_on.push(Dependency { service: pg.name.to_string(), condition: "service_healthy" });
+    // Another host's PostgreSQL: compose cannot wait for it; the image's
+    // entrypoint (wait-for-psql.py) waits up to 30 s, then the restart
+    // policy tries again.
+    if !remote {
+        s.depends_on.push(Dependency { service: pg.name.to_string(), condition: "service_healthy" });
+    }
     resources(&mut s, p.resources);
     Some(s)
 }
 
-fn postgres_service(bp: &Blueprint, p: &Placed, index: usize) -> Option<ServicePlan> {
+fn postgres_service(bp: &Blueprint, host: &Host, p: &Placed, index: usize) -> Option<ServicePlan> {
     let pg = bp.postgres.get(index)?;
     let check = vec!["CMD-SHELL".into(), format!("pg_isready -U {} -d postgres", pg.user)];
     let mut s = base(&p.service, &pg.image.0, health(check, "30s"));
@@ -387,6 +408,19 @@ fn postgres_service(bp: &Blueprint, p: &Placed, index: usize) -> Option<ServiceP
     s.volumes.push(format!("./postgres/{}/postgresql.conf:{}:ro", pg.name, super::postgres::CONFIG_PATH));
     s.volumes.push(format!("./postgres/{}/pg_hba.conf:{}:ro", pg.name, super::postgres::HBA_PATH));
     s.command = vec!["postgres".into(), "-c".into(), format!("config_file={}", super::postgres::CONFIG_PATH)];
+    // Clients on other hosts: published on this host's private address
+    // only (never every address: Docker's ports bypass UFW), for the
+    // addresses pg_hba.conf and UFW's route rules admit.
+    let clients = super::private::remote_clients(bp, pg);
+    if let (false, Some(ip)) = (clients.is_empty(), host.private_ip.as_ref()) {
+        let port = super::private::POSTGRES_PORT;
+        s.ports.push(format!("{ip}:{port}:{port}"));
+        s.note = Some(format!(
+            "published on {ip} only: {} connect{} over the private network",
+            clients.iter().map(|c| format!("`{}` ({})", c.host, c.address)).collect::<Vec<_>>().join(", "),
+            if clients.len() == 1 { "s" } else { "" }
+        ));
+    }
     resources(&mut s, p.resources);
     Some(s)
 }

@@ -62,15 +62,31 @@ impl Processes {
     }
 }
 
-/// Workers from Odoo's deployment rule (2 × CPUs + 1), capped so that
-/// (workers + cron threads) × limit_memory_hard fits the container.
+/// The processes of `env` on `host`: one of the application's hosts, which
+/// runs Odoo's cron only if it is the first (see [`processes_on`]).
+pub fn processes_for(app: &Application, host: &Host, env: &Environment) -> Processes {
+    processes_on(host, env, app.cron_host().is_none_or(|h| *h == host.name))
+}
+
+/// The processes of `env` on its cron host (the only host of most applications).
 pub fn processes(host: &Host, env: &Environment) -> Processes {
+    processes_on(host, env, true)
+}
+
+/// Workers from Odoo's deployment rule (2 × CPUs + 1), capped so that
+/// (workers + cron threads) × limit_memory_hard fits the container. On an
+/// application's other hosts (`runs_cron` false) max_cron_threads is 0:
+/// Odoo's ir_cron takes each job with `FOR NO KEY UPDATE SKIP LOCKED`, so
+/// two hosts would not run one job twice, but each would keep its cron
+/// threads polling every database and holding their connection pools; one
+/// host runs them all.
+pub fn processes_on(host: &Host, env: &Environment, runs_cron: bool) -> Processes {
     let (host_cpus, host_memory) = super::machine(host);
     let limits = env.resources.limits;
     let cpus = limits.map_or(host_cpus.value, |l| l.cpus.millis().div_ceil(1000));
     let memory = limits.map_or(host_memory.value, |l| l.memory);
     let o = &env.odoo;
-    let max_cron_threads = o.max_cron_threads.unwrap_or(DEFAULT_MAX_CRON_THREADS);
+    let max_cron_threads = if runs_cron { o.max_cron_threads.unwrap_or(DEFAULT_MAX_CRON_THREADS) } else { 0 };
     let hard = o.limit_memory_hard.unwrap_or(DEFAULT_LIMIT_MEMORY_HARD);
     let soft = o.limit_memory_soft.unwrap_or(DEFAULT_LIMIT_MEMORY_SOFT);
     let workers = match o.workers {
@@ -119,6 +135,11 @@ pub fn processes(host: &Host, env: &Environment) -> Processes {
 pub struct Share {
     /// Compose service: `<application>-<environment>`.
     pub service: String,
+    /// The host these processes run on: an application on several hosts
+    /// has one share per host, each with its own processes.
+    pub host: String,
+    /// Whether the application runs on several hosts, so the sum names the host.
+    pub spread: bool,
     pub app: usize,
     pub env: usize,
     pub pools: u32,
@@ -187,7 +208,8 @@ impl Budget {
     }
 
     fn sum(&self, name: impl Fn(&Share) -> String) -> String {
-        let mut parts: Vec<String> = self.shares.iter().map(|s| format!("{} {}", name(s), s.terms())).collect();
+        let label = |s: &Share| if s.spread { format!("{} on {}", name(s), s.host) } else { name(s) };
+        let mut parts: Vec<String> = self.shares.iter().map(|s| format!("{} {}", label(s), s.terms())).collect();
         parts.extend(self.services.iter().map(|p| format!("{} {}", p.service, p.connections)));
         parts.push(format!("{} reserved", self.superuser_reserved));
         format!("{} = {}", parts.join(" + "), self.worst_case + self.superuser_reserved)
@@ -219,9 +241,16 @@ fn superuser_reserved(pg: &Postgres) -> u32 {
 pub fn budget(bp: &Blueprint, pg: &Postgres) -> Budget {
     let reserved = superuser_reserved(pg);
     let mut shares = Vec::new();
-    for (a, app, e, env) in clients(bp, pg) {
-        let Some(host) = bp.hosts.iter().find(|h| h.name == app.host) else { continue };
-        let procs = processes(host, env);
+    // Every host's processes: an application on several hosts has a pool
+    // per process on each of them.
+    let on_hosts = clients(bp, pg).into_iter().flat_map(|(a, app, e, env)| {
+        app.hosts()
+            .into_iter()
+            .filter_map(move |n| bp.hosts.iter().find(|h| h.name == *n))
+            .map(move |h| (a, app, e, env, h))
+    });
+    for (a, app, e, env, host) in on_hosts {
+        let procs = processes_for(app, host, env);
         let pools = procs.pools();
         let service = format!("{}-{}", app.name, env.name);
         let fixed = env.odoo.db_maxconn.map(|c| Derived::new(c, "blueprint"));
@@ -233,7 +262,16 @@ pub fn budget(bp: &Blueprint, pg: &Postgres) -> Budget {
             .and_then(serde_json::Value::as_u64)
             .and_then(|n| u32::try_from(n).ok())
             .filter(|_| procs.workers.value > 0);
-        let share = Share { service, app: a, env: e, pools, db_maxconn: Derived::new(0, ""), gevent_maxconn };
+        let share = Share {
+            service,
+            host: host.name.to_string(),
+            spread: app.is_spread(),
+            app: a,
+            env: e,
+            pools,
+            db_maxconn: Derived::new(0, ""),
+            gevent_maxconn,
+        };
         shares.push((share, fixed));
     }
     let services: Vec<ServicePool> = bp
@@ -291,4 +329,38 @@ pub fn budget(bp: &Blueprint, pg: &Postgres) -> Budget {
     // A share below the minimum was raised to it, so it overflows here too.
     let fits = worst_case + reserved <= max_connections.value;
     Budget { max_connections, superuser_reserved: reserved, shares, services, worst_case, fits }
+}
+
+#[cfg(test)]
+mod scale_out_tests {
+    use super::*;
+
+    #[test]
+    fn the_budget_counts_every_hosts_processes_and_cron_once() {
+        let bp = crate::resolve::private::tests::scale_out(&[]);
+        let b = budget(&bp, &bp.postgres[0]);
+        let shares: Vec<(&str, &str, u32)> =
+            b.shares.iter().map(|s| (s.service.as_str(), s.host.as_str(), s.pools)).collect();
+        // prod: 13 workers on each host; odoo-1 adds 2 cron threads, odoo-2 none; + the gevent process.
+        assert_eq!(
+            shares,
+            [
+                ("odoo-prod", "odoo-1", 16),
+                ("odoo-prod", "odoo-2", 14),
+                ("odoo-test", "odoo-1", 5),
+                ("odoo-test", "odoo-2", 5)
+            ]
+        );
+        assert_eq!(b.worst_case, (16 + 14 + 5 + 5) * DERIVED_DB_MAXCONN);
+        assert_eq!(b.max_connections.value, b.worst_case + SUPERUSER_RESERVED + MAINTENANCE_CONNECTIONS);
+        assert!(b.sum_text(&bp).starts_with("prod on odoo-1 16 × 8 + prod on odoo-2 14 × 8 + "), "{}", b.sum_text(&bp));
+        // A fixed max_connections is shared over both hosts' pools.
+        let fixed = crate::resolve::private::tests::scale_out(&[(
+            "    workload: oltp\n",
+            "    workload: oltp\n    max_connections: 200\n",
+        )]);
+        let b = budget(&fixed, &fixed.postgres[0]);
+        assert_eq!(b.shares[0].db_maxconn.value, (200 - SUPERUSER_RESERVED) / 40);
+        assert!(b.fits);
+    }
 }

@@ -221,8 +221,25 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> Firew
             rules.push(Rule::new(r.port, proto(r.proto), cidr, comment, false));
         }
     }
+    // NFS (v4, one TCP port) for the application hosts that mount this
+    // host's data directories, each by its private address.
+    for c in super::private::nfs(bp, host).clients() {
+        rules.push(Rule::new(super::private::NFS_PORT, "tcp", c, "nfs for the application hosts".into(), false));
+    }
     let mut routes = Vec::new();
+    // PostgreSQL published on the private address: forwarded only for the
+    // client hosts' addresses, so the rest of the private network does not
+    // reach it (the private range is not trusted wholesale on this host).
+    let db_routes = database_routes(bp, host);
+    let shields_db = !db_routes.is_empty();
     for (service, p) in compose.map(published).unwrap_or_default() {
+        if shields_db && is_private_bind(&p.ip) && !p.is_loopback() && service == "nginx" {
+            // The load balancer's private range, which is no longer trusted here.
+            for cidr in cidrs(bp, &Source::LoadBalancer) {
+                let comment = format!("{service} (docker, host port {}) from the load balancer", p.host_port);
+                routes.push(Rule::new(p.container_port, p.proto, cidr, comment, true));
+            }
+        }
         if p.is_loopback() || is_private_bind(&p.ip) {
             continue;
         }
@@ -230,11 +247,14 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> Firew
         let comment = format!("{service} (docker, host port {})", p.host_port);
         routes.push(Rule::new(p.container_port, p.proto, "any".into(), comment, true));
     }
+    routes.extend(db_routes);
     routes.dedup();
     let mut trusted = vec![NETWORK_SUBNET.to_string()];
     // The host's own private network only: another zone's network cannot
-    // route here anyway, and trusting it would say otherwise.
-    trusted.extend(bp.network_of(host).map(|(_, n)| n.ip_range.clone()));
+    // route here anyway, and trusting it would say otherwise. Not on a host
+    // that publishes a database for other hosts: there each client is
+    // admitted by its address (database_routes).
+    trusted.extend(bp.network_of(host).filter(|_| !shields_db).map(|(_, n)| n.ip_range.clone()));
     let project = &bp.project.name.0;
     let docker_user = vec![
         DockerUserBlock {
@@ -261,6 +281,20 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> Firew
     let vpn_here = bp.vpn.as_ref().is_some_and(|v| v.host == host.name);
     let ssh_needs_vpn = vpn_here && !sources.is_empty() && sources.iter().all(|s| *s == Source::Vpn);
     FirewallPlan { rules, routes, docker_user, ssh_needs_vpn }
+}
+
+/// `ufw route allow` rules for the PostgreSQL services of this host that
+/// clients on other hosts use: one per client address, to the container port.
+fn database_routes(bp: &Blueprint, host: &Host) -> Vec<Rule> {
+    let mut routes = Vec::new();
+    for pg in bp.postgres.iter().filter(|p| p.host == host.name) {
+        for c in super::private::remote_clients(bp, pg) {
+            let port = super::private::POSTGRES_PORT;
+            let comment = format!("{} (docker, host port {port}) from {}", pg.name, c.host);
+            routes.push(Rule::new(port, "tcp", c.address, comment, true));
+        }
+    }
+    routes
 }
 
 fn source_name(source: &Source) -> &'static str {
@@ -329,6 +363,19 @@ pub fn exposure(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> V
             pointer: format!("/firewall/rules/{i}"),
         });
     }
+    let nfs = super::private::nfs(bp, host);
+    if !nfs.exports.is_empty() {
+        rows.push(Exposure {
+            port: super::private::NFS_PORT,
+            proto: "tcp",
+            service: "nfs".into(),
+            via: "host",
+            intent: Intent::Private,
+            internet: false,
+            who: nfs.clients().join(", "),
+            pointer: format!("/hosts/{}/private_ip", bp.hosts.iter().position(|h| h.name == host.name).unwrap_or(0)),
+        });
+    }
     let lb_target = is_lb_target(bp, host);
     for (service, p) in compose.map(published).unwrap_or_default() {
         let private = p.is_loopback() || is_private_bind(&p.ip);
@@ -343,7 +390,26 @@ pub fn exposure(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> V
             None if service == "nginx" => (Intent::Public, "/proxy".to_string()),
             None => (Intent::Private, String::new()),
         };
-        let who = if private {
+        let db_clients = bp
+            .postgres
+            .iter()
+            .find(|pg| pg.host == host.name && pg.name.0 == service)
+            .map(|pg| super::private::remote_clients(bp, pg))
+            .filter(|c| !c.is_empty());
+        let (intent, pointer) = match &db_clients {
+            Some(_) if ruled.is_none() => (
+                Intent::Private,
+                format!("/postgres/{}", bp.postgres.iter().position(|pg| pg.name.0 == service).unwrap_or(0)),
+            ),
+            _ => (intent, pointer),
+        };
+        let who = if let (true, Some(clients)) = (private, &db_clients) {
+            format!(
+                "{} only (IPv4), from {} (ufw route, pg_hba.conf)",
+                p.ip,
+                clients.iter().map(|c| format!("{} ({})", c.address, c.host)).collect::<Vec<_>>().join(", ")
+            )
+        } else if private {
             // One IPv4 address: Docker binds nothing on IPv6 for it.
             format!("{} only (IPv4)", if p.ip.is_empty() { "localhost" } else { p.ip.as_str() })
         } else {
@@ -425,5 +491,46 @@ mod tests {
         assert!(!is_private_bind(""));
         assert!(!is_private_bind("0.0.0.0"));
         assert!(!is_private_bind("203.0.113.5"));
+    }
+}
+
+#[cfg(test)]
+mod private_network_tests {
+    use super::*;
+
+    fn plan_of(bp: &Blueprint, name: &str) -> (FirewallPlan, Vec<Exposure>) {
+        let host = bp.hosts.iter().find(|h| h.name.as_str() == name).expect("host");
+        let placed = super::super::placement::on_host(bp, host);
+        let compose = super::super::compose::plan(bp, host, &placed, &super::super::vhost::on_host(bp, host));
+        (plan(bp, host, compose.as_ref()), exposure(bp, host, compose.as_ref()))
+    }
+
+    #[test]
+    fn the_database_host_admits_its_clients_alone() {
+        let bp = crate::resolve::private::tests::scale_out(&[]);
+        let (db, rows) = plan_of(&bp, "db");
+        let routes: Vec<&str> = db.routes.iter().map(|r| r.ufw.as_str()).collect();
+        assert_eq!(
+            routes,
+            [
+                "route allow from 10.0.2.11 to any port 5432 proto tcp",
+                "route allow from 10.0.2.12 to any port 5432 proto tcp"
+            ]
+        );
+        let nfs: Vec<&str> = db.rules.iter().filter(|r| r.port == 2049).map(|r| r.ufw.as_str()).collect();
+        assert_eq!(
+            nfs,
+            ["allow from 10.0.2.11 to any port 2049 proto tcp", "allow from 10.0.2.12 to any port 2049 proto tcp"]
+        );
+        // The private range is not let through DOCKER-USER wholesale here.
+        assert_eq!(db.docker_user[0].trusted, [NETWORK_SUBNET]);
+        let pg = rows.iter().find(|r| r.port == 5432).expect("5432 row");
+        assert!(!pg.internet && pg.intent == Intent::Private, "{pg:?}");
+        assert!(pg.who.starts_with("10.0.2.20 only (IPv4), from 10.0.2.11 (odoo-1), 10.0.2.12 (odoo-2)"), "{}", pg.who);
+        assert!(rows.iter().any(|r| r.port == 2049 && !r.internet && r.who == "10.0.2.11, 10.0.2.12"));
+        // An application host (a load balancer target) keeps trusting the range the load balancer comes from.
+        let (app, _) = plan_of(&bp, "odoo-1");
+        assert_eq!(app.docker_user[0].trusted, [NETWORK_SUBNET, "10.0.0.0/16"]);
+        assert!(app.routes.is_empty() && !app.rules.iter().any(|r| r.port == 2049));
     }
 }

@@ -27,6 +27,7 @@ pub mod odoo_options;
 pub mod pgtune;
 pub mod placement;
 pub mod postgres;
+pub mod private;
 pub mod provision;
 pub mod versions;
 pub mod vhost;

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::connections::{self, Budget, Processes};
 use super::odoo_options::{self, Kind};
 use super::Derived;
-use crate::blueprint::model::{Application, Environment, Host};
+use crate::blueprint::model::{Application, Blueprint, Environment, Host};
 
 /// Where the image serves HTTP and the gevent (websocket) process.
 pub const HTTP_PORT: u16 = 8069;
@@ -99,10 +99,10 @@ pub fn option_value(kind: Kind, value: &serde_json::Value) -> Result<String, Str
 
 /// `budget` is the connection budget of the application's PostgreSQL, as
 /// its plan computed it; this environment's share of it is the pool size.
-pub fn plan(host: &Host, app: &Application, env: &Environment, budget: &Budget) -> Option<OdooConf> {
+pub fn plan(bp: &Blueprint, host: &Host, app: &Application, env: &Environment, budget: &Budget) -> Option<OdooConf> {
     let service = format!("{}-{}", app.name, env.name);
-    let db_maxconn = budget.shares.iter().find(|s| s.service == service)?.db_maxconn.clone();
-    let processes = connections::processes(host, env);
+    let db_maxconn = budget.shares.iter().find(|s| s.service == service && s.host == host.name.0)?.db_maxconn.clone();
+    let processes = connections::processes_for(app, host, env);
     let workers = processes.workers.value;
     let database = database(app, env);
     let dev = env.name.as_str() == "dev";
@@ -116,17 +116,44 @@ pub fn plan(host: &Host, app: &Application, env: &Environment, budget: &Budget) 
             setting(
                 "data_dir",
                 "/var/lib/odoo",
-                Some(format!("filestore and sessions; the host keeps them in {}", env.data_dir)),
+                Some(match app.data_host().filter(|d| app.is_spread() && **d != host.name) {
+                    Some(d) => format!(
+                        "filestore and sessions; {} is `{d}`'s, mounted over NFS, so every host sees every file and login",
+                        env.data_dir
+                    ),
+                    None => format!("filestore and sessions; the host keeps them in {}", env.data_dir),
+                }),
             ),
         ],
     });
+    // A database on another host: its private address, written here
+    // because the image's entrypoint prefers odoo.conf's db_host and db_port
+    // over the environment.
+    let remote = super::private::db_endpoint(bp, app, host).filter(|(_, remote)| *remote).map(|(a, _)| a);
+    let mut db = Vec::new();
+    if let Some(address) = &remote {
+        let pg = bp.postgres.iter().find(|p| p.name == app.database).map_or_else(String::new, |p| p.host.to_string());
+        db.push(setting("db_host", address, Some(format!("`{}` on `{pg}`, over the private network", app.database))));
+        db.push(setting("db_port", super::private::POSTGRES_PORT, None));
+    }
     sections.push(Section {
-        title: "Database (host, port, user and password come from the container environment)",
-        settings: vec![
-            setting("db_name", &database, None),
-            setting("dbfilter", format!("^{database}$"), Some("this environment serves its own database only".into())),
-            setting("db_maxconn", db_maxconn.value, Some(db_maxconn.why.clone())),
-        ],
+        title: if remote.is_some() {
+            "Database (user and password come from the container environment)"
+        } else {
+            "Database (host, port, user and password come from the container environment)"
+        },
+        settings: db
+            .into_iter()
+            .chain([
+                setting("db_name", &database, None),
+                setting(
+                    "dbfilter",
+                    format!("^{database}$"),
+                    Some("this environment serves its own database only".into()),
+                ),
+                setting("db_maxconn", db_maxconn.value, Some(db_maxconn.why.clone())),
+            ])
+            .collect(),
     });
     sections.push(Section {
         title: "Security",
@@ -160,7 +187,13 @@ pub fn plan(host: &Host, app: &Application, env: &Environment, budget: &Budget) 
         title: "Processes and limits",
         settings: vec![
             setting("workers", workers, Some(processes.workers.why.clone())),
-            setting("max_cron_threads", processes.max_cron_threads, None),
+            setting(
+                "max_cron_threads",
+                processes.max_cron_threads,
+                app.cron_host()
+                    .filter(|c| app.is_spread() && **c != host.name)
+                    .map(|c| format!("Odoo's cron runs on `{c}` only; this host serves requests")),
+            ),
             setting(
                 "limit_memory_hard",
                 processes.limit_memory_hard.bytes(),

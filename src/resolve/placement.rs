@@ -72,7 +72,7 @@ pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Placed> {
         }
     }
     for (a, app) in bp.applications.iter().enumerate() {
-        if app.host != host.name {
+        if !app.runs_on(&host.name) {
             continue;
         }
         for (e, env) in app.environments.iter().enumerate() {

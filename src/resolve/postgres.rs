@@ -55,11 +55,11 @@ pub struct Setting {
 #[derive(Debug, Clone, Serialize)]
 pub struct HbaRule {
     pub kind: &'static str,
-    pub database: &'static str,
-    pub user: &'static str,
+    pub database: String,
+    pub user: String,
     pub address: String,
     pub method: &'static str,
-    pub why: &'static str,
+    pub why: String,
 }
 
 /// What the server may take at worst, against the container's limit.
@@ -140,6 +140,21 @@ fn storage(pg: &Postgres, host: &Host) -> Derived<DiskKind> {
     }
 }
 
+/// Why `listen_addresses = '*'`: every address of the container, which is
+/// the compose network's only; other hosts come through the port Docker
+/// publishes on this host's private address.
+fn listen_why(bp: &Blueprint, pg: &Postgres) -> String {
+    let clients = super::private::remote_clients(bp, pg);
+    if clients.is_empty() {
+        return "other containers connect over the compose network".into();
+    }
+    format!(
+        "the container's own addresses: other containers connect over the compose network, and {} through \
+         the port published on this host's private address (pg_hba.conf admits each by its address)",
+        clients.iter().map(|c| format!("`{}`", c.host)).collect::<Vec<_>>().join(", ")
+    )
+}
+
 pub fn plan(bp: &Blueprint, host: &Host, pg: &Postgres) -> PostgresConf {
     let (host_cpus, host_memory) = super::machine(host);
     let limits = pg.resources.limits;
@@ -170,7 +185,7 @@ pub fn plan(bp: &Blueprint, host: &Host, pg: &Postgres) -> PostgresConf {
     let mut sections = vec![Section {
         title: "Connections and authentication",
         settings: vec![
-            set("listen_addresses", "'*'".into(), "other containers connect over the compose network".into()),
+            set("listen_addresses", "'*'".into(), listen_why(bp, pg)),
             set("port", "5432".into(), "the port the applications use".into()),
             set(
                 "superuser_reserved_connections",
@@ -233,33 +248,7 @@ pub fn plan(bp: &Blueprint, host: &Host, pg: &Postgres) -> PostgresConf {
         hba_file: format!("postgres/{}/pg_hba.conf", pg.name),
         inputs: inputs_text,
         sections,
-        hba: vec![
-            HbaRule {
-                kind: "local",
-                database: "all",
-                user: "all",
-                address: String::new(),
-                method: "trust",
-                why: "the socket exists inside the container only: health checks, backups via docker exec, first-start init",
-            },
-            HbaRule {
-                kind: "host",
-                database: "all",
-                user: "all",
-                address: super::compose::NETWORK_SUBNET.to_string(),
-                method: "scram-sha-256",
-                why: "the applications on the compose network",
-            },
-            HbaRule {
-                kind: "host",
-                database: "all",
-                user: "all",
-                address: super::compose::network_subnet6(&bp.project.name.0),
-                method: "scram-sha-256",
-                why: "the same over IPv6: the network is dual-stack, Docker's DNS answers AAAA too and glibc's \
-                      default order (RFC 3484) tries a ULA address before an IPv4 one",
-            },
-        ],
+        hba: hba(bp, pg),
         memory: MemoryBudget {
             formula: format!(
                 "shared_buffers {shared_buffers} + work_mem {work_mem} × {max_connections} connections \
@@ -275,6 +264,58 @@ pub fn plan(bp: &Blueprint, host: &Host, pg: &Postgres) -> PostgresConf {
         },
         budget,
     }
+}
+
+/// Who may connect: the container's socket, the compose network (IPv4 and
+/// IPv6), and each application host on the private network, by its
+/// address alone, to its own databases as the role it uses.
+fn hba(bp: &Blueprint, pg: &Postgres) -> Vec<HbaRule> {
+    let all = || "all".to_string();
+    let mut rules = vec![
+        HbaRule {
+            kind: "local",
+            database: all(),
+            user: all(),
+            address: String::new(),
+            method: "trust",
+            why:
+                "the socket exists inside the container only: health checks, backups via docker exec, first-start init"
+                    .into(),
+        },
+        HbaRule {
+            kind: "host",
+            database: all(),
+            user: all(),
+            address: super::compose::NETWORK_SUBNET.to_string(),
+            method: "scram-sha-256",
+            why: "the applications on the compose network".into(),
+        },
+        HbaRule {
+            kind: "host",
+            database: all(),
+            user: all(),
+            address: super::compose::network_subnet6(&bp.project.name.0),
+            method: "scram-sha-256",
+            why: "the same over IPv6: the network is dual-stack, Docker's DNS answers AAAA too and glibc's \
+                  default order (RFC 3484) tries a ULA address before an IPv4 one"
+                .into(),
+        },
+    ];
+    for c in super::private::remote_clients(bp, pg) {
+        rules.push(HbaRule {
+            kind: "host",
+            database: c.databases.join(","),
+            user: pg.user.clone(),
+            address: format!("{}/32", c.address),
+            method: "scram-sha-256",
+            why: format!(
+                "`{}` over the private network (the port is published on this host's private address): its \
+                 databases, and `postgres`, which the Odoo image's start-up check and database list open",
+                c.host
+            ),
+        });
+    }
+    rules
 }
 
 /// Docker's default /dev/shm of a container (`--shm-size`, docker run reference).

@@ -250,8 +250,16 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>, vhosts: 
             if bp.monitoring.is_some() {
                 p.push("curl");
             }
-            if bp.applications.iter().any(|a| a.host == host.name) {
+            if bp.applications.iter().any(|a| a.runs_on(&host.name)) {
                 p.push("python3");
+            }
+            // NFS for an application on several hosts (resolve::private).
+            let nfs = super::private::nfs(bp, host);
+            if !nfs.exports.is_empty() {
+                p.push("nfs-kernel-server");
+            }
+            if !nfs.mounts.is_empty() {
+                p.push("nfs-common");
             }
             // nginx's host log files (resolve::nginx::logs).
             if nginx_logs.is_some() {

@@ -327,14 +327,14 @@ pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Vhost> {
             });
         }
     }
-    for (a, app) in bp.applications.iter().enumerate().filter(|(_, a)| a.host == host.name) {
+    for (a, app) in bp.applications.iter().enumerate().filter(|(_, a)| a.runs_on(&host.name)) {
         for (e, env) in app.environments.iter().enumerate() {
             let service = format!("{}-{}", app.name, env.name);
             let http = Upstream::new(&service, 8069)
                 .noted("Resolved per request (resolver in nginx.conf): a stopped Odoo gives 502 here only.");
             let mut websocket = Upstream::new(
                 &service,
-                super::odoo::websocket_port(&super::connections::processes(host, env)),
+                super::odoo::websocket_port(&super::connections::processes_for(app, host, env)),
             )
             .noted("Odoo's websockets (live chat, notifications, bus): the gevent process when Odoo runs workers, else its HTTP server.");
             websocket.var.push_str("_websocket");

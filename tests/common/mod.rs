@@ -135,6 +135,15 @@ pub fn host_count() -> usize {
         .sum()
 }
 
+/// Hosts of blueprints/ that serve no HTTP, so run no nginx: the
+/// scale-out's database and data host.
+pub const HOSTS_WITHOUT_NGINX: &[&str] = &["odoo-scale-out/db"];
+
+/// Hosts of blueprints/ that run nginx.
+pub fn nginx_host_count() -> usize {
+    host_count() - HOSTS_WITHOUT_NGINX.len()
+}
+
 /// Fails unless a validator is installed: a missing one never skips a test.
 pub fn require(tool: &str) {
     let found =

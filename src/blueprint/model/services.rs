@@ -334,7 +334,8 @@ pub enum AppKind {
     Odoo,
 }
 
-/// An application with its environments, all on one host.
+/// An application with its environments, all on one host or each on
+/// several behind a load balancer.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Application {
@@ -347,8 +348,26 @@ pub struct Application {
     /// The image every environment runs (`odoo:17.0`).
     #[schemars(example = &"odoo:17.0")]
     pub image: Image,
-    /// The host it runs on, by name.
-    pub host: Name,
+    /// The host it runs on, by name; or `hosts` for several. One of the
+    /// two (E229).
+    #[serde(default)]
+    pub host: Option<Name>,
+    /// The hosts it runs on behind a load balancer, by name (instead of
+    /// `host`): every environment runs on each of them. The first runs
+    /// Odoo's cron (`max_cron_threads = 0` on the others); `data_host`
+    /// shares the environments' data directories (filestore and HTTP
+    /// sessions) with the others over NFS on the private network.
+    #[serde(default)]
+    pub hosts: Vec<Name>,
+    /// With `hosts`: the host whose environments' `data_dir`s are the real
+    /// ones, exported over NFS (v4, port 2049 on the private network) to
+    /// the application's other hosts, which mount them at the same paths
+    /// before Odoo starts. Any host of the blueprint that reaches the
+    /// application's hosts privately (E230), such as the database server,
+    /// so that losing one application host loses no file. Its backups
+    /// cover the files. Default: the first of `hosts`.
+    #[serde(default)]
+    pub data_host: Option<Name>,
     /// The PostgreSQL service (by name) that holds the databases.
     pub database: Name,
     /// Secret that holds Odoo's master password (`admin_passwd`).
@@ -363,6 +382,34 @@ pub struct Application {
     /// The environments (prod, test, dev), each its own container, database
     /// and domain.
     pub environments: Vec<Environment>,
+}
+
+impl Application {
+    /// The hosts it runs on: `host`, or `hosts` in their order.
+    pub fn hosts(&self) -> Vec<&Name> {
+        self.host.iter().chain(self.hosts.iter()).collect()
+    }
+
+    /// Whether an environment container of it runs on `host`.
+    pub fn runs_on(&self, host: &Name) -> bool {
+        self.host.as_ref() == Some(host) || self.hosts.contains(host)
+    }
+
+    /// The host that runs Odoo's cron: the first one.
+    pub fn cron_host(&self) -> Option<&Name> {
+        self.hosts().into_iter().next()
+    }
+
+    /// Whether it runs on more than one host (and so shares its data over NFS).
+    pub fn is_spread(&self) -> bool {
+        self.hosts().len() > 1
+    }
+
+    /// The host that keeps the environments' data directories: `data_host`,
+    /// else the first host.
+    pub fn data_host(&self) -> Option<&Name> {
+        self.data_host.as_ref().or_else(|| self.cron_host())
+    }
 }
 
 /// One basic-auth login: a user name and the secret that holds its password.
@@ -521,7 +568,10 @@ pub struct Postgres {
     /// The service's name; applications refer to it in `database`.
     #[schemars(example = &"postgres")]
     pub name: Name,
-    /// The host it runs on, by name.
+    /// The host it runs on, by name. Applications on other hosts reach it
+    /// over the private network (both hosts with a `private_ip` in one of
+    /// `networks`, E207): it is then published on this host's private
+    /// address, for their addresses only.
     pub host: Name,
     /// The PostgreSQL image (`postgres:16.10-alpine`).
     #[schemars(example = &"postgres:16.10-alpine")]

@@ -73,7 +73,7 @@ impl super::Blueprint {
                     domain: &env.domain,
                     pointer: format!("/applications/{a}/environments/{e}/domain"),
                     by: ServedBy::Odoo,
-                    hosts: vec![&app.host],
+                    hosts: app.hosts(),
                 });
             }
         }
@@ -133,7 +133,7 @@ impl super::Blueprint {
                     access: env.access,
                     basic_auth: env.basic_auth.as_ref(),
                     domains: vec![env.domain.as_str()],
-                    hosts: vec![&app.host],
+                    hosts: app.hosts(),
                 });
             }
         }
