@@ -39,7 +39,7 @@ source "$here/lib/probe.sh"
 [ "$(id -u)" -eq 0 ] || die "run as root: the harness makes namespaces and starts Docker Engines"
 for tool in dockerd "$DOCKER" haproxy pebble pebble-challtestsrv debootstrap tini nsenter unshare \
   wireguard-go wg certbot ufw fail2ban-client restic htpasswd sshd git curl openssl python3 \
-  ansible-playbook ansible-inventory; do
+  ansible-playbook ansible-inventory psql netplan; do
   command -v "$tool" >/dev/null || die "missing $tool (scripts/test.sh installs it)"
 done
 
