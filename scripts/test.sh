@@ -57,6 +57,8 @@ command -v pebble >/dev/null || packages+=(pebble)
 command -v tini >/dev/null || packages+=(tini)
 command -v haproxy >/dev/null || packages+=(haproxy)
 command -v nmap >/dev/null || packages+=(nmap)
+# The rollout with Ansible (tests/ansible.rs, tests/e2e/scenarios/rollout.sh).
+{ command -v ansible-playbook >/dev/null && command -v ansible-inventory >/dev/null; } || packages+=(ansible-core)
 # The journal on the simulated hosts (fail2ban's sshd jail reads it).
 { [ -x /lib/systemd/systemd-journald ] && command -v systemd-cat >/dev/null; } || packages+=(systemd)
 command -v certbot >/dev/null || packages+=(certbot)

@@ -144,5 +144,10 @@ pub enum Command {
         hosts: usize,
         #[arg(long, default_value = "synth")]
         name: String,
+        /// The websites' phase-2 shape instead: the phase-1 reference with
+        /// the hosts split over two regions, a network and a load balancer
+        /// each (phase 2 is --sites 100 --hosts 4).
+        #[arg(long)]
+        phase2: bool,
     },
 }

@@ -103,8 +103,9 @@ fn dispatch(cli: &Cli, style: Style) -> Result<i32> {
             std::io::Write::write_all(&mut std::io::stdout(), &page).map_err(|e| Error::io("write", "stdout", e))?;
             Ok(0)
         }
-        Command::Synth { sites, hosts, name } => {
-            print!("{}", crate::synth::blueprint(name, *sites, *hosts)?);
+        Command::Synth { sites, hosts, name, phase2 } => {
+            let synth = if *phase2 { crate::synth::phase2 } else { crate::synth::blueprint };
+            print!("{}", synth(name, *sites, *hosts)?);
             Ok(0)
         }
     }

@@ -99,3 +99,90 @@ pub fn blueprint(name: &str, sites: usize, hosts: usize) -> Result<String> {
          # {sites} websites, each on a pair of {hosts} web hosts. For benchmarks and fuzzing.\n{body}"
     ))
 }
+
+/// The websites' phase-1 reference blueprint: the base of a phase-2 fleet.
+const WEBSITES_REFERENCE: &str = include_str!("../blueprints/hetzner-websites.yaml");
+
+/// The network zones of a phase-2 fleet, in order: a region's name, its
+/// Hetzner location and network zone, and the first two octets of its network.
+const REGIONS: [(&str, &str, &str, &str); 2] = [("eu", "nbg1", "eu-central", "10.0"), ("us", "ash", "us-east", "10.1")];
+
+/// A phase-2 fleet (`gen synth --phase2`): the websites' phase-1 reference
+/// with `sites` websites on `hosts` dedicated-vCPU servers split over two
+/// regions, each region a private network and a load balancer in front of
+/// its hosts, each site on every host of one region (sites alternate
+/// regions). Phase 2 of the plan is 100 sites on 4 hosts.
+pub fn phase2(name: &str, sites: usize, hosts: usize) -> Result<String> {
+    if hosts < REGIONS.len() || hosts % REGIONS.len() != 0 {
+        return Err(Error::Usage(format!("--hosts must be a multiple of {}, not {hosts}", REGIONS.len())));
+    }
+    let mut bp: Value =
+        serde_yaml::from_str(WEBSITES_REFERENCE).map_err(|e| Error::Usage(format!("reference: {e}")))?;
+    let per_region = hosts / REGIONS.len();
+    let region_hosts: Vec<Vec<String>> =
+        REGIONS.iter().map(|(r, ..)| (1..=per_region).map(|i| format!("{r}-{i}")).collect()).collect();
+    let mut host_list = Vec::new();
+    let (mut networks, mut balancers) = (Vec::new(), Vec::new());
+    for ((region, location, zone, net), names) in REGIONS.iter().zip(&region_hosts) {
+        for (i, h) in names.iter().enumerate() {
+            host_list.push(map(&[
+                ("name", h.as_str().into()),
+                ("kind", "cloud".into()),
+                ("type", "ccx33".into()),
+                ("location", (*location).into()),
+                ("os", "ubuntu-24.04".into()),
+                ("private_ip", format!("{net}.{}.{}", 1 + i / 200, 11 + i % 200).into()),
+                ("reserved", yaml("{cpus: 0.5, memory: 1G}")),
+                ("backups", true.into()),
+            ]));
+        }
+        networks
+            .push(yaml(&format!("{{name: web-{region}, ip_range: {net}.0.0/16, subnet: {net}.0.0/16, zone: {zone}}}")));
+        let targets: Vec<Value> = names.iter().map(|h| Value::from(h.as_str())).collect();
+        let mut lb = yaml(&format!(
+            "{{name: lb-{region}, type: lb11, location: {location}, algorithm: least_connections, tls: terminate, \
+             use_private_network: true, health_check: {{path: /health, interval: 15s, timeout: 10s, retries: 3}}}}"
+        ));
+        if let Some(m) = lb.as_mapping_mut() {
+            m.insert("targets".into(), targets.into());
+        }
+        balancers.push(lb);
+    }
+    let site_list: Vec<Value> = (1..=sites)
+        .map(|i| {
+            let on: Vec<Value> =
+                region_hosts[(i - 1) % REGIONS.len()].iter().map(|h| Value::from(h.as_str())).collect();
+            map(&[
+                ("name", format!("site-{i:04}").into()),
+                ("domains", vec![Value::from(format!("site-{i:04}.example.com"))].into()),
+                ("hosts", on.into()),
+            ])
+        })
+        .collect();
+    let top = bp.as_mapping_mut().ok_or_else(|| Error::Usage("reference is not a mapping".into()))?;
+    if let Some(project) = top.get_mut("project").and_then(Value::as_mapping_mut) {
+        project.insert("name".into(), name.into());
+        project.insert("title".into(), format!("Synthetic phase-2 fleet ({sites} sites, {hosts} hosts)").into());
+    }
+    // The reference's figures (claims, the phase-2 alternative) are phase 1's.
+    for key in ["claims", "alternatives"] {
+        top.remove(key);
+    }
+    top.insert("hosts".into(), host_list.into());
+    top.insert("networks".into(), networks.into());
+    top.insert("load_balancers".into(), balancers.into());
+    let websites = top.get_mut("websites").and_then(Value::as_mapping_mut);
+    let websites = websites.ok_or_else(|| Error::Usage("reference has no websites".into()))?;
+    websites.insert(
+        "hosts".into(),
+        region_hosts.iter().flatten().map(|h| Value::from(h.as_str())).collect::<Vec<_>>().into(),
+    );
+    websites.insert("sites".into(), site_list.into());
+    top.insert("budget".into(), yaml("{monthly: 1500.00, note: synthetic fleet}"));
+    let body = serde_yaml::to_string(&bp).map_err(|e| Error::Usage(format!("synth: {e}")))?;
+    Ok(format!(
+        "# A synthetic blueprint from `gen synth --phase2 --sites {sites} --hosts {hosts}`: the websites'\n\
+         # phase-1 reference with {sites} websites on {hosts} hosts in {} regions. For benchmarks.\n{body}",
+        REGIONS.len()
+    ))
+}

@@ -217,3 +217,21 @@ fn a_host_behind_a_private_and_a_public_load_balancer() {
         report["diagnostics"].as_array().expect("diagnostics").iter().map(|d| d["code"].as_str().unwrap()).collect();
     assert!(codes.contains(&"E643"), "{codes:?}");
 }
+
+/// The benchmark's phase-2 fleet (`gen synth --phase2`, scripts/bench.sh
+/// target 3b) is what phase 2 is: 100 sites on 4 hosts in 2 regions, a
+/// network and a load balancer per region, and it compiles without an error.
+#[test]
+fn the_synthetic_phase_2_fleet_has_two_regions_and_no_error() {
+    let text = gen::synth::phase2("phase2", 100, 4).expect("synth");
+    let (loaded, diags) =
+        gen::compile::lint_bytes(Path::new("phase2.yaml"), text.as_bytes()).unwrap_or_else(|f| panic!("{f:?}"));
+    let errors: Vec<_> = diags.iter().filter(|d| d.is_error()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let bp = &loaded.blueprint;
+    assert_eq!(bp.hosts.len(), 4);
+    assert_eq!(bp.networks.len(), 2);
+    assert_eq!(bp.load_balancers.len(), 2);
+    assert_eq!(bp.websites.as_ref().map(|w| w.sites.len()), Some(100));
+    assert!(gen::synth::phase2("phase2", 100, 3).is_err(), "hosts split evenly over the regions");
+}

@@ -2,6 +2,7 @@
 
 #![allow(unreachable_pub)]
 
+mod ansible;
 mod backup_live;
 mod cli;
 mod common;

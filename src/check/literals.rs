@@ -6,6 +6,8 @@
 //! Each would otherwise carry `;`, spaces, quotes or `$(…)` into a
 //! directive or a shell line.
 
+use std::collections::HashSet;
+
 use crate::blueprint::model::{Blueprint, Component};
 use crate::diag::Finding;
 
@@ -63,10 +65,10 @@ fn certificate_name(value: &str, pointer: String, out: &mut Vec<Finding>) {
 /// E213: names nginx gets a Let's Encrypt certificate for (gen-certs,
 /// HTTP-01 by webroot) on a host that terminates TLS itself.
 fn certificate_names(bp: &Blueprint, out: &mut Vec<Finding>) {
-    let tls_on = |host: &crate::blueprint::units::Name| {
-        bp.hosts.iter().find(|h| &h.name == host).is_some_and(|h| crate::resolve::compose::terminates_tls(bp, h))
-    };
-    for name in bp.served_names().into_iter().filter(|n| n.hosts.iter().any(|h| tls_on(h))) {
+    // Once per host, not per name and host (sites × hosts).
+    let tls_on: HashSet<&crate::blueprint::units::Name> =
+        bp.hosts.iter().filter(|h| crate::resolve::compose::terminates_tls(bp, h)).map(|h| &h.name).collect();
+    for name in bp.served_names().into_iter().filter(|n| n.hosts.iter().any(|h| tls_on.contains(h))) {
         certificate_name(name.domain, name.pointer, out);
     }
 }

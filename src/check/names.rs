@@ -1,7 +1,7 @@
 //! Names and references: duplicates, unknown hosts or databases, domains and
 //! container names that collide.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use crate::blueprint::load::nearest;
 use crate::blueprint::model::Blueprint;
@@ -137,8 +137,11 @@ pub(crate) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     }
 
     let hosts: Vec<String> = bp.hosts.iter().map(|h| h.name.to_string()).collect();
+    // A set: every websites host is a reference, so a scan of the list per
+    // reference cost hosts².
+    let known: HashSet<&str> = hosts.iter().map(String::as_str).collect();
     let mut host_ref = |name: &str, pointer: String| {
-        if !hosts.iter().any(|h| h == name) {
+        if !known.contains(name) {
             let hint = nearest(name, &hosts).map_or_else(
                 || format!("define it under `hosts:`; known hosts: {}", hosts.join(", ")),
                 |n| format!("did you mean `{n}`?"),
@@ -283,10 +286,12 @@ pub(crate) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
 /// site must run on every target, because the balancer sends any request to
 /// any target.
 fn site_hosts(bp: &Blueprint, web: &crate::blueprint::model::Websites, out: &mut Vec<Finding>) {
+    // Sets: a scan of `websites.hosts` per site cost sites × hosts.
+    let web_hosts: HashSet<&Name> = web.hosts.iter().collect();
     for (i, site) in web.sites.iter().enumerate() {
         let Some(own) = &site.hosts else { continue };
         for (j, h) in own.iter().enumerate() {
-            if !web.hosts.contains(h) {
+            if !web_hosts.contains(h) {
                 out.push(
                     Finding::error(
                         "E208",
@@ -300,11 +305,12 @@ fn site_hosts(bp: &Blueprint, web: &crate::blueprint::model::Websites, out: &mut
         }
         // A load balancer that sends traffic to one of the site's hosts
         // sends it to all its targets.
-        for lb in bp.load_balancers.iter().filter(|lb| own.iter().any(|h| lb.targets.contains(h))) {
+        let own: HashSet<&Name> = own.iter().collect();
+        for lb in bp.load_balancers.iter().filter(|lb| lb.targets.iter().any(|t| own.contains(t))) {
             let missing: Vec<String> = lb
                 .targets
                 .iter()
-                .filter(|t| web.hosts.contains(t) && !own.contains(t))
+                .filter(|t| web_hosts.contains(t) && !own.contains(t))
                 .map(ToString::to_string)
                 .collect();
             if !missing.is_empty() {

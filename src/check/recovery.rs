@@ -25,6 +25,8 @@
 //! month's downtime budget promises a recovery that by itself breaks the
 //! availability promised beside it.
 
+use std::collections::HashSet;
+
 use crate::blueprint::model::{Blueprint, Host, HostKind};
 use crate::blueprint::units::{Duration, Size};
 use crate::diag::Finding;
@@ -110,7 +112,8 @@ pub(super) fn monthly_budget(availability: f64) -> u64 {
 
 /// Hosts whose loss stops a service, in blueprint order.
 fn single_points(bp: &Blueprint) -> Vec<&Host> {
-    let mut names: Vec<&str> = Vec::new();
+    // A set: two hosts per site, looked up per host, cost sites × hosts as a list.
+    let mut names: HashSet<&str> = HashSet::new();
     for app in &bp.applications {
         let hosts = app.hosts();
         let balanced = hosts.iter().filter(|h| bp.load_balancers_of(h.as_str()).next().is_some()).count();
@@ -130,7 +133,7 @@ fn single_points(bp: &Blueprint) -> Vec<&Host> {
             }
         }
     }
-    bp.hosts.iter().filter(|h| names.contains(&h.name.as_str())).collect()
+    bp.hosts.iter().filter(|h| names.contains(h.name.as_str())).collect()
 }
 
 pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {

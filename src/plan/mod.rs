@@ -6,6 +6,7 @@ pub mod charts;
 pub mod deploy;
 pub mod jobs;
 pub mod report;
+pub mod rollout;
 pub mod summary;
 pub mod terraform;
 
@@ -34,6 +35,8 @@ pub struct Plan {
     /// Hetzner Cloud resources as Terraform JSON, when there are cloud hosts.
     pub terraform: Option<serde_json::Value>,
     pub blue_green: Vec<terraform::BlueGreen>,
+    /// The Ansible inventory and rolling playbook: `out/<name>/ansible/`.
+    pub rollout: rollout::Rollout,
     /// Cost, capacity and growth: `out/<name>/report/`.
     pub report: report::ReportPlan,
 }
@@ -111,6 +114,7 @@ pub fn plan(loaded: &Loaded) -> Plan {
         name: loaded.name.clone(),
         terraform: terraform::plan(bp, &hosts, &header),
         blue_green: terraform::blue_green(bp),
+        rollout: rollout::plan(bp, &loaded.name, &hosts),
         header,
         source,
         generator: GENERATOR.to_string(),

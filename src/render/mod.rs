@@ -115,10 +115,11 @@ fn plan_value(plan: &Plan) -> Value {
         hosts: Vec<Value>,
         terraform: &'a Option<serde_json::Value>,
         blue_green: &'a [crate::plan::terraform::BlueGreen],
+        rollout: &'a crate::plan::rollout::Rollout,
         report: &'a crate::plan::report::ReportPlan,
     }
     // Destructured, so a new field of `Plan` fails to compile here until it is added.
-    let Plan { name, source, header, generator, project, hosts, terraform, blue_green, report } = plan;
+    let Plan { name, source, header, generator, project, hosts, terraform, blue_green, rollout, report } = plan;
     Value::from_serialize(Shared {
         name,
         source,
@@ -128,6 +129,7 @@ fn plan_value(plan: &Plan) -> Value {
         hosts: crate::parallel::map(hosts, |host| Value::from_serialize(host)),
         terraform,
         blue_green,
+        rollout,
         report,
     })
 }

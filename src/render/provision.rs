@@ -1,6 +1,7 @@
 //! Artifact rows for hosts, network and provisioning: firewall, WireGuard,
 //! cloud-init, install.sh, installimage, fail2ban, certificates, and the
-//! project-level infra/ (Terraform, blue-green switch) and vpn/ clients.
+//! project-level infra/ (Terraform, blue-green switch), ansible/ (inventory and
+//! rolling playbook) and vpn/ clients.
 
 use minijinja::{context, Value};
 
@@ -80,6 +81,10 @@ pub(super) fn artifacts(plan: &Plan, plan_value: &Value) -> Vec<Artifact> {
         let item = context! { bg => nth(plan_value, "blue_green", i) };
         out.push(row("infra/blue-green.sh", bg.file.clone(), 0o755, item));
     }
+    // The rollout with Ansible over every host (plan::rollout).
+    let rollout = context! { rollout => part(plan_value, "rollout") };
+    out.push(row("ansible/inventory.yml", "ansible/inventory.yml".into(), 0o644, rollout.clone()));
+    out.push(row("ansible/rollout.yml", "ansible/rollout.yml".into(), 0o644, rollout));
     if plan.terraform.is_some() {
         out.push(row(
             "infra/main.tf.json",

@@ -1,7 +1,7 @@
 //! The docker-compose project of one host: services, their health checks,
 //! start order, resources, mounts and published ports.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::net::Ipv6Addr;
 
 use ipnet::Ipv6Net;
@@ -238,12 +238,15 @@ pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed], vhosts: &[Vhost]) ->
 /// each path once (the first service that mounts it decides).
 pub fn host_dirs(stack_dir: &str, services: &[ServicePlan]) -> Vec<HostDir> {
     let mut out: Vec<HostDir> = Vec::new();
+    // The paths so far as a set: a scan of `out` per directory cost the
+    // square of a host's sites.
+    let mut seen: HashSet<String> = HashSet::new();
     for d in services.iter().flat_map(|s| &s.dirs) {
         let path = match d.path.strip_prefix("./") {
             Some(rest) => format!("{stack_dir}/{rest}"),
             None => d.path.clone(),
         };
-        if !out.iter().any(|o| o.path == path) {
+        if seen.insert(path.clone()) {
             out.push(HostDir { path, ..d.clone() });
         }
     }

@@ -37,7 +37,8 @@ source "$here/lib/probe.sh"
 
 [ "$(id -u)" -eq 0 ] || die "run as root: the harness makes namespaces and starts Docker Engines"
 for tool in dockerd "$DOCKER" haproxy pebble pebble-challtestsrv debootstrap tini nsenter unshare \
-  wireguard-go wg certbot ufw fail2ban-client restic htpasswd sshd git curl openssl python3; do
+  wireguard-go wg certbot ufw fail2ban-client restic htpasswd sshd git curl openssl python3 \
+  ansible-playbook ansible-inventory; do
   command -v "$tool" >/dev/null || die "missing $tool (scripts/test.sh installs it)"
 done
 
@@ -132,6 +133,8 @@ source "$here/scenarios/websites.sh"
 source "$here/scenarios/websites-day2.sh"
 # shellcheck source=tests/e2e/scenarios/tutorial.sh
 source "$here/scenarios/tutorial.sh"
+# shellcheck source=tests/e2e/scenarios/rollout.sh
+source "$here/scenarios/rollout.sh"
 # shellcheck source=tests/e2e/scenarios/examples.sh
 source "$here/scenarios/examples.sh"
 # shellcheck source=tests/e2e/scenarios/agency.sh

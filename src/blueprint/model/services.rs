@@ -45,6 +45,12 @@ pub struct Websites {
     #[serde(skip)]
     #[schemars(skip)]
     by_host: OnceLock<HashMap<String, Vec<usize>>>,
+    /// Which hosts run each site (indices into `hosts`), the inverse of
+    /// `by_host`, built on first use: asking every host about every site
+    /// cost sites × hosts.
+    #[serde(skip)]
+    #[schemars(skip)]
+    by_site: OnceLock<Vec<Vec<usize>>>,
 }
 
 impl Websites {
@@ -121,6 +127,22 @@ impl Websites {
             by_host
         });
         by_host.get(&host.0).map_or(&[], Vec::as_slice)
+    }
+
+    /// The websites hosts that run site `site`, in `hosts` order (a host
+    /// listed twice there, twice): the hosts whose [`sites_on`](Self::sites_on)
+    /// holds it, so both answer by one rule. Empty for an index out of range.
+    pub fn hosts_of(&self, site: usize) -> Vec<&Name> {
+        let by_site = self.by_site.get_or_init(|| {
+            let mut by_site = vec![Vec::new(); self.sites.len()];
+            for (h, host) in self.hosts.iter().enumerate() {
+                for &i in self.sites_on(host) {
+                    by_site[i].push(h);
+                }
+            }
+            by_site
+        });
+        by_site.get(site).map_or_else(Vec::new, |hosts| hosts.iter().map(|&h| &self.hosts[h]).collect())
     }
 }
 

@@ -3,6 +3,8 @@
 //! redirects (those two are components: `crate::components::static_site`,
 //! `crate::components::redirect`).
 
+use std::collections::HashSet;
+
 use super::services::{Access, BasicAuth};
 use crate::blueprint::units::Name;
 
@@ -53,9 +55,8 @@ impl super::Blueprint {
         let mut out = Vec::new();
         if let Some(web) = &self.websites {
             for (i, site) in web.sites.iter().enumerate() {
-                // The one rule of who runs a site: `sites_on`'s (its lists are in index order).
-                let hosts: Vec<&Name> =
-                    web.hosts.iter().filter(|h| web.sites_on(h).binary_search(&i).is_ok()).collect();
+                // The one rule of who runs a site: `sites_on`'s.
+                let hosts = web.hosts_of(i);
                 for (d, domain) in site.domains.iter().enumerate() {
                     out.push(ServedName {
                         domain,
@@ -113,7 +114,8 @@ impl super::Blueprint {
     /// [`served_names`](Self::served_names) order: with `tls: terminate` its
     /// managed certificates must cover each of them.
     pub fn load_balanced_names(&self, lb: &super::LoadBalancer) -> Vec<ServedName<'_>> {
-        self.served_names().into_iter().filter(|n| n.hosts.iter().any(|h| lb.targets.contains(h))).collect()
+        let targets: HashSet<&Name> = lb.targets.iter().collect();
+        self.served_names().into_iter().filter(|n| n.hosts.iter().any(|h| targets.contains(h))).collect()
     }
 
     /// Every vhost with an `access` setting, in blueprint order: Odoo

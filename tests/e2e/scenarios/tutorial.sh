@@ -110,6 +110,8 @@ tutorial_scenarios() {
   end_scenario
 
   tutorial_day2
+  # The same two servers rolled out with Ansible (scenarios/rollout.sh).
+  tutorial_rollout
 }
 
 # tut_deploy: the project's newest commit pulled and installed on both servers.
