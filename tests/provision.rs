@@ -960,7 +960,12 @@ fn cloud_volumes_are_created_attached_and_mounted_before_use() {
             let gib = v["size"].as_u64().unwrap();
             let call = format!("mount_volume '{name}' ");
             let line = install.lines().find(|l| l.starts_with(&call)).unwrap_or_else(|| panic!("{host} mounts {name}"));
-            assert!(line.ends_with(&format!(" {}", gib << 30)), "the device's size in bytes: {line}");
+            // `mount_volume LABEL MOUNT BYTES FS`
+            assert_eq!(
+                line.split_whitespace().nth(3),
+                Some((gib << 30).to_string().as_str()),
+                "the device's size in bytes: {line}"
+            );
             // Mounted before any data directory is made.
             let first_dir = install.find("\nensure_dir ").expect("ensure_dir");
             assert!(install.find(line).unwrap() < first_dir, "{name} is mounted before the data directories");

@@ -25,7 +25,7 @@ pub struct CostPlan {
     pub categories: Vec<CategoryTotal>,
     /// Sums per network zone (region), when the stack spans two or more;
     /// empty otherwise.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub regions: Vec<RegionTotal>,
     pub monthly: Money,
     pub yearly: Money,
