@@ -151,20 +151,27 @@ pub fn cidrs(bp: &Blueprint, source: &Source) -> Vec<String> {
         // network's range; over public addresses it has no fixed source, so
         // anyone can.
         Source::LoadBalancer => {
-            let mut ranges = Vec::new();
-            for lb in &bp.load_balancers {
-                match bp.network_of_load_balancer(lb) {
-                    Some((_, net)) => ranges.push(net.ip_range.clone()),
-                    None => return vec!["any".into()],
-                }
-            }
-            ranges.dedup();
-            if ranges.is_empty() {
-                ranges.push("any".into());
-            }
-            ranges
+            load_balancer_ranges(bp, bp.load_balancers.iter()).unwrap_or_else(|| vec!["any".into()])
         }
     }
+}
+
+/// The ranges the load balancers `lbs` come from: their private networks'
+/// `ip_range`s, or `any` when one of them uses public addresses; `None`
+/// for no load balancer.
+fn load_balancer_ranges<'a>(
+    bp: &Blueprint,
+    lbs: impl Iterator<Item = &'a crate::blueprint::model::LoadBalancer>,
+) -> Option<Vec<String>> {
+    let mut ranges = Vec::new();
+    for lb in lbs {
+        match bp.network_of_load_balancer(lb) {
+            Some((_, net)) => ranges.push(net.ip_range.clone()),
+            None => return Some(vec!["any".into()]),
+        }
+    }
+    ranges.dedup();
+    (!ranges.is_empty()).then_some(ranges)
 }
 
 /// [`cidrs`] as `host` sees them: a load balancer comes from the network
@@ -173,18 +180,8 @@ pub fn cidrs_on(bp: &Blueprint, host: &Host, source: &Source) -> Vec<String> {
     if *source != Source::LoadBalancer {
         return cidrs(bp, source);
     }
-    let mut ranges = Vec::new();
-    for (_, lb) in bp.load_balancers_of(host.name.as_str()) {
-        match bp.network_of_load_balancer(lb) {
-            Some((_, net)) => ranges.push(net.ip_range.clone()),
-            None => return vec!["any".into()],
-        }
-    }
-    ranges.dedup();
-    if ranges.is_empty() {
-        return cidrs(bp, source);
-    }
-    ranges
+    load_balancer_ranges(bp, bp.load_balancers_of(host.name.as_str()).map(|(_, lb)| lb))
+        .unwrap_or_else(|| cidrs(bp, source))
 }
 
 /// Whether an address is private (RFC 1918), loopback, or the host's own
