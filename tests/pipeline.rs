@@ -50,13 +50,16 @@ fn stage(module: &str) -> Option<u8> {
     STAGES.iter().find(|(m, _)| *m == module).map(|(_, s)| *s)
 }
 
-/// A component kind's file has the stage its name says: `model` is the
-/// blueprint (load), `resolve` the resolve stage, `rules` the check stage.
+/// A component's file, or the folder it is in, has the stage its name says:
+/// `model` is the blueprint (load), `resolve` the resolve stage, `rules` the
+/// check stage, `plan` the plan stage (`components/postgres/resolve/tune.rs`
+/// is in the resolve stage).
 fn component_file_stage(file: &str) -> Option<u8> {
     match file {
         "model" => Some(0),
         "resolve" => Some(1),
         "rules" => Some(2),
+        "plan" => Some(3),
         _ => None,
     }
 }
@@ -111,12 +114,13 @@ fn no_stage_names_a_later_one() {
         let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
         let top = parts[0].trim_end_matches(".rs").to_string();
         let mut own = stage(&top).unwrap_or_else(|| panic!("src/{top}: add the module to STAGES with its stage"));
-        if top == "components" && parts.len() == 3 {
+        if top == "components" && parts.len() >= 3 {
             let file = parts[2].trim_end_matches(".rs");
-            // A kind's mod.rs is the registry; its other files have a stage.
+            // A component's mod.rs is its registry entry; its other files
+            // (or folders of files) have a stage.
             if file != "mod" {
                 own = component_file_stage(file).unwrap_or_else(|| {
-                    panic!("src/{}: name a kind's file model.rs, resolve.rs or rules.rs", rel.display())
+                    panic!("src/{}: name a component's file (or folder) model, resolve, rules or plan", rel.display())
                 });
             }
         }
@@ -155,4 +159,5 @@ fn a_back_edge_is_found() {
     assert_eq!(named_stage(&path("components::redis::rules")), Some(2));
     assert_eq!(named_stage(&path("components::redis::model")), Some(0));
     assert_eq!(named_stage(&path("components::data_dirs")), Some(1));
+    assert_eq!(named_stage(&path("components::postgres::plan")), Some(3));
 }

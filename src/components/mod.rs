@@ -38,6 +38,24 @@ use crate::resolve::compose::ServicePlan;
 use crate::resolve::placement::Placed;
 use crate::resolve::vhost::{Vhost, VhostBase};
 
+/// A part of a stack in its folder, `src/components/<folder>/`, and the
+/// templates (under templates/) it owns: no other component writes them.
+/// Its files, or folders of files, are named by stage: `model` (its
+/// blueprint types), `resolve` (its records), `rules` (its own rules) and
+/// `plan` (what its templates see).
+pub struct Component {
+    /// Its name, as the README's component table says it.
+    pub name: &'static str,
+    /// Its folder under src/components/.
+    pub folder: &'static str,
+    /// The templates it owns, paths under templates/.
+    pub templates: &'static [&'static str],
+}
+
+/// Every component, in folder order. A kind of [`KINDS`] is one too.
+pub const COMPONENTS: &[Component] =
+    &[mariadb::COMPONENT, redirect::COMPONENT, redis::COMPONENT, service::COMPONENT, static_site::COMPONENT];
+
 /// One kind of component and what it contributes to each shared record.
 pub struct Kind {
     /// The kind's name, as in the table above.
@@ -179,6 +197,30 @@ pub fn rules(bp: &Blueprint, out: &mut Vec<Finding>) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_component_has_its_folder_and_owns_templates_that_exist() {
+        let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut owners = std::collections::BTreeMap::new();
+        for component in super::COMPONENTS {
+            let folder = manifest.join("src/components").join(component.folder);
+            assert!(folder.join("mod.rs").is_file(), "{}: src/components/{}/mod.rs", component.name, component.folder);
+            for t in component.templates {
+                assert!(
+                    manifest.join("templates").join(t).is_file(),
+                    "{}: templates/{t} does not exist",
+                    component.name
+                );
+                if let Some(other) = owners.insert(*t, component.name) {
+                    panic!("templates/{t} is owned by both {other} and {}", component.name);
+                }
+            }
+        }
+        let folders: Vec<&str> = super::COMPONENTS.iter().map(|c| c.folder).collect();
+        let mut sorted = folders.clone();
+        sorted.sort_unstable();
+        assert_eq!(folders, sorted, "COMPONENTS is in folder order");
+    }
+
     #[test]
     fn every_kind_names_templates_that_exist() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");

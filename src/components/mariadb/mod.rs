@@ -8,6 +8,13 @@ pub mod model;
 pub mod resolve;
 mod rules;
 
+/// Its entry of [`super::COMPONENTS`].
+pub(super) const COMPONENT: super::Component = super::Component {
+    name: "MariaDB server",
+    folder: "mariadb",
+    templates: &["mariadb/gen.cnf.j2", "ops/restore-mariadb.sh.j2"],
+};
+
 /// The kind's entry of [`super::KINDS`].
 pub(super) const KIND: super::Kind = super::Kind {
     name: "MariaDB server",

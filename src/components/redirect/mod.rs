@@ -7,6 +7,10 @@ mod rules;
 
 pub use resolve::target;
 
+/// Its entry of [`super::COMPONENTS`].
+pub(super) const COMPONENT: super::Component =
+    super::Component { name: "redirect", folder: "redirect", templates: &[] };
+
 /// The kind's entry of [`super::KINDS`].
 pub(super) const KIND: super::Kind = super::Kind {
     name: "redirect",

@@ -7,6 +7,10 @@ mod rules;
 
 pub use resolve::limits;
 
+/// Its entry of [`super::COMPONENTS`].
+pub(super) const COMPONENT: super::Component =
+    super::Component { name: "a service's Redis", folder: "redis", templates: &[] };
+
 /// The kind's entry of [`super::KINDS`].
 pub(super) const KIND: super::Kind = super::Kind {
     name: "redis",

@@ -6,6 +6,10 @@ pub mod model;
 mod resolve;
 pub(crate) mod rules;
 
+/// Its entry of [`super::COMPONENTS`].
+pub(super) const COMPONENT: super::Component =
+    super::Component { name: "container service", folder: "service", templates: &[] };
+
 /// The kind's entry of [`super::KINDS`].
 pub(super) const KIND: super::Kind = super::Kind {
     name: "container service",

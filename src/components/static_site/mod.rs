@@ -5,6 +5,10 @@ pub mod model;
 mod resolve;
 mod rules;
 
+/// Its entry of [`super::COMPONENTS`].
+pub(super) const COMPONENT: super::Component =
+    super::Component { name: "static site", folder: "static_site", templates: &["nginx/location/static.j2"] };
+
 /// The kind's entry of [`super::KINDS`].
 pub(super) const KIND: super::Kind = super::Kind {
     name: "static site",
