@@ -1,5 +1,6 @@
-//! Odoo and PostgreSQL: options Odoo does not know, the connection budget,
-//! and memory that workers or the server may take beyond their container.
+//! Odoo: options Odoo does not know and memory that workers may take
+//! beyond their container (PostgreSQL's own rules are in
+//! `components::postgres::rules`).
 //! The numbers come from the plan's own functions, so a diagnostic and the
 //! generated file can never disagree.
 
@@ -8,63 +9,9 @@ use crate::diag::Finding;
 use crate::resolve::connections::{self, USERS_PER_WORKER};
 use crate::resolve::odoo::option_value;
 use crate::resolve::odoo_options::{self, Owner};
-use crate::resolve::postgres::{self, listens_beyond_localhost};
-
-/// postgresql.conf settings gen writes from typed fields or needs as they are.
-const POSTGRES_MANAGED: &[(&str, &str)] = &[
-    ("max_connections", "set `max_connections` on the service; gen budgets the Odoo pools against it"),
-    ("port", "the applications connect on 5432"),
-    ("hba_file", "gen writes pg_hba.conf beside postgresql.conf"),
-    ("config_file", "compose passes it on the command line"),
-    ("data_directory", "the image sets it; use the service's `data_dir`"),
-    ("password_encryption", "pg_hba.conf requires scram-sha-256"),
-];
 
 pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     odoo_options_known(bp, out);
-    for (i, pg) in bp.postgres.iter().enumerate() {
-        let at = format!("/postgres/{i}");
-        postgres_settings(pg, &at, out);
-        // The plan carries the budget; without a known host (E205) only the budget.
-        let plan = bp.hosts.iter().find(|h| h.name == pg.host).map(|host| postgres::plan(bp, host, pg));
-        let budget = plan.as_ref().map_or_else(|| connections::budget(bp, pg), |p| p.budget.clone());
-        if !budget.fits {
-            let pointer = if pg.max_connections.is_some() { format!("{at}/max_connections") } else { at.clone() };
-            out.push(
-                Finding::error(
-                    "E410",
-                    pointer,
-                    format!(
-                        "the {} connection pools can need more than max_connections {}: {}",
-                        if budget.services.is_empty() { "Odoo" } else { "clients'" },
-                        budget.max_connections.value,
-                        budget.sum_text(bp)
-                    ),
-                )
-                .hint(if budget.services.is_empty() {
-                    "each worker, cron worker and the gevent process keeps up to db_maxconn connections; \
-                     lower db_maxconn or workers, or raise max_connections"
-                } else {
-                    "each Odoo worker, cron worker and gevent process keeps up to db_maxconn connections and each \
-                     service its `database.connections`; lower them, or raise max_connections"
-                })
-                .at_value(),
-            );
-        }
-        let Some(plan) = plan else { continue };
-        let m = &plan.memory;
-        if m.total > m.limit {
-            out.push(
-                Finding::warning(
-                    "W411",
-                    format!("{at}/resources/limits/memory"),
-                    format!("PostgreSQL may take more than its {} limit: {}", m.limit, m.formula),
-                )
-                .hint("lower work_mem or max_connections, or raise the limit; the kernel kills the server at the limit")
-                .at_value(),
-            );
-        }
-    }
     for (a, app) in bp.applications.iter().enumerate() {
         // The cron host's processes: the most pools (the others run no cron).
         let Some(host) = app.cron_host().and_then(|n| bp.hosts.iter().find(|h| h.name == *n)) else { continue };
@@ -100,7 +47,7 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
                             p.workers.value,
                             p.max_cron_threads,
                             p.limit_memory_hard,
-                            crate::resolve::postgres::approx(p.worst_memory()),
+                            crate::components::postgres::resolve::approx(p.worst_memory()),
                             p.memory
                         ),
                     )
@@ -165,28 +112,6 @@ fn odoo_options_known(bp: &Blueprint, out: &mut Vec<Finding>) {
                     },
                 }
             }
-        }
-    }
-}
-
-fn postgres_settings(pg: &crate::blueprint::model::Postgres, at: &str, out: &mut Vec<Finding>) {
-    for (key, value) in &pg.settings {
-        let pointer = format!("{at}/settings/{key}");
-        if key == "listen_addresses" && !listens_beyond_localhost(value) {
-            out.push(
-                Finding::error(
-                    "E414",
-                    pointer,
-                    format!(
-                        "listen_addresses {value} keeps `{}` on localhost: no other container can connect",
-                        pg.name
-                    ),
-                )
-                .hint("remove it: gen writes listen_addresses = '*' and pg_hba.conf admits only the compose network")
-                .at_value(),
-            );
-        } else if let Some((_, why)) = POSTGRES_MANAGED.iter().find(|(k, _)| k == key) {
-            out.push(Finding::error("E415", pointer, format!("gen writes `{key}` itself")).hint(why.to_string()));
         }
     }
 }

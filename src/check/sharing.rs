@@ -12,10 +12,11 @@
 
 use crate::blueprint::model::Blueprint;
 use crate::blueprint::units::Cpus;
+use crate::components::postgres::resolve as postgres;
 use crate::diag::Finding;
 use crate::resolve::connections::{self, MIN_DB_MAXCONN};
 use crate::resolve::odoo::DEFAULT_LIMIT_TIME_REAL;
-use crate::resolve::{capacity, machine, placement, postgres};
+use crate::resolve::{capacity, machine, placement};
 
 /// nginx's `proxy_read_timeout` and `proxy_send_timeout` in seconds, as
 /// every Odoo vhost has them (`resolve::vhost`; the blueprint cannot set them).

@@ -16,9 +16,11 @@ use crate::blueprint::model::{Blueprint, Host, HostKind};
 use crate::blueprint::units::Size;
 use crate::blueprint::Loaded;
 use crate::components::mariadb::resolve as mariadb;
+use crate::components::postgres::resolve as postgres;
+use crate::components::ClientDatabase;
 use crate::resolve::{
     backup, capacity, compose, connections, docker, firewall, installimage, machine, monitoring, nginx, odoo,
-    placement, postgres, private, provision, vhost, wireguard, Derived,
+    placement, private, provision, vhost, wireguard, Derived,
 };
 
 #[derive(Debug, Clone, Serialize)]
@@ -68,12 +70,12 @@ pub struct HostPlan {
     pub odoo: Vec<odoo::OdooConf>,
     /// postgresql.conf and pg_hba.conf per PostgreSQL service on this host.
     pub postgres: Vec<postgres::PostgresConf>,
-    /// The container services' databases install.sh creates on them.
-    pub databases: Vec<postgres::ServiceDatabase>,
+    /// The client databases install.sh creates on them.
+    pub databases: Vec<ClientDatabase>,
     /// conf.d/gen.cnf per MariaDB server on this host.
     pub mariadb: Vec<mariadb::MariadbConf>,
     /// The container services' databases install.sh creates on the MariaDB servers.
-    pub mariadb_databases: Vec<mariadb::MariadbDatabase>,
+    pub mariadb_databases: Vec<ClientDatabase>,
     /// Secrets the host's env file must set.
     pub secrets: Vec<SecretPlan>,
     pub firewall: firewall::FirewallPlan,
@@ -139,7 +141,7 @@ fn plan_host(bp: &Blueprint, host: &Host) -> HostPlan {
     let nginx = nginx::plan(bp, host, &placed, &vhosts);
     let postgres: Vec<postgres::PostgresConf> =
         bp.postgres.iter().filter(|p| p.host == host.name).map(|p| postgres::plan(bp, host, p)).collect();
-    // Each PostgreSQL container's /dev/shm follows its tuning (resolve::postgres::shm_size).
+    // Each PostgreSQL container's /dev/shm follows its tuning (components::postgres::resolve::shm_size).
     if let Some(c) = compose.as_mut() {
         for pg in &postgres {
             if let Some(s) = c.services.iter_mut().find(|s| s.name == pg.service) {
@@ -200,9 +202,9 @@ fn plan_host(bp: &Blueprint, host: &Host) -> HostPlan {
         compose,
         nginx,
         odoo,
-        databases: postgres::service_databases(bp, host),
+        databases: crate::components::created_on(bp, &host.name.0, "postgres"),
         mariadb: bp.mariadb.iter().filter(|m| m.host == host.name).map(|m| mariadb::plan(bp, host, m)).collect(),
-        mariadb_databases: mariadb::service_databases(bp, host),
+        mariadb_databases: crate::components::created_on(bp, &host.name.0, "mariadb"),
         postgres,
         secrets,
         backup,

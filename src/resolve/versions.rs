@@ -315,7 +315,7 @@ pub const POSTGRES: &[PgSetting] = &[
 pub const POSTGRES_OLDEST: u32 = 10;
 
 /// The newest PostgreSQL major gen knows (its data directory layout,
-/// `resolve::compose::postgres_data_path`, and this table); what gen assumes
+/// `components::postgres::resolve::compose::data_path`, and this table); what gen assumes
 /// for a floating `postgres` tag, as `postgres:latest` is today.
 pub const POSTGRES_NEWEST: u32 = 18;
 
