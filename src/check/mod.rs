@@ -23,7 +23,6 @@
 //! | E81x/W81x | cost and growth figures: stated claims, unpriced items, recurring products priced as one copy |
 //! | W815 | a blueprint priced from a catalog checked against its sources longer ago than the catalog's limit (`price_age`) |
 
-mod availability;
 pub(crate) mod backup;
 mod backup_space;
 mod budget;
@@ -33,12 +32,10 @@ mod claims;
 mod database;
 pub(crate) mod directories;
 pub mod entropy;
-mod exposure;
 mod lifecycle;
 pub mod limits;
 pub(crate) mod literals;
 pub(crate) mod names;
-mod network;
 mod price_age;
 mod products;
 mod provision;
@@ -52,7 +49,6 @@ mod surfaces;
 mod unlimited;
 mod versions;
 mod websites;
-mod zones;
 
 use crate::blueprint::Blueprint;
 use crate::diag::Finding;
@@ -67,13 +63,13 @@ pub fn check(bp: &Blueprint) -> Vec<Finding> {
     crate::components::rules(bp, &mut findings);
     directories::check(bp, &mut findings);
     // Later families assume references resolve; they skip what does not.
-    exposure::check(bp, &mut findings);
+    crate::components::firewall::rules::check(bp, &mut findings);
     surfaces::check(bp, &mut findings);
-    network::check(bp, &mut findings);
+    crate::components::network::rules::network::check(bp, &mut findings);
     certificates::check(bp, &mut findings);
     provision::check(bp, &mut findings);
-    zones::check(bp, &mut findings);
-    availability::check(bp, &mut findings);
+    crate::components::network::rules::zones::check(bp, &mut findings);
+    crate::components::network::rules::availability::check(bp, &mut findings);
     limits::check(bp, &mut findings);
     capacity::check(bp, &mut findings);
     unlimited::check(bp, &mut findings);

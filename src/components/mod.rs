@@ -24,7 +24,9 @@
 //! the resolve stage, `rules.rs` the check stage (`tests/pipeline.rs`);
 //! this registry only wires them.
 
+pub mod firewall;
 pub mod mariadb;
+pub mod network;
 pub mod redirect;
 pub mod redis;
 pub mod service;
@@ -53,8 +55,15 @@ pub struct Component {
 }
 
 /// Every component, in folder order. A kind of [`KINDS`] is one too.
-pub const COMPONENTS: &[Component] =
-    &[mariadb::COMPONENT, redirect::COMPONENT, redis::COMPONENT, service::COMPONENT, static_site::COMPONENT];
+pub const COMPONENTS: &[Component] = &[
+    firewall::COMPONENT,
+    mariadb::COMPONENT,
+    network::COMPONENT,
+    redirect::COMPONENT,
+    redis::COMPONENT,
+    service::COMPONENT,
+    static_site::COMPONENT,
+];
 
 /// One kind of component and what it contributes to each shared record.
 pub struct Kind {

@@ -15,10 +15,12 @@ use serde::Serialize;
 use crate::blueprint::model::{Blueprint, Host, HostKind};
 use crate::blueprint::units::Size;
 use crate::blueprint::Loaded;
+use crate::components::firewall::resolve as firewall;
 use crate::components::mariadb::resolve as mariadb;
+use crate::components::network::resolve as wireguard;
 use crate::resolve::{
-    backup, capacity, compose, connections, docker, firewall, installimage, machine, monitoring, nginx, odoo,
-    placement, postgres, private, provision, vhost, wireguard, Derived,
+    backup, capacity, compose, connections, docker, installimage, machine, monitoring, nginx, odoo, placement,
+    postgres, private, provision, vhost, Derived,
 };
 
 #[derive(Debug, Clone, Serialize)]

@@ -16,7 +16,6 @@ pub mod compose;
 pub mod connections;
 pub mod cost;
 pub mod docker;
-pub mod firewall;
 pub mod growth;
 pub mod images;
 pub mod installimage;
@@ -31,7 +30,6 @@ pub mod private;
 pub mod provision;
 pub mod versions;
 pub mod vhost;
-pub mod wireguard;
 
 use serde::Serialize;
 

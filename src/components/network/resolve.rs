@@ -5,8 +5,8 @@
 
 use serde::Serialize;
 
-use super::firewall::net;
 use crate::blueprint::model::{Access, Blueprint, Host};
+use crate::components::firewall::resolve::net;
 
 pub const INTERFACE: &str = "wg0";
 pub const KEY_FILE: &str = "/etc/wireguard/wg0.key";

@@ -7,7 +7,7 @@ use crate::diag::Finding;
 use crate::resolve::compose::proxy_bind;
 use crate::resolve::placement::{self, Guard, Published, Role};
 
-pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
+pub fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     for (h, host) in bp.hosts.iter().enumerate() {
         let placed = placement::on_host(bp, host);
         // (service, binding, pointer) for every port the host will publish.
@@ -48,7 +48,7 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
             }
         }
         // sshd is a host service on every host: no container may take its port.
-        let ssh = crate::resolve::firewall::SSH_PORT;
+        let ssh = crate::components::firewall::resolve::SSH_PORT;
         let sshd = Published { ip: String::new(), host_port: ssh, container_port: ssh, proto: "tcp" };
         // First, so a container that takes port 22 is the one reported.
         bindings.insert(0, ("sshd".into(), sshd, "/firewall".into()));

@@ -28,7 +28,7 @@ const REDUNDANT_FROM: f64 = 99.9;
 /// The availability from which one location is not enough (W645), percent.
 const SPREAD_FROM: f64 = 99.95;
 
-pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
+pub fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     tls_modes(bp, out);
     redundancy(bp, out);
     regions_without_backups(bp, out);
@@ -211,7 +211,7 @@ load_balancers:
     fn codes(extra: &str) -> Vec<&'static str> {
         // The hosts go under the base's `hosts:`; the rest is top level.
         let (hosts, rest) = extra.split_once("\nnetworks:").expect("hosts then networks");
-        let base = include_str!("../../tests/fixtures/invalid/base/minimal.yaml");
+        let base = include_str!("../../../../tests/fixtures/invalid/base/minimal.yaml");
         let text = format!("{}\nnetworks:{rest}", base.replacen("hosts:\n", &format!("hosts:{hosts}\n"), 1));
         let bp: crate::blueprint::model::Blueprint = serde_yaml::from_str(&text).expect("blueprint");
         let mut out = Vec::new();

@@ -34,7 +34,7 @@ fn known(zone: &str) -> bool {
     NETWORK_ZONES.iter().any(|(_, z)| *z == zone)
 }
 
-pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
+pub fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     // A zone Hetzner does not have is reported once; what would be compared
     // with it is not.
     for (n, net) in bp.networks.iter().enumerate() {
@@ -229,7 +229,7 @@ load_balancers:
     }
 
     fn blueprint(second: &str, extra: &str) -> String {
-        let base = include_str!("../../tests/fixtures/invalid/base/minimal.yaml");
+        let base = include_str!("../../../../tests/fixtures/invalid/base/minimal.yaml");
         format!("{}{extra}", base.replacen("hosts:\n", &format!("hosts:\n{}", hosts(second)), 1))
     }
 

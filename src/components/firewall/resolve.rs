@@ -10,8 +10,8 @@ use std::net::Ipv4Addr;
 use ipnet::Ipv4Net;
 use serde::Serialize;
 
-use super::compose::{published, ComposePlan, NETWORK_SUBNET};
 use crate::blueprint::model::{Blueprint, Host, HostKind, Protocol, Source};
+use crate::resolve::compose::{published, ComposePlan, NETWORK_SUBNET};
 
 /// SSH's port: sshd is a host service, never a container.
 pub const SSH_PORT: u16 = 22;
@@ -208,7 +208,7 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> Firew
         rules.push(Rule::new(vpn.port, "udp", "any".into(), "wireguard".into(), false));
         // The VPN's DNS responder (resolve::wireguard::VpnDns), for VPN clients only.
         for proto in ["udp", "tcp"] {
-            let port = super::wireguard::DNS_PORT;
+            let port = crate::components::network::resolve::DNS_PORT;
             rules.push(Rule::new(port, proto, vpn.subnet.clone(), "dns for the vpn".into(), false));
         }
     }
@@ -220,8 +220,14 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> Firew
     }
     // NFS (v4, one TCP port) for the application hosts that mount this
     // host's data directories, each by its private address.
-    for c in super::private::nfs(bp, host).clients() {
-        rules.push(Rule::new(super::private::NFS_PORT, "tcp", c, "nfs for the application hosts".into(), false));
+    for c in crate::resolve::private::nfs(bp, host).clients() {
+        rules.push(Rule::new(
+            crate::resolve::private::NFS_PORT,
+            "tcp",
+            c,
+            "nfs for the application hosts".into(),
+            false,
+        ));
     }
     let mut routes = Vec::new();
     // PostgreSQL published on the private address: forwarded only for the
@@ -269,8 +275,8 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> Firew
             after_rules: "after6.rules",
             file: "gen-docker-user6.rules",
             ufw_forward: "ufw6-user-forward",
-            trusted: vec![super::compose::network_subnet6(project)],
-            containers: super::compose::ula(project).to_string(),
+            trusted: vec![crate::resolve::compose::network_subnet6(project)],
+            containers: crate::resolve::compose::ula(project).to_string(),
             begin: "# BEGIN gen DOCKER-USER6",
             end: "# END gen DOCKER-USER6",
         },
@@ -285,8 +291,8 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> Firew
 fn database_routes(bp: &Blueprint, host: &Host) -> Vec<Rule> {
     let mut routes = Vec::new();
     for pg in bp.postgres.iter().filter(|p| p.host == host.name) {
-        for c in super::private::remote_clients(bp, pg) {
-            let port = super::private::POSTGRES_PORT;
+        for c in crate::resolve::private::remote_clients(bp, pg) {
+            let port = crate::resolve::private::POSTGRES_PORT;
             let comment = format!("{} (docker, host port {port}) from {}", pg.name, c.host);
             routes.push(Rule::new(port, "tcp", c.address, comment, true));
         }
@@ -335,7 +341,7 @@ pub fn exposure(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> V
         });
         for proto in ["udp", "tcp"] {
             rows.push(Exposure {
-                port: super::wireguard::DNS_PORT,
+                port: crate::components::network::resolve::DNS_PORT,
                 proto,
                 service: "vpn dns".into(),
                 via: "host",
@@ -360,10 +366,10 @@ pub fn exposure(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> V
             pointer: format!("/firewall/rules/{i}"),
         });
     }
-    let nfs = super::private::nfs(bp, host);
+    let nfs = crate::resolve::private::nfs(bp, host);
     if !nfs.exports.is_empty() {
         rows.push(Exposure {
-            port: super::private::NFS_PORT,
+            port: crate::resolve::private::NFS_PORT,
             proto: "tcp",
             service: "nfs".into(),
             via: "host",
@@ -391,7 +397,7 @@ pub fn exposure(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> V
             .postgres
             .iter()
             .find(|pg| pg.host == host.name && pg.name.0 == service)
-            .map(|pg| super::private::remote_clients(bp, pg))
+            .map(|pg| crate::resolve::private::remote_clients(bp, pg))
             .filter(|c| !c.is_empty());
         let (intent, pointer) = match &db_clients {
             Some(_) if ruled.is_none() => (
@@ -497,8 +503,8 @@ mod private_network_tests {
 
     fn plan_of(bp: &Blueprint, name: &str) -> (FirewallPlan, Vec<Exposure>) {
         let host = bp.hosts.iter().find(|h| h.name.as_str() == name).expect("host");
-        let placed = super::super::placement::on_host(bp, host);
-        let compose = super::super::compose::plan(bp, host, &placed, &super::super::vhost::on_host(bp, host));
+        let placed = crate::resolve::placement::on_host(bp, host);
+        let compose = crate::resolve::compose::plan(bp, host, &placed, &crate::resolve::vhost::on_host(bp, host));
         (plan(bp, host, compose.as_ref()), exposure(bp, host, compose.as_ref()))
     }
 

@@ -8,13 +8,13 @@ use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use crate::blueprint::model::{Blueprint, HostKind, TlsMode};
+use crate::components::firewall::resolve::{self as firewall, net, Intent};
+use crate::components::network::resolve::valid_key;
 use crate::diag::Finding;
 use crate::resolve::compose;
-use crate::resolve::firewall::{self, net, Intent};
-use crate::resolve::wireguard::valid_key;
 use crate::resolve::{placement, vhost};
 
-pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
+pub fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     exposure(bp, out);
     private_services(bp, out);
     vpn(bp, out);
