@@ -14,7 +14,6 @@
 //! websites, Odoo, PostgreSQL), [`web`] (served names), [`operations`]
 //! (backups, monitoring) and [`costs`] (budget, growth, SLA, claims).
 
-pub mod costs;
 pub mod hosts;
 pub mod operations;
 pub mod services;
@@ -23,14 +22,15 @@ pub mod web;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+pub use crate::components::cost::model::*;
 pub use crate::components::firewall::model::*;
 pub use crate::components::mariadb::model::*;
+pub use crate::components::monitoring::model::*;
 pub use crate::components::network::model::*;
 pub use crate::components::redirect::model::*;
 pub use crate::components::redis::model::*;
 pub use crate::components::service::model::*;
 pub use crate::components::static_site::model::*;
-pub use costs::*;
 pub use hosts::*;
 pub use operations::*;
 pub use services::*;
@@ -220,7 +220,7 @@ pub struct Secret {
 }
 
 /// `serde` default: `1`.
-fn one() -> u32 {
+pub(crate) fn one() -> u32 {
     1
 }
 

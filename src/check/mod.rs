@@ -25,10 +25,8 @@
 
 pub(crate) mod backup;
 mod backup_space;
-mod budget;
 mod capacity;
 mod certificates;
-mod claims;
 mod database;
 pub(crate) mod directories;
 pub mod entropy;
@@ -36,11 +34,9 @@ mod lifecycle;
 pub mod limits;
 pub(crate) mod literals;
 pub(crate) mod names;
-mod price_age;
 mod products;
 mod provision;
 mod recovery;
-mod recurring;
 mod secrets;
 mod served;
 mod sharing;
@@ -82,11 +78,11 @@ pub fn check(bp: &Blueprint) -> Vec<Finding> {
     backup_space::check(bp, &mut findings);
     recovery::check(bp, &mut findings);
     secrets::check(bp, &mut findings);
-    budget::check(bp, &mut findings);
-    recurring::check(bp, &mut findings);
-    claims::check(bp, &mut findings);
+    crate::components::cost::rules::budget::check(bp, &mut findings);
+    crate::components::cost::rules::recurring::check(bp, &mut findings);
+    crate::components::cost::rules::claims::check(bp, &mut findings);
     products::check(bp, &mut findings);
-    price_age::check(bp, &mut findings);
+    crate::components::cost::rules::price_age::check(bp, &mut findings);
     findings
 }
 

@@ -126,7 +126,7 @@ fn volumes(h: usize, host: &crate::blueprint::model::Host, out: &mut Vec<Finding
     let mut mounts = std::collections::BTreeSet::new();
     for (v, volume) in host.storage.iter().flat_map(|s| s.volumes.iter()).enumerate() {
         let at = format!("/hosts/{h}/storage/volumes/{v}");
-        let gb = crate::resolve::cost::gb(volume.size);
+        let gb = crate::components::cost::resolve::gb(volume.size);
         let fs = crate::resolve::provision::volume_fs(volume.fs);
         let (fs_name, label_max) = fs.unwrap_or(("ext4", crate::resolve::provision::LABEL_MAX));
         let (pointer, message, hint) = if host.kind != HostKind::Cloud {

@@ -24,8 +24,10 @@
 //! the resolve stage, `rules.rs` the check stage (`tests/pipeline.rs`);
 //! this registry only wires them.
 
+pub mod cost;
 pub mod firewall;
 pub mod mariadb;
+pub mod monitoring;
 pub mod network;
 pub mod redirect;
 pub mod redis;
@@ -56,8 +58,10 @@ pub struct Component {
 
 /// Every component, in folder order. A kind of [`KINDS`] is one too.
 pub const COMPONENTS: &[Component] = &[
+    cost::COMPONENT,
     firewall::COMPONENT,
     mariadb::COMPONENT,
+    monitoring::COMPONENT,
     network::COMPONENT,
     redirect::COMPONENT,
     redis::COMPONENT,

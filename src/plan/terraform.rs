@@ -269,7 +269,7 @@ fn volumes(bp: &Blueprint, cloud: &[(&crate::blueprint::model::Host, &HostPlan)]
                 v.name.to_string(),
                 json!({
                     "name": v.name.to_string(),
-                    "size": crate::resolve::cost::gb(v.size),
+                    "size": crate::components::cost::resolve::gb(v.size),
                     "server_id": id("hcloud_server", &host.name.0),
                     "automount": false,
                     "delete_protection": true,

@@ -313,7 +313,7 @@ fn volumes(host: &Host) -> Vec<VolumeMount> {
             label: v.name.to_string(),
             mount: v.mount.clone(),
             fs: volume_fs(v.fs).map_or("ext4", |(fs, _)| fs),
-            bytes: super::cost::gb(v.size) * Size::gib(1).bytes(),
+            bytes: crate::components::cost::resolve::gb(v.size) * Size::gib(1).bytes(),
         })
         .collect()
 }

@@ -54,7 +54,7 @@ pub fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
         bindings.insert(0, ("sshd".into(), sshd, "/firewall".into()));
         // Prometheus comes with compose where monitoring is on; also first.
         if !placed.is_empty() && bp.monitoring.as_ref().is_some_and(|m| m.prometheus) {
-            if let Some(prometheus) = Published::parse(crate::resolve::monitoring::PROMETHEUS_PORT) {
+            if let Some(prometheus) = Published::parse(crate::components::monitoring::resolve::PROMETHEUS_PORT) {
                 bindings.insert(1, ("prometheus".into(), prometheus, "/monitoring/prometheus".into()));
             }
         }

@@ -4,10 +4,10 @@
 
 use serde::Serialize;
 
-use super::compose::{base, health, AmountPlan, HostDir, ServicePlan};
-use super::Derived;
 use crate::blueprint::model::{Blueprint, Host, Scheduler, WebhookKind};
 use crate::blueprint::units::{Cpus, Duration, Size};
+use crate::resolve::compose::{base, health, AmountPlan, HostDir, ServicePlan};
+use crate::resolve::Derived;
 
 pub const PROMETHEUS_IMAGE: &str = "prom/prometheus:v2.53.2";
 pub const NODE_EXPORTER_IMAGE: &str = "prom/node-exporter:v1.8.2";
@@ -179,7 +179,7 @@ pub fn containers(bp: &Blueprint) -> Vec<(&'static str, (Cpus, Size))> {
 /// A monitoring container with a memory and CPU cap, so a metrics spike
 /// cannot starve the services it watches.
 fn service(name: &str, image: &str, url: &str, (cpus, memory): (Cpus, Size)) -> ServicePlan {
-    let mut s = base(name, image, health(super::images::http_probe(image, url), "30s"));
+    let mut s = base(name, image, health(crate::resolve::images::http_probe(image, url), "30s"));
     s.limits = Some(AmountPlan { cpus: cpus.to_string(), memory: memory.to_string() });
     s
 }

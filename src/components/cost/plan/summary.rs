@@ -8,12 +8,12 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::report::SlaPlan;
-use super::HostPlan;
 use crate::blueprint::model::{Blueprint, HostKind};
 use crate::blueprint::units::Money;
+use crate::components::cost::plan::report::SlaPlan;
+use crate::components::cost::resolve::{CostPlan, Line};
 use crate::diag::Diagnostic;
-use crate::resolve::cost::{CostPlan, Line};
+use crate::plan::HostPlan;
 use crate::resolve::growth::GrowthPlan;
 
 /// German VAT (Umsatzsteuer), standard rate, in percent: § 12 Abs. 1 UStG

@@ -3,10 +3,10 @@
 
 use crate::blueprint::model::Blueprint;
 use crate::blueprint::units::Money;
+use crate::components::cost::resolve as cost;
 use crate::diag::Finding;
-use crate::resolve::cost;
 
-pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
+pub fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     let Some(budget) = &bp.budget else { return };
     let (items, _) = cost::lines(bp);
     let total: Money = items.iter().map(|l| l.monthly).sum();

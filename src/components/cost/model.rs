@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::hosts::Price;
+use crate::blueprint::model::Price;
 use crate::blueprint::units::{Duration, Money, Name, Percent, Size};
 
 /// The monthly budget of the stack.
@@ -104,7 +104,7 @@ pub struct CostItem {
     #[schemars(example = &"domains")]
     pub name: String,
     /// How many units. Default: `1`.
-    #[serde(default = "super::one")]
+    #[serde(default = "crate::blueprint::model::one")]
     pub quantity: u32,
     /// Which line of the cost report it belongs to; `other` when left out.
     #[serde(default)]

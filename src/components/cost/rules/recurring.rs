@@ -11,11 +11,11 @@
 
 use crate::blueprint::model::{Blueprint, CostItem, HostKind};
 use crate::blueprint::units::Money;
+use crate::components::cost::resolve::gb;
 use crate::diag::Finding;
 use crate::prices::{self, Rate, Unit};
-use crate::resolve::cost::gb;
 
-pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
+pub fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     let items = bp.extra_costs.iter().enumerate().map(|(i, c)| (format!("/extra_costs/{i}"), c));
     let alternatives = bp.alternatives.iter().enumerate().flat_map(|(a, alt)| {
         alt.items.iter().enumerate().map(move |(i, c)| (format!("/alternatives/{a}/items/{i}"), c))

@@ -4,8 +4,8 @@
 
 use serde::Serialize;
 
-use super::HostPlan;
-use crate::resolve::cost::CostPlan;
+use crate::components::cost::resolve::CostPlan;
+use crate::plan::HostPlan;
 use crate::resolve::growth::GrowthPlan;
 
 #[derive(Debug, Clone, Serialize, Default)]

@@ -1,4 +1,4 @@
-//! Tests of `resolve::cost` (kept apart to keep cost.rs short).
+//! Tests of the cost component's records (kept apart to keep resolve.rs short).
 
 use super::*;
 

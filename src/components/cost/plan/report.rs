@@ -7,13 +7,13 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::charts::{self, Chart};
-use super::summary::{self, Summary};
-use super::HostPlan;
 use crate::blueprint::model::{Blueprint, Sla};
 use crate::blueprint::units::Size;
+use crate::components::cost::plan::charts::{self as charts, Chart};
+use crate::components::cost::plan::summary::{self as summary, Summary};
+use crate::components::cost::resolve::{self as cost, CostPlan};
 use crate::diag::Diagnostic;
-use crate::resolve::cost::{self, CostPlan};
+use crate::plan::HostPlan;
 use crate::resolve::growth::{self, GrowthPlan};
 
 #[derive(Debug, Clone, Serialize)]
@@ -138,7 +138,7 @@ pub struct CostDocument {
 }
 
 impl CostDocument {
-    pub fn new(plan: &super::Plan) -> Self {
+    pub fn new(plan: &crate::plan::Plan) -> Self {
         let r = &plan.report;
         CostDocument {
             format: 1,
@@ -270,7 +270,7 @@ pub fn plan(bp: &Blueprint, hosts: &[HostPlan]) -> ReportPlan {
     let cost = cost::plan(bp);
     let growth = bp.growth.as_ref().map(|g| growth::plan(bp, g));
     let mut report = ReportPlan {
-        summary: summary::plan(&cost, super::GENERATOR),
+        summary: summary::plan(&cost, crate::plan::GENERATOR),
         charts: Charts {
             cost: charts::cost_breakdown(&cost),
             allocation: charts::allocation(hosts),

@@ -8,8 +8,9 @@
 
 use crate::blueprint::model::{Blueprint, Figure};
 use crate::blueprint::units::{Money, Size};
+use crate::components::cost::resolve as cost;
 use crate::diag::Finding;
-use crate::resolve::{cost, growth};
+use crate::resolve::growth;
 
 /// A stated amount matches when equal to the cent, or, when it is written
 /// without cents, within one currency unit (documents round to whole euros).
@@ -28,7 +29,7 @@ fn size_matches(stated: Size, computed: Size) -> bool {
     stated.0.abs_diff(computed.0) * 100 <= computed.0
 }
 
-pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
+pub fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     let plan = cost::plan(bp);
     let quoted = plan.options.iter().skip(1).flat_map(|o| &o.lines).chain(&plan.lines);
     for l in quoted {

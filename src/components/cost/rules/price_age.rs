@@ -14,11 +14,11 @@
 
 use crate::blueprint::model::Blueprint;
 use crate::clock;
+use crate::components::cost::resolve::{self as cost, Line};
 use crate::diag::Finding;
 use crate::prices;
-use crate::resolve::cost::{self, Line};
 
-pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
+pub fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     let plan = cost::plan(bp);
     // The blueprint's own lines, then each alternative's.
     let lines: Vec<&Line> = plan.options.iter().flat_map(|o| o.lines.iter()).collect();

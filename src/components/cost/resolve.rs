@@ -579,5 +579,5 @@ pub fn plan(bp: &Blueprint) -> CostPlan {
 }
 
 #[cfg(test)]
-#[path = "cost_tests.rs"]
+#[path = "resolve/tests.rs"]
 mod tests;
