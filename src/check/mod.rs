@@ -31,11 +31,8 @@ mod database;
 pub(crate) mod directories;
 pub mod entropy;
 mod lifecycle;
-pub mod limits;
 pub(crate) mod literals;
 pub(crate) mod names;
-mod products;
-mod provision;
 mod recovery;
 mod secrets;
 mod served;
@@ -63,10 +60,10 @@ pub fn check(bp: &Blueprint) -> Vec<Finding> {
     surfaces::check(bp, &mut findings);
     crate::components::network::rules::network::check(bp, &mut findings);
     certificates::check(bp, &mut findings);
-    provision::check(bp, &mut findings);
+    crate::components::provisioning::rules::provision::check(bp, &mut findings);
     crate::components::network::rules::zones::check(bp, &mut findings);
     crate::components::network::rules::availability::check(bp, &mut findings);
-    limits::check(bp, &mut findings);
+    crate::components::provisioning::rules::limits::check(bp, &mut findings);
     capacity::check(bp, &mut findings);
     unlimited::check(bp, &mut findings);
     database::check(bp, &mut findings);
@@ -81,7 +78,7 @@ pub fn check(bp: &Blueprint) -> Vec<Finding> {
     crate::components::cost::rules::budget::check(bp, &mut findings);
     crate::components::cost::rules::recurring::check(bp, &mut findings);
     crate::components::cost::rules::claims::check(bp, &mut findings);
-    products::check(bp, &mut findings);
+    crate::components::provisioning::rules::products::check(bp, &mut findings);
     crate::components::cost::rules::price_age::check(bp, &mut findings);
     findings
 }
@@ -96,7 +93,7 @@ pub const DATED: &[&str] = &["E422", "W422", "E423", "W423", "W815"];
 /// bytes by its path under `out/<blueprint>/` (`None`: not rendered), so
 /// this stage reads the files without depending on the render stage.
 pub fn rendered(bp: &Blueprint, size_of: &dyn Fn(&str) -> Option<usize>) -> Vec<Finding> {
-    limits::user_data(bp, size_of)
+    crate::components::provisioning::rules::limits::user_data(bp, size_of)
 }
 
 /// Every website component (the defaults' and each site's own) with the

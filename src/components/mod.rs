@@ -29,6 +29,7 @@ pub mod firewall;
 pub mod mariadb;
 pub mod monitoring;
 pub mod network;
+pub mod provisioning;
 pub mod redirect;
 pub mod redis;
 pub mod service;
@@ -63,6 +64,7 @@ pub const COMPONENTS: &[Component] = &[
     mariadb::COMPONENT,
     monitoring::COMPONENT,
     network::COMPONENT,
+    provisioning::COMPONENT,
     redirect::COMPONENT,
     redis::COMPONENT,
     service::COMPONENT,

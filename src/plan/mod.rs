@@ -4,8 +4,6 @@
 
 pub mod deploy;
 pub mod jobs;
-pub mod rollout;
-pub mod terraform;
 
 use serde::Serialize;
 
@@ -17,9 +15,11 @@ use crate::components::firewall::resolve as firewall;
 use crate::components::mariadb::resolve as mariadb;
 use crate::components::monitoring::resolve as monitoring;
 use crate::components::network::resolve as wireguard;
+use crate::components::provisioning::plan::{rollout, terraform};
+use crate::components::provisioning::resolve::installimage;
+use crate::components::provisioning::resolve::provision;
 use crate::resolve::{
-    backup, capacity, compose, connections, docker, installimage, machine, nginx, odoo, placement, postgres, private,
-    provision, vhost, Derived,
+    backup, capacity, compose, connections, docker, machine, nginx, odoo, placement, postgres, private, vhost, Derived,
 };
 
 #[derive(Debug, Clone, Serialize)]

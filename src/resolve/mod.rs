@@ -17,7 +17,6 @@ pub mod connections;
 pub mod docker;
 pub mod growth;
 pub mod images;
-pub mod installimage;
 pub mod nginx;
 pub mod odoo;
 pub mod odoo_options;
@@ -25,7 +24,6 @@ pub mod pgtune;
 pub mod placement;
 pub mod postgres;
 pub mod private;
-pub mod provision;
 pub mod versions;
 pub mod vhost;
 

@@ -7,6 +7,8 @@ use crate::diag::Finding;
 use crate::resolve::compose::proxy_bind;
 use crate::resolve::placement::{self, Guard, Published, Role};
 
+/// Runs this family's rules (the module's doc lists them) over `bp`,
+/// appending each finding to `out`.
 pub fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     for (h, host) in bp.hosts.iter().enumerate() {
         let placed = placement::on_host(bp, host);

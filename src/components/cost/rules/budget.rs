@@ -6,6 +6,8 @@ use crate::blueprint::units::Money;
 use crate::components::cost::resolve as cost;
 use crate::diag::Finding;
 
+/// Runs this family's rules (the module's doc lists them) over `bp`,
+/// appending each finding to `out`.
 pub fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     let Some(budget) = &bp.budget else { return };
     let (items, _) = cost::lines(bp);

@@ -29,6 +29,8 @@ fn size_matches(stated: Size, computed: Size) -> bool {
     stated.0.abs_diff(computed.0) * 100 <= computed.0
 }
 
+/// Runs this family's rules (the module's doc lists them) over `bp`,
+/// appending each finding to `out`.
 pub fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     let plan = cost::plan(bp);
     let quoted = plan.options.iter().skip(1).flat_map(|o| &o.lines).chain(&plan.lines);

@@ -18,6 +18,8 @@ use crate::components::cost::resolve::{self as cost, Line};
 use crate::diag::Finding;
 use crate::prices;
 
+/// Runs this family's rules (the module's doc lists them) over `bp`,
+/// appending each finding to `out`.
 pub fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     let plan = cost::plan(bp);
     // The blueprint's own lines, then each alternative's.

@@ -15,6 +15,8 @@ use crate::components::cost::resolve::gb;
 use crate::diag::Finding;
 use crate::prices::{self, Rate, Unit};
 
+/// Runs this family's rules (the module's doc lists them) over `bp`,
+/// appending each finding to `out`.
 pub fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     let items = bp.extra_costs.iter().enumerate().map(|(i, c)| (format!("/extra_costs/{i}"), c));
     let alternatives = bp.alternatives.iter().enumerate().flat_map(|(a, alt)| {

@@ -28,6 +28,8 @@ const REDUNDANT_FROM: f64 = 99.9;
 /// The availability from which one location is not enough (W645), percent.
 const SPREAD_FROM: f64 = 99.95;
 
+/// Runs this family's rules (the module's doc lists them) over `bp`,
+/// appending each finding to `out`.
 pub fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     tls_modes(bp, out);
     redundancy(bp, out);

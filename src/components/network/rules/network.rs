@@ -14,6 +14,8 @@ use crate::diag::Finding;
 use crate::resolve::compose;
 use crate::resolve::{placement, vhost};
 
+/// Runs this family's rules (the module's doc lists them) over `bp`,
+/// appending each finding to `out`.
 pub fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     exposure(bp, out);
     private_services(bp, out);

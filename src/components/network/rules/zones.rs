@@ -34,6 +34,8 @@ fn known(zone: &str) -> bool {
     NETWORK_ZONES.iter().any(|(_, z)| *z == zone)
 }
 
+/// Runs this family's rules (the module's doc lists them) over `bp`,
+/// appending each finding to `out`.
 pub fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     // A zone Hetzner does not have is reported once; what would be compared
     // with it is not.

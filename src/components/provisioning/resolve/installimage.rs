@@ -4,10 +4,10 @@
 
 use serde::Serialize;
 
-use super::capacity::usable;
-use super::Derived;
 use crate::blueprint::model::{DiskKind, Filesystem, Host, HostKind, RaidLevel};
 use crate::blueprint::units::Size;
+use crate::resolve::capacity::usable;
+use crate::resolve::Derived;
 
 /// Operating systems installimage offers, with their image file in the
 /// rescue system.

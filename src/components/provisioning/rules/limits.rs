@@ -54,7 +54,9 @@ pub const LB_TYPES: &[LbType] = &[
 
 const LB_SOURCE: &str = "the API's GET /v1/load_balancer_types (hetznercloud/hcloud-python test fixtures)";
 
-pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
+/// Runs this family's rules (the module's doc lists them) over `bp`,
+/// appending each finding to `out`.
+pub fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     for (k, lb) in bp.load_balancers.iter().enumerate() {
         check_one(bp, k, lb, out);
     }
@@ -195,7 +197,7 @@ load_balancers:
      health_check: {{interval: 15s, timeout: 10s, retries: 3}}}}
 "
         );
-        let base = include_str!("../../tests/fixtures/invalid/base/minimal.yaml")
+        let base = include_str!("../../../../tests/fixtures/invalid/base/minimal.yaml")
             .replace("  title: Odoo ERP\n", &format!("  title: Odoo ERP\n  users: {users}\n"));
         let bp: crate::blueprint::model::Blueprint = serde_yaml::from_str(&format!("{base}{lb}")).expect("blueprint");
         let mut out = Vec::new();

@@ -8,8 +8,8 @@
 
 use serde::Serialize;
 
-use super::HostPlan;
 use crate::blueprint::model::{Blueprint, Host, HostKind, LoadBalancer};
+use crate::plan::HostPlan;
 
 /// Where the playbook puts each host's tree on the host. Not the git
 /// checkout cloud-init clones (`/var/lib/gen/config`): copied files there

@@ -3,8 +3,8 @@
 //! the RAID's usable size are E501 in `storage`.
 
 use crate::blueprint::model::{Blueprint, HostKind};
+use crate::components::provisioning::resolve::installimage;
 use crate::diag::Finding;
-use crate::resolve::installimage;
 
 /// Key types OpenSSH accepts in authorized_keys.
 const SSH_KEY_TYPES: &[&str] = &[
@@ -17,7 +17,9 @@ const SSH_KEY_TYPES: &[&str] = &[
     "sk-ecdsa-sha2-nistp256@openssh.com",
 ];
 
-pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
+/// Runs this family's rules (the module's doc lists them) over `bp`,
+/// appending each finding to `out`.
+pub fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     // Cloud servers are created by gen's Terraform with its keys only.
     let cloud = bp.hosts.iter().any(|h| h.kind == HostKind::Cloud);
     if cloud && bp.admins.iter().all(|a| a.ssh_keys.is_empty()) {
@@ -127,8 +129,9 @@ fn volumes(h: usize, host: &crate::blueprint::model::Host, out: &mut Vec<Finding
     for (v, volume) in host.storage.iter().flat_map(|s| s.volumes.iter()).enumerate() {
         let at = format!("/hosts/{h}/storage/volumes/{v}");
         let gb = crate::components::cost::resolve::gb(volume.size);
-        let fs = crate::resolve::provision::volume_fs(volume.fs);
-        let (fs_name, label_max) = fs.unwrap_or(("ext4", crate::resolve::provision::LABEL_MAX));
+        let fs = crate::components::provisioning::resolve::provision::volume_fs(volume.fs);
+        let (fs_name, label_max) =
+            fs.unwrap_or(("ext4", crate::components::provisioning::resolve::provision::LABEL_MAX));
         let (pointer, message, hint) = if host.kind != HostKind::Cloud {
             (
                 format!("{at}/name"),
@@ -262,7 +265,7 @@ mod tests {
         assert!(codes_on_cloud(check, &twice, "").contains(&"E627"));
         assert!(codes_on_cloud(check, &volume("files", "\"/mnt/my files\""), "").contains(&"E627"));
         // A Hetzner Cloud volume on the dedicated AX52 of the base blueprint.
-        let base = include_str!("../../tests/fixtures/invalid/base/minimal.yaml");
+        let base = include_str!("../../../../tests/fixtures/invalid/base/minimal.yaml");
         let with =
             base.replace("      partitions:\n", &format!("{}      partitions:\n", volume("files", "/mnt/files")));
         let bp: crate::blueprint::model::Blueprint = serde_yaml::from_str(&with).expect("blueprint");

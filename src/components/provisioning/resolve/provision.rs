@@ -6,10 +6,10 @@
 
 use serde::Serialize;
 
-use super::compose::ComposePlan;
-use super::vhost::Vhost;
 use crate::blueprint::model::{Blueprint, Filesystem, Host, HostKind};
 use crate::blueprint::units::Size;
+use crate::resolve::compose::ComposePlan;
+use crate::resolve::vhost::Vhost;
 
 /// Distribution packages only; nothing is downloaded from third-party URLs.
 /// No host nginx: nginx runs as a container and owns ports 80/443.
@@ -28,7 +28,7 @@ pub struct ProvisionPlan {
     /// Jail for failed nginx basic-auth logins (only with `basic_auth` environments).
     pub nginx_auth_jail: bool,
     /// nginx's log files on the host, rotated by logrotate (when nginx runs here).
-    pub nginx_logs: Option<super::nginx::NginxLogs>,
+    pub nginx_logs: Option<crate::resolve::nginx::NginxLogs>,
     /// Where the compose project lives; install.sh restarts it there.
     pub stack_dir: String,
     /// Git repository with gen's out/, cloned on first boot.
@@ -214,7 +214,7 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>, vhosts: 
     let serves_here = compose.is_some();
     let nginx_logs = compose
         .filter(|c| c.services.iter().any(|s| s.name == "nginx"))
-        .map(|_| super::nginx::logs(&bp.project.name.0));
+        .map(|_| crate::resolve::nginx::logs(&bp.project.name.0));
     // One certificate per vhost that nginx terminates TLS for: the same
     // records write the vhost's ssl_certificate, so neither can name a
     // certificate the other lacks.
@@ -254,7 +254,7 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>, vhosts: 
                 p.push("python3");
             }
             // NFS for an application on several hosts (resolve::private).
-            let nfs = super::private::nfs(bp, host);
+            let nfs = crate::resolve::private::nfs(bp, host);
             if !nfs.exports.is_empty() {
                 p.push("nfs-kernel-server");
             }
@@ -324,7 +324,7 @@ fn volumes(host: &Host) -> Vec<VolumeMount> {
 fn backup_dir(bp: &Blueprint, host: &Host) -> Option<BackupDir> {
     let backup = bp.backup.as_ref().filter(|b| b.host == host.name)?;
     let path = backup.local.path.trim_end_matches('/').to_string();
-    let (mount, _) = super::growth::holding(host, &path).unwrap_or_else(|| ("/".into(), Size(0)));
+    let (mount, _) = crate::resolve::growth::holding(host, &path).unwrap_or_else(|| ("/".into(), Size(0)));
     let partition = host.storage.iter().flat_map(|s| s.partitions.iter()).any(|p| p.mount == mount);
     (!(partition && mount == path)).then_some(BackupDir { path, mount })
 }
@@ -340,7 +340,7 @@ fn packages(os: &str) -> Vec<&'static str> {
 
 /// The basic-auth password files of the vhosts on this host.
 fn htpasswd(bp: &Blueprint, vhosts: &[Vhost], serves_here: bool) -> Vec<HtpasswdPlan> {
-    let gid = super::images::user(&super::nginx::image(bp).0).map_or(101, |(_, gid)| gid);
+    let gid = crate::resolve::images::user(&crate::resolve::nginx::image(bp).0).map_or(101, |(_, gid)| gid);
     vhosts
         .iter()
         .filter(|_| serves_here)

@@ -23,7 +23,9 @@ use crate::prices::{self, Hardware, Kind};
 
 const GIB: u64 = 1024 * 1024 * 1024;
 
-pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
+/// Runs this family's rules (the module's doc lists them) over `bp`,
+/// appending each finding to `out`.
+pub fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     storage_box(bp, out);
     for (i, host) in bp.hosts.iter().enumerate() {
         if host.kind != HostKind::Dedicated {
@@ -209,7 +211,7 @@ mod tests {
     /// More disks than the type ships with are add-ons (W632), not an error.
     #[test]
     fn extra_disks_are_add_ons() {
-        let text = include_str!("../../tests/fixtures/invalid/base/minimal.yaml")
+        let text = include_str!("../../../../tests/fixtures/invalid/base/minimal.yaml")
             .replace("{count: 2, size: 931G, kind: nvme}", "{count: 4, size: 931G, kind: nvme}");
         let bp: Blueprint = serde_yaml::from_str(&text).expect("the base parses");
         let mut out = Vec::new();
@@ -217,7 +219,7 @@ mod tests {
         assert_eq!(out.iter().map(|f| f.code).collect::<Vec<_>>(), ["W632"]);
         // The base itself matches its AX52.
         let bp: Blueprint =
-            serde_yaml::from_str(include_str!("../../tests/fixtures/invalid/base/minimal.yaml")).expect("parses");
+            serde_yaml::from_str(include_str!("../../../../tests/fixtures/invalid/base/minimal.yaml")).expect("parses");
         let mut out = Vec::new();
         check(&bp, &mut out);
         assert!(out.is_empty());

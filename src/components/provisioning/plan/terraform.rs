@@ -8,9 +8,9 @@
 
 use serde_json::{json, Map, Value};
 
-use super::HostPlan;
 use crate::blueprint::model::{Algorithm, Blueprint, HostKind, TlsMode};
 use crate::catalog::{NAMES_PER_CERTIFICATE, SPREAD_GROUP_SIZE};
+use crate::plan::HostPlan;
 
 const ANYWHERE: [&str; 2] = ["0.0.0.0/0", "::/0"];
 
