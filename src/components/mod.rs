@@ -25,8 +25,13 @@
 //! the resolve stage, `rules.rs` the check stage (`tests/pipeline.rs`);
 //! this registry only wires them.
 
+pub mod cost;
+pub mod firewall;
 pub mod mariadb;
+pub mod monitoring;
+pub mod network;
 pub mod postgres;
+pub mod provisioning;
 pub mod redirect;
 pub mod redis;
 pub mod service;
@@ -56,8 +61,13 @@ pub struct Component {
 
 /// Every component, in folder order. A kind of [`KINDS`] is one too.
 pub const COMPONENTS: &[Component] = &[
+    cost::COMPONENT,
+    firewall::COMPONENT,
     mariadb::COMPONENT,
+    monitoring::COMPONENT,
+    network::COMPONENT,
     postgres::COMPONENT,
+    provisioning::COMPONENT,
     redirect::COMPONENT,
     redis::COMPONENT,
     service::COMPONENT,

@@ -14,22 +14,16 @@ pub mod backup_size;
 pub mod capacity;
 pub mod compose;
 pub mod connections;
-pub mod cost;
 pub mod docker;
-pub mod firewall;
 pub mod growth;
 pub mod images;
-pub mod installimage;
-pub mod monitoring;
 pub mod nginx;
 pub mod odoo;
 pub mod odoo_options;
 pub mod placement;
 pub mod private;
-pub mod provision;
 pub mod versions;
 pub mod vhost;
-pub mod wireguard;
 
 use serde::Serialize;
 
