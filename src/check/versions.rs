@@ -171,7 +171,7 @@ fn nginx(bp: &Blueprint, out: &mut Vec<Finding>) {
             .hint(format!(
                 "pin nginx {} or later (the references run {}); gen writes no syntax for older nginx",
                 versions::dotted(&f.since),
-                crate::resolve::nginx::DEFAULT_IMAGE
+                crate::components::proxy::resolve::nginx::DEFAULT_IMAGE
             ))
             .at_value(),
         );

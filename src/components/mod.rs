@@ -30,6 +30,7 @@ pub mod mariadb;
 pub mod monitoring;
 pub mod network;
 pub mod provisioning;
+pub mod proxy;
 pub mod redirect;
 pub mod redis;
 pub mod service;
@@ -38,10 +39,10 @@ pub mod static_site;
 use std::collections::BTreeMap;
 
 use crate::blueprint::model::{Blueprint, Host};
+use crate::components::proxy::resolve::vhost::{Vhost, VhostBase};
 use crate::diag::Finding;
 use crate::resolve::compose::ServicePlan;
 use crate::resolve::placement::Placed;
-use crate::resolve::vhost::{Vhost, VhostBase};
 
 /// A part of a stack in its folder, `src/components/<folder>/`, and the
 /// templates (under templates/) it owns: no other component writes them.
@@ -65,6 +66,7 @@ pub const COMPONENTS: &[Component] = &[
     monitoring::COMPONENT,
     network::COMPONENT,
     provisioning::COMPONENT,
+    proxy::COMPONENT,
     redirect::COMPONENT,
     redis::COMPONENT,
     service::COMPONENT,

@@ -18,8 +18,10 @@ use crate::components::network::resolve as wireguard;
 use crate::components::provisioning::plan::{rollout, terraform};
 use crate::components::provisioning::resolve::installimage;
 use crate::components::provisioning::resolve::provision;
+use crate::components::proxy::resolve::nginx;
+use crate::components::proxy::resolve::vhost;
 use crate::resolve::{
-    backup, capacity, compose, connections, docker, machine, nginx, odoo, placement, postgres, private, vhost, Derived,
+    backup, capacity, compose, connections, docker, machine, odoo, placement, postgres, private, Derived,
 };
 
 #[derive(Debug, Clone, Serialize)]

@@ -8,8 +8,8 @@ use ipnet::Ipv6Net;
 use serde::Serialize;
 
 use super::placement::{Placed, Published, Role};
-use super::vhost::Vhost;
 use crate::blueprint::model::{Amount, Blueprint, Host, Resources, TlsMode};
+use crate::components::proxy::resolve::vhost::Vhost;
 
 /// The stack's own bridge network. A fixed subnet lets pg_hba.conf and
 /// firewall rules name the containers' addresses.
@@ -459,7 +459,7 @@ pub fn terminates_tls(bp: &Blueprint, host: &Host) -> bool {
 }
 
 fn proxy_service(bp: &Blueprint, host: &Host, vhosts: &[Vhost]) -> Option<ServicePlan> {
-    let image = super::nginx::image(bp);
+    let image = crate::components::proxy::resolve::nginx::image(bp);
     let mut s = base("nginx", &image.0, health(probe(&image.0, "http://127.0.0.1/health"), "10s"));
     let (ip, note) = proxy_bind(bp, host);
     let prefix = if ip.is_empty() { String::new() } else { format!("{ip}:") };
@@ -471,8 +471,8 @@ fn proxy_service(bp: &Blueprint, host: &Host, vhosts: &[Vhost]) -> Option<Servic
     s.volumes =
         vec!["./nginx/nginx.conf:/etc/nginx/nginx.conf:ro".into(), "./nginx/conf.d:/etc/nginx/conf.d:ro".into()];
     // Logs as host files (resolve::nginx::logs): fail2ban's jail reads the error log.
-    let logs = super::nginx::logs(&bp.project.name.0);
-    s.volumes.push(format!("{}:{}", logs.dir, super::nginx::LOG_MOUNT));
+    let logs = crate::components::proxy::resolve::nginx::logs(&bp.project.name.0);
+    s.volumes.push(format!("{}:{}", logs.dir, crate::components::proxy::resolve::nginx::LOG_MOUNT));
     s.dirs.push(HostDir::new(
         &logs.dir,
         ROOT,

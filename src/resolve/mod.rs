@@ -17,7 +17,6 @@ pub mod connections;
 pub mod docker;
 pub mod growth;
 pub mod images;
-pub mod nginx;
 pub mod odoo;
 pub mod odoo_options;
 pub mod pgtune;
@@ -25,7 +24,6 @@ pub mod placement;
 pub mod postgres;
 pub mod private;
 pub mod versions;
-pub mod vhost;
 
 use serde::Serialize;
 

@@ -504,7 +504,12 @@ mod private_network_tests {
     fn plan_of(bp: &Blueprint, name: &str) -> (FirewallPlan, Vec<Exposure>) {
         let host = bp.hosts.iter().find(|h| h.name.as_str() == name).expect("host");
         let placed = crate::resolve::placement::on_host(bp, host);
-        let compose = crate::resolve::compose::plan(bp, host, &placed, &crate::resolve::vhost::on_host(bp, host));
+        let compose = crate::resolve::compose::plan(
+            bp,
+            host,
+            &placed,
+            &crate::components::proxy::resolve::vhost::on_host(bp, host),
+        );
         (plan(bp, host, compose.as_ref()), exposure(bp, host, compose.as_ref()))
     }
 

@@ -139,7 +139,7 @@ fn vpn_only_elsewhere(bp: &Blueprint, out: &mut Vec<Finding>) {
     }
 }
 
-pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
+pub fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     managed_certificate(bp, out);
     vpn_only_elsewhere(bp, out);
 }
