@@ -18,7 +18,7 @@ use crate::resolve::odoo::DEFAULT_LIMIT_TIME_REAL;
 use crate::resolve::{capacity, machine, placement, postgres};
 
 /// nginx's `proxy_read_timeout` and `proxy_send_timeout` in seconds, as
-/// every Odoo vhost has them (`resolve::vhost`; the blueprint cannot set them).
+/// every Odoo vhost has them (`components::proxy::resolve::vhost`; the blueprint cannot set them).
 pub(crate) use crate::components::proxy::resolve::vhost::ODOO_PROXY_TIMEOUT_S as NGINX_PROXY_TIMEOUT_S;
 
 pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {

@@ -13,8 +13,8 @@
 
 use crate::blueprint::model::Blueprint;
 use crate::blueprint::units::Image;
+use crate::components::docker::resolve::compose::terminates_tls;
 use crate::diag::Finding;
-use crate::resolve::compose::terminates_tls;
 use crate::resolve::versions::{self, When};
 
 pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {

@@ -25,6 +25,7 @@
 //! this registry only wires them.
 
 pub mod cost;
+pub mod docker;
 pub mod firewall;
 pub mod mariadb;
 pub mod monitoring;
@@ -39,9 +40,9 @@ pub mod static_site;
 use std::collections::BTreeMap;
 
 use crate::blueprint::model::{Blueprint, Host};
+use crate::components::docker::resolve::compose::ServicePlan;
 use crate::components::proxy::resolve::vhost::{Vhost, VhostBase};
 use crate::diag::Finding;
-use crate::resolve::compose::ServicePlan;
 use crate::resolve::placement::Placed;
 
 /// A part of a stack in its folder, `src/components/<folder>/`, and the
@@ -61,6 +62,7 @@ pub struct Component {
 /// Every component, in folder order. A kind of [`KINDS`] is one too.
 pub const COMPONENTS: &[Component] = &[
     cost::COMPONENT,
+    docker::COMPONENT,
     firewall::COMPONENT,
     mariadb::COMPONENT,
     monitoring::COMPONENT,

@@ -12,11 +12,8 @@
 pub mod backup;
 pub mod backup_size;
 pub mod capacity;
-pub mod compose;
 pub mod connections;
-pub mod docker;
 pub mod growth;
-pub mod images;
 pub mod odoo;
 pub mod odoo_options;
 pub mod pgtune;

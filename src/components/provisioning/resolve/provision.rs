@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use crate::blueprint::model::{Blueprint, Filesystem, Host, HostKind};
 use crate::blueprint::units::Size;
+use crate::components::docker::resolve::compose::ComposePlan;
 use crate::components::proxy::resolve::vhost::Vhost;
-use crate::resolve::compose::ComposePlan;
 
 /// Distribution packages only; nothing is downloaded from third-party URLs.
 /// No host nginx: nginx runs as a container and owns ports 80/443.
@@ -261,11 +261,11 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>, vhosts: 
             if !nfs.mounts.is_empty() {
                 p.push("nfs-common");
             }
-            // nginx's host log files (resolve::nginx::logs).
+            // nginx's host log files (components::proxy::resolve::nginx::logs).
             if nginx_logs.is_some() {
                 p.push("logrotate");
             }
-            // dnsmasq for the VPN's DNS responder (resolve::wireguard::VpnDns),
+            // dnsmasq for the VPN's DNS responder (components::network::resolve::VpnDns),
             // without the dnsmasq package's own service.
             if bp.vpn.as_ref().is_some_and(|v| v.host == host.name) {
                 p.push("dnsmasq-base");
@@ -340,7 +340,7 @@ fn packages(os: &str) -> Vec<&'static str> {
 
 /// The basic-auth password files of the vhosts on this host.
 fn htpasswd(bp: &Blueprint, vhosts: &[Vhost], serves_here: bool) -> Vec<HtpasswdPlan> {
-    let gid = crate::resolve::images::user(&crate::components::proxy::resolve::nginx::image(bp).0)
+    let gid = crate::components::docker::resolve::images::user(&crate::components::proxy::resolve::nginx::image(bp).0)
         .map_or(101, |(_, gid)| gid);
     vhosts
         .iter()

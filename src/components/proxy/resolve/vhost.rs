@@ -12,7 +12,7 @@
 use serde::Serialize;
 
 use crate::blueprint::model::{Access, BasicAuth, Blueprint, Host};
-use crate::resolve::compose::terminates_tls;
+use crate::components::docker::resolve::compose::terminates_tls;
 
 /// Where a location proxies to. nginx resolves `server` per request through
 /// Docker's embedded DNS (`set $<var> <server>; proxy_pass http://$<var>;`),

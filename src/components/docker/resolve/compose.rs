@@ -7,9 +7,9 @@ use std::net::Ipv6Addr;
 use ipnet::Ipv6Net;
 use serde::Serialize;
 
-use super::placement::{Placed, Published, Role};
 use crate::blueprint::model::{Amount, Blueprint, Host, Resources, TlsMode};
 use crate::components::proxy::resolve::vhost::Vhost;
+use crate::resolve::placement::{Placed, Published, Role};
 
 /// The stack's own bridge network. A fixed subnet lets pg_hba.conf and
 /// firewall rules name the containers' addresses.
@@ -22,7 +22,7 @@ pub const NETWORK_SUBNET: &str = "172.30.0.0/24";
 /// is just as unlikely to collide with another network the host joins and,
 /// unlike the RFC's recipe, gives the same prefix on every build. Its
 /// subnets are the Docker networks of the project's hosts: `…:0::/64` the
-/// default bridge (`fixed-cidr-v6`, resolve::docker), `…:1::/64` the compose
+/// default bridge (`fixed-cidr-v6`, components::docker::resolve::engine), `…:1::/64` the compose
 /// network, so pg_hba.conf and DOCKER-USER can name the containers' IPv6
 /// addresses as they name 172.30.0.0/24.
 pub fn ula(project: &str) -> Ipv6Net {
@@ -55,7 +55,7 @@ pub struct ComposePlan {
     /// The network's IPv6 subnet (`ula_subnet(project, 1)`): the network is
     /// dual-stack (`enable_ipv6`), so a port Docker publishes on every
     /// address gets IPv6 DNAT to nginx's own IPv6 address (with the daemon's
-    /// `ip6tables`, resolve::docker) and nginx sees the client's real address,
+    /// `ip6tables`, components::docker::resolve::engine) and nginx sees the client's real address,
     /// as over IPv4. A port published on one IPv4 address stays IPv4 only.
     pub subnet6: String,
     /// The network's name in Docker (`<compose project>_<network>`), which
@@ -117,9 +117,9 @@ pub struct ServicePlan {
     pub note: Option<String>,
     /// `shm_size` (/dev/shm) with its reason; PostgreSQL's, from
     /// `resolve::postgres::shm_size`. None: Docker's default.
-    pub shm_size: Option<super::Derived<String>>,
+    pub shm_size: Option<crate::resolve::Derived<String>>,
     /// `working_dir`, for a runtime image without a `WORKDIR` at its code
-    /// path (`resolve::images::code_path`); None: the image's own.
+    /// path (`components::docker::resolve::images::code_path`); None: the image's own.
     pub working_dir: Option<String>,
     /// Where the service's code comes from, printed above its volumes:
     /// a site's `app_dir`, which the operator's deploy fills.
@@ -156,9 +156,9 @@ fn amount(a: Option<Amount>) -> Option<AmountPlan> {
 }
 
 /// A probe that runs inside the container with what its image ships
-/// (the table is `resolve::images`).
+/// (the table is `components::docker::resolve::images`).
 pub(crate) fn probe(image: &str, url: &str) -> Vec<String> {
-    super::images::http_probe(image, url)
+    crate::components::docker::resolve::images::http_probe(image, url)
 }
 
 /// A health check every 30 s: Docker's first check comes one `interval`
@@ -296,7 +296,7 @@ fn site_service(bp: &Blueprint, p: &Placed, site: usize, part: usize) -> Option<
 }
 
 /// A site's code from its `app_dir`: bind-mounted read-only at the code path
-/// of its runtime image (`resolve::images::code_path`: /app for node, python and
+/// of its runtime image (`components::docker::resolve::images::code_path`: /app for node, python and
 /// tiangolo's FastAPI images, with `working_dir` where the image has no
 /// `WORKDIR` there), and created by install.sh, root's and 0755 (the
 /// container only reads it), so a first deploy mounts a directory gen made
@@ -304,7 +304,9 @@ fn site_service(bp: &Blueprint, p: &Placed, site: usize, part: usize) -> Option<
 /// fills it. An image gen knows no code path for is E215 in check; nothing
 /// is mounted for it here.
 fn code(s: &mut ServicePlan, app_dir: Option<&str>) {
-    let (Some(dir), Some(code)) = (app_dir, super::images::code_path(&s.image)) else { return };
+    let (Some(dir), Some(code)) = (app_dir, crate::components::docker::resolve::images::code_path(&s.image)) else {
+        return;
+    };
     s.volumes.push(format!("{dir}:{}:ro", code.path));
     s.app_dir = Some(dir.to_string());
     if code.working_dir {
@@ -329,7 +331,7 @@ fn odoo_service(bp: &Blueprint, host: &Host, p: &Placed, app: usize, env: usize)
     let env = app.environments.get(env)?;
     let pg = bp.postgres.iter().find(|pg| pg.name == app.database)?;
     // The compose service on this host, or the database host's private address.
-    let (db_host, remote) = super::private::db_endpoint(bp, app, host)?;
+    let (db_host, remote) = crate::resolve::private::db_endpoint(bp, app, host)?;
     let mut s = base(&p.service, &app.image.0, health(probe(&app.image.0, "http://127.0.0.1:8069/web/health"), "60s"));
     s.environment = vec![
         ("HOST".into(), db_host),
@@ -352,7 +354,7 @@ fn odoo_service(bp: &Blueprint, host: &Host, p: &Placed, app: usize, env: usize)
                 app.data_host().map_or_else(String::new, ToString::to_string)
             ),
         });
-    } else if let Some(user) = super::images::user(&app.image.0) {
+    } else if let Some(user) = crate::components::docker::resolve::images::user(&app.image.0) {
         s.dirs.push(HostDir::new(
             &env.data_dir,
             user,
@@ -394,8 +396,12 @@ fn postgres_service(bp: &Blueprint, host: &Host, p: &Placed, index: usize) -> Op
         ("POSTGRES_USER".into(), pg.user.clone()),
         ("POSTGRES_PASSWORD".into(), format!("${{{}}}", pg.password_secret)),
     ];
-    s.volumes.push(format!("{}:{}", pg.data_dir, postgres_data_path(&[super::versions::postgres(&pg.image).version])));
-    if let Some(user) = super::images::user(&pg.image.0) {
+    s.volumes.push(format!(
+        "{}:{}",
+        pg.data_dir,
+        postgres_data_path(&[crate::resolve::versions::postgres(&pg.image).version])
+    ));
+    if let Some(user) = crate::components::docker::resolve::images::user(&pg.image.0) {
         // initdb refuses a data directory others can read; the entrypoint
         // (started as root) would chown and chmod it too.
         s.dirs.push(HostDir::new(
@@ -405,15 +411,15 @@ fn postgres_service(bp: &Blueprint, host: &Host, p: &Placed, index: usize) -> Op
             format!("{}'s postgres user owns its data directory", pg.image.0),
         ));
     }
-    s.volumes.push(format!("./postgres/{}/postgresql.conf:{}:ro", pg.name, super::postgres::CONFIG_PATH));
-    s.volumes.push(format!("./postgres/{}/pg_hba.conf:{}:ro", pg.name, super::postgres::HBA_PATH));
-    s.command = vec!["postgres".into(), "-c".into(), format!("config_file={}", super::postgres::CONFIG_PATH)];
+    s.volumes.push(format!("./postgres/{}/postgresql.conf:{}:ro", pg.name, crate::resolve::postgres::CONFIG_PATH));
+    s.volumes.push(format!("./postgres/{}/pg_hba.conf:{}:ro", pg.name, crate::resolve::postgres::HBA_PATH));
+    s.command = vec!["postgres".into(), "-c".into(), format!("config_file={}", crate::resolve::postgres::CONFIG_PATH)];
     // Clients on other hosts: published on this host's private address
     // only (never every address: Docker's ports bypass UFW), for the
     // addresses pg_hba.conf and UFW's route rules admit.
-    let clients = super::private::remote_clients(bp, pg);
+    let clients = crate::resolve::private::remote_clients(bp, pg);
     if let (false, Some(ip)) = (clients.is_empty(), host.private_ip.as_ref()) {
-        let port = super::private::POSTGRES_PORT;
+        let port = crate::resolve::private::POSTGRES_PORT;
         s.ports.push(format!("{ip}:{port}:{port}"));
         s.note = Some(format!(
             "published on {ip} only: {} connect{} over the private network",
@@ -470,7 +476,7 @@ fn proxy_service(bp: &Blueprint, host: &Host, vhosts: &[Vhost]) -> Option<Servic
     s.note = note;
     s.volumes =
         vec!["./nginx/nginx.conf:/etc/nginx/nginx.conf:ro".into(), "./nginx/conf.d:/etc/nginx/conf.d:ro".into()];
-    // Logs as host files (resolve::nginx::logs): fail2ban's jail reads the error log.
+    // Logs as host files (components::proxy::resolve::nginx::logs): fail2ban's jail reads the error log.
     let logs = crate::components::proxy::resolve::nginx::logs(&bp.project.name.0);
     s.volumes.push(format!("{}:{}", logs.dir, crate::components::proxy::resolve::nginx::LOG_MOUNT));
     s.dirs.push(HostDir::new(
@@ -495,7 +501,7 @@ fn proxy_service(bp: &Blueprint, host: &Host, vhosts: &[Vhost]) -> Option<Servic
     }
     if vhosts.iter().any(|v| v.access.auth.is_some()) {
         s.volumes.push("./nginx/auth:/etc/nginx/auth:ro".into());
-        let nginx_gid = super::images::user(&image.0).map_or(101, |(_, gid)| gid);
+        let nginx_gid = crate::components::docker::resolve::images::user(&image.0).map_or(101, |(_, gid)| gid);
         s.dirs.push(HostDir::new(
             "./nginx/auth",
             (0, nginx_gid),
@@ -503,7 +509,7 @@ fn proxy_service(bp: &Blueprint, host: &Host, vhosts: &[Vhost]) -> Option<Servic
             "install.sh writes the password files; nginx's workers (group nginx) read them",
         ));
     }
-    // No depends_on: nginx resolves its upstreams per request (resolve::nginx::Upstream),
+    // No depends_on: nginx resolves its upstreams per request (components::proxy::resolve::nginx::Upstream),
     // so it starts, and serves every other site, while one upstream is down.
     resources(&mut s, bp.proxy.as_ref().and_then(|p| p.resources).unwrap_or_default());
     Some(s)
