@@ -3,9 +3,9 @@
 
 use std::fmt::Write as _;
 
+use crate::components::docker::resolve::compose::published;
+use crate::components::proxy::resolve::vhost::VhostKind;
 use crate::plan::Plan;
-use crate::resolve::compose::published;
-use crate::resolve::vhost::VhostKind;
 
 pub fn describe(plan: &Plan) -> String {
     let mut s = String::new();

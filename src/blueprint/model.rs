@@ -28,6 +28,7 @@ pub use crate::components::mariadb::model::*;
 pub use crate::components::monitoring::model::*;
 pub use crate::components::network::model::*;
 pub use crate::components::postgres::model::*;
+pub use crate::components::proxy::model::*;
 pub use crate::components::redirect::model::*;
 pub use crate::components::redis::model::*;
 pub use crate::components::service::model::*;

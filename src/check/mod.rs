@@ -26,7 +26,6 @@
 pub(crate) mod backup;
 mod backup_space;
 mod capacity;
-mod certificates;
 mod database;
 pub(crate) mod directories;
 pub mod entropy;
@@ -35,7 +34,6 @@ pub(crate) mod literals;
 pub(crate) mod names;
 mod recovery;
 mod secrets;
-mod served;
 mod sharing;
 mod storage;
 mod surfaces;
@@ -51,7 +49,7 @@ pub fn check(bp: &Blueprint) -> Vec<Finding> {
     names::check(bp, &mut findings);
     literals::check(bp, &mut findings);
     websites::check(bp, &mut findings);
-    served::check(bp, &mut findings);
+    crate::components::proxy::rules::served::check(bp, &mut findings);
     // Each component kind's own rules; the shared ones below read their records.
     crate::components::rules(bp, &mut findings);
     directories::check(bp, &mut findings);
@@ -59,7 +57,7 @@ pub fn check(bp: &Blueprint) -> Vec<Finding> {
     crate::components::firewall::rules::check(bp, &mut findings);
     surfaces::check(bp, &mut findings);
     crate::components::network::rules::network::check(bp, &mut findings);
-    certificates::check(bp, &mut findings);
+    crate::components::proxy::rules::certificates::check(bp, &mut findings);
     crate::components::provisioning::rules::provision::check(bp, &mut findings);
     crate::components::network::rules::zones::check(bp, &mut findings);
     crate::components::network::rules::availability::check(bp, &mut findings);

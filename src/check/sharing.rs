@@ -19,8 +19,8 @@ use crate::resolve::odoo::DEFAULT_LIMIT_TIME_REAL;
 use crate::resolve::{capacity, machine, placement};
 
 /// nginx's `proxy_read_timeout` and `proxy_send_timeout` in seconds, as
-/// every Odoo vhost has them (`resolve::vhost`; the blueprint cannot set them).
-pub(crate) use crate::resolve::vhost::ODOO_PROXY_TIMEOUT_S as NGINX_PROXY_TIMEOUT_S;
+/// every Odoo vhost has them (`components::proxy::resolve::vhost`; the blueprint cannot set them).
+pub(crate) use crate::components::proxy::resolve::vhost::ODOO_PROXY_TIMEOUT_S as NGINX_PROXY_TIMEOUT_S;
 
 pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     proxy_timeouts(bp, out);

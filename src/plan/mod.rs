@@ -11,6 +11,8 @@ use crate::blueprint::model::{Blueprint, Host, HostKind};
 use crate::blueprint::units::Size;
 use crate::blueprint::Loaded;
 use crate::components::cost::plan::report;
+use crate::components::docker::resolve::compose;
+use crate::components::docker::resolve::engine as docker;
 use crate::components::firewall::resolve as firewall;
 use crate::components::mariadb::resolve as mariadb;
 use crate::components::monitoring::resolve as monitoring;
@@ -19,10 +21,10 @@ use crate::components::postgres::resolve as postgres;
 use crate::components::provisioning::plan::{rollout, terraform};
 use crate::components::provisioning::resolve::installimage;
 use crate::components::provisioning::resolve::provision;
+use crate::components::proxy::resolve::nginx;
+use crate::components::proxy::resolve::vhost;
 use crate::components::ClientDatabase;
-use crate::resolve::{
-    backup, capacity, compose, connections, docker, machine, nginx, odoo, placement, private, vhost, Derived,
-};
+use crate::resolve::{backup, capacity, connections, machine, odoo, placement, private, Derived};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Plan {

@@ -39,7 +39,7 @@ pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed], cpus: u32, memory: S
             memory_reserved: p.resources.reservations.map(|a| a.memory),
         })
         .collect();
-    // Monitoring runs beside every compose project (see resolve::monitoring).
+    // Monitoring runs beside every compose project (see components::monitoring::resolve).
     if !placed.is_empty() {
         rows.extend(crate::components::monitoring::resolve::containers(bp).into_iter().map(|(name, (c, m))| {
             CapacityRow {

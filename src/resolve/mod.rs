@@ -12,18 +12,13 @@
 pub mod backup;
 pub mod backup_size;
 pub mod capacity;
-pub mod compose;
 pub mod connections;
-pub mod docker;
 pub mod growth;
-pub mod images;
-pub mod nginx;
 pub mod odoo;
 pub mod odoo_options;
 pub mod placement;
 pub mod private;
 pub mod versions;
-pub mod vhost;
 
 use serde::Serialize;
 

@@ -11,7 +11,7 @@ use ipnet::Ipv4Net;
 use serde::Serialize;
 
 use crate::blueprint::model::{Blueprint, Host, HostKind, Protocol, Source};
-use crate::resolve::compose::{published, ComposePlan, NETWORK_SUBNET};
+use crate::components::docker::resolve::compose::{published, ComposePlan, NETWORK_SUBNET};
 
 /// SSH's port: sshd is a host service, never a container.
 pub const SSH_PORT: u16 = 22;
@@ -85,7 +85,7 @@ pub struct DockerUserBlock {
     pub trusted: Vec<String>,
     /// Container addresses: new connections to them that no rule admitted
     /// are dropped (IPv4: Docker's default pools 172.16.0.0/12; IPv6: the
-    /// project's ULA /48, resolve::compose::ula).
+    /// project's ULA /48, components::docker::resolve::compose::ula).
     pub containers: String,
     /// The marker line that opens the block in after*.rules.
     pub begin: &'static str,
@@ -206,7 +206,7 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> Firew
     }
     if let Some(vpn) = bp.vpn.as_ref().filter(|v| v.host == host.name) {
         rules.push(Rule::new(vpn.port, "udp", "any".into(), "wireguard".into(), false));
-        // The VPN's DNS responder (resolve::wireguard::VpnDns), for VPN clients only.
+        // The VPN's DNS responder (components::network::resolve::VpnDns), for VPN clients only.
         for proto in ["udp", "tcp"] {
             let port = crate::components::network::resolve::DNS_PORT;
             rules.push(Rule::new(port, proto, vpn.subnet.clone(), "dns for the vpn".into(), false));
@@ -275,8 +275,8 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>) -> Firew
             after_rules: "after6.rules",
             file: "gen-docker-user6.rules",
             ufw_forward: "ufw6-user-forward",
-            trusted: vec![crate::resolve::compose::network_subnet6(project)],
-            containers: crate::resolve::compose::ula(project).to_string(),
+            trusted: vec![crate::components::docker::resolve::compose::network_subnet6(project)],
+            containers: crate::components::docker::resolve::compose::ula(project).to_string(),
             begin: "# BEGIN gen DOCKER-USER6",
             end: "# END gen DOCKER-USER6",
         },
@@ -504,7 +504,12 @@ mod private_network_tests {
     fn plan_of(bp: &Blueprint, name: &str) -> (FirewallPlan, Vec<Exposure>) {
         let host = bp.hosts.iter().find(|h| h.name.as_str() == name).expect("host");
         let placed = crate::resolve::placement::on_host(bp, host);
-        let compose = crate::resolve::compose::plan(bp, host, &placed, &crate::resolve::vhost::on_host(bp, host));
+        let compose = crate::components::docker::resolve::compose::plan(
+            bp,
+            host,
+            &placed,
+            &crate::components::proxy::resolve::vhost::on_host(bp, host),
+        );
         (plan(bp, host, compose.as_ref()), exposure(bp, host, compose.as_ref()))
     }
 

@@ -3,8 +3,8 @@
 //! published port is reachable from the internet whatever the firewall says.
 
 use crate::blueprint::model::{Access, Blueprint, Source};
+use crate::components::docker::resolve::compose::proxy_bind;
 use crate::diag::Finding;
-use crate::resolve::compose::proxy_bind;
 use crate::resolve::placement::{self, Guard, Published, Role};
 
 /// Runs this family's rules (the module's doc lists them) over `bp`,

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::blueprint::model::{Blueprint, Host, Scheduler, WebhookKind};
 use crate::blueprint::units::{Cpus, Duration, Size};
-use crate::resolve::compose::{base, health, AmountPlan, HostDir, ServicePlan};
+use crate::components::docker::resolve::compose::{base, health, AmountPlan, HostDir, ServicePlan};
 use crate::resolve::Derived;
 
 pub const PROMETHEUS_IMAGE: &str = "prom/prometheus:v2.53.2";
@@ -179,7 +179,7 @@ pub fn containers(bp: &Blueprint) -> Vec<(&'static str, (Cpus, Size))> {
 /// A monitoring container with a memory and CPU cap, so a metrics spike
 /// cannot starve the services it watches.
 fn service(name: &str, image: &str, url: &str, (cpus, memory): (Cpus, Size)) -> ServicePlan {
-    let mut s = base(name, image, health(crate::resolve::images::http_probe(image, url), "30s"));
+    let mut s = base(name, image, health(crate::components::docker::resolve::images::http_probe(image, url), "30s"));
     s.limits = Some(AmountPlan { cpus: cpus.to_string(), memory: memory.to_string() });
     s
 }

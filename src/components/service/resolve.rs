@@ -6,10 +6,10 @@
 //! as its client databases). Its Redis is in [`crate::components::redis`].
 
 use crate::blueprint::model::{Blueprint, Host};
+use crate::components::docker::resolve::compose::{base, health, probe, resources, Dependency, HostDir, ServicePlan};
+use crate::components::proxy::resolve::vhost::{Location, Upstream, Vhost, VhostBase, VhostKind};
 use crate::components::{ClientDatabase, DataDir, DatabaseServer};
-use crate::resolve::compose::{base, health, probe, resources, Dependency, HostDir, ServicePlan};
 use crate::resolve::placement::{ports_of, Guard, Placed, Role};
-use crate::resolve::vhost::{Location, Upstream, Vhost, VhostBase, VhostKind};
 
 /// The container services' databases on `server`, in blueprint order:
 /// each created by install.sh with its own role and password secret, its

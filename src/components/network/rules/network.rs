@@ -8,11 +8,12 @@ use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use crate::blueprint::model::{Blueprint, HostKind, TlsMode};
+use crate::components::docker::resolve::compose;
 use crate::components::firewall::resolve::{self as firewall, net, Intent};
 use crate::components::network::resolve::valid_key;
+use crate::components::proxy::resolve::vhost;
 use crate::diag::Finding;
-use crate::resolve::compose;
-use crate::resolve::{placement, vhost};
+use crate::resolve::placement;
 
 /// Runs this family's rules (the module's doc lists them) over `bp`,
 /// appending each finding to `out`.

@@ -3,7 +3,7 @@
 //! postgresql.conf and pg_hba.conf mounted and named on the command line).
 
 use crate::blueprint::model::Blueprint;
-use crate::resolve::compose::{base, health, resources, HostDir, ServicePlan};
+use crate::components::docker::resolve::compose::{base, health, resources, HostDir, ServicePlan};
 use crate::resolve::placement::{Guard, Placed, Role};
 
 use super::{CONFIG_PATH, HBA_PATH};
@@ -41,7 +41,7 @@ pub fn compose(bp: &Blueprint, p: &Placed, index: usize) -> Option<ServicePlan> 
         ("POSTGRES_PASSWORD".into(), format!("${{{}}}", pg.password_secret)),
     ];
     s.volumes.push(format!("{}:{}", pg.data_dir, data_path(&[crate::resolve::versions::postgres(&pg.image).version])));
-    if let Some(user) = crate::resolve::images::user(&pg.image.0) {
+    if let Some(user) = crate::components::docker::resolve::images::user(&pg.image.0) {
         // initdb refuses a data directory others can read; the entrypoint
         // (started as root) would chown and chmod it too.
         s.dirs.push(HostDir::new(

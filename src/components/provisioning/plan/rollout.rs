@@ -103,12 +103,12 @@ fn group_name(prefix: &str, name: &str) -> String {
 /// The health check a load balancer runs on `host`, as the host itself can
 /// run it: port 80 and the blueprint's path (infra/main.tf.json's
 /// `health_check`), on the address nginx is published on
-/// (`resolve::compose::proxy_bind`: the private one when the load balancer
+/// (`components::docker::resolve::compose::proxy_bind`: the private one when the load balancer
 /// comes over the private network), else on 127.0.0.1 (nginx listens on
 /// every address then).
 fn lb_probe(bp: &Blueprint, lb: &LoadBalancer, host: &Host) -> Probe {
     let hc = &lb.health_check;
-    let (bind, _) = crate::resolve::compose::proxy_bind(bp, host);
+    let (bind, _) = crate::components::docker::resolve::compose::proxy_bind(bp, host);
     let (addr, via) = if bind.is_empty() {
         ("127.0.0.1".to_string(), "(nginx listens on every address)")
     } else {

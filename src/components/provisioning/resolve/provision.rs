@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use crate::blueprint::model::{Blueprint, Filesystem, Host, HostKind};
 use crate::blueprint::units::Size;
-use crate::resolve::compose::ComposePlan;
-use crate::resolve::vhost::Vhost;
+use crate::components::docker::resolve::compose::ComposePlan;
+use crate::components::proxy::resolve::vhost::Vhost;
 
 /// Distribution packages only; nothing is downloaded from third-party URLs.
 /// No host nginx: nginx runs as a container and owns ports 80/443.
@@ -28,7 +28,7 @@ pub struct ProvisionPlan {
     /// Jail for failed nginx basic-auth logins (only with `basic_auth` environments).
     pub nginx_auth_jail: bool,
     /// nginx's log files on the host, rotated by logrotate (when nginx runs here).
-    pub nginx_logs: Option<crate::resolve::nginx::NginxLogs>,
+    pub nginx_logs: Option<crate::components::proxy::resolve::nginx::NginxLogs>,
     /// Where the compose project lives; install.sh restarts it there.
     pub stack_dir: String,
     /// Git repository with gen's out/, cloned on first boot.
@@ -214,7 +214,7 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>, vhosts: 
     let serves_here = compose.is_some();
     let nginx_logs = compose
         .filter(|c| c.services.iter().any(|s| s.name == "nginx"))
-        .map(|_| crate::resolve::nginx::logs(&bp.project.name.0));
+        .map(|_| crate::components::proxy::resolve::nginx::logs(&bp.project.name.0));
     // One certificate per vhost that nginx terminates TLS for: the same
     // records write the vhost's ssl_certificate, so neither can name a
     // certificate the other lacks.
@@ -261,11 +261,11 @@ pub fn plan(bp: &Blueprint, host: &Host, compose: Option<&ComposePlan>, vhosts: 
             if !nfs.mounts.is_empty() {
                 p.push("nfs-common");
             }
-            // nginx's host log files (resolve::nginx::logs).
+            // nginx's host log files (components::proxy::resolve::nginx::logs).
             if nginx_logs.is_some() {
                 p.push("logrotate");
             }
-            // dnsmasq for the VPN's DNS responder (resolve::wireguard::VpnDns),
+            // dnsmasq for the VPN's DNS responder (components::network::resolve::VpnDns),
             // without the dnsmasq package's own service.
             if bp.vpn.as_ref().is_some_and(|v| v.host == host.name) {
                 p.push("dnsmasq-base");
@@ -340,7 +340,8 @@ fn packages(os: &str) -> Vec<&'static str> {
 
 /// The basic-auth password files of the vhosts on this host.
 fn htpasswd(bp: &Blueprint, vhosts: &[Vhost], serves_here: bool) -> Vec<HtpasswdPlan> {
-    let gid = crate::resolve::images::user(&crate::resolve::nginx::image(bp).0).map_or(101, |(_, gid)| gid);
+    let gid = crate::components::docker::resolve::images::user(&crate::components::proxy::resolve::nginx::image(bp).0)
+        .map_or(101, |(_, gid)| gid);
     vhosts
         .iter()
         .filter(|_| serves_here)

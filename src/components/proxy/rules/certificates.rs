@@ -2,7 +2,7 @@
 //! them, cannot serve.
 //!
 //! - E605: a load balancer that terminates TLS gets one Hetzner managed
-//!   certificate per 100 site names (`plan::terraform`), and Hetzner issues
+//!   certificate per 100 site names (`components::provisioning::plan::terraform`), and Hetzner issues
 //!   those "only [for] domains managed by Hetzner DNS" (Hetzner Cloud API,
 //!   POST /v1/certificates, <https://docs.hetzner.cloud/reference/cloud#certificates-create-a-certificate>;
 //!   the same text at <https://metacpan.org/pod/VM::HetznerCloud::API::Certificates>).
@@ -14,7 +14,7 @@
 //! - E606: a `vpn_only` Odoo environment on a host other than the VPN host.
 //!   gen makes `vpn_only` names work on the VPN host by itself: the clients'
 //!   `DNS =` is the server's VPN address, whose dnsmasq answers those names
-//!   with that address (`resolve::wireguard::VpnDns`), so requests go through
+//!   with that address (`components::network::resolve::VpnDns`), so requests go through
 //!   the split tunnel (AllowedIPs = the VPN subnet) and nginx sees a VPN
 //!   source. On another host nothing routes the VPN subnet there and the
 //!   VPN's DNS does not answer for it: clients resolve the public address,
@@ -139,7 +139,7 @@ fn vpn_only_elsewhere(bp: &Blueprint, out: &mut Vec<Finding>) {
     }
 }
 
-pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
+pub fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     managed_certificate(bp, out);
     vpn_only_elsewhere(bp, out);
 }

@@ -7,9 +7,9 @@ use std::net::Ipv6Addr;
 use ipnet::Ipv6Net;
 use serde::Serialize;
 
-use super::placement::{Placed, Published, Role};
-use super::vhost::Vhost;
 use crate::blueprint::model::{Amount, Blueprint, Host, Resources, TlsMode};
+use crate::components::proxy::resolve::vhost::Vhost;
+use crate::resolve::placement::{Placed, Published, Role};
 
 /// The stack's own bridge network. A fixed subnet lets pg_hba.conf and
 /// firewall rules name the containers' addresses.
@@ -22,7 +22,7 @@ pub const NETWORK_SUBNET: &str = "172.30.0.0/24";
 /// is just as unlikely to collide with another network the host joins and,
 /// unlike the RFC's recipe, gives the same prefix on every build. Its
 /// subnets are the Docker networks of the project's hosts: `…:0::/64` the
-/// default bridge (`fixed-cidr-v6`, resolve::docker), `…:1::/64` the compose
+/// default bridge (`fixed-cidr-v6`, components::docker::resolve::engine), `…:1::/64` the compose
 /// network, so pg_hba.conf and DOCKER-USER can name the containers' IPv6
 /// addresses as they name 172.30.0.0/24.
 pub fn ula(project: &str) -> Ipv6Net {
@@ -55,7 +55,7 @@ pub struct ComposePlan {
     /// The network's IPv6 subnet (`ula_subnet(project, 1)`): the network is
     /// dual-stack (`enable_ipv6`), so a port Docker publishes on every
     /// address gets IPv6 DNAT to nginx's own IPv6 address (with the daemon's
-    /// `ip6tables`, resolve::docker) and nginx sees the client's real address,
+    /// `ip6tables`, components::docker::resolve::engine) and nginx sees the client's real address,
     /// as over IPv4. A port published on one IPv4 address stays IPv4 only.
     pub subnet6: String,
     /// The network's name in Docker (`<compose project>_<network>`), which
@@ -117,9 +117,9 @@ pub struct ServicePlan {
     pub note: Option<String>,
     /// `shm_size` (/dev/shm) with its reason; PostgreSQL's, from
     /// `components::postgres::resolve::shm_size`. None: Docker's default.
-    pub shm_size: Option<super::Derived<String>>,
+    pub shm_size: Option<crate::resolve::Derived<String>>,
     /// `working_dir`, for a runtime image without a `WORKDIR` at its code
-    /// path (`resolve::images::code_path`); None: the image's own.
+    /// path (`components::docker::resolve::images::code_path`); None: the image's own.
     pub working_dir: Option<String>,
     /// Where the service's code comes from, printed above its volumes:
     /// a site's `app_dir`, which the operator's deploy fills.
@@ -156,9 +156,9 @@ fn amount(a: Option<Amount>) -> Option<AmountPlan> {
 }
 
 /// A probe that runs inside the container with what its image ships
-/// (the table is `resolve::images`).
+/// (the table is `components::docker::resolve::images`).
 pub(crate) fn probe(image: &str, url: &str) -> Vec<String> {
-    super::images::http_probe(image, url)
+    crate::components::docker::resolve::images::http_probe(image, url)
 }
 
 /// A health check every 30 s: Docker's first check comes one `interval`
@@ -295,7 +295,7 @@ fn site_service(bp: &Blueprint, p: &Placed, site: usize, part: usize) -> Option<
 }
 
 /// A site's code from its `app_dir`: bind-mounted read-only at the code path
-/// of its runtime image (`resolve::images::code_path`: /app for node, python and
+/// of its runtime image (`components::docker::resolve::images::code_path`: /app for node, python and
 /// tiangolo's FastAPI images, with `working_dir` where the image has no
 /// `WORKDIR` there), and created by install.sh, root's and 0755 (the
 /// container only reads it), so a first deploy mounts a directory gen made
@@ -303,7 +303,9 @@ fn site_service(bp: &Blueprint, p: &Placed, site: usize, part: usize) -> Option<
 /// fills it. An image gen knows no code path for is E215 in check; nothing
 /// is mounted for it here.
 fn code(s: &mut ServicePlan, app_dir: Option<&str>) {
-    let (Some(dir), Some(code)) = (app_dir, super::images::code_path(&s.image)) else { return };
+    let (Some(dir), Some(code)) = (app_dir, crate::components::docker::resolve::images::code_path(&s.image)) else {
+        return;
+    };
     s.volumes.push(format!("{dir}:{}:ro", code.path));
     s.app_dir = Some(dir.to_string());
     if code.working_dir {
@@ -328,7 +330,7 @@ fn odoo_service(bp: &Blueprint, host: &Host, p: &Placed, app: usize, env: usize)
     let env = app.environments.get(env)?;
     let pg = bp.postgres.iter().find(|pg| pg.name == app.database)?;
     // The compose service on this host, or the database host's private address.
-    let (db_host, remote) = super::private::db_endpoint(bp, app, host)?;
+    let (db_host, remote) = crate::resolve::private::db_endpoint(bp, app, host)?;
     let mut s = base(&p.service, &app.image.0, health(probe(&app.image.0, "http://127.0.0.1:8069/web/health"), "60s"));
     s.environment = vec![
         ("HOST".into(), db_host),
@@ -351,7 +353,7 @@ fn odoo_service(bp: &Blueprint, host: &Host, p: &Placed, app: usize, env: usize)
                 app.data_host().map_or_else(String::new, ToString::to_string)
             ),
         });
-    } else if let Some(user) = super::images::user(&app.image.0) {
+    } else if let Some(user) = crate::components::docker::resolve::images::user(&app.image.0) {
         s.dirs.push(HostDir::new(
             &env.data_dir,
             user,
@@ -410,7 +412,7 @@ pub fn terminates_tls(bp: &Blueprint, host: &Host) -> bool {
 }
 
 fn proxy_service(bp: &Blueprint, host: &Host, vhosts: &[Vhost]) -> Option<ServicePlan> {
-    let image = super::nginx::image(bp);
+    let image = crate::components::proxy::resolve::nginx::image(bp);
     let mut s = base("nginx", &image.0, health(probe(&image.0, "http://127.0.0.1/health"), "10s"));
     let (ip, note) = proxy_bind(bp, host);
     let prefix = if ip.is_empty() { String::new() } else { format!("{ip}:") };
@@ -421,9 +423,9 @@ fn proxy_service(bp: &Blueprint, host: &Host, vhosts: &[Vhost]) -> Option<Servic
     s.note = note;
     s.volumes =
         vec!["./nginx/nginx.conf:/etc/nginx/nginx.conf:ro".into(), "./nginx/conf.d:/etc/nginx/conf.d:ro".into()];
-    // Logs as host files (resolve::nginx::logs): fail2ban's jail reads the error log.
-    let logs = super::nginx::logs(&bp.project.name.0);
-    s.volumes.push(format!("{}:{}", logs.dir, super::nginx::LOG_MOUNT));
+    // Logs as host files (components::proxy::resolve::nginx::logs): fail2ban's jail reads the error log.
+    let logs = crate::components::proxy::resolve::nginx::logs(&bp.project.name.0);
+    s.volumes.push(format!("{}:{}", logs.dir, crate::components::proxy::resolve::nginx::LOG_MOUNT));
     s.dirs.push(HostDir::new(
         &logs.dir,
         ROOT,
@@ -446,7 +448,7 @@ fn proxy_service(bp: &Blueprint, host: &Host, vhosts: &[Vhost]) -> Option<Servic
     }
     if vhosts.iter().any(|v| v.access.auth.is_some()) {
         s.volumes.push("./nginx/auth:/etc/nginx/auth:ro".into());
-        let nginx_gid = super::images::user(&image.0).map_or(101, |(_, gid)| gid);
+        let nginx_gid = crate::components::docker::resolve::images::user(&image.0).map_or(101, |(_, gid)| gid);
         s.dirs.push(HostDir::new(
             "./nginx/auth",
             (0, nginx_gid),
@@ -454,7 +456,7 @@ fn proxy_service(bp: &Blueprint, host: &Host, vhosts: &[Vhost]) -> Option<Servic
             "install.sh writes the password files; nginx's workers (group nginx) read them",
         ));
     }
-    // No depends_on: nginx resolves its upstreams per request (resolve::nginx::Upstream),
+    // No depends_on: nginx resolves its upstreams per request (components::proxy::resolve::nginx::Upstream),
     // so it starts, and serves every other site, while one upstream is down.
     resources(&mut s, bp.proxy.as_ref().and_then(|p| p.resources).unwrap_or_default());
     Some(s)

@@ -26,7 +26,7 @@ pub struct DockerPlan {
     /// Where install.sh puts it; a change restarts dockerd (install.sh's
     /// pending `restart docker`), which restarts the containers.
     pub daemon_json: &'static str,
-    /// `fixed-cidr-v6`: subnet 0 of the project's ULA (resolve::compose::ula),
+    /// `fixed-cidr-v6`: subnet 0 of the project's ULA (components::docker::resolve::compose::ula),
     /// for the default bridge, which `ipv6: true` turns dual-stack and which
     /// needs a subnet then.
     pub fixed_cidr_v6: String,
@@ -35,15 +35,15 @@ pub struct DockerPlan {
     /// `ufw route` rule admits).
     pub ula: String,
     /// The systemd drop-in that puts ip6tables' jump to DOCKER-USER first
-    /// in FORWARD each time dockerd starts (see `resolve::firewall`).
+    /// in FORWARD each time dockerd starts (see `components::firewall::resolve`).
     pub dropin: &'static str,
 }
 
 pub fn plan(project: &str) -> DockerPlan {
     DockerPlan {
         daemon_json: "/etc/docker/daemon.json",
-        fixed_cidr_v6: super::compose::ula_subnet(project, 0).to_string(),
-        ula: super::compose::ula(project).to_string(),
+        fixed_cidr_v6: crate::components::docker::resolve::compose::ula_subnet(project, 0).to_string(),
+        ula: crate::components::docker::resolve::compose::ula(project).to_string(),
         dropin: "/etc/systemd/system/docker.service.d/gen-docker-user6.conf",
     }
 }

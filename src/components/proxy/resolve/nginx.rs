@@ -1,12 +1,12 @@
 //! The nginx proxy of one host: which syntax its version takes, the TLS
-//! profile, and its virtual hosts ([`super::vhost`]).
+//! profile, and its virtual hosts ([`crate::components::proxy::resolve::vhost`]).
 
 use serde::Serialize;
 
-use super::placement::{Placed, Role};
-use super::vhost::Vhost;
 use crate::blueprint::model::{Blueprint, Host};
 use crate::blueprint::units::{Image, Size};
+use crate::components::proxy::resolve::vhost::Vhost;
+use crate::resolve::placement::{Placed, Role};
 
 pub const DEFAULT_IMAGE: &str = "nginx:1.28.0-alpine";
 
@@ -26,9 +26,9 @@ pub struct NginxPlan {
     pub tls: bool,
     pub ciphers: &'static str,
     pub max_body: String,
-    /// One conf.d file each ([`super::vhost::on_host`]).
+    /// One conf.d file each ([`crate::components::proxy::resolve::vhost::on_host`]).
     pub vhosts: Vec<Vhost>,
-    /// `resolver` for the per-request lookups of upstreams (see [`super::vhost::Upstream`]).
+    /// `resolver` for the per-request lookups of upstreams (see [`crate::components::proxy::resolve::vhost::Upstream`]).
     pub resolver: &'static str,
     pub resolver_valid: &'static str,
     /// The range whose `X-Forwarded-For` nginx trusts for the client's
@@ -91,10 +91,10 @@ pub fn image(bp: &Blueprint) -> Image {
 
 /// `http2 on;` exists from nginx 1.25.1; older versions (Debian 12 ships
 /// 1.22) only know `listen 443 ssl http2;`, which 1.25.1+ deprecates. The
-/// version is in gen's table, [`super::versions::NGINX`].
+/// version is in gen's table, [`crate::resolve::versions::NGINX`].
 pub fn http2_directive(version: &[u32]) -> bool {
     let v = [0, 1, 2].map(|i| version.get(i).copied().unwrap_or(0));
-    super::versions::nginx_has("http2", None, v)
+    crate::resolve::versions::nginx_has("http2", None, v)
 }
 
 /// The load balancer's subnet when it reaches `host` over the private
@@ -108,7 +108,7 @@ fn real_ip_from(bp: &Blueprint, host: &Host) -> Option<String> {
     Some(net.subnet.clone())
 }
 
-/// nginx on `host`, serving `vhosts` ([`super::vhost::on_host`]); None
+/// nginx on `host`, serving `vhosts` ([`crate::components::proxy::resolve::vhost::on_host`]); None
 /// when placement puts no proxy there.
 pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed], vhosts: &[Vhost]) -> Option<NginxPlan> {
     if !placed.iter().any(|p| p.role == Role::Proxy) {
@@ -116,8 +116,8 @@ pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed], vhosts: &[Vhost]) ->
     }
     let image = image(bp);
     // A floating tag (W420) gets the newest nginx gen knows.
-    let version = super::versions::nginx(&image).version;
-    let version_text = super::versions::dotted(&version);
+    let version = crate::resolve::versions::nginx(&image).version;
+    let version_text = crate::resolve::versions::dotted(&version);
     let http2 = http2_directive(&version);
     let max_body = bp.proxy.as_ref().and_then(|p| p.max_body).unwrap_or(Size::mib(16));
     Some(NginxPlan {

@@ -105,7 +105,7 @@ fn named(bp: &Blueprint, out: &mut Vec<Finding>) {
 fn files(bp: &Blueprint, out: &mut Vec<Finding>) {
     for host in &bp.hosts {
         let mut seen: BTreeMap<String, String> = BTreeMap::new();
-        for v in crate::resolve::vhost::on_host(bp, host) {
+        for v in crate::components::proxy::resolve::vhost::on_host(bp, host) {
             match seen.get(&v.file) {
                 Some(first) => out.push(
                     Finding::error(
@@ -123,7 +123,7 @@ fn files(bp: &Blueprint, out: &mut Vec<Finding>) {
     }
 }
 
-pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
+pub fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     files(bp, out);
     load_balanced(bp, out);
     named(bp, out);
@@ -194,7 +194,7 @@ load_balancers:
         // site `prod` is `static-prod.conf`: apart.
         assert_eq!(codes(&GOOD.replace("name: landing", "name: prod")), Vec::<&str>::new());
         // An application named `static` makes its `prod` `static-prod.conf` too.
-        let base = include_str!("../../tests/fixtures/invalid/base/minimal.yaml")
+        let base = include_str!("../../../../tests/fixtures/invalid/base/minimal.yaml")
             .replace("  - name: odoo\n", "  - name: static\n");
         let text = format!("{base}{}", GOOD.replace("name: landing", "name: prod"));
         let bp: Blueprint = serde_yaml::from_str(&text).expect("blueprint");
