@@ -39,7 +39,6 @@ mod storage;
 mod surfaces;
 mod unlimited;
 mod versions;
-mod websites;
 
 use crate::blueprint::Blueprint;
 use crate::diag::Finding;
@@ -48,7 +47,7 @@ pub fn check(bp: &Blueprint) -> Vec<Finding> {
     let mut findings = Vec::new();
     names::check(bp, &mut findings);
     literals::check(bp, &mut findings);
-    websites::check(bp, &mut findings);
+    crate::components::website::rules::check(bp, &mut findings);
     crate::components::proxy::rules::served::check(bp, &mut findings);
     // Each component kind's own rules; the shared ones below read their records.
     crate::components::rules(bp, &mut findings);
