@@ -128,7 +128,7 @@ pub fn describe(plan: &Plan) -> String {
             );
         }
         crate::components::firewall::resolve::describe(&mut s, &h.exposure);
-        crate::plan::jobs::describe(h, &mut s);
+        crate::components::backup::plan::jobs::describe(h, &mut s);
         if !h.secrets.is_empty() {
             let names: Vec<&str> = h.secrets.iter().map(|x| x.name.as_str()).collect();
             let _ = writeln!(s, "  secrets {}", names.join(", "));

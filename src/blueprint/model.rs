@@ -15,13 +15,13 @@
 //! (backups, monitoring) and [`costs`] (budget, growth, SLA, claims).
 
 pub mod hosts;
-pub mod operations;
 pub mod services;
 pub mod web;
 
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+pub use crate::components::backup::model::*;
 pub use crate::components::cost::model::*;
 pub use crate::components::firewall::model::*;
 pub use crate::components::mariadb::model::*;
@@ -35,7 +35,6 @@ pub use crate::components::service::model::*;
 pub use crate::components::static_site::model::*;
 pub use crate::components::website::model::*;
 pub use hosts::*;
-pub use operations::*;
 pub use services::*;
 pub use web::*;
 

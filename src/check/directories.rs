@@ -8,7 +8,7 @@
 //! ([`crate::components::data_dirs`]) are checked, so a new kind's are too.
 
 use crate::blueprint::model::Blueprint;
-use crate::check::backup::within;
+use crate::components::backup::rules::backup::within;
 use crate::diag::Finding;
 
 /// Directories of the host's own system, which no container's data or

@@ -23,8 +23,6 @@
 //! | E81x/W81x | cost and growth figures: stated claims, unpriced items, recurring products priced as one copy |
 //! | W815 | a blueprint priced from a catalog checked against its sources longer ago than the catalog's limit (`price_age`) |
 
-pub(crate) mod backup;
-mod backup_space;
 mod capacity;
 mod database;
 pub(crate) mod directories;
@@ -32,7 +30,6 @@ pub mod entropy;
 mod lifecycle;
 pub(crate) mod literals;
 pub(crate) mod names;
-mod recovery;
 mod secrets;
 mod sharing;
 mod storage;
@@ -68,9 +65,9 @@ pub fn check(bp: &Blueprint) -> Vec<Finding> {
     versions::check(bp, &mut findings);
     lifecycle::check(bp, &mut findings);
     storage::check(bp, &mut findings);
-    backup::check(bp, &mut findings);
-    backup_space::check(bp, &mut findings);
-    recovery::check(bp, &mut findings);
+    crate::components::backup::rules::backup::check(bp, &mut findings);
+    crate::components::backup::rules::space::check(bp, &mut findings);
+    crate::components::backup::rules::recovery::check(bp, &mut findings);
     secrets::check(bp, &mut findings);
     crate::components::cost::rules::budget::check(bp, &mut findings);
     crate::components::cost::rules::recurring::check(bp, &mut findings);

@@ -25,6 +25,7 @@
 //! the resolve stage, `rules.rs` the check stage (`tests/pipeline.rs`);
 //! this registry only wires them.
 
+pub mod backup;
 pub mod cost;
 pub mod docker;
 pub mod firewall;
@@ -64,6 +65,7 @@ pub struct Component {
 
 /// Every component, in folder order. A kind of [`KINDS`] is one too.
 pub const COMPONENTS: &[Component] = &[
+    backup::COMPONENT,
     cost::COMPONENT,
     docker::COMPONENT,
     firewall::COMPONENT,

@@ -3,13 +3,14 @@
 //! number and default comes from `resolve`, which rules read too.
 
 pub mod deploy;
-pub mod jobs;
 
 use serde::Serialize;
 
 use crate::blueprint::model::{Blueprint, Host, HostKind};
 use crate::blueprint::units::Size;
 use crate::blueprint::Loaded;
+use crate::components::backup::plan::jobs;
+use crate::components::backup::resolve::backup;
 use crate::components::cost::plan::report;
 use crate::components::docker::resolve::compose;
 use crate::components::docker::resolve::engine as docker;
@@ -24,7 +25,7 @@ use crate::components::provisioning::resolve::provision;
 use crate::components::proxy::resolve::nginx;
 use crate::components::proxy::resolve::vhost;
 use crate::components::ClientDatabase;
-use crate::resolve::{backup, capacity, connections, machine, odoo, placement, private, Derived};
+use crate::resolve::{capacity, connections, machine, odoo, placement, private, Derived};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Plan {

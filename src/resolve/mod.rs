@@ -9,8 +9,6 @@
 //! so a function here skips a reference that does not resolve rather than
 //! assume it does.
 
-pub mod backup;
-pub mod backup_size;
 pub mod capacity;
 pub mod connections;
 pub mod growth;

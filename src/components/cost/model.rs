@@ -248,7 +248,7 @@ pub enum Figure {
     },
     /// What the offsite restic repository holds in a year, with its kept
     /// daily and monthly snapshots (gen's projection: each snapshot tree once,
-    /// each kept set of dumps and archives in full; see `resolve::backup_size`).
+    /// each kept set of dumps and archives in full; see docs/design.md, "Backups, restore and monitoring").
     OffsiteNeeded {
         /// The year.
         year: u32,

@@ -250,7 +250,7 @@ fn ownership(bp: &Blueprint, out: &mut Vec<Finding>) {
                 ),
             );
         }
-        let odoo = crate::resolve::backup::odoo_databases(bp, &pg.name.0);
+        let odoo = crate::components::backup::resolve::backup::odoo_databases(bp, &pg.name.0);
         if RESERVED_DATABASES.contains(&db.name.as_str()) {
             refuse("name", format!("`{}` is PostgreSQL's own database", db.name));
         } else if odoo.iter().any(|(o, _)| o == &db.name) {

@@ -216,11 +216,11 @@ pub fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     }
 }
 
-/// The restic repository in `year` (`resolve::backup_size::offsite_need`), with
+/// The restic repository in `year` (`components::backup::resolve::size::offsite_need`), with
 /// how it is made up; none without an offsite copy or outside the projection.
 fn offsite_needed(bp: &Blueprint, year: u32) -> Option<(Size, String)> {
     use crate::blueprint::model::BackupMode;
-    use crate::resolve::backup_size as size;
+    use crate::components::backup::resolve::size;
     let backup = bp.backup.as_ref()?;
     let o = backup.offsite.as_ref()?;
     let (start, n) = size::years(bp);

@@ -6,13 +6,15 @@
 
 use crate::blueprint::model::{BackupTool, Blueprint, Scheduler, WebhookKind};
 use crate::blueprint::units::Duration;
+use crate::components::backup::resolve::backup::{Schedule, DEFAULT_MAX_DURATION};
 use crate::diag::Finding;
-use crate::resolve::backup::{Schedule, DEFAULT_MAX_DURATION};
 
 /// Every backup job the blueprint can schedule runs once a day.
 const DAILY: Duration = Duration(86_400);
 
-pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
+/// Runs this family's rules (the module's doc lists them) over `bp`,
+/// appending each finding to `out`.
+pub fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     rpo(bp, out);
     webhook(bp, out);
     let Some(backup) = &bp.backup else { return };

@@ -28,7 +28,7 @@
 use crate::blueprint::model::{Backup, BackupMode, Blueprint};
 use crate::blueprint::units::Size;
 
-use super::growth;
+use crate::resolve::growth;
 
 /// A backed-up directory whose size the growth projection knows: the growth
 /// items whose mount is the path or lies below it.
@@ -137,7 +137,7 @@ mod tests {
     use super::*;
 
     fn blueprint() -> Blueprint {
-        let base = include_str!("../../tests/fixtures/invalid/base/minimal.yaml");
+        let base = include_str!("../../../../tests/fixtures/invalid/base/minimal.yaml");
         let extra = "backup:\n  host: ax52\n  local: {path: /b, at: \"02:00\", keep_days: 7, daily_size: 8G}\n  offsite: {tool: restic, repository: /r, at: \"05:00\", keep_daily: 30, keep_monthly: 12, password_secret: R}\n  paths:\n    - {name: plans, path: /mnt/plans, mode: snapshot}\n    - {name: prod, path: /mnt/odoo-data/prod, mode: archive}\ngrowth:\n  start_year: 2026\n  years: 5\n  items:\n    - {name: plans, mount: /mnt/plans, initial: 250G, per_year: 50G}\n    - {name: postgres, mount: /mnt/odoo-data, initial: 50G, per_year: 10G}\n";
         serde_yaml::from_str(&format!("{base}{extra}")).expect("blueprint")
     }

@@ -11,7 +11,7 @@
 //!    server (the Odoo plan's own figures, section 6.3: 30 min Ubuntu, 1 h
 //!    Docker and stack) or 30 min on a cloud server (an assumption);
 //! 3. on the backup host, reading the latest set back from the offsite copy
-//!    (`resolve::backup_size::restore_size`: the snapshot trees plus one
+//!    (`components::backup::resolve::size::restore_size`: the snapshot trees plus one
 //!    `daily_size`, in the last year of the growth projection) at
 //!    `sla.restore_throughput`, else 50 MiB/s (an assumption: Hetzner
 //!    publishes no Storage Box throughput).
@@ -29,8 +29,8 @@ use std::collections::HashSet;
 
 use crate::blueprint::model::{Blueprint, Host, HostKind};
 use crate::blueprint::units::{Duration, Size};
+use crate::components::backup::resolve::size as backup_size;
 use crate::diag::Finding;
-use crate::resolve::backup_size;
 
 /// The hours of the average month, 8760 h / 12, over which availability is
 /// counted (a 30-day month would be 720 h).
@@ -136,7 +136,9 @@ fn single_points(bp: &Blueprint) -> Vec<&Host> {
     bp.hosts.iter().filter(|h| names.contains(h.name.as_str())).collect()
 }
 
-pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
+/// Runs this family's rules (the module's doc lists them) over `bp`,
+/// appending each finding to `out`.
+pub fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     let Some(sla) = &bp.sla else { return };
     let budget = monthly_budget(sla.availability);
     if sla.rto.0 > budget {

@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::hosts::Price;
+use crate::blueprint::model::Price;
 use crate::blueprint::units::{Duration, Name, SecretName, Size};
 
 /// Nightly backups on one host and their offsite copy.

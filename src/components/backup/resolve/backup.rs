@@ -4,9 +4,9 @@
 
 use serde::Serialize;
 
-use super::Derived;
 use crate::blueprint::model::{BackupMode, BackupTool, Blueprint, Host, Scheduler};
 use crate::blueprint::units::Duration;
+use crate::resolve::Derived;
 
 /// A local run that takes longer than this collides with whatever follows it.
 pub const DEFAULT_MAX_DURATION: Duration = Duration(3600);
@@ -167,7 +167,7 @@ pub fn plan(bp: &Blueprint, host: &Host) -> Option<BackupPlan> {
                 user: pg.user.clone(),
                 databases: dbs.iter().map(|(db, _)| db.clone()).collect(),
                 clients: dbs,
-                remote_hosts: super::private::remote_clients(bp, pg).into_iter().map(|c| c.host).collect(),
+                remote_hosts: crate::resolve::private::remote_clients(bp, pg).into_iter().map(|c| c.host).collect(),
             }
         })
         .collect();

@@ -1,7 +1,7 @@
 //! Backup storage over time: the trees a backup copies against the local
 //! backup partition and the offsite repository, year by year of the growth
 //! projection, and growth tables that disagree with the backup's own figures.
-//! Sizes and the deduplication assumption come from `resolve::backup_size`.
+//! Sizes and the deduplication assumption come from `components::backup::resolve::size`.
 //!
 //! | code | finding |
 //! |---|---|
@@ -16,15 +16,17 @@
 
 use crate::blueprint::model::{Backup, BackupMode, BackupTool, Blueprint};
 use crate::blueprint::units::Size;
+use crate::components::backup::resolve::size::{self as size, Tree};
 use crate::diag::Finding;
-use crate::resolve::backup_size::{self as size, Tree};
 
 /// Two sizes agree within 10 % of the larger (documents round).
 fn agree(a: Size, b: Size) -> bool {
     a.0.abs_diff(b.0) * 10 <= a.0.max(b.0)
 }
 
-pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
+/// Runs this family's rules (the module's doc lists them) over `bp`,
+/// appending each finding to `out`.
+pub fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     let Some(backup) = &bp.backup else { return };
     let trees = size::trees(bp, backup);
     local(bp, backup, &trees, out);

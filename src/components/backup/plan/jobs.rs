@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
+use crate::components::backup::resolve::backup::BackupPlan;
 use crate::components::monitoring::resolve::MonitoringPlan;
-use crate::resolve::backup::BackupPlan;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Jobs {
@@ -95,7 +95,7 @@ pub fn plan(
 }
 
 /// The backup, monitoring and job lines of `gen plan` for one host.
-pub fn describe(h: &super::HostPlan, s: &mut String) {
+pub fn describe(h: &crate::plan::HostPlan, s: &mut String) {
     use std::fmt::Write as _;
     if let Some(b) = &h.backup {
         let _ =

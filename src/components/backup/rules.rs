@@ -1,0 +1,5 @@
+//! The backup component's rules, one file per family.
+
+pub mod backup;
+pub mod recovery;
+pub mod space;
