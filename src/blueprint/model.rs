@@ -7,7 +7,7 @@
 //! optional here; `resolve` applies every default in one place.
 //!
 //! The types are grouped by section: [`hosts`] (machines, disks, network,
-//! load balancer), [`services`] (nginx, websites, Odoo, PostgreSQL),
+//! load balancer), [`services`] (nginx, websites, PostgreSQL), Odoo,
 //! container services of any image and MariaDB servers (`crate::components`), [`web`] (static
 //! sites, redirects), [`access`] (VPN, DNS, firewall),
 //! [`operations`] (backups, monitoring) and
@@ -24,6 +24,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 pub use crate::components::mariadb::model::*;
+pub use crate::components::odoo::model::*;
 pub use crate::components::redirect::model::*;
 pub use crate::components::redis::model::*;
 pub use crate::components::service::model::*;

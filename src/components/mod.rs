@@ -20,11 +20,19 @@
 //! | static site | `static_site/` | `static_sites[]` |
 //! | redirect | `redirect/` | `redirects[]` |
 //!
+//! Components with a folder and templates of their own but no kind yet,
+//! whose containers the shared `resolve::placement` still places:
+//!
+//! | component | folder | blueprint |
+//! |---|---|---|
+//! | Odoo | `odoo/` | `applications[]` |
+//!
 //! Stages still hold file by file: `model.rs` is the load stage, `resolve.rs`
 //! the resolve stage, `rules.rs` the check stage (`tests/pipeline.rs`);
 //! this registry only wires them.
 
 pub mod mariadb;
+pub mod odoo;
 pub mod redirect;
 pub mod redis;
 pub mod service;
@@ -53,8 +61,14 @@ pub struct Component {
 }
 
 /// Every component, in folder order. A kind of [`KINDS`] is one too.
-pub const COMPONENTS: &[Component] =
-    &[mariadb::COMPONENT, redirect::COMPONENT, redis::COMPONENT, service::COMPONENT, static_site::COMPONENT];
+pub const COMPONENTS: &[Component] = &[
+    mariadb::COMPONENT,
+    odoo::COMPONENT,
+    redirect::COMPONENT,
+    redis::COMPONENT,
+    service::COMPONENT,
+    static_site::COMPONENT,
+];
 
 /// One kind of component and what it contributes to each shared record.
 pub struct Kind {

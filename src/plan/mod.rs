@@ -16,9 +16,10 @@ use crate::blueprint::model::{Blueprint, Host, HostKind};
 use crate::blueprint::units::Size;
 use crate::blueprint::Loaded;
 use crate::components::mariadb::resolve as mariadb;
+use crate::components::odoo::plan as odoo;
 use crate::resolve::{
-    backup, capacity, compose, connections, docker, firewall, installimage, machine, monitoring, nginx, odoo,
-    placement, postgres, private, provision, vhost, wireguard, Derived,
+    backup, capacity, compose, connections, docker, firewall, installimage, machine, monitoring, nginx, placement,
+    postgres, private, provision, vhost, wireguard, Derived,
 };
 
 #[derive(Debug, Clone, Serialize)]

@@ -22,8 +22,6 @@ pub mod images;
 pub mod installimage;
 pub mod monitoring;
 pub mod nginx;
-pub mod odoo;
-pub mod odoo_options;
 pub mod pgtune;
 pub mod placement;
 pub mod postgres;
