@@ -11,9 +11,9 @@ use serde::Serialize;
 use crate::blueprint::{self, units::Money};
 use crate::cli::Format;
 use crate::compile::lint;
+use crate::components::cost::resolve::{self as cost, CostPlan, Line};
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
-use crate::resolve::cost::{self, CostPlan, Line};
 
 /// Prints the summary (or the difference to `base`) of each blueprint, as
 /// text or as the `--format json` document (`cost`: each blueprint's cost

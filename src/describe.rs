@@ -3,9 +3,9 @@
 
 use std::fmt::Write as _;
 
+use crate::components::docker::resolve::compose::published;
+use crate::components::proxy::resolve::vhost::VhostKind;
 use crate::plan::Plan;
-use crate::resolve::compose::published;
-use crate::resolve::vhost::VhostKind;
 
 pub fn describe(plan: &Plan) -> String {
     let mut s = String::new();
@@ -127,7 +127,7 @@ pub fn describe(plan: &Plan) -> String {
                 m.server, m.path, m.server_host
             );
         }
-        crate::resolve::firewall::describe(&mut s, &h.exposure);
+        crate::components::firewall::resolve::describe(&mut s, &h.exposure);
         crate::plan::jobs::describe(h, &mut s);
         if !h.secrets.is_empty() {
             let names: Vec<&str> = h.secrets.iter().map(|x| x.name.as_str()).collect();

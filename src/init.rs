@@ -49,7 +49,7 @@ pub fn project_files() -> Vec<(PathBuf, String)> {
     let version = env!("CARGO_PKG_VERSION");
     vec![
         (PathBuf::from("schemas/blueprint.schema.json"), crate::schema::blueprint_schema_text()),
-        (PathBuf::from("schemas/cost.schema.json"), crate::plan::report::cost_schema_text()),
+        (PathBuf::from("schemas/cost.schema.json"), crate::components::cost::plan::report::cost_schema_text()),
         (PathBuf::from(".gitignore"), GITIGNORE.to_string()),
         (PathBuf::from(".github/workflows/gen.yml"), WORKFLOW.replace("VERSION", version)),
         (PathBuf::from(".pre-commit-config.yaml"), PRE_COMMIT.replace("VERSION", version)),

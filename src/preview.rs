@@ -12,7 +12,8 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::compile::Compiled;
-use crate::plan::{deploy, terraform};
+use crate::components::provisioning::plan::terraform;
+use crate::plan::deploy;
 use crate::render::fileset::FileSet;
 
 /// The whole prediction.

@@ -24,7 +24,7 @@ pub(crate) fn report_file(name: &str, file: &str) -> String {
 #[test]
 fn cost_schema_matches_the_committed_copy() {
     let path = repo().join("schemas/cost.schema.json");
-    let generated = gen::plan::report::cost_schema_text();
+    let generated = gen::components::cost::plan::report::cost_schema_text();
     if std::env::var_os("GEN_UPDATE_SCHEMA").is_some() {
         std::fs::write(&path, &generated).expect("write schema");
     }

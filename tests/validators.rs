@@ -181,7 +181,8 @@ fn nginx_configs_follow_the_tls_and_proxy_rules() {
     }
     let odoo_main = std::fs::read_to_string(find(&out.join("odoo-dedicated"), "nginx.conf").remove(0)).unwrap();
     assert!(odoo_main.contains("ssl_protocols TLSv1.2 TLSv1.3;"));
-    assert!(odoo_main.contains(&format!("ssl_ciphers {};", gen::resolve::nginx::MOZILLA_INTERMEDIATE_CIPHERS)));
+    assert!(odoo_main
+        .contains(&format!("ssl_ciphers {};", gen::components::proxy::resolve::nginx::MOZILLA_INTERMEDIATE_CIPHERS)));
     assert!(odoo_main.contains("map $http_upgrade $connection_upgrade"));
     // Upstreams resolve per request in Docker's DNS: no `upstream` block that
     // nginx would resolve at start, so one stopped container cannot stop it.

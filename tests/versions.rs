@@ -1,6 +1,6 @@
 //! The generated files use only what the pinned version of each program
 //! has, by gen's one version table (`gen::resolve::versions`) and its image
-//! table (`gen::resolve::images::clients`): every nginx directive, every
+//! table (`gen::components::docker::resolve::images::clients`): every nginx directive, every
 //! postgresql.conf setting gen writes, every odoo.conf option and every
 //! health-check program of the reference blueprints, as they are and pinned
 //! to older versions. A directive the table does not know fails here too, so
@@ -9,7 +9,8 @@
 use std::collections::BTreeMap;
 
 use gen::blueprint::units::Image;
-use gen::resolve::{images, versions};
+use gen::components::docker::resolve::images;
+use gen::resolve::versions;
 
 use crate::common::repo;
 

@@ -6,15 +6,14 @@
 //! allowed values and what happens when it is left out. Optional fields stay
 //! optional here; `resolve` applies every default in one place.
 //!
-//! The types are grouped by section: [`hosts`] (machines, disks, network,
-//! load balancer), [`services`] (nginx, websites, PostgreSQL), Odoo,
-//! container services of any image and MariaDB servers (`crate::components`), [`web`] (static
-//! sites, redirects), [`access`] (VPN, DNS, firewall),
-//! [`operations`] (backups, monitoring) and
-//! [`costs`] (budget, growth, SLA, cost items, claims).
+//! The root and the hosts are here ([`hosts`]: machines, disks, volumes,
+//! prices); each component's types are in its folder's `model`
+//! (`crate::components`: networks and the VPN, firewall, container
+//! services, MariaDB, …) and re-exported here, so every type is
+//! `crate::blueprint::model::Name`. Not moved yet: [`services`] (nginx,
+//! websites, PostgreSQL), [`web`] (served names), [`operations`]
+//! (backups, monitoring) and [`costs`] (budget, growth, SLA, claims).
 
-pub mod access;
-pub mod costs;
 pub mod hosts;
 pub mod operations;
 pub mod services;
@@ -23,14 +22,17 @@ pub mod web;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+pub use crate::components::cost::model::*;
+pub use crate::components::firewall::model::*;
 pub use crate::components::mariadb::model::*;
+pub use crate::components::monitoring::model::*;
+pub use crate::components::network::model::*;
 pub use crate::components::odoo::model::*;
+pub use crate::components::proxy::model::*;
 pub use crate::components::redirect::model::*;
 pub use crate::components::redis::model::*;
 pub use crate::components::service::model::*;
 pub use crate::components::static_site::model::*;
-pub use access::*;
-pub use costs::*;
 pub use hosts::*;
 pub use operations::*;
 pub use services::*;
@@ -220,7 +222,7 @@ pub struct Secret {
 }
 
 /// `serde` default: `1`.
-fn one() -> u32 {
+pub(crate) fn one() -> u32 {
     1
 }
 

@@ -66,8 +66,12 @@ fn certificate_name(value: &str, pointer: String, out: &mut Vec<Finding>) {
 /// HTTP-01 by webroot) on a host that terminates TLS itself.
 fn certificate_names(bp: &Blueprint, out: &mut Vec<Finding>) {
     // Once per host, not per name and host (sites × hosts).
-    let tls_on: HashSet<&crate::blueprint::units::Name> =
-        bp.hosts.iter().filter(|h| crate::resolve::compose::terminates_tls(bp, h)).map(|h| &h.name).collect();
+    let tls_on: HashSet<&crate::blueprint::units::Name> = bp
+        .hosts
+        .iter()
+        .filter(|h| crate::components::docker::resolve::compose::terminates_tls(bp, h))
+        .map(|h| &h.name)
+        .collect();
     for name in bp.served_names().into_iter().filter(|n| n.hosts.iter().any(|h| tls_on.contains(h))) {
         certificate_name(name.domain, name.pointer, out);
     }

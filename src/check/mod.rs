@@ -23,35 +23,22 @@
 //! | E81x/W81x | cost and growth figures: stated claims, unpriced items, recurring products priced as one copy |
 //! | W815 | a blueprint priced from a catalog checked against its sources longer ago than the catalog's limit (`price_age`) |
 
-mod availability;
 pub(crate) mod backup;
 mod backup_space;
-mod budget;
 mod capacity;
-mod certificates;
-mod claims;
 mod database;
 pub(crate) mod directories;
 pub mod entropy;
-mod exposure;
 mod lifecycle;
-pub mod limits;
 pub(crate) mod literals;
 pub(crate) mod names;
-mod network;
-mod price_age;
-mod products;
-mod provision;
 mod recovery;
-mod recurring;
 mod secrets;
-mod served;
 mod sharing;
 mod storage;
 mod unlimited;
 mod versions;
 mod websites;
-mod zones;
 
 use crate::blueprint::Blueprint;
 use crate::diag::Finding;
@@ -61,20 +48,20 @@ pub fn check(bp: &Blueprint) -> Vec<Finding> {
     names::check(bp, &mut findings);
     literals::check(bp, &mut findings);
     websites::check(bp, &mut findings);
-    served::check(bp, &mut findings);
+    crate::components::proxy::rules::served::check(bp, &mut findings);
     // Each component kind's own rules; the shared ones below read their records.
     crate::components::rules(bp, &mut findings);
     directories::check(bp, &mut findings);
     // Later families assume references resolve; they skip what does not.
-    exposure::check(bp, &mut findings);
+    crate::components::firewall::rules::check(bp, &mut findings);
     // Odoo's own rules (options, workers and limits, pools, the database manager).
     crate::components::odoo::rules::check(bp, &mut findings);
-    network::check(bp, &mut findings);
-    certificates::check(bp, &mut findings);
-    provision::check(bp, &mut findings);
-    zones::check(bp, &mut findings);
-    availability::check(bp, &mut findings);
-    limits::check(bp, &mut findings);
+    crate::components::network::rules::network::check(bp, &mut findings);
+    crate::components::proxy::rules::certificates::check(bp, &mut findings);
+    crate::components::provisioning::rules::provision::check(bp, &mut findings);
+    crate::components::network::rules::zones::check(bp, &mut findings);
+    crate::components::network::rules::availability::check(bp, &mut findings);
+    crate::components::provisioning::rules::limits::check(bp, &mut findings);
     capacity::check(bp, &mut findings);
     unlimited::check(bp, &mut findings);
     database::check(bp, &mut findings);
@@ -86,11 +73,11 @@ pub fn check(bp: &Blueprint) -> Vec<Finding> {
     backup_space::check(bp, &mut findings);
     recovery::check(bp, &mut findings);
     secrets::check(bp, &mut findings);
-    budget::check(bp, &mut findings);
-    recurring::check(bp, &mut findings);
-    claims::check(bp, &mut findings);
-    products::check(bp, &mut findings);
-    price_age::check(bp, &mut findings);
+    crate::components::cost::rules::budget::check(bp, &mut findings);
+    crate::components::cost::rules::recurring::check(bp, &mut findings);
+    crate::components::cost::rules::claims::check(bp, &mut findings);
+    crate::components::provisioning::rules::products::check(bp, &mut findings);
+    crate::components::cost::rules::price_age::check(bp, &mut findings);
     findings
 }
 
@@ -104,7 +91,7 @@ pub const DATED: &[&str] = &["E422", "W422", "E423", "W423", "W815"];
 /// bytes by its path under `out/<blueprint>/` (`None`: not rendered), so
 /// this stage reads the files without depending on the render stage.
 pub fn rendered(bp: &Blueprint, size_of: &dyn Fn(&str) -> Option<usize>) -> Vec<Finding> {
-    limits::user_data(bp, size_of)
+    crate::components::provisioning::rules::limits::user_data(bp, size_of)
 }
 
 /// Every website component (the defaults' and each site's own) with the

@@ -256,7 +256,8 @@ pub(crate) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     // machine); compose keeps one service per name and silently drops the
     // other. gen's own containers (nginx, monitoring's) are named by gen,
     // so a clash with one is reported at the blueprint's entry.
-    let monitoring: Vec<&str> = crate::resolve::monitoring::containers(bp).into_iter().map(|(name, _)| name).collect();
+    let monitoring: Vec<&str> =
+        crate::components::monitoring::resolve::containers(bp).into_iter().map(|(name, _)| name).collect();
     for host in &bp.hosts {
         let placed = placement::on_host(bp, host);
         let fixed = if placed.is_empty() { &[][..] } else { &monitoring[..] };

@@ -4,8 +4,8 @@
 use std::collections::BTreeSet;
 
 use crate::blueprint::model::Blueprint;
+use crate::components::docker::resolve::compose::references;
 use crate::diag::Finding;
-use crate::resolve::compose::references;
 
 const SECRET_WORDS: [&str; 6] = ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "PRIVATE_KEY"];
 

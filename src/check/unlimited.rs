@@ -12,7 +12,7 @@
 //! Which containers count: the ones whose limit only the blueprint can give
 //! (Odoo environments, PostgreSQL services, website backends and
 //! frontends). The monitoring containers carry fixed caps gen writes itself
-//! (`resolve::monitoring::containers`), so they are always limited. nginx
+//! (`components::monitoring::resolve::containers`), so they are always limited. nginx
 //! takes its limit from `proxy.resources`; its footprint is bounded by the
 //! worker and buffer settings gen writes, so an nginx with no limit alone
 //! does not raise W403, but it is listed when the warning fires anyway.

@@ -13,8 +13,8 @@
 
 use crate::blueprint::model::Blueprint;
 use crate::blueprint::units::Image;
+use crate::components::docker::resolve::compose::terminates_tls;
 use crate::diag::Finding;
-use crate::resolve::compose::terminates_tls;
 use crate::resolve::versions::{self, When};
 
 pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
@@ -171,7 +171,7 @@ fn nginx(bp: &Blueprint, out: &mut Vec<Finding>) {
             .hint(format!(
                 "pin nginx {} or later (the references run {}); gen writes no syntax for older nginx",
                 versions::dotted(&f.since),
-                crate::resolve::nginx::DEFAULT_IMAGE
+                crate::components::proxy::resolve::nginx::DEFAULT_IMAGE
             ))
             .at_value(),
         );

@@ -5,15 +5,15 @@
 //! `npm run start` and no package.json crash-loops, and
 //! `tiangolo/uvicorn-gunicorn-fastapi` without code serves its sample app,
 //! which has no `/health`. A generic runtime image (gen's table,
-//! `resolve::images::code_path`) carries no application, so its component needs
+//! `components::docker::resolve::images::code_path`) carries no application, so its component needs
 //! an `app_dir` (mounted at the image's code path) or a command that names a
 //! script; any other image is taken to be the site's own build, with its code.
 
 use std::collections::BTreeMap;
 
 use crate::blueprint::model::{Blueprint, Component, SitePart, Websites};
+use crate::components::docker::resolve::images::code_path;
 use crate::diag::Finding;
-use crate::resolve::images::code_path;
 
 /// Arguments that bring code of their own: inline code or a module
 /// (`python -c`, `python -m http.server`, `node -e`, `php -r`).

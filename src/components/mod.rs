@@ -31,8 +31,15 @@
 //! the resolve stage, `rules.rs` the check stage (`tests/pipeline.rs`);
 //! this registry only wires them.
 
+pub mod cost;
+pub mod docker;
+pub mod firewall;
 pub mod mariadb;
+pub mod monitoring;
+pub mod network;
 pub mod odoo;
+pub mod provisioning;
+pub mod proxy;
 pub mod redirect;
 pub mod redis;
 pub mod service;
@@ -41,10 +48,10 @@ pub mod static_site;
 use std::collections::BTreeMap;
 
 use crate::blueprint::model::{Blueprint, Host};
+use crate::components::docker::resolve::compose::ServicePlan;
+use crate::components::proxy::resolve::vhost::{Vhost, VhostBase};
 use crate::diag::Finding;
-use crate::resolve::compose::ServicePlan;
 use crate::resolve::placement::Placed;
-use crate::resolve::vhost::{Vhost, VhostBase};
 
 /// A part of a stack in its folder, `src/components/<folder>/`, and the
 /// templates (under templates/) it owns: no other component writes them.
@@ -62,8 +69,15 @@ pub struct Component {
 
 /// Every component, in folder order. A kind of [`KINDS`] is one too.
 pub const COMPONENTS: &[Component] = &[
+    cost::COMPONENT,
+    docker::COMPONENT,
+    firewall::COMPONENT,
     mariadb::COMPONENT,
+    monitoring::COMPONENT,
+    network::COMPONENT,
     odoo::COMPONENT,
+    provisioning::COMPONENT,
+    proxy::COMPONENT,
     redirect::COMPONENT,
     redis::COMPONENT,
     service::COMPONENT,

@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
+use crate::components::monitoring::resolve::MonitoringPlan;
 use crate::resolve::backup::BackupPlan;
-use crate::resolve::monitoring::MonitoringPlan;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Jobs {

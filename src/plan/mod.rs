@@ -2,25 +2,28 @@
 //! file into what the templates see. Templates see only these types; every
 //! number and default comes from `resolve`, which rules read too.
 
-pub mod charts;
 pub mod deploy;
 pub mod jobs;
-pub mod report;
-pub mod rollout;
-pub mod summary;
-pub mod terraform;
 
 use serde::Serialize;
 
 use crate::blueprint::model::{Blueprint, Host, HostKind};
 use crate::blueprint::units::Size;
 use crate::blueprint::Loaded;
+use crate::components::cost::plan::report;
+use crate::components::docker::resolve::compose;
+use crate::components::docker::resolve::engine as docker;
+use crate::components::firewall::resolve as firewall;
 use crate::components::mariadb::resolve as mariadb;
+use crate::components::monitoring::resolve as monitoring;
+use crate::components::network::resolve as wireguard;
 use crate::components::odoo::plan as odoo;
-use crate::resolve::{
-    backup, capacity, compose, connections, docker, firewall, installimage, machine, monitoring, nginx, placement,
-    postgres, private, provision, vhost, wireguard, Derived,
-};
+use crate::components::provisioning::plan::{rollout, terraform};
+use crate::components::provisioning::resolve::installimage;
+use crate::components::provisioning::resolve::provision;
+use crate::components::proxy::resolve::nginx;
+use crate::components::proxy::resolve::vhost;
+use crate::resolve::{backup, capacity, connections, machine, placement, postgres, private, Derived};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Plan {

@@ -117,7 +117,8 @@ pub fn artifacts(plan: &Plan, plan_value: &Value) -> Vec<Artifact> {
     out.extend(super::provision::artifacts(plan, plan_value));
     // Project-level: the cost, capacity and growth report.
     let report = context! { report => part(plan_value, "report") };
-    let document = context! { document => Value::from_serialize(crate::plan::report::CostDocument::new(plan)) };
+    let document =
+        context! { document => Value::from_serialize(crate::components::cost::plan::report::CostDocument::new(plan)) };
     for (template, file, item) in [
         ("report/cost.md", "cost.md", &report),
         ("report/cost.json", "cost.json", &document),

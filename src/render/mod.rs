@@ -114,9 +114,9 @@ fn plan_value(plan: &Plan) -> Value {
         project: &'a crate::plan::ProjectPlan,
         hosts: Vec<Value>,
         terraform: &'a Option<serde_json::Value>,
-        blue_green: &'a [crate::plan::terraform::BlueGreen],
-        rollout: &'a crate::plan::rollout::Rollout,
-        report: &'a crate::plan::report::ReportPlan,
+        blue_green: &'a [crate::components::provisioning::plan::terraform::BlueGreen],
+        rollout: &'a crate::components::provisioning::plan::rollout::Rollout,
+        report: &'a crate::components::cost::plan::report::ReportPlan,
     }
     // Destructured, so a new field of `Plan` fails to compile here until it is added.
     let Plan { name, source, header, generator, project, hosts, terraform, blue_green, rollout, report } = plan;

@@ -81,7 +81,7 @@ pub(super) fn artifacts(plan: &Plan, plan_value: &Value) -> Vec<Artifact> {
         let item = context! { bg => nth(plan_value, "blue_green", i) };
         out.push(row("infra/blue-green.sh", bg.file.clone(), 0o755, item));
     }
-    // The rollout with Ansible over every host (plan::rollout).
+    // The rollout with Ansible over every host (components::provisioning::plan::rollout).
     let rollout = context! { rollout => part(plan_value, "rollout") };
     out.push(row("ansible/inventory.yml", "ansible/inventory.yml".into(), 0o644, rollout.clone()));
     out.push(row("ansible/rollout.yml", "ansible/rollout.yml".into(), 0o644, rollout));

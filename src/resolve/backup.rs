@@ -268,7 +268,7 @@ pub fn plan(bp: &Blueprint, host: &Host) -> Option<BackupPlan> {
         snapshot_pairs: pairs(&paths(BackupMode::Snapshot)),
         archives: paths(BackupMode::Archive),
         snapshots: paths(BackupMode::Snapshot),
-        textfile_dir: super::monitoring::TEXTFILE_DIR,
+        textfile_dir: crate::components::monitoring::resolve::TEXTFILE_DIR,
         offsite,
         scheduler: match backup.scheduler.unwrap_or(Scheduler::Systemd) {
             Scheduler::Systemd => "systemd",

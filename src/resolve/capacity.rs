@@ -39,14 +39,16 @@ pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed], cpus: u32, memory: S
             memory_reserved: p.resources.reservations.map(|a| a.memory),
         })
         .collect();
-    // Monitoring runs beside every compose project (see resolve::monitoring).
+    // Monitoring runs beside every compose project (see components::monitoring::resolve).
     if !placed.is_empty() {
-        rows.extend(super::monitoring::containers(bp).into_iter().map(|(name, (c, m))| CapacityRow {
-            service: name.to_string(),
-            cpus_limit: Some(c),
-            cpus_reserved: None,
-            memory_limit: Some(m),
-            memory_reserved: None,
+        rows.extend(crate::components::monitoring::resolve::containers(bp).into_iter().map(|(name, (c, m))| {
+            CapacityRow {
+                service: name.to_string(),
+                cpus_limit: Some(c),
+                cpus_reserved: None,
+                memory_limit: Some(m),
+                memory_reserved: None,
+            }
         }));
     }
     let containers = rows.len();

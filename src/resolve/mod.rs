@@ -12,24 +12,13 @@
 pub mod backup;
 pub mod backup_size;
 pub mod capacity;
-pub mod compose;
 pub mod connections;
-pub mod cost;
-pub mod docker;
-pub mod firewall;
 pub mod growth;
-pub mod images;
-pub mod installimage;
-pub mod monitoring;
-pub mod nginx;
 pub mod pgtune;
 pub mod placement;
 pub mod postgres;
 pub mod private;
-pub mod provision;
 pub mod versions;
-pub mod vhost;
-pub mod wireguard;
 
 use serde::Serialize;
 

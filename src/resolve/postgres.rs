@@ -286,7 +286,7 @@ fn hba(bp: &Blueprint, pg: &Postgres) -> Vec<HbaRule> {
             kind: "host",
             database: all(),
             user: all(),
-            address: super::compose::NETWORK_SUBNET.to_string(),
+            address: crate::components::docker::resolve::compose::NETWORK_SUBNET.to_string(),
             method: "scram-sha-256",
             why: "the applications on the compose network".into(),
         },
@@ -294,7 +294,7 @@ fn hba(bp: &Blueprint, pg: &Postgres) -> Vec<HbaRule> {
             kind: "host",
             database: all(),
             user: all(),
-            address: super::compose::network_subnet6(&bp.project.name.0),
+            address: crate::components::docker::resolve::compose::network_subnet6(&bp.project.name.0),
             method: "scram-sha-256",
             why: "the same over IPv6: the network is dual-stack, Docker's DNS answers AAAA too and glibc's \
                   default order (RFC 3484) tries a ULA address before an IPv4 one"

@@ -157,7 +157,7 @@ pub fn nfs(bp: &Blueprint, host: &Host) -> NfsPlan {
             if clients.is_empty() {
                 continue;
             }
-            let owner = super::images::user(&app.image.0).unwrap_or((101, 101));
+            let owner = crate::components::docker::resolve::images::user(&app.image.0).unwrap_or((101, 101));
             for env in &app.environments {
                 let line = format!(
                     "{} {}",

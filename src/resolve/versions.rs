@@ -8,8 +8,8 @@
 //! pinned version fails there.
 //!
 //! Which health-check client each image variant ships is the other half of
-//! "only what the image has"; that table is [`super::images`]
-//! ([`super::images::clients`]), not repeated here.
+//! "only what the image has"; that table is [`crate::components::docker::resolve::images`]
+//! ([`crate::components::docker::resolve::images::clients`]), not repeated here.
 //!
 //! How a version is read from an image tag: [`nginx`], [`postgres`] and
 //! [`odoo`] take the leading numbers of the tag (`1.28.0-alpine` → 1.28.0,
@@ -316,7 +316,7 @@ pub const POSTGRES: &[PgSetting] = &[
 pub const POSTGRES_OLDEST: u32 = 10;
 
 /// The newest PostgreSQL major gen knows (its data directory layout,
-/// `resolve::compose::postgres_data_path`, and this table); what gen assumes
+/// `components::docker::resolve::compose::postgres_data_path`, and this table); what gen assumes
 /// for a floating `postgres` tag, as `postgres:latest` is today.
 pub const POSTGRES_NEWEST: u32 = 18;
 
@@ -428,7 +428,7 @@ pub fn odoo(image: &Image) -> Assumed<u32> {
 
 /// Whether any other image's tag floats: it names no version at all
 /// (`latest`, `lts-alpine`, `slim`). gen's decisions about such an image
-/// depend on its family only ([`super::images`]), but the next pull may run
+/// depend on its family only ([`crate::components::docker::resolve::images`]), but the next pull may run
 /// software nobody tested.
 pub fn floats(image: &Image) -> bool {
     !image.tag().bytes().any(|b| b.is_ascii_digit())

@@ -1,6 +1,7 @@
-//! What runs on the hosts: the nginx proxy, websites, PostgreSQL servers
-//! and the access modes and logins vhosts share (Odoo's types are in
-//! `crate::components::odoo::model`).
+//! What runs on the hosts: websites and PostgreSQL servers, and the access
+//! modes and logins vhosts share. The nginx proxy's settings are the proxy
+//! component's (`crate::components::proxy`), Odoo's types the Odoo
+//! component's (`crate::components::odoo::model`).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
@@ -9,26 +10,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::hosts::{DiskKind, Resources};
-use crate::blueprint::units::{Image, Name, SecretName, Size};
-
-/// Settings of the nginx reverse proxy.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Proxy {
-    /// The nginx image; its tag decides which syntax the configs use
-    /// (`http2 on;` from 1.25.1). Left out: `nginx:1.28.0-alpine`.
-    #[serde(default)]
-    #[schemars(example = &"nginx:1.28.0-alpine")]
-    pub image: Option<Image>,
-    /// CPU and memory of the nginx container. Left out: no limit.
-    #[serde(default)]
-    pub resources: Option<Resources>,
-    /// Largest request body (uploads), nginx `client_max_body_size`, binary
-    /// units. Left out: `16M`.
-    #[serde(default)]
-    #[schemars(example = &"100M")]
-    pub max_body: Option<Size>,
-}
+use crate::blueprint::units::{Image, Name, SecretName};
 
 /// Web sites served from a group of hosts.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

@@ -20,8 +20,8 @@ use serde::Serialize;
 
 use crate::blueprint::model::{Blueprint, Host, MariaDb};
 use crate::blueprint::units::Size;
+use crate::components::docker::resolve::compose::{base, health, resources, HostDir, ServicePlan};
 use crate::components::DataDir;
-use crate::resolve::compose::{base, health, resources, HostDir, ServicePlan};
 use crate::resolve::placement::{Guard, Placed, Role};
 use crate::resolve::postgres::{approx, Setting};
 use crate::resolve::Derived;
@@ -389,7 +389,7 @@ pub(super) fn compose(bp: &Blueprint, p: &Placed, index: usize) -> Option<Servic
         ("MARIADB_AUTO_UPGRADE".into(), "1".into()),
     ];
     s.volumes.push(format!("{}:{DATA_PATH}", db.data_dir));
-    let user = crate::resolve::images::user(&image).unwrap_or((999, 999));
+    let user = crate::components::docker::resolve::images::user(&image).unwrap_or((999, 999));
     s.dirs.push(HostDir::new(&db.data_dir, user, "0750", format!("{image}'s mysql user owns its data directory")));
     s.volumes.push(format!("./mariadb/{}/gen.cnf:{CONFIG_PATH}:ro", db.name));
     resources(&mut s, p.resources);

@@ -2,7 +2,7 @@
 //! each of its hosts that answers every request with a redirect.
 
 use crate::blueprint::model::{Blueprint, Host, Redirect};
-use crate::resolve::vhost::{Vhost, VhostBase, VhostKind};
+use crate::components::proxy::resolve::vhost::{Vhost, VhostBase, VhostKind};
 
 /// The vhost of each redirect on `host`.
 pub(super) fn vhosts(bp: &Blueprint, host: &Host, base: &VhostBase) -> Vec<Vhost> {

@@ -4,8 +4,8 @@
 
 use crate::blueprint::model::{Amount, Blueprint, Host, Resources, ServiceRedis};
 use crate::blueprint::units::{Cpus, Size};
+use crate::components::docker::resolve::compose::{base, health, resources, HostDir, ServicePlan};
 use crate::components::DataDir;
-use crate::resolve::compose::{base, health, resources, HostDir, ServicePlan};
 use crate::resolve::placement::{Guard, Placed, Role};
 
 /// The Redis of each service on `host` that has one, reached over the
@@ -87,7 +87,7 @@ pub(super) fn compose(bp: &Blueprint, p: &Placed, index: usize) -> Option<Servic
                 ["--maxmemory-policy", "noeviction", "--appendonly", "yes", "--dir", "/data"].map(String::from),
             );
             s.volumes.push(format!("{dir}:/data"));
-            let user = crate::resolve::images::user(image).unwrap_or((999, 1000));
+            let user = crate::components::docker::resolve::images::user(image).unwrap_or((999, 1000));
             s.dirs.push(HostDir::new(dir, user, "0750", format!("{image}'s redis user writes its append-only file")));
         }
         None => s.command.extend(["--maxmemory-policy", "allkeys-lru", "--appendonly", "no"].map(String::from)),

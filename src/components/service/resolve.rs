@@ -6,10 +6,10 @@
 //! [`crate::components::redis`].
 
 use crate::blueprint::model::{Blueprint, Host};
+use crate::components::docker::resolve::compose::{base, health, probe, resources, Dependency, HostDir, ServicePlan};
+use crate::components::proxy::resolve::vhost::{Location, Upstream, Vhost, VhostBase, VhostKind};
 use crate::components::DataDir;
-use crate::resolve::compose::{base, health, probe, resources, Dependency, HostDir, ServicePlan};
 use crate::resolve::placement::{ports_of, Guard, Placed, Role};
-use crate::resolve::vhost::{Location, Upstream, Vhost, VhostBase, VhostKind};
 
 /// The service's container on `host`, reached through nginx when it has
 /// domains.

@@ -4,8 +4,8 @@
 //! backup must cover it).
 
 use crate::blueprint::model::{Blueprint, Host};
+use crate::components::proxy::resolve::vhost::{Location, StaticFiles, Vhost, VhostBase, VhostKind};
 use crate::components::DataDir;
-use crate::resolve::vhost::{Location, StaticFiles, Vhost, VhostBase, VhostKind};
 
 /// The vhost of each static site on `host`: its files at `/`, with its
 /// access rule and `expires`.

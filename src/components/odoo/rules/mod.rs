@@ -25,8 +25,8 @@ use crate::diag::Finding;
 use crate::resolve::connections::{self, MIN_DB_MAXCONN, USERS_PER_WORKER};
 
 /// nginx's `proxy_read_timeout` and `proxy_send_timeout` in seconds, as
-/// every Odoo vhost has them (`resolve::vhost`; the blueprint cannot set them).
-pub(crate) use crate::resolve::vhost::ODOO_PROXY_TIMEOUT_S as NGINX_PROXY_TIMEOUT_S;
+/// every Odoo vhost has them (`components::proxy::resolve::vhost`; the blueprint cannot set them).
+pub(crate) use crate::components::proxy::resolve::vhost::ODOO_PROXY_TIMEOUT_S as NGINX_PROXY_TIMEOUT_S;
 
 /// Every rule of Odoo's.
 pub(crate) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {

@@ -15,7 +15,7 @@
 //!
 //! Metrics endpoints need no rule here: gen publishes Prometheus on
 //! loopback only and node_exporter and cAdvisor not at all
-//! (`resolve::monitoring::services`), and a port a blueprint container
+//! (`components::monitoring::resolve::services`), and a port a blueprint container
 //! publishes past nginx is already E301.
 
 use crate::blueprint::model::{Access, Application, Blueprint, Environment};

@@ -1,0 +1,4 @@
+//! The proxy component's rules, one file per family.
+
+pub mod certificates;
+pub mod served;
