@@ -10,8 +10,9 @@
 //! - `resolve/`: what it adds to the resolved model: its ports, defaults,
 //!   each environment's database, and Odoo 17's option table
 //!   ([`resolve::options`]). Its containers, compose services and vhosts are
-//!   still placed by the shared `resolve::placement`, `resolve::compose` and
-//!   `resolve::vhost` (`Role::Odoo`), its pools by `resolve::connections`.
+//!   still placed by the shared `resolve::placement`, in the docker
+//!   component's compose file and the proxy component's vhosts
+//!   (`Role::Odoo`); its pools are `resolve::connections`'.
 //! - `rules/`: its own rules (E411–E413, W410, W412, E416, E417, E320,
 //!   W320); the shared rules see its containers through placement.
 //! - `plan.rs`: what `odoo/odoo.conf.j2` sees per environment
