@@ -33,6 +33,7 @@ pub use crate::components::redirect::model::*;
 pub use crate::components::redis::model::*;
 pub use crate::components::service::model::*;
 pub use crate::components::static_site::model::*;
+pub use crate::components::website::model::*;
 pub use hosts::*;
 pub use operations::*;
 pub use services::*;

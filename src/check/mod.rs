@@ -38,7 +38,6 @@ mod sharing;
 mod storage;
 mod unlimited;
 mod versions;
-mod websites;
 
 use crate::blueprint::Blueprint;
 use crate::diag::Finding;
@@ -47,7 +46,7 @@ pub fn check(bp: &Blueprint) -> Vec<Finding> {
     let mut findings = Vec::new();
     names::check(bp, &mut findings);
     literals::check(bp, &mut findings);
-    websites::check(bp, &mut findings);
+    crate::components::website::rules::check(bp, &mut findings);
     crate::components::proxy::rules::served::check(bp, &mut findings);
     // Each component kind's own rules; the shared ones below read their records.
     crate::components::rules(bp, &mut findings);

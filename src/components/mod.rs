@@ -44,6 +44,7 @@ pub mod redirect;
 pub mod redis;
 pub mod service;
 pub mod static_site;
+pub mod website;
 
 use std::collections::BTreeMap;
 
@@ -82,6 +83,7 @@ pub const COMPONENTS: &[Component] = &[
     redis::COMPONENT,
     service::COMPONENT,
     static_site::COMPONENT,
+    website::COMPONENT,
 ];
 
 /// One kind of component and what it contributes to each shared record.

@@ -36,7 +36,9 @@ struct Use<'a> {
     sites: Vec<&'a str>,
 }
 
-pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
+/// Runs the website rules (E214, E215, E235) over `bp`, appending each
+/// finding to `out`.
+pub fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     let Some(web) = &bp.websites else { return };
     shapes(web, out);
     // Keyed by the pointer the component was written at: the defaults once,
