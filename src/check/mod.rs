@@ -26,7 +26,6 @@
 pub(crate) mod backup;
 mod backup_space;
 mod capacity;
-mod database;
 pub(crate) mod directories;
 pub mod entropy;
 mod lifecycle;
@@ -63,7 +62,6 @@ pub fn check(bp: &Blueprint) -> Vec<Finding> {
     crate::components::provisioning::rules::limits::check(bp, &mut findings);
     capacity::check(bp, &mut findings);
     unlimited::check(bp, &mut findings);
-    database::check(bp, &mut findings);
     sharing::check(bp, &mut findings);
     versions::check(bp, &mut findings);
     lifecycle::check(bp, &mut findings);

@@ -7,8 +7,9 @@
 
 use crate::blueprint::model::Blueprint;
 use crate::blueprint::units::Cpus;
+use crate::components::postgres::resolve as postgres;
 use crate::diag::Finding;
-use crate::resolve::{capacity, machine, placement, postgres};
+use crate::resolve::{capacity, machine, placement};
 
 pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     parallel_workers(bp, out);

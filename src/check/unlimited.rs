@@ -7,7 +7,7 @@
 //! whole machine. Docker then caps it at nothing but the machine, and gen
 //! tunes it for the whole machine too: Odoo's workers from the host's CPUs
 //! and memory (`resolve::connections::processes`), PostgreSQL's memory
-//! settings from the host's memory (`resolve::postgres`).
+//! settings from the host's memory (`components::postgres::resolve`).
 //!
 //! Which containers count: the ones whose limit only the blueprint can give
 //! (Odoo environments, PostgreSQL services, website backends and

@@ -14,6 +14,7 @@
 //!
 //! | kind | folder | blueprint |
 //! |---|---|---|
+//! | PostgreSQL server | `postgres/` | `postgres[]` |
 //! | MariaDB server | `mariadb/` | `mariadb[]` |
 //! | container service | `service/` | `services[]` |
 //! | a service's Redis | `redis/` | `services[].redis` |
@@ -38,6 +39,7 @@ pub mod mariadb;
 pub mod monitoring;
 pub mod network;
 pub mod odoo;
+pub mod postgres;
 pub mod provisioning;
 pub mod proxy;
 pub mod redirect;
@@ -77,6 +79,7 @@ pub const COMPONENTS: &[Component] = &[
     monitoring::COMPONENT,
     network::COMPONENT,
     odoo::COMPONENT,
+    postgres::COMPONENT,
     provisioning::COMPONENT,
     proxy::COMPONENT,
     redirect::COMPONENT,
@@ -109,6 +112,11 @@ pub struct Kind {
     /// pointer of its owner: the secret references (E701) and compose's
     /// syntax (E227) are checked in them.
     pub environments: for<'a> fn(bp: &'a Blueprint) -> Vec<Environment<'a>>,
+    /// The databases its clients have on its servers, one record each, in
+    /// a stable order (server by server): what install.sh creates, the
+    /// backups dump and restore, and the connection budget counts. Only a
+    /// database server kind has any.
+    pub databases: fn(bp: &Blueprint) -> Vec<ClientDatabase>,
     /// Its own rules; the shared ones run over its records.
     pub rules: fn(bp: &Blueprint, out: &mut Vec<Finding>),
     /// The templates (under templates/) its records are rendered through.
@@ -116,7 +124,8 @@ pub struct Kind {
 }
 
 /// Every kind, in the order their containers and vhosts are listed.
-pub const KINDS: &[Kind] = &[mariadb::KIND, service::KIND, redis::KIND, static_site::KIND, redirect::KIND];
+pub const KINDS: &[Kind] =
+    &[postgres::KIND, mariadb::KIND, service::KIND, redis::KIND, static_site::KIND, redirect::KIND];
 
 /// A host directory a container keeps data in, as a kind declares it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,6 +142,60 @@ pub struct DataDir {
     /// directory ("the append-only file of `status-redis`") and the hint.
     /// `None`: read-only, or deliberately in no backup.
     pub backup: Option<(String, String)>,
+}
+
+/// One database a client has on a database server (a PostgreSQL or a
+/// MariaDB server), as the server's kind contributes it through
+/// [`Kind::databases`]. The shared code reads these records only: the
+/// databases install.sh creates, the dumps a backup must hold and the
+/// services a restore stops, and the pools the connection budget adds up.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ClientDatabase {
+    /// The server's component folder, which says how its databases are
+    /// made, dumped and restored: `postgres` or `mariadb`.
+    pub engine: &'static str,
+    /// The server's compose service (`postgres[].name`, `mariadb[].name`).
+    pub server: String,
+    /// The host the server runs on.
+    pub host: String,
+    /// The server's administrator, who creates the database: PostgreSQL's
+    /// `POSTGRES_USER`, MariaDB's `root`.
+    pub admin: String,
+    /// The database's name.
+    pub name: String,
+    /// The role (MariaDB: user) the client logs in as.
+    pub role: String,
+    /// The secret that holds the role's password, in the server host's .env.
+    pub password_secret: String,
+    /// The client: a container service's compose name, or an Odoo
+    /// environment's `<application>_<environment>`.
+    pub client: String,
+    /// The JSON pointer of what asked for it (`/services/3/database`,
+    /// `/applications/0/environments/1`).
+    pub pointer: String,
+    /// The connections the client's pool holds at most, when it is fixed (a
+    /// container service's `database.connections`); `None` when the server
+    /// kind derives it (an Odoo environment's db_maxconn, see
+    /// `resolve::connections::budget`).
+    pub pool: Option<u32>,
+    /// Whether install.sh creates the role and the database (a container
+    /// service's); `false` when the client creates its own database (Odoo,
+    /// as the server's own role).
+    pub created: bool,
+}
+
+/// A database server as the walks over its clients need it: see
+/// [`service::resolve::databases`].
+#[derive(Debug, Clone, Copy)]
+pub struct DatabaseServer<'a> {
+    /// [`ClientDatabase::engine`].
+    pub engine: &'static str,
+    /// The server's compose service.
+    pub name: &'a str,
+    /// Its host.
+    pub host: &'a str,
+    /// [`ClientDatabase::admin`].
+    pub admin: &'a str,
 }
 
 /// A container `environment` the blueprint writes, with the JSON pointer of
@@ -178,6 +241,27 @@ pub(crate) fn no_secrets(_: &Blueprint) -> Vec<SecretUse> {
 /// No environment the blueprint writes.
 pub(crate) fn no_environments(_: &Blueprint) -> Vec<Environment<'_>> {
     Vec::new()
+}
+
+/// No database server.
+pub(crate) fn no_databases(_: &Blueprint) -> Vec<ClientDatabase> {
+    Vec::new()
+}
+
+/// Every kind's client databases, kind by kind and server by server.
+pub fn client_databases(bp: &Blueprint) -> Vec<ClientDatabase> {
+    KINDS.iter().flat_map(|kind| (kind.databases)(bp)).collect()
+}
+
+/// The client databases on the server named `server`, in order.
+pub fn databases_on(bp: &Blueprint, server: &str) -> Vec<ClientDatabase> {
+    client_databases(bp).into_iter().filter(|d| d.server == server).collect()
+}
+
+/// The databases install.sh creates on `host`'s servers of `engine`.
+pub fn created_on(bp: &Blueprint, host: &str, engine: &str) -> Vec<ClientDatabase> {
+    let created = client_databases(bp).into_iter().filter(|d| d.created && d.engine == engine);
+    created.filter(|d| d.host == host).collect()
 }
 
 /// Every kind's secrets.

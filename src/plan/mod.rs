@@ -18,12 +18,14 @@ use crate::components::mariadb::resolve as mariadb;
 use crate::components::monitoring::resolve as monitoring;
 use crate::components::network::resolve as wireguard;
 use crate::components::odoo::plan as odoo;
+use crate::components::postgres::resolve as postgres;
 use crate::components::provisioning::plan::{rollout, terraform};
 use crate::components::provisioning::resolve::installimage;
 use crate::components::provisioning::resolve::provision;
 use crate::components::proxy::resolve::nginx;
 use crate::components::proxy::resolve::vhost;
-use crate::resolve::{backup, capacity, connections, machine, placement, postgres, private, Derived};
+use crate::components::ClientDatabase;
+use crate::resolve::{backup, capacity, connections, machine, placement, private, Derived};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Plan {
@@ -72,12 +74,12 @@ pub struct HostPlan {
     pub odoo: Vec<odoo::OdooConf>,
     /// postgresql.conf and pg_hba.conf per PostgreSQL service on this host.
     pub postgres: Vec<postgres::PostgresConf>,
-    /// The container services' databases install.sh creates on them.
-    pub databases: Vec<postgres::ServiceDatabase>,
+    /// The client databases install.sh creates on them.
+    pub databases: Vec<ClientDatabase>,
     /// conf.d/gen.cnf per MariaDB server on this host.
     pub mariadb: Vec<mariadb::MariadbConf>,
     /// The container services' databases install.sh creates on the MariaDB servers.
-    pub mariadb_databases: Vec<mariadb::MariadbDatabase>,
+    pub mariadb_databases: Vec<ClientDatabase>,
     /// Secrets the host's env file must set.
     pub secrets: Vec<SecretPlan>,
     pub firewall: firewall::FirewallPlan,
@@ -143,7 +145,7 @@ fn plan_host(bp: &Blueprint, host: &Host) -> HostPlan {
     let nginx = nginx::plan(bp, host, &placed, &vhosts);
     let postgres: Vec<postgres::PostgresConf> =
         bp.postgres.iter().filter(|p| p.host == host.name).map(|p| postgres::plan(bp, host, p)).collect();
-    // Each PostgreSQL container's /dev/shm follows its tuning (resolve::postgres::shm_size).
+    // Each PostgreSQL container's /dev/shm follows its tuning (components::postgres::resolve::shm_size).
     if let Some(c) = compose.as_mut() {
         for pg in &postgres {
             if let Some(s) = c.services.iter_mut().find(|s| s.name == pg.service) {
@@ -204,9 +206,9 @@ fn plan_host(bp: &Blueprint, host: &Host) -> HostPlan {
         compose,
         nginx,
         odoo,
-        databases: postgres::service_databases(bp, host),
+        databases: crate::components::created_on(bp, &host.name.0, "postgres"),
         mariadb: bp.mariadb.iter().filter(|m| m.host == host.name).map(|m| mariadb::plan(bp, host, m)).collect(),
-        mariadb_databases: mariadb::service_databases(bp, host),
+        mariadb_databases: crate::components::created_on(bp, &host.name.0, "mariadb"),
         postgres,
         secrets,
         backup,

@@ -138,29 +138,19 @@ fn pairs(paths: &[PathPlan]) -> String {
     paths.iter().map(|p| format!("{}={}", p.name, p.path)).collect::<Vec<_>>().join(" ")
 }
 
-/// The databases of the Odoo environments that use `pg`, with the
-/// environment (`<application>_<environment>`) that uses each.
+/// The databases of the Odoo environments that use `pg` (those install.sh
+/// does not create), with the environment (`<application>_<environment>`)
+/// that uses each.
 pub fn odoo_databases(bp: &Blueprint, pg: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    for app in bp.applications.iter().filter(|a| a.database.0 == pg) {
-        for env in &app.environments {
-            let db = env.db_name.clone().unwrap_or_else(|| format!("{}_{}", app.name, env.name));
-            out.push((db, format!("{}_{}", app.name, env.name)));
-        }
-    }
-    out
+    let own = crate::components::databases_on(bp, pg).into_iter().filter(|d| !d.created);
+    own.map(|d| (d.name, d.client)).collect()
 }
 
-/// The databases declared on `pg` with the client that uses each: the
-/// Odoo environments' ([`odoo_databases`]), then the container services'.
-pub fn databases(bp: &Blueprint, pg: &str) -> Vec<(String, String)> {
-    let mut out = odoo_databases(bp, pg);
-    for s in &bp.services {
-        if let Some(db) = s.database.as_ref().filter(|d| d.server.0 == pg) {
-            out.push((db.name.clone(), s.name.to_string()));
-        }
-    }
-    out
+/// The databases declared on the server `server` (its kind's client
+/// databases, [`crate::components::Kind::databases`]) with the client that
+/// uses each, in the kind's order.
+pub fn databases(bp: &Blueprint, server: &str) -> Vec<(String, String)> {
+    crate::components::databases_on(bp, server).into_iter().map(|d| (d.name, d.client)).collect()
 }
 
 pub fn plan(bp: &Blueprint, host: &Host) -> Option<BackupPlan> {

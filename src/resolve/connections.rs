@@ -274,12 +274,10 @@ pub fn budget(bp: &Blueprint, pg: &Postgres) -> Budget {
         };
         shares.push((share, fixed));
     }
-    let services: Vec<ServicePool> = bp
-        .services
-        .iter()
-        .filter_map(|s| s.database.as_ref().filter(|d| d.server == pg.name).map(|d| (s, d)))
-        .map(|(s, d)| ServicePool { service: s.name.to_string(), connections: d.pool() })
-        .collect();
+    // The fixed pools of the server's clients (container services').
+    let on_server = crate::components::databases_on(bp, &pg.name.0).into_iter();
+    let services: Vec<ServicePool> =
+        on_server.filter_map(|d| d.pool.map(|connections| ServicePool { service: d.client, connections })).collect();
     let services_sum: u32 = services.iter().map(|p| p.connections).sum();
     let gevent_sum: u32 = shares.iter().filter_map(|(s, _)| s.gevent_maxconn).sum();
     let fixed_sum: u32 = services_sum

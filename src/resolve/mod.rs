@@ -14,9 +14,7 @@ pub mod backup_size;
 pub mod capacity;
 pub mod connections;
 pub mod growth;
-pub mod pgtune;
 pub mod placement;
-pub mod postgres;
 pub mod private;
 pub mod versions;
 

@@ -26,9 +26,6 @@ pub enum Role {
         app: usize,
         env: usize,
     },
-    Postgres {
-        index: usize,
-    },
     /// A container of a component kind: `kind` indexes
     /// [`crate::components::KINDS`], `index` the kind's blueprint list.
     Component {
@@ -88,19 +85,7 @@ pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Placed> {
             });
         }
     }
-    for (p, pg) in bp.postgres.iter().enumerate() {
-        if pg.host == host.name {
-            placed.push(Placed {
-                service: pg.name.to_string(),
-                role: Role::Postgres { index: p },
-                pointer: format!("/postgres/{p}"),
-                resources: pg.resources,
-                ports: Vec::new(),
-                guard: Guard::Proxy,
-                served: false,
-            });
-        }
-    }
+    // Then every component kind's: PostgreSQL servers first (`KINDS`).
     placed.extend(crate::components::placed(bp, host));
     // nginx runs where something is served: a proxied container, or a
     // vhost without one (a static site, a redirect).

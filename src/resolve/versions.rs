@@ -263,7 +263,7 @@ const fn pg(name: &'static str, since: [u32; 2], source: &'static str) -> PgSett
 const PG_OLD: &str = "postgresql.org/docs/9.0/runtime-config.html (in 9.0 already, before any release gen supports)";
 
 /// Every setting gen itself writes to postgresql.conf (src/plan/postgres.rs
-/// and the PGTune settings of src/plan/pgtune.rs), with the majors that know
+/// and the PGTune settings of src/components/postgres/resolve/tune.rs), with the majors that know
 /// it. The blueprint's own `settings` are the operator's and not listed.
 pub const POSTGRES: &[PgSetting] = &[
     pg("listen_addresses", [9, 0], PG_OLD),
@@ -316,7 +316,7 @@ pub const POSTGRES: &[PgSetting] = &[
 pub const POSTGRES_OLDEST: u32 = 10;
 
 /// The newest PostgreSQL major gen knows (its data directory layout,
-/// `components::docker::resolve::compose::postgres_data_path`, and this table); what gen assumes
+/// `components::postgres::resolve::compose::data_path`, and this table); what gen assumes
 /// for a floating `postgres` tag, as `postgres:latest` is today.
 pub const POSTGRES_NEWEST: u32 = 18;
 

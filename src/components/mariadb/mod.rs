@@ -24,6 +24,7 @@ pub(super) const KIND: super::Kind = super::Kind {
     data: resolve::data,
     secrets: resolve::secrets,
     environments: super::no_environments,
+    databases: resolve::databases,
     rules: rules::check,
     templates: &[
         "compose/docker-compose.yml.j2",

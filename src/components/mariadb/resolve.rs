@@ -1,7 +1,7 @@
 //! MariaDB servers (`mariadb:`): the compose service of the official image,
 //! its `conf.d/gen.cnf` tuned to the container's memory limit, the
-//! connection budget of its clients, and the service databases install.sh
-//! creates on it.
+//! connection budget of its clients, and its clients' databases (which
+//! install.sh creates, the backups dump and restore-mariadb.sh restores).
 //!
 //! The official image's contract (MariaDB/mariadb-docker, 11.4's Dockerfile,
 //! docker-entrypoint.sh and healthcheck.sh): root's password from
@@ -21,9 +21,9 @@ use serde::Serialize;
 use crate::blueprint::model::{Blueprint, Host, MariaDb};
 use crate::blueprint::units::Size;
 use crate::components::docker::resolve::compose::{base, health, resources, HostDir, ServicePlan};
-use crate::components::DataDir;
+use crate::components::postgres::resolve::{approx, Setting};
+use crate::components::{ClientDatabase, DataDir, DatabaseServer};
 use crate::resolve::placement::{Guard, Placed, Role};
-use crate::resolve::postgres::{approx, Setting};
 use crate::resolve::Derived;
 
 /// Where compose mounts gen.cnf in the container.
@@ -183,11 +183,8 @@ pub fn log_file_size(pool: u64) -> u64 {
 /// The connection budget of `db`: `max_connections` from the blueprint, else
 /// every client's pool full plus [`RESERVED_CONNECTIONS`].
 pub fn budget(bp: &Blueprint, db: &MariaDb) -> MariadbBudget {
-    let clients: Vec<(String, u32)> = bp
-        .services
-        .iter()
-        .filter_map(|s| s.database.as_ref().filter(|d| d.server == db.name).map(|d| (s.name.to_string(), d.pool())))
-        .collect();
+    let on_server = crate::components::databases_on(bp, &db.name.0).into_iter();
+    let clients: Vec<(String, u32)> = on_server.filter_map(|d| d.pool.map(|n| (d.client, n))).collect();
     let pools: u32 = clients.iter().map(|(_, n)| n).sum();
     let worst_case = pools + RESERVED_CONNECTIONS;
     let max_connections = match db.max_connections {
@@ -396,38 +393,15 @@ pub(super) fn compose(bp: &Blueprint, p: &Placed, index: usize) -> Option<Servic
     Some(s)
 }
 
-/// A container service's database that install.sh creates on a MariaDB
-/// server of the host, once the server is healthy and before the service
-/// starts: the database and the user (`'<user>'@'%'`, any address of the
-/// compose network) when missing, its password from .env set again on
-/// every run, and every privilege on that database only.
-#[derive(Debug, Clone, Serialize)]
-pub struct MariadbDatabase {
-    /// The MariaDB compose service.
-    pub server: String,
-    pub name: String,
-    pub user: String,
-    pub password_secret: String,
-    /// The container service that uses it.
-    pub client: String,
-}
-
-/// The container services' databases on `host`'s MariaDB servers.
-pub fn service_databases(bp: &Blueprint, host: &Host) -> Vec<MariadbDatabase> {
-    bp.services
-        .iter()
-        .filter_map(|s| s.database.as_ref().map(|d| (s, d)))
-        .filter_map(|(s, d)| {
-            let db = bp.mariadb.iter().find(|m| m.name == d.server && m.host == host.name)?;
-            Some(MariadbDatabase {
-                server: db.name.to_string(),
-                name: d.name.clone(),
-                user: d.user.clone(),
-                password_secret: d.password_secret.to_string(),
-                client: s.name.to_string(),
-            })
-        })
-        .collect()
+/// Every MariaDB server's client databases, server by server in blueprint
+/// order: its container services' (the database and its user created by
+/// install.sh as `root`).
+pub fn databases(bp: &Blueprint) -> Vec<ClientDatabase> {
+    let server = |db: &MariaDb| {
+        let server = DatabaseServer { engine: "mariadb", name: &db.name.0, host: &db.host.0, admin: "root" };
+        crate::components::service::resolve::databases(bp, server)
+    };
+    bp.mariadb.iter().flat_map(server).collect()
 }
 
 /// Each MariaDB server on `host`: reached by its clients over the compose

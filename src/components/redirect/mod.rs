@@ -20,6 +20,7 @@ pub(super) const KIND: super::Kind = super::Kind {
     data: super::no_data,
     secrets: super::no_secrets,
     environments: super::no_environments,
+    databases: super::no_databases,
     rules: rules::check,
     templates: &["nginx/vhost.conf.j2"],
 };

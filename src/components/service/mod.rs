@@ -3,7 +3,7 @@
 //! its domains, a database of its own and a Redis.
 
 pub mod model;
-mod resolve;
+pub mod resolve;
 pub(crate) mod rules;
 
 /// Its entry of [`super::COMPONENTS`].
@@ -19,6 +19,7 @@ pub(super) const KIND: super::Kind = super::Kind {
     data: resolve::data,
     secrets: resolve::secrets,
     environments: resolve::environments,
+    databases: super::no_databases,
     rules: rules::check,
     templates: &["compose/docker-compose.yml.j2", "nginx/vhost.conf.j2", "nginx/location/proxy.j2"],
 };

@@ -1,15 +1,39 @@
 //! What a container service (`services[]`) adds to the resolved records:
 //! its container, its compose service (image, command, settings, data
 //! directories with their owners, a health check on its HTTP port), its
-//! vhost and its data directories. Its database on a PostgreSQL service is
-//! in [`crate::resolve::postgres::service_databases`], its Redis in
-//! [`crate::components::redis`].
+//! vhost, its data directories and the database it asks a PostgreSQL or
+//! MariaDB server for ([`databases`], which the server's kind contributes
+//! as its client databases). Its Redis is in [`crate::components::redis`].
 
 use crate::blueprint::model::{Blueprint, Host};
 use crate::components::docker::resolve::compose::{base, health, probe, resources, Dependency, HostDir, ServicePlan};
 use crate::components::proxy::resolve::vhost::{Location, Upstream, Vhost, VhostBase, VhostKind};
-use crate::components::DataDir;
+use crate::components::{ClientDatabase, DataDir, DatabaseServer};
 use crate::resolve::placement::{ports_of, Guard, Placed, Role};
+
+/// The container services' databases on `server`, in blueprint order:
+/// each created by install.sh with its own role and password secret, its
+/// pool (`database.connections`, else 10) counted in the server's budget.
+/// The one walk over `services[].database` for every server kind.
+pub fn databases(bp: &Blueprint, server: DatabaseServer) -> Vec<ClientDatabase> {
+    let asking = bp.services.iter().enumerate().filter_map(|(i, s)| s.database.as_ref().map(|d| (i, s, d)));
+    asking
+        .filter(|(_, _, d)| d.server.0 == server.name)
+        .map(|(i, s, d)| ClientDatabase {
+            engine: server.engine,
+            server: server.name.to_string(),
+            host: server.host.to_string(),
+            admin: server.admin.to_string(),
+            name: d.name.clone(),
+            role: d.user.clone(),
+            password_secret: d.password_secret.to_string(),
+            client: s.name.to_string(),
+            pointer: format!("/services/{i}/database"),
+            pool: Some(d.pool()),
+            created: true,
+        })
+        .collect()
+}
 
 /// The service's container on `host`, reached through nginx when it has
 /// domains.

@@ -116,7 +116,7 @@ pub struct ServicePlan {
     /// Why the service is published the way it is.
     pub note: Option<String>,
     /// `shm_size` (/dev/shm) with its reason; PostgreSQL's, from
-    /// `resolve::postgres::shm_size`. None: Docker's default.
+    /// `components::postgres::resolve::shm_size`. None: Docker's default.
     pub shm_size: Option<crate::resolve::Derived<String>>,
     /// `working_dir`, for a runtime image without a `WORKDIR` at its code
     /// path (`components::docker::resolve::images::code_path`); None: the image's own.
@@ -205,7 +205,6 @@ pub fn plan(bp: &Blueprint, host: &Host, placed: &[Placed], vhosts: &[Vhost]) ->
         let service = match p.role {
             Role::SitePart { site, part } => site_service(bp, p, site, part),
             Role::Odoo { app, env } => odoo_service(bp, host, p, app, env),
-            Role::Postgres { index } => postgres_service(bp, host, p, index),
             Role::Component { kind, index } => crate::components::compose(bp, p, kind, index),
             Role::Proxy => proxy_service(bp, host, vhosts),
         };
@@ -388,58 +387,6 @@ fn odoo_service(bp: &Blueprint, host: &Host, p: &Placed, app: usize, env: usize)
     Some(s)
 }
 
-fn postgres_service(bp: &Blueprint, host: &Host, p: &Placed, index: usize) -> Option<ServicePlan> {
-    let pg = bp.postgres.get(index)?;
-    let check = vec!["CMD-SHELL".into(), format!("pg_isready -U {} -d postgres", pg.user)];
-    let mut s = base(&p.service, &pg.image.0, health(check, "30s"));
-    s.environment = vec![
-        ("POSTGRES_USER".into(), pg.user.clone()),
-        ("POSTGRES_PASSWORD".into(), format!("${{{}}}", pg.password_secret)),
-    ];
-    s.volumes.push(format!(
-        "{}:{}",
-        pg.data_dir,
-        postgres_data_path(&[crate::resolve::versions::postgres(&pg.image).version])
-    ));
-    if let Some(user) = crate::components::docker::resolve::images::user(&pg.image.0) {
-        // initdb refuses a data directory others can read; the entrypoint
-        // (started as root) would chown and chmod it too.
-        s.dirs.push(HostDir::new(
-            &pg.data_dir,
-            user,
-            "0700",
-            format!("{}'s postgres user owns its data directory", pg.image.0),
-        ));
-    }
-    s.volumes.push(format!("./postgres/{}/postgresql.conf:{}:ro", pg.name, crate::resolve::postgres::CONFIG_PATH));
-    s.volumes.push(format!("./postgres/{}/pg_hba.conf:{}:ro", pg.name, crate::resolve::postgres::HBA_PATH));
-    s.command = vec!["postgres".into(), "-c".into(), format!("config_file={}", crate::resolve::postgres::CONFIG_PATH)];
-    // Clients on other hosts: published on this host's private address
-    // only (never every address: Docker's ports bypass UFW), for the
-    // addresses pg_hba.conf and UFW's route rules admit.
-    let clients = crate::resolve::private::remote_clients(bp, pg);
-    if let (false, Some(ip)) = (clients.is_empty(), host.private_ip.as_ref()) {
-        let port = crate::resolve::private::POSTGRES_PORT;
-        s.ports.push(format!("{ip}:{port}:{port}"));
-        s.note = Some(format!(
-            "published on {ip} only: {} connect{} over the private network",
-            clients.iter().map(|c| format!("`{}` ({})", c.host, c.address)).collect::<Vec<_>>().join(", "),
-            if clients.len() == 1 { "s" } else { "" }
-        ));
-    }
-    resources(&mut s, p.resources);
-    Some(s)
-}
-
-/// The official image keeps its data in /var/lib/postgresql/data up to 17;
-/// from 18 on, in a directory named after the major version.
-pub fn postgres_data_path(version: &[u32]) -> String {
-    match version.first() {
-        Some(major) if *major >= 18 => format!("/var/lib/postgresql/{major}/docker"),
-        _ => "/var/lib/postgresql/data".into(),
-    }
-}
-
 /// Where nginx listens: every interface, or only the private address that
 /// the load balancer reaches, so nobody goes around it.
 pub fn proxy_bind(bp: &Blueprint, host: &Host) -> (String, Option<String>) {
@@ -526,13 +473,6 @@ pub fn published(plan: &ComposePlan) -> Vec<(String, Published)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn postgres_data_path_follows_the_image_layout() {
-        assert_eq!(postgres_data_path(&[16, 10]), "/var/lib/postgresql/data");
-        assert_eq!(postgres_data_path(&[18, 1]), "/var/lib/postgresql/18/docker");
-        assert_eq!(postgres_data_path(&[]), "/var/lib/postgresql/data");
-    }
 
     #[test]
     fn host_dirs_resolve_relative_paths_once() {

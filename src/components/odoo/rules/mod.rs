@@ -116,7 +116,7 @@ fn processes(bp: &Blueprint, out: &mut Vec<Finding>) {
                             p.workers.value,
                             p.max_cron_threads,
                             p.limit_memory_hard,
-                            crate::resolve::postgres::approx(p.worst_memory()),
+                            crate::components::postgres::resolve::approx(p.worst_memory()),
                             p.memory
                         ),
                     )

@@ -1,13 +1,13 @@
-//! PostgreSQL: the connection budget of its clients, settings gen writes
-//! itself, and memory the server may take beyond its container (Odoo's own
-//! rules are in `crate::components::odoo::rules`).
-//! The numbers come from the plan's own functions, so a diagnostic and the
-//! generated file can never disagree.
+//! A PostgreSQL server's own rules: its connection budget (E410), the
+//! memory its settings may take beyond its container (W411), and the
+//! postgresql.conf settings a blueprint may not write (E414, E415). The
+//! numbers come from the resolve stage's own functions, so a diagnostic and
+//! the generated file can never disagree.
 
-use crate::blueprint::model::Blueprint;
+use crate::blueprint::model::{Blueprint, Postgres};
+use crate::components::postgres::resolve::{self as postgres, listens_beyond_localhost};
 use crate::diag::Finding;
 use crate::resolve::connections;
-use crate::resolve::postgres::{self, listens_beyond_localhost};
 
 /// postgresql.conf settings gen writes from typed fields or needs as they are.
 const POSTGRES_MANAGED: &[(&str, &str)] = &[
@@ -19,6 +19,7 @@ const POSTGRES_MANAGED: &[(&str, &str)] = &[
     ("password_encryption", "pg_hba.conf requires scram-sha-256"),
 ];
 
+/// Every PostgreSQL server's rules, in blueprint order.
 pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     for (i, pg) in bp.postgres.iter().enumerate() {
         let at = format!("/postgres/{i}");
@@ -65,7 +66,7 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     }
 }
 
-fn postgres_settings(pg: &crate::blueprint::model::Postgres, at: &str, out: &mut Vec<Finding>) {
+fn postgres_settings(pg: &Postgres, at: &str, out: &mut Vec<Finding>) {
     for (key, value) in &pg.settings {
         let pointer = format!("{at}/settings/{key}");
         if key == "listen_addresses" && !listens_beyond_localhost(value) {

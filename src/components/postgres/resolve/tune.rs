@@ -232,7 +232,7 @@ mod tests {
     /// `source`); every case must match setting for setting, in order.
     #[test]
     fn matches_pgtune_for_every_case_in_the_table() {
-        let text = include_str!("../../tests/fixtures/pgtune.json");
+        let text = include_str!("../../../../tests/fixtures/pgtune.json");
         let table: serde_json::Value = serde_json::from_str(text).unwrap();
         let cases: Vec<Case> = serde_json::from_value(table["cases"].clone()).unwrap();
         assert_eq!(cases.len(), 400);

@@ -1,4 +1,6 @@
-//! postgresql.conf and pg_hba.conf per PostgreSQL service.
+//! postgresql.conf and pg_hba.conf per PostgreSQL service; its container
+//! ([`compose`]), PGTune's formulas ([`tune`]) and its clients' databases
+//! ([`clients`]) are beside this file.
 //!
 //! The file replaces the image's own configuration (`-c config_file=…`), so
 //! it must say everything the image's default said that matters: above all
@@ -6,13 +8,17 @@
 //! and no other container can connect. The rest is PGTune's tuning for the
 //! container's limits, then the blueprint's own settings, which win.
 
+pub mod clients;
+pub mod compose;
+pub mod tune;
+
 use serde::Serialize;
 
-use super::connections::{self, Budget};
-use super::pgtune::{self, Inputs};
-use super::Derived;
+use self::tune::Inputs;
 use crate::blueprint::model::{Blueprint, DiskKind, Host, Postgres};
 use crate::blueprint::units::Size;
+use crate::resolve::connections::{self, Budget};
+use crate::resolve::Derived;
 
 /// Where compose mounts the two files inside the container.
 pub const CONFIG_PATH: &str = "/etc/postgresql/postgresql.conf";
@@ -144,7 +150,7 @@ fn storage(pg: &Postgres, host: &Host) -> Derived<DiskKind> {
 /// the compose network's only; other hosts come through the port Docker
 /// publishes on this host's private address.
 fn listen_why(bp: &Blueprint, pg: &Postgres) -> String {
-    let clients = super::private::remote_clients(bp, pg);
+    let clients = crate::resolve::private::remote_clients(bp, pg);
     if clients.is_empty() {
         return "other containers connect over the compose network".into();
     }
@@ -156,12 +162,12 @@ fn listen_why(bp: &Blueprint, pg: &Postgres) -> String {
 }
 
 pub fn plan(bp: &Blueprint, host: &Host, pg: &Postgres) -> PostgresConf {
-    let (host_cpus, host_memory) = super::machine(host);
+    let (host_cpus, host_memory) = crate::resolve::machine(host);
     let limits = pg.resources.limits;
     let memory = limits.map_or(host_memory.value, |l| l.memory);
     let cpus = limits.map_or(host_cpus.value, |l| l.cpus.millis().div_ceil(1000));
     // A floating tag (W420) gets the newest major gen knows.
-    let major = super::versions::postgres(&pg.image).version;
+    let major = crate::resolve::versions::postgres(&pg.image).version;
     let budget = connections::budget(bp, pg);
     let disk = storage(pg, host);
     let inputs = Inputs {
@@ -196,7 +202,7 @@ pub fn plan(bp: &Blueprint, host: &Host, pg: &Postgres) -> PostgresConf {
             set("hba_file", format!("'{HBA_PATH}'"), "beside this file, not in the data directory".into()),
         ],
     }];
-    let mut tuned: Vec<Setting> = pgtune::tune(&inputs)
+    let mut tuned: Vec<Setting> = tune::tune(&inputs)
         .into_iter()
         .map(|t| {
             let why = if t.key == "max_connections" { budget.max_connections.why.clone() } else { t.why };
@@ -226,7 +232,7 @@ pub fn plan(bp: &Blueprint, host: &Host, pg: &Postgres) -> PostgresConf {
         sections.push(Section { title: "Blueprint settings", settings: own });
     }
 
-    let tuned_memory = pgtune::memory(&inputs);
+    let tuned_memory = tune::memory(&inputs);
     let from_settings = |key: &str, tuned_kb: u64| {
         Size(pg.settings.get(key).and_then(|v| memory_bytes(key, v)).unwrap_or(tuned_kb * 1024))
     };
@@ -301,7 +307,7 @@ fn hba(bp: &Blueprint, pg: &Postgres) -> Vec<HbaRule> {
                 .into(),
         },
     ];
-    for c in super::private::remote_clients(bp, pg) {
+    for c in crate::resolve::private::remote_clients(bp, pg) {
         rules.push(HbaRule {
             kind: "host",
             database: c.databases.join(","),
@@ -419,43 +425,6 @@ fn shm_inputs(sections: &[Section], major: u32, work_mem: Size, limit: Size) -> 
         posix: written(sections, "dynamic_shared_memory_type").is_none_or(|v| v == "posix"),
         limit,
     }
-}
-
-/// A container service's database that install.sh creates on a PostgreSQL
-/// service of the host: the role with its password from .env (set again on
-/// every run, so a changed secret takes effect) and the database it owns,
-/// each when missing, once PostgreSQL is healthy and before the service
-/// starts.
-#[derive(Debug, Clone, Serialize)]
-pub struct ServiceDatabase {
-    /// The PostgreSQL compose service.
-    pub server: String,
-    /// The server's superuser (`POSTGRES_USER`), who creates them.
-    pub admin: String,
-    pub name: String,
-    pub role: String,
-    pub password_secret: String,
-    /// The container service that uses it.
-    pub client: String,
-}
-
-/// The container services' databases on `host`'s PostgreSQL services.
-pub fn service_databases(bp: &Blueprint, host: &Host) -> Vec<ServiceDatabase> {
-    bp.services
-        .iter()
-        .filter_map(|s| s.database.as_ref().map(|d| (s, d)))
-        .filter_map(|(s, d)| {
-            let pg = bp.postgres.iter().find(|pg| pg.name == d.server && pg.host == host.name)?;
-            Some(ServiceDatabase {
-                server: pg.name.to_string(),
-                admin: pg.user.clone(),
-                name: d.name.clone(),
-                role: d.user.clone(),
-                password_secret: d.password_secret.to_string(),
-                client: s.name.to_string(),
-            })
-        })
-        .collect()
 }
 
 #[cfg(test)]
