@@ -235,7 +235,7 @@ print(len(p.options("options")))
 /// `text` (an odoo.conf) parses like Odoo's own config reader and names
 /// options of Odoo's table only.
 fn parses_like_odoo(path: &str, text: &str) {
-    let table: Vec<&str> = gen::resolve::odoo_options::OPTIONS.iter().map(|o| o.name).collect();
+    let table: Vec<&str> = gen::components::odoo::resolve::options::OPTIONS.iter().map(|o| o.name).collect();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("odoo.conf");
     std::fs::write(&file, text).unwrap();

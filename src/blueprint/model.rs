@@ -9,9 +9,10 @@
 //! The root and the hosts are here ([`hosts`]: machines, disks, volumes,
 //! prices); each component's types are in its folder's `model`
 //! (`crate::components`: networks and the VPN, firewall, container
-//! services, MariaDB, PostgreSQL, …) and re-exported here, so every type is
-//! `crate::blueprint::model::Name`. Not moved yet: [`services`] (nginx,
-//! websites, Odoo), [`web`] (served names), [`operations`]
+//! services, MariaDB, PostgreSQL, Odoo, …) and re-exported here, so every
+//! type is `crate::blueprint::model::Name`. Shared or not moved yet:
+//! [`services`] (the access modes and logins vhosts share), [`web`]
+//! (served names), [`operations`]
 //! (backups, monitoring) and [`costs`] (budget, growth, SLA, claims).
 
 pub mod hosts;
@@ -27,6 +28,7 @@ pub use crate::components::firewall::model::*;
 pub use crate::components::mariadb::model::*;
 pub use crate::components::monitoring::model::*;
 pub use crate::components::network::model::*;
+pub use crate::components::odoo::model::*;
 pub use crate::components::postgres::model::*;
 pub use crate::components::proxy::model::*;
 pub use crate::components::redirect::model::*;

@@ -7,7 +7,7 @@
 //! | E2xx | names, references, collisions; website containers without an application (E214, E215) or without one shape (E235, `websites`); static sites and redirects (E216–E218: their `rules.rs` under src/components/; E219–E220, `served`); container services and their Redis (E221, E222, E224, E226, W221, W222: each kind's `rules.rs` under src/components/); directories that are not a container's own (E228, `directories`); environments (E227, `literals`); vhost files per host (E225, `served`) |
 //! | E3xx | exposure: ports past the proxy, VPN or load balancer; VPN, ranges, TLS |
 //! | E4xx/W4xx | CPU and memory capacity |
-//! | E41x/W41x | Odoo options, the PostgreSQL connection budget, worker and server memory; MariaDB's connection budget (E418), memory (W414) and options (E419, src/components/mariadb/rules.rs) |
+//! | E41x/W41x | Odoo options, workers, memory limits and pools (E411–E413, W410, W412, E416, E417; with E320/W320, src/components/odoo/rules/); the PostgreSQL connection budget and server memory; MariaDB's connection budget (E418), memory (W414) and options (E419, src/components/mariadb/rules.rs) |
 //! | E42x/W42x | pinned program versions against gen's version table; floating image tags; images (E422/W422) and host OS (E423/W423) past or near their end of life (`catalog/lifecycle.yaml`) |
 //! | E5xx | disks, RAID and backup volume |
 //! | E505–E507/W505–W508 | backup storage over the growth projection: snapshot trees on the backup partition, archives against `daily_size`, the restic repository against the box, growth tables against the backup (`backup_space`) |
@@ -24,7 +24,6 @@
 //! | W815 | a blueprint priced from a catalog checked against its sources longer ago than the catalog's limit (`price_age`) |
 
 mod capacity;
-mod database;
 pub(crate) mod directories;
 pub mod entropy;
 mod lifecycle;
@@ -33,7 +32,6 @@ pub(crate) mod names;
 mod secrets;
 mod sharing;
 mod storage;
-mod surfaces;
 mod unlimited;
 mod versions;
 
@@ -51,7 +49,8 @@ pub fn check(bp: &Blueprint) -> Vec<Finding> {
     directories::check(bp, &mut findings);
     // Later families assume references resolve; they skip what does not.
     crate::components::firewall::rules::check(bp, &mut findings);
-    surfaces::check(bp, &mut findings);
+    // Odoo's own rules (options, workers and limits, pools, the database manager).
+    crate::components::odoo::rules::check(bp, &mut findings);
     crate::components::network::rules::network::check(bp, &mut findings);
     crate::components::proxy::rules::certificates::check(bp, &mut findings);
     crate::components::provisioning::rules::provision::check(bp, &mut findings);
@@ -60,7 +59,6 @@ pub fn check(bp: &Blueprint) -> Vec<Finding> {
     crate::components::provisioning::rules::limits::check(bp, &mut findings);
     capacity::check(bp, &mut findings);
     unlimited::check(bp, &mut findings);
-    database::check(bp, &mut findings);
     sharing::check(bp, &mut findings);
     versions::check(bp, &mut findings);
     lifecycle::check(bp, &mut findings);

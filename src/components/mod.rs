@@ -21,6 +21,13 @@
 //! | static site | `static_site/` | `static_sites[]` |
 //! | redirect | `redirect/` | `redirects[]` |
 //!
+//! Components with a folder and templates of their own but no kind yet,
+//! whose containers the shared `resolve::placement` still places:
+//!
+//! | component | folder | blueprint |
+//! |---|---|---|
+//! | Odoo | `odoo/` | `applications[]` |
+//!
 //! Stages still hold file by file: `model.rs` is the load stage, `resolve.rs`
 //! the resolve stage, `rules.rs` the check stage (`tests/pipeline.rs`);
 //! this registry only wires them.
@@ -32,6 +39,7 @@ pub mod firewall;
 pub mod mariadb;
 pub mod monitoring;
 pub mod network;
+pub mod odoo;
 pub mod postgres;
 pub mod provisioning;
 pub mod proxy;
@@ -72,6 +80,7 @@ pub const COMPONENTS: &[Component] = &[
     mariadb::COMPONENT,
     monitoring::COMPONENT,
     network::COMPONENT,
+    odoo::COMPONENT,
     postgres::COMPONENT,
     provisioning::COMPONENT,
     proxy::COMPONENT,

@@ -18,6 +18,7 @@ use crate::components::firewall::resolve as firewall;
 use crate::components::mariadb::resolve as mariadb;
 use crate::components::monitoring::resolve as monitoring;
 use crate::components::network::resolve as wireguard;
+use crate::components::odoo::plan as odoo;
 use crate::components::postgres::resolve as postgres;
 use crate::components::provisioning::plan::{rollout, terraform};
 use crate::components::provisioning::resolve::installimage;
@@ -25,7 +26,7 @@ use crate::components::provisioning::resolve::provision;
 use crate::components::proxy::resolve::nginx;
 use crate::components::proxy::resolve::vhost;
 use crate::components::ClientDatabase;
-use crate::resolve::{capacity, connections, machine, odoo, placement, private, Derived};
+use crate::resolve::{capacity, connections, machine, placement, private, Derived};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Plan {

@@ -12,8 +12,6 @@
 pub mod capacity;
 pub mod connections;
 pub mod growth;
-pub mod odoo;
-pub mod odoo_options;
 pub mod placement;
 pub mod private;
 pub mod versions;

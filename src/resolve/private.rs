@@ -70,7 +70,7 @@ pub fn remote_clients(bp: &Blueprint, pg: &Postgres) -> Vec<RemoteClient> {
             .applications
             .iter()
             .filter(|a| a.database == pg.name && a.runs_on(&host.name))
-            .flat_map(|a| a.environments.iter().map(move |e| super::odoo::database(a, e)))
+            .flat_map(|a| a.environments.iter().map(move |e| crate::components::odoo::resolve::database(a, e)))
             .collect();
         if databases.is_empty() {
             continue;

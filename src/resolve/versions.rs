@@ -18,6 +18,7 @@
 //! floats: gen then assumes the version named in [`Assumed::why`] and says so.
 
 use crate::blueprint::units::Image;
+use crate::components::odoo::resolve::options;
 
 /// An nginx version: major, minor, patch.
 pub type NginxVersion = [u32; 3];
@@ -352,12 +353,12 @@ pub const ODOO_SINCE: &[OdooSince] = &[
 pub const ODOO_OLDEST: u32 = 16;
 
 /// The option table of each Odoo major gen has one for: the major and its
-/// options ([`super::odoo_options`], from 17.0's odoo/tools/config.py).
-pub const ODOO_TABLES: &[(u32, &[super::odoo_options::OdooOption])] = &[(17, super::odoo_options::OPTIONS)];
+/// options ([`options`], from 17.0's odoo/tools/config.py).
+pub const ODOO_TABLES: &[(u32, &[options::OdooOption])] = &[(17, options::OPTIONS)];
 
 /// The Odoo major whose table gen uses for `major`: its own, or else the
 /// newest table gen has (with None for "not its own").
-pub fn odoo_table(major: u32) -> (u32, &'static [super::odoo_options::OdooOption], bool) {
+pub fn odoo_table(major: u32) -> (u32, &'static [options::OdooOption], bool) {
     match ODOO_TABLES.iter().find(|(m, _)| *m == major) {
         Some((m, options)) => (*m, options, true),
         None => {

@@ -361,7 +361,7 @@ fn odoo_service(bp: &Blueprint, host: &Host, p: &Placed, app: usize, env: usize)
             format!("{}'s odoo user writes its filestore and sessions", app.image.0),
         ));
     }
-    // Rendered on the host from the generated `.conf.in` (see resolve::odoo).
+    // Rendered on the host from the generated `.conf.in` (see components::odoo::plan).
     s.volumes.push(format!("./odoo/{}.conf:/etc/odoo/odoo.conf:ro", env.name));
     if let Some(addons) = &app.addons {
         s.volumes.push(format!("{addons}:/mnt/extra-addons:ro"));

@@ -334,7 +334,7 @@ pub fn on_host(bp: &Blueprint, host: &Host) -> Vec<Vhost> {
                 .noted("Resolved per request (resolver in nginx.conf): a stopped Odoo gives 502 here only.");
             let mut websocket = Upstream::new(
                 &service,
-                crate::resolve::odoo::websocket_port(&crate::resolve::connections::processes_for(app, host, env)),
+                crate::components::odoo::resolve::websocket_port(&crate::resolve::connections::processes_for(app, host, env)),
             )
             .noted("Odoo's websockets (live chat, notifications, bus): the gevent process when Odoo runs workers, else its HTTP server.");
             websocket.var.push_str("_websocket");

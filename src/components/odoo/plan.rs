@@ -1,4 +1,5 @@
-//! odoo.conf per Odoo environment: what the official image reads at
+//! The plan of odoo.conf per Odoo environment: what the template
+//! `odoo/odoo.conf.j2` sees, the file the official image reads at
 //! /etc/odoo/odoo.conf. The database host, port, user and password are not
 //! here: the image's entrypoint passes them from the container environment.
 //! The master password is not here either: `odoo/render-config.sh` on the
@@ -6,17 +7,14 @@
 
 use serde::Serialize;
 
-use super::connections::{self, Budget, Processes};
-use super::odoo_options::{self, Kind};
-use super::Derived;
+use super::resolve::options;
+use super::resolve::{
+    boolean, database, option_value, websocket_port, DEFAULT_LIMIT_REQUEST, DEFAULT_LIMIT_TIME_CPU,
+    DEFAULT_LIMIT_TIME_REAL, GEVENT_PORT, HTTP_PORT,
+};
 use crate::blueprint::model::{Application, Blueprint, Environment, Host};
-
-/// Where the image serves HTTP and the gevent (websocket) process.
-pub const HTTP_PORT: u16 = 8069;
-pub const GEVENT_PORT: u16 = 8072;
-pub const DEFAULT_LIMIT_TIME_CPU: u32 = 60;
-pub const DEFAULT_LIMIT_TIME_REAL: u32 = 120;
-pub const DEFAULT_LIMIT_REQUEST: u32 = 65536;
+use crate::resolve::connections::{self, Budget, Processes};
+use crate::resolve::{private, Derived};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct OdooConf {
@@ -53,50 +51,6 @@ fn setting(key: &str, value: impl ToString, why: Option<String>) -> Setting {
     Setting { key: key.to_string(), value: value.to_string(), why }
 }
 
-fn boolean(b: bool) -> &'static str {
-    if b {
-        "True"
-    } else {
-        "False"
-    }
-}
-
-/// Where Odoo serves websockets: its gevent process when it runs workers,
-/// else the threaded server on the HTTP port. odoo.conf and nginx both ask.
-pub fn websocket_port(processes: &Processes) -> u16 {
-    if processes.workers.value > 0 {
-        GEVENT_PORT
-    } else {
-        HTTP_PORT
-    }
-}
-
-/// The database an environment uses: the blueprint's, or `<app>_<env>`.
-pub fn database(app: &Application, env: &Environment) -> String {
-    env.db_name.clone().unwrap_or_else(|| format!("{}_{}", app.name, env.name))
-}
-
-/// A blueprint option value as odoo.conf text, or why it cannot be one.
-pub fn option_value(kind: Kind, value: &serde_json::Value) -> Result<String, String> {
-    use serde_json::Value;
-    let text = match (kind, value) {
-        (Kind::Bool, Value::Bool(b)) => boolean(*b).to_string(),
-        (Kind::Bool, other) => return Err(format!("is a boolean; write true or false, not `{other}`")),
-        (Kind::Int, Value::Number(n)) if n.is_i64() => n.to_string(),
-        (Kind::Int, other) => return Err(format!("is an integer, not `{other}`")),
-        (Kind::Float, Value::Number(n)) => n.to_string(),
-        (Kind::Float, other) => return Err(format!("is a number, not `{other}`")),
-        (Kind::Text, Value::String(s)) => s.clone(),
-        (Kind::Text, Value::Number(n)) => n.to_string(),
-        (Kind::Text, Value::Bool(b)) => boolean(*b).to_string(),
-        (Kind::Text, other) => return Err(format!("is text, not `{other}`")),
-    };
-    if text.contains(['\n', '\r']) {
-        return Err("must fit on one line".into());
-    }
-    Ok(text)
-}
-
 /// `budget` is the connection budget of the application's PostgreSQL, as
 /// its plan computed it; this environment's share of it is the pool size.
 pub fn plan(bp: &Blueprint, host: &Host, app: &Application, env: &Environment, budget: &Budget) -> Option<OdooConf> {
@@ -129,12 +83,12 @@ pub fn plan(bp: &Blueprint, host: &Host, app: &Application, env: &Environment, b
     // A database on another host: its private address, written here
     // because the image's entrypoint prefers odoo.conf's db_host and db_port
     // over the environment.
-    let remote = super::private::db_endpoint(bp, app, host).filter(|(_, remote)| *remote).map(|(a, _)| a);
+    let remote = private::db_endpoint(bp, app, host).filter(|(_, remote)| *remote).map(|(a, _)| a);
     let mut db = Vec::new();
     if let Some(address) = &remote {
         let pg = bp.postgres.iter().find(|p| p.name == app.database).map_or_else(String::new, |p| p.host.to_string());
         db.push(setting("db_host", address, Some(format!("`{}` on `{pg}`, over the private network", app.database))));
-        db.push(setting("db_port", super::private::POSTGRES_PORT, None));
+        db.push(setting("db_port", private::POSTGRES_PORT, None));
     }
     sections.push(Section {
         title: if remote.is_some() {
@@ -217,7 +171,7 @@ pub fn plan(bp: &Blueprint, host: &Host, app: &Application, env: &Environment, b
         .options
         .iter()
         .filter_map(|(key, value)| {
-            let option = odoo_options::find(key)?;
+            let option = options::find(key)?;
             let text = option_value(option.kind, value).ok()?;
             Some(setting(key, text, None))
         })
@@ -241,26 +195,4 @@ pub fn plan(bp: &Blueprint, host: &Host, app: &Application, env: &Environment, b
         db_maxconn,
         sections,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn booleans_are_written_the_way_odoo_reads_them() {
-        assert_eq!(option_value(Kind::Bool, &json!(true)).unwrap(), "True");
-        assert_eq!(option_value(Kind::Bool, &json!(false)).unwrap(), "False");
-        assert!(option_value(Kind::Bool, &json!("no")).is_err(), "`no` would read as true");
-        assert!(option_value(Kind::Bool, &json!(0)).is_err());
-    }
-
-    #[test]
-    fn values_are_typed_and_single_line() {
-        assert_eq!(option_value(Kind::Int, &json!(25)).unwrap(), "25");
-        assert!(option_value(Kind::Int, &json!("four")).is_err());
-        assert_eq!(option_value(Kind::Text, &json!("a@b.de")).unwrap(), "a@b.de");
-        assert!(option_value(Kind::Text, &json!("x\nadmin_passwd = admin")).is_err());
-    }
 }

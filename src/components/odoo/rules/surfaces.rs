@@ -3,7 +3,7 @@
 //!
 //! - E320: an environment with the database manager on and `access: public`.
 //!   gen writes `list_db = True` for the environment named `dev` only
-//!   (`resolve::odoo::plan`); a blueprint cannot set `list_db` itself (E412).
+//!   (`components::odoo::plan`); a blueprint cannot set `list_db` itself (E412).
 //!   With it on, `/web/database/manager` drops, dumps and restores any
 //!   database the PostgreSQL role can reach, given the master password
 //!   (Odoo's `check_db_management_enabled` guard in `odoo/service/db.py`).
@@ -19,8 +19,8 @@
 //! publishes past nginx is already E301.
 
 use crate::blueprint::model::{Access, Application, Blueprint, Environment};
+use crate::components::odoo::resolve::database;
 use crate::diag::Finding;
-use crate::resolve::odoo::database;
 
 /// The environment gen runs with the database manager on.
 const LIST_DB_ENVIRONMENT: &str = "dev";
