@@ -1,36 +1,51 @@
-//! Components: each kind of thing a blueprint can describe beside the core
-//! stack (Odoo, websites, PostgreSQL, nginx, monitoring), in one folder
-//! that holds its blueprint types (`model.rs`), the records it adds to the
-//! resolved model (`resolve.rs`: its containers, their compose services, its
-//! vhosts, its data directories), its own rules (`rules.rs`) and, in
-//! `mod.rs`, its entry of [`KINDS`] with the templates it writes into.
-//!
-//! The shared stages loop over [`KINDS`], so a new kind gets them with its
-//! records: placement (and with it names, E202; capacity, W401/E401;
-//! exposure, E301), the compose file, nginx's vhosts and their
-//! certificates, backup coverage (W517), directory overlap (E228), path
-//! syntax (E212), secrets (E701 and .env.example) and environments (E227).
-//! A new kind is its folder plus a line in [`KINDS`].
-//!
-//! | kind | folder | blueprint |
-//! |---|---|---|
-//! | PostgreSQL server | `postgres/` | `postgres[]` |
-//! | MariaDB server | `mariadb/` | `mariadb[]` |
-//! | container service | `service/` | `services[]` |
-//! | a service's Redis | `redis/` | `services[].redis` |
-//! | static site | `static_site/` | `static_sites[]` |
-//! | redirect | `redirect/` | `redirects[]` |
-//!
-//! Components with a folder and templates of their own but no kind yet,
-//! whose containers the shared `resolve::placement` still places:
+//! Components: every part of a stack, each in one folder
+//! `src/components/<folder>/` that holds its blueprint types (`model`), the
+//! records it adds to the shared resolved model (`resolve`: containers,
+//! compose services, vhosts, data directories, client databases, firewall
+//! intents, backup items, cost lines), its own rules (`rules`), what its
+//! templates see (`plan`, where it has templates of its own) and, in
+//! `mod.rs`, its entry of [`COMPONENTS`] with the templates it owns. Each of
+//! those may be a file or a folder of files; `tests/pipeline.rs` gives each
+//! the stage of its name, so a component spans the stages without a
+//! back-edge. A unit test holds that every template has exactly one owner.
 //!
 //! | component | folder | blueprint |
 //! |---|---|---|
+//! | backup | `backup/` | `backup` |
+//! | cost and report | `cost/` | `budget`, `growth`, `sla`, `cost_items`, `alternatives`, `claims` |
+//! | Docker Engine and compose | `docker/` | (every container) |
+//! | firewall | `firewall/` | `firewall` |
+//! | MariaDB server | `mariadb/` | `mariadb[]` |
+//! | monitoring | `monitoring/` | `monitoring` |
+//! | network and VPN | `network/` | `networks[]`, `load_balancers[]`, `vpn`, `dns[]` |
 //! | Odoo | `odoo/` | `applications[]` |
+//! | PostgreSQL server | `postgres/` | `postgres[]` |
+//! | provisioning | `provisioning/` | `hosts[]` (Terraform, cloud-init, install.sh, installimage, Ansible) |
+//! | nginx proxy | `proxy/` | `proxy` |
+//! | a service's Redis | `redis/` | `services[].redis` |
+//! | redirect | `redirect/` | `redirects[]` |
+//! | container service | `service/` | `services[]` |
+//! | static site | `static_site/` | `static_sites[]` |
+//! | website | `website/` | `websites` |
 //!
-//! Stages still hold file by file: `model.rs` is the load stage, `resolve.rs`
-//! the resolve stage, `rules.rs` the check stage (`tests/pipeline.rs`);
-//! this registry only wires them.
+//! **Kinds.** The components that run containers or serve vhosts beside
+//! the core stack are also kinds, a line each in [`KINDS`]: PostgreSQL,
+//! MariaDB, the container service, its Redis, static sites and redirects.
+//! The shared stages loop over [`KINDS`], so a new kind gets them with its
+//! records: placement (and with it names, E202; capacity, W401/E401;
+//! exposure, E301), the compose file, nginx's vhosts and their
+//! certificates, a database server's client databases (install.sh's
+//! creation, the dumps, restores and connection budgets), backup coverage
+//! (W517), directory overlap (E228), path syntax (E212), secrets (E701 and
+//! .env.example) and environments (E227). A new kind is its folder plus a
+//! line in [`KINDS`] (and in [`COMPONENTS`]). Odoo and websites are not
+//! kinds yet: the shared `resolve::placement` places their containers.
+//!
+//! The cross-cutting rules (names, capacity, secrets, directories,
+//! versions, lifecycle) stay in `crate::check` and run once over every
+//! component's records; the shared records that several components build
+//! (placement, capacity, connections, growth, what crosses the private
+//! network) stay in `crate::resolve`.
 
 pub mod backup;
 pub mod cost;
@@ -331,10 +346,27 @@ mod tests {
                 }
             }
         }
+        // Every template has its owner, so a new template is a component's.
+        let root = manifest.join("templates");
+        for entry in walkdir::WalkDir::new(&root).sort_by_file_name() {
+            let entry = entry.expect("walk templates/");
+            if entry.file_type().is_file() {
+                let rel = entry.path().strip_prefix(&root).expect("under templates/").to_string_lossy().into_owned();
+                assert!(owners.contains_key(rel.as_str()), "templates/{rel} has no owner in COMPONENTS");
+            }
+        }
         let folders: Vec<&str> = super::COMPONENTS.iter().map(|c| c.folder).collect();
         let mut sorted = folders.clone();
         sorted.sort_unstable();
         assert_eq!(folders, sorted, "COMPONENTS is in folder order");
+        // And every folder is a component of the table.
+        for entry in std::fs::read_dir(manifest.join("src/components")).expect("src/components") {
+            let entry = entry.expect("entry");
+            if entry.file_type().expect("type").is_dir() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                assert!(folders.contains(&name.as_str()), "src/components/{name} is not in COMPONENTS");
+            }
+        }
     }
 
     #[test]

@@ -18,8 +18,10 @@
 //! - `plan.rs`: what `odoo/odoo.conf.j2` sees per environment
 //!   ([`plan::OdooConf`], in `Plan::odoo`).
 //!
-//! It owns `odoo/odoo.conf.j2` and `odoo/render-config.sh.j2` (the script on
-//! the host that writes the master password's hash into the config); its
+//! It owns `odoo/odoo.conf.j2`, `odoo/render-config.sh.j2` (the script on
+//! the host that writes the master password's hash into the config) and
+//! `host/exports.j2` (the data host's NFS exports of its data directories,
+//! from `resolve::private::nfs`); its
 //! compose services, vhosts and backups go through the shared templates.
 
 pub mod model;
@@ -28,5 +30,8 @@ pub mod resolve;
 pub(crate) mod rules;
 
 /// Its entry of [`super::COMPONENTS`].
-pub(super) const COMPONENT: super::Component =
-    super::Component { name: "Odoo", folder: "odoo", templates: &["odoo/odoo.conf.j2", "odoo/render-config.sh.j2"] };
+pub(super) const COMPONENT: super::Component = super::Component {
+    name: "Odoo",
+    folder: "odoo",
+    templates: &["odoo/odoo.conf.j2", "odoo/render-config.sh.j2", "host/exports.j2"],
+};
