@@ -10,13 +10,12 @@
 //! prices); each component's types are in its folder's `model`
 //! (`crate::components`: networks and the VPN, firewall, container
 //! services, MariaDB, PostgreSQL, Odoo, …) and re-exported here, so every
-//! type is `crate::blueprint::model::Name`. Shared or not moved yet:
-//! [`services`] (the access modes and logins vhosts share), [`web`]
-//! (served names), [`operations`]
-//! (backups, monitoring) and [`costs`] (budget, growth, SLA, claims).
+//! type is `crate::blueprint::model::Name`. Shared by several components:
+//! [`access`] (the access modes and logins vhosts share) and [`web`]
+//! (every served name, with what asks for it).
 
+pub mod access;
 pub mod hosts;
-pub mod services;
 pub mod web;
 
 use schemars::JsonSchema;
@@ -36,8 +35,8 @@ pub use crate::components::redis::model::*;
 pub use crate::components::service::model::*;
 pub use crate::components::static_site::model::*;
 pub use crate::components::website::model::*;
+pub use access::*;
 pub use hosts::*;
-pub use services::*;
 pub use web::*;
 
 use super::units::{Name, SecretName};

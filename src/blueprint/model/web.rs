@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use super::services::{Access, BasicAuth};
+use super::access::{Access, BasicAuth};
 use crate::blueprint::units::Name;
 
 /// What asks nginx to serve a name.
