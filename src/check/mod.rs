@@ -1,6 +1,10 @@
 //! Check: semantic rules over a loaded blueprint. Each family lives in its
 //! own module and returns findings; none stops the others, so the operator
-//! sees every problem at once.
+//! sees every problem at once. The cross-cutting families are here; a
+//! component's own are in its folder's `rules` (`zones` is
+//! `components::network::rules::zones`, `backup_space` is
+//! `components::backup::rules::space`), and [`check`] calls them all in one
+//! order.
 //!
 //! | codes | family |
 //! |---|---|
