@@ -47,6 +47,10 @@ impl Server {
             .arg(format!("--socket={}", d.join("s.sock").display()))
             .arg(format!("--pid-file={}", d.join("p.pid").display()))
             .arg(format!("--log-error={}", d.join("err.log").display()))
+            // Its temporary files in the test's own directory, not /tmp:
+            // a full run once lost one mid-dump while other engines' tests
+            // shared /tmp.
+            .arg(format!("--tmpdir={}", d.display()))
             .arg("--skip-networking")
             .spawn()
             .unwrap();
