@@ -4,7 +4,7 @@
 //! and availability, so a report can say where every figure comes from and
 //! how old it is. Storage Boxes carry their capacity and dedicated servers
 //! their parts ([`Hardware`]), for the checks that compare a product with
-//! the blueprint's description of it (`check::products`).
+//! the blueprint's description of it (`components::provisioning::rules::products`).
 //!
 //! The catalog as a whole says when it was last checked against its sources
 //! (`checked`) and how old that check may get (`max_age_days`, W815).

@@ -14,7 +14,7 @@
 //! | E417 | `db_maxconn` or `db_maxconn_gevent` below [`MIN_DB_MAXCONN`]: the bus listener keeps one connection of its process's pool for good, and a request needs one more (Odoo 17 `odoo/sql_db.py`, `addons/bus/models/bus.py`) |
 //! | E320, W320 | the database manager reachable by the public; credentials shared with a more reachable environment ([`surfaces`]) |
 //!
-//! The proxy timeout is a literal of `resolve::vhost` ([`NGINX_PROXY_TIMEOUT_S`]).
+//! The proxy timeout is a literal of `components::proxy::resolve::vhost` ([`NGINX_PROXY_TIMEOUT_S`]).
 
 mod surfaces;
 
