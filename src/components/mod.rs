@@ -277,8 +277,7 @@ pub fn databases_on(bp: &Blueprint, server: &str) -> Vec<ClientDatabase> {
 
 /// The databases install.sh creates on `host`'s servers of `engine`.
 pub fn created_on(bp: &Blueprint, host: &str, engine: &str) -> Vec<ClientDatabase> {
-    let created = client_databases(bp).into_iter().filter(|d| d.created && d.engine == engine);
-    created.filter(|d| d.host == host).collect()
+    client_databases(bp).into_iter().filter(|d| d.created && d.engine == engine && d.host == host).collect()
 }
 
 /// Every kind's secrets.

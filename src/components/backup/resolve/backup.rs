@@ -134,6 +134,14 @@ impl Schedule {
     }
 }
 
+/// The databases a server kind's dumps must hold, as common.sh's list
+/// reads them: `<service>:<database>` words, space-separated, server by
+/// server (the same for every engine).
+fn declared<'a>(servers: impl Iterator<Item = (&'a String, &'a Vec<String>)>) -> String {
+    let words = servers.flat_map(|(service, databases)| databases.iter().map(move |db| format!("{service}:{db}")));
+    words.collect::<Vec<_>>().join(" ")
+}
+
 fn pairs(paths: &[PathPlan]) -> String {
     paths.iter().map(|p| format!("{}={}", p.name, p.path)).collect::<Vec<_>>().join(" ")
 }
@@ -172,11 +180,7 @@ pub fn plan(bp: &Blueprint, host: &Host) -> Option<BackupPlan> {
         })
         .collect();
     let pg_services = postgres.iter().map(|p| format!("{}={}", p.service, p.user)).collect::<Vec<_>>().join(" ");
-    let pg_declared = postgres
-        .iter()
-        .flat_map(|p| p.databases.iter().map(move |db| format!("{}:{db}", p.service)))
-        .collect::<Vec<_>>()
-        .join(" ");
+    let pg_declared = declared(postgres.iter().map(|p| (&p.service, &p.databases)));
     let mariadb: Vec<MariaDump> = bp
         .mariadb
         .iter()
@@ -191,11 +195,7 @@ pub fn plan(bp: &Blueprint, host: &Host) -> Option<BackupPlan> {
         })
         .collect();
     let mdb_services = mariadb.iter().map(|m| m.service.clone()).collect::<Vec<_>>().join(" ");
-    let mdb_declared = mariadb
-        .iter()
-        .flat_map(|m| m.databases.iter().map(move |db| format!("{}:{db}", m.service)))
-        .collect::<Vec<_>>()
-        .join(" ");
+    let mdb_declared = declared(mariadb.iter().map(|m| (&m.service, &m.databases)));
     let mut mdb_clients: Vec<String> = Vec::new();
     for m in &mariadb {
         for db in &m.databases {
