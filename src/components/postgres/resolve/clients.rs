@@ -7,8 +7,9 @@ use crate::components::{service, ClientDatabase, DatabaseServer};
 
 /// Every PostgreSQL server's client databases, server by server in
 /// blueprint order: its Odoo environments' first (application, then
-/// environment order; the database `db_name`, else
-/// `<application>_<environment>`), then its container services'.
+/// environment order; the database is Odoo's
+/// [`crate::components::odoo::resolve::database`]), then its container
+/// services'.
 pub fn databases(bp: &Blueprint) -> Vec<ClientDatabase> {
     let mut out = Vec::new();
     for pg in &bp.postgres {
@@ -16,10 +17,10 @@ pub fn databases(bp: &Blueprint) -> Vec<ClientDatabase> {
         for (a, app, e, env) in crate::resolve::connections::clients(bp, pg) {
             out.push(ClientDatabase {
                 engine: server.engine,
-                server: pg.name.to_string(),
-                host: pg.host.to_string(),
-                admin: pg.user.clone(),
-                name: env.db_name.clone().unwrap_or_else(|| format!("{}_{}", app.name, env.name)),
+                server: server.name.to_string(),
+                host: server.host.to_string(),
+                admin: server.admin.to_string(),
+                name: crate::components::odoo::resolve::database(app, env),
                 role: pg.user.clone(),
                 password_secret: pg.password_secret.to_string(),
                 client: format!("{}_{}", app.name, env.name),
