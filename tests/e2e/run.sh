@@ -70,6 +70,10 @@ teardown() {
   for h in "$E2E_STATE"/hosts/*; do [ -d "$h" ] && host_stop "$(basename "$h")"; done
   net_down
   if [ -n "${BUILDER_PID:-}" ]; then kill "$BUILDER_PID" 2>/dev/null || true; fi
+  # The seed's engine (lib/host.sh, engine_seed), if a failure left it running.
+  if [ -s "$E2E_STATE/seed.pid" ] && [ "$(cat "/proc/$(cat "$E2E_STATE/seed.pid")/comm" 2>/dev/null)" = dockerd ]; then
+    kill "$(cat "$E2E_STATE/seed.pid")" 2>/dev/null || true
+  fi
   # The examples' simulated Hetzner Cloud volumes (scenarios/examples.sh).
   local img
   for img in "$E2E_CACHE"/volume-*.img; do
@@ -117,6 +121,9 @@ DOCKER_HOST="unix://$builder_sock" "$here/images/build.sh"
 log "images ready in $(($(date +%s) - t0)) s"
 kill "$BUILDER_PID"; wait "$BUILDER_PID" 2>/dev/null || true; BUILDER_PID=
 fi
+# Every host's engine starts with the images already in its data root
+# (lib/host.sh, host_create): one `docker load`, cached.
+engine_seed
 
 net_up
 acme_up

@@ -73,11 +73,6 @@ host_build_image() {
   host_exec "$1" env DOCKER_BUILDKIT=0 docker build -q -t "$2" - >/dev/null
 }
 
-# host_load_images NAME: the images the compose files pin (no registry).
-host_load_images() {
-  host_docker "$1" load -q -i "$E2E_CACHE/images.tar" >/dev/null
-}
-
 # healthy_all NAME: every container of the host runs and, where it has a
 # health check, is healthy.
 healthy_all() {
@@ -178,13 +173,14 @@ web_host_up() {
 
 # first_boot NAME BLUEPRINT: what the provider's first boot does, as checks:
 # cloud-init's own schema check of the user-data, Docker started, the pinned
-# images loaded (no registry), then cloud-init's modules (their failure is
-# the scenario's to judge: without .env, install.sh stops on purpose).
+# images in its engine (no registry: host_create put them in its data root),
+# then cloud-init's modules (their failure is the scenario's to judge:
+# without .env, install.sh stops on purpose).
 first_boot() {
   local name=$1 bp=$2
   check "$name: cloud-init.yaml passes cloud-init's own schema check" \
     cloud-init schema --config-file "$E2E_STATE/project/out/$bp/hosts/$name/cloud-init.yaml"
   host_exec "$name" systemctl start docker
-  check "$name: the pinned images load" host_load_images "$name"
+  check "$name: the pinned images are in the host's engine" host_images_present "$name"
   host_exec "$name" /usr/local/lib/gen-e2e/cloud-init-run /var/lib/cloud/seed/nocloud/user-data >/dev/null 2>&1 || true
 }

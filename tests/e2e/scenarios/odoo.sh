@@ -120,7 +120,7 @@ odoo_scenarios() {
   check "cloud-init.yaml passes cloud-init's own schema check" \
     cloud-init schema --config-file "$E2E_STATE/project/out/odoo-dedicated/hosts/ax52/cloud-init.yaml"
   host_exec "$ODOO_HOST" systemctl start docker
-  check "the pinned images load into the host's engine" host_load_images "$ODOO_HOST"
+  check "the pinned images are in the host's engine" host_images_present "$ODOO_HOST"
   local first_out
   first_out=$(host_exec "$ODOO_HOST" /usr/local/lib/gen-e2e/cloud-init-run \
     /var/lib/cloud/seed/nocloud/user-data 2>&1 || true)
