@@ -72,7 +72,7 @@ fn certificate_names(bp: &Blueprint, out: &mut Vec<Finding>) {
         .filter(|h| crate::components::docker::resolve::compose::terminates_tls(bp, h))
         .map(|h| &h.name)
         .collect();
-    for name in bp.served_names().into_iter().filter(|n| n.hosts.iter().any(|h| tls_on.contains(h))) {
+    for name in crate::components::served_names(bp).into_iter().filter(|n| n.hosts.iter().any(|h| tls_on.contains(h))) {
         certificate_name(name.domain, name.pointer, out);
     }
 }
@@ -115,7 +115,9 @@ pub(crate) fn is_plain_path(path: &str) -> bool {
         && !path.split('/').any(|c| c == "..")
 }
 
-fn http_path(value: Option<&str>, pointer: String, out: &mut Vec<Finding>) {
+/// E211: `value`, at `pointer`, is not an HTTP path gen can write into a
+/// shell health check.
+pub(crate) fn http_path(value: Option<&str>, pointer: String, out: &mut Vec<Finding>) {
     if let Some(path) = value.filter(|p| !is_http_path(p)) {
         out.push(
             Finding::error("E211", pointer, format!("`{path}` is not a plain HTTP path"))
@@ -187,9 +189,6 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     for (at, c) in super::website_components(bp) {
         http_path(c.health_path.as_deref(), format!("{at}/health_path"), out);
     }
-    for (i, s) in bp.services.iter().enumerate() {
-        http_path(s.health_path.as_deref(), format!("/services/{i}/health_path"), out);
-    }
     for (at, c) in super::website_components(bp) {
         let Some(dir) = &c.app_dir else { continue };
         // `{site}` becomes a site name, which is a plain path component.
@@ -235,7 +234,7 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
             );
         }
     }
-    for name in bp.served_names() {
+    for name in crate::components::served_names(bp) {
         domain(name.domain, name.pointer, out);
     }
     for (a, app) in bp.applications.iter().enumerate() {

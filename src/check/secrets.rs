@@ -37,7 +37,7 @@ pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     for secret in crate::components::secrets(bp) {
         require(&secret.name, secret.pointer, out);
     }
-    for g in bp.guarded() {
+    for g in crate::components::guarded(bp) {
         match (g.basic_auth, g.access) {
             (Some(auth), _) => require(&auth.password_secret.0, format!("{}/basic_auth/password_secret", g.pointer), out),
             (None, crate::blueprint::model::Access::BasicAuth) => out.push(

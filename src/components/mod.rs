@@ -37,8 +37,13 @@
 //! certificates, a database server's client databases (install.sh's
 //! creation, the dumps, restores and connection budgets), backup coverage
 //! (W517), directory overlap (E228), path syntax (E212), secrets (E701 and
-//! .env.example) and environments (E227). A new kind is its folder plus a
-//! line in [`KINDS`] (and in [`COMPONENTS`]). Odoo and websites are not
+//! .env.example) and environments (E227). Its blueprint entries
+//! ([`Kind::entries`]) give it the rules over names (E201), host
+//! references (E205), served domains (E204, E209, E213, E219, E220, E605,
+//! certificates) and access (E303, E606, E702, E704), and its hosts' Ansible
+//! group ([`Kind::rollout_group`]). A new kind is its folder plus a line in
+//! [`KINDS`] (and in [`COMPONENTS`]), and its list's field in the
+//! blueprint's root. Odoo and websites are not
 //! kinds yet: the shared `resolve::placement` places their containers.
 //!
 //! The cross-cutting rules (names, capacity, secrets, directories,
@@ -66,7 +71,8 @@ pub mod website;
 
 use std::collections::BTreeMap;
 
-use crate::blueprint::model::{Blueprint, Host};
+use crate::blueprint::model::{Access, BasicAuth, Blueprint, Guarded, Host, LoadBalancer, ServedName};
+use crate::blueprint::units::Name;
 use crate::components::docker::resolve::compose::ServicePlan;
 use crate::components::proxy::resolve::vhost::{Vhost, VhostBase};
 use crate::diag::Finding;
@@ -134,6 +140,21 @@ pub struct Kind {
     /// backups dump and restore, and the connection budget counts. Only a
     /// database server kind has any.
     pub databases: fn(bp: &Blueprint) -> Vec<ClientDatabase>,
+    /// Its blueprint entries, in blueprint order: the shared rules over
+    /// names (E201, in the words of `noun`), host references (E205), served
+    /// domains (E204, E209, E213, E219, E220, E605) and access (E303,
+    /// E606, E702, E704, the VPN's DNS) read them, and the Ansible
+    /// inventory's role group. A kind that lives inside another's entry (a service's Redis)
+    /// has none.
+    pub entries: for<'a> fn(bp: &'a Blueprint) -> Vec<Entry<'a>>,
+    /// What one of its entries is called in a message about its name:
+    /// "service" (E201: "service `status` is defined twice").
+    pub noun: &'static str,
+    /// The Ansible inventory group of the hosts its entries run on
+    /// (`role_<name>`, `components::provisioning::plan::rollout`); kinds
+    /// that share a group name it alike and are one group. `None`: its
+    /// hosts are in another kind's group.
+    pub rollout_group: Option<RolloutGroup>,
     /// Its own rules; the shared ones run over its records.
     pub rules: fn(bp: &Blueprint, out: &mut Vec<Finding>),
     /// The templates (under templates/) its records are rendered through.
@@ -143,6 +164,82 @@ pub struct Kind {
 /// Every kind, in the order their containers and vhosts are listed.
 pub const KINDS: &[Kind] =
     &[postgres::KIND, mariadb::KIND, service::KIND, redis::KIND, static_site::KIND, redirect::KIND];
+
+/// One entry of a kind's blueprint list (`services[3]`, `static_sites[0]`)
+/// as the shared rules read it: its name, the hosts it names, the domains
+/// nginx serves for it and who may reach them.
+#[derive(Debug, Clone)]
+pub struct Entry<'a> {
+    /// JSON pointer of the entry: `/services/3`.
+    pub pointer: String,
+    /// What it is, for messages: "service `status`", "the redirect of
+    /// `www.example.com`".
+    pub what: String,
+    /// Its name, at `<pointer>/name`, unique among the kind's entries
+    /// (E201); `None` when it has none (a redirect).
+    pub name: Option<&'a str>,
+    /// The hosts it names, as written.
+    pub hosts: Hosts<'a>,
+    /// The domains nginx serves for it, under `<pointer>/<key>`.
+    pub domains: Domains<'a>,
+    /// Who may reach its vhost, and the login of `basic_auth`; `None` when
+    /// it has no vhost with an access setting.
+    pub access: Option<(Access, Option<&'a BasicAuth>)>,
+}
+
+/// The hosts an entry names: one `host`, or a `hosts` list.
+#[derive(Debug, Clone, Copy)]
+pub enum Hosts<'a> {
+    /// `<pointer>/host`.
+    One(&'a Name),
+    /// `<pointer>/hosts`, each at `<pointer>/hosts/<j>`.
+    List(&'a [Name]),
+}
+
+impl<'a> Hosts<'a> {
+    /// The hosts, in the order written.
+    pub fn names(self) -> Vec<&'a Name> {
+        match self {
+            Hosts::One(h) => vec![h],
+            Hosts::List(hs) => hs.iter().collect(),
+        }
+    }
+
+    /// Each host with the JSON pointer of its reference under `entry`.
+    pub fn pointers(self, entry: &str) -> Vec<(&'a Name, String)> {
+        match self {
+            Hosts::One(h) => vec![(h, format!("{entry}/host"))],
+            Hosts::List(hs) => hs.iter().enumerate().map(|(j, h)| (h, format!("{entry}/hosts/{j}"))).collect(),
+        }
+    }
+}
+
+/// The domains an entry serves.
+#[derive(Debug, Clone, Copy)]
+pub struct Domains<'a> {
+    /// The field that lists them: `domains`, a redirect's `from`.
+    pub key: &'static str,
+    /// The names, as written.
+    pub names: &'a [String],
+    /// Whether an empty list is an error (E220): a static site or a
+    /// redirect is nothing but its domains; a service may have none.
+    pub required: bool,
+}
+
+impl Domains<'_> {
+    /// No domain (a database server).
+    pub const NONE: Domains<'static> = Domains { key: "domains", names: &[], required: false };
+}
+
+/// An Ansible inventory group of hosts by what they run: `role_<name>`,
+/// "hosts running <why>".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RolloutGroup {
+    /// The group's name after `role_`: `postgres`.
+    pub name: &'static str,
+    /// What its hosts run, for the inventory's comment: "PostgreSQL servers".
+    pub why: &'static str,
+}
 
 /// A host directory a container keeps data in, as a kind declares it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -260,6 +357,11 @@ pub(crate) fn no_environments(_: &Blueprint) -> Vec<Environment<'_>> {
     Vec::new()
 }
 
+/// No blueprint entries of its own (a service's Redis).
+pub(crate) fn no_entries(_: &Blueprint) -> Vec<Entry<'_>> {
+    Vec::new()
+}
+
 /// No database server.
 pub(crate) fn no_databases(_: &Blueprint) -> Vec<ClientDatabase> {
     Vec::new()
@@ -316,6 +418,61 @@ pub fn serves_without_container(bp: &Blueprint, host: &Host) -> bool {
 /// Every kind's data directories.
 pub fn data_dirs(bp: &Blueprint) -> Vec<DataDir> {
     KINDS.iter().flat_map(|kind| (kind.data)(bp)).collect()
+}
+
+/// Every kind's entries, kind by kind, each with its kind's index in
+/// [`KINDS`].
+pub fn entries(bp: &Blueprint) -> Vec<(usize, Entry<'_>)> {
+    KINDS.iter().enumerate().flat_map(|(k, kind)| (kind.entries)(bp).into_iter().map(move |e| (k, e))).collect()
+}
+
+/// Every domain name nginx serves, in blueprint order: websites' sites,
+/// Odoo environments, then every kind's entries (container services,
+/// static sites, redirects). The name, syntax, certificate and
+/// load-balancer rules all read this one list.
+pub fn served_names(bp: &Blueprint) -> Vec<ServedName<'_>> {
+    let mut out: Vec<ServedName> = bp.websites.iter().flat_map(website::model::Websites::served_names).collect();
+    out.extend(bp.applications.iter().enumerate().flat_map(|(a, app)| app.served_names(a)));
+    for (_, entry) in entries(bp) {
+        let hosts = entry.hosts.names();
+        out.extend(entry.domains.names.iter().enumerate().map(|(d, domain)| ServedName {
+            domain,
+            pointer: format!("{}/{}/{d}", entry.pointer, entry.domains.key),
+            hosts: hosts.clone(),
+        }));
+    }
+    out
+}
+
+/// The names served on the load balancer `lb`'s targets, in
+/// [`served_names`] order: with `tls: terminate` its managed certificates
+/// must cover each of them.
+pub fn load_balanced_names<'a>(bp: &'a Blueprint, lb: &LoadBalancer) -> Vec<ServedName<'a>> {
+    // A set: the names are many (a site per name), the targets a few dozen.
+    let targets: std::collections::HashSet<&Name> = lb.targets.iter().collect();
+    served_names(bp).into_iter().filter(|n| n.hosts.iter().any(|h| targets.contains(h))).collect()
+}
+
+/// Every vhost with an `access` setting, in blueprint order: Odoo
+/// environments, then every kind's entries that have one (container
+/// services with domains, static sites). The access rules (a VPN for
+/// `vpn_only`, a login and its secret for `basic_auth`, the VPN's DNS)
+/// read this one list.
+pub fn guarded(bp: &Blueprint) -> Vec<Guarded<'_>> {
+    let mut out: Vec<Guarded> = bp.applications.iter().enumerate().flat_map(|(a, app)| app.guarded(a)).collect();
+    for (_, entry) in entries(bp) {
+        let Some((access, basic_auth)) = entry.access else { continue };
+        out.push(Guarded {
+            name: entry.name.unwrap_or_default(),
+            what: entry.what,
+            pointer: entry.pointer,
+            access,
+            basic_auth,
+            domains: entry.domains.names.iter().map(String::as_str).collect(),
+            hosts: entry.hosts.names(),
+        });
+    }
+    out
 }
 
 /// Every kind's own rules.

@@ -82,7 +82,7 @@ pub fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
         }
     }
 
-    for g in bp.guarded().into_iter().filter(|g| g.access == Access::VpnOnly && bp.vpn.is_none()) {
+    for g in crate::components::guarded(bp).into_iter().filter(|g| g.access == Access::VpnOnly && bp.vpn.is_none()) {
         out.push(
             Finding::error(
                 "E303",

@@ -25,6 +25,9 @@ pub(super) const KIND: super::Kind = super::Kind {
     secrets: resolve::secrets,
     environments: super::no_environments,
     databases: resolve::databases,
+    entries: resolve::entries,
+    noun: "MariaDB server",
+    rollout_group: Some(super::RolloutGroup { name: "mariadb", why: "MariaDB servers" }),
     rules: rules::check,
     templates: &[
         "compose/docker-compose.yml.j2",

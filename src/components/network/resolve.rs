@@ -58,8 +58,7 @@ pub const DNS_PORT: u16 = 53;
 /// The VPN's DNS responder on the VPN host (see [`VpnDns`]).
 pub fn vpn_dns(bp: &Blueprint, host: &Host) -> Option<VpnDns> {
     let vpn = bp.vpn.as_ref().filter(|v| v.host == host.name)?;
-    let mut names: Vec<String> = bp
-        .guarded()
+    let mut names: Vec<String> = crate::components::guarded(bp)
         .into_iter()
         .filter(|g| g.access == Access::VpnOnly && g.hosts.contains(&&host.name))
         .flat_map(|g| g.domains.into_iter().map(str::to_string))

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::blueprint::model::{Access, BasicAuth, Resources};
+use crate::blueprint::model::{Access, BasicAuth, Guarded, Resources, ServedName};
 use crate::blueprint::units::{Image, Name, SecretName, Size};
 
 /// Which application an entry of `applications` is.
@@ -206,4 +206,40 @@ pub struct Mount {
     /// Mount read-only (`:ro`). Default: `false`.
     #[serde(default)]
     pub read_only: bool,
+}
+
+impl Application {
+    /// The domain of each of its environments, served on its hosts; `a` is
+    /// its index in `applications`.
+    pub fn served_names(&self, a: usize) -> Vec<ServedName<'_>> {
+        let hosts = self.hosts();
+        self.environments
+            .iter()
+            .enumerate()
+            .map(|(e, env)| ServedName {
+                domain: &env.domain,
+                pointer: format!("/applications/{a}/environments/{e}/domain"),
+                hosts: hosts.clone(),
+            })
+            .collect()
+    }
+
+    /// Each of its environments' vhosts, with its `access` and login; `a`
+    /// is its index in `applications`.
+    pub fn guarded(&self, a: usize) -> Vec<Guarded<'_>> {
+        let hosts = self.hosts();
+        self.environments
+            .iter()
+            .enumerate()
+            .map(|(e, env)| Guarded {
+                name: env.name.as_str(),
+                what: format!("environment `{}`", env.name),
+                pointer: format!("/applications/{a}/environments/{e}"),
+                access: env.access,
+                basic_auth: env.basic_auth.as_ref(),
+                domains: vec![env.domain.as_str()],
+                hosts: hosts.clone(),
+            })
+            .collect()
+    }
 }

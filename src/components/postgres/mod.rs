@@ -26,6 +26,9 @@ pub(super) const KIND: super::Kind = super::Kind {
     secrets: super::no_secrets,
     environments: super::no_environments,
     databases: resolve::clients::databases,
+    entries: resolve::entries,
+    noun: "postgres service",
+    rollout_group: Some(super::RolloutGroup { name: "postgres", why: "PostgreSQL servers" }),
     rules: rules::check,
     templates: &[
         "compose/docker-compose.yml.j2",

@@ -21,6 +21,9 @@ pub(super) const KIND: super::Kind = super::Kind {
     secrets: super::no_secrets,
     environments: super::no_environments,
     databases: super::no_databases,
+    entries: resolve::entries,
+    noun: "redirect",
+    rollout_group: Some(super::website::ROLLOUT_GROUP),
     rules: rules::check,
     templates: &["nginx/vhost.conf.j2"],
 };

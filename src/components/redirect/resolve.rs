@@ -3,6 +3,7 @@
 
 use crate::blueprint::model::{Blueprint, Host, Redirect};
 use crate::components::proxy::resolve::vhost::{Vhost, VhostBase, VhostKind};
+use crate::components::{Domains, Entry, Hosts};
 
 /// The vhost of each redirect on `host`.
 pub(super) fn vhosts(bp: &Blueprint, host: &Host, base: &VhostBase) -> Vec<Vhost> {
@@ -43,6 +44,27 @@ pub fn target(r: &Redirect) -> String {
     } else {
         base
     }
+}
+
+/// Each redirect (`redirects[]`): it has no name, so messages name it by
+/// its domains (or its place in the list when it has none).
+pub(super) fn entries(bp: &Blueprint) -> Vec<Entry<'_>> {
+    bp.redirects
+        .iter()
+        .enumerate()
+        .map(|(i, r)| Entry {
+            pointer: format!("/redirects/{i}"),
+            what: if r.from.is_empty() {
+                format!("redirect {}", i + 1)
+            } else {
+                format!("the redirect of `{}`", r.from.join("`, `"))
+            },
+            name: None,
+            hosts: Hosts::List(&r.hosts),
+            domains: Domains { key: "from", names: &r.from, required: true },
+            access: None,
+        })
+        .collect()
 }
 
 #[cfg(test)]

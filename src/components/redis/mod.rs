@@ -21,6 +21,9 @@ pub(super) const KIND: super::Kind = super::Kind {
     secrets: super::no_secrets,
     environments: super::no_environments,
     databases: super::no_databases,
+    entries: super::no_entries,
+    noun: "Redis",
+    rollout_group: None,
     rules: rules::check,
     templates: &["compose/docker-compose.yml.j2"],
 };

@@ -20,6 +20,9 @@ pub(super) const KIND: super::Kind = super::Kind {
     secrets: resolve::secrets,
     environments: resolve::environments,
     databases: super::no_databases,
+    entries: resolve::entries,
+    noun: "service",
+    rollout_group: Some(super::RolloutGroup { name: "services", why: "container services" }),
     rules: rules::check,
     templates: &["compose/docker-compose.yml.j2", "nginx/vhost.conf.j2", "nginx/location/proxy.j2"],
 };

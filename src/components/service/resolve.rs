@@ -8,7 +8,7 @@
 use crate::blueprint::model::{Blueprint, Host};
 use crate::components::docker::resolve::compose::{base, health, probe, resources, Dependency, HostDir, ServicePlan};
 use crate::components::proxy::resolve::vhost::{Location, Upstream, Vhost, VhostBase, VhostKind};
-use crate::components::{ClientDatabase, DataDir, DatabaseServer};
+use crate::components::{ClientDatabase, DataDir, DatabaseServer, Domains, Entry, Hosts};
 use crate::resolve::placement::{ports_of, Guard, Placed, Role};
 
 /// The container services' databases on `server`, in blueprint order:
@@ -182,4 +182,21 @@ pub(super) fn secrets(bp: &Blueprint) -> Vec<crate::components::SecretUse> {
 /// Each service's `environment`.
 pub(super) fn environments(bp: &Blueprint) -> Vec<(String, &std::collections::BTreeMap<String, String>)> {
     bp.services.iter().enumerate().map(|(i, s)| (format!("/services/{i}"), &s.environment)).collect()
+}
+
+/// Each container service (`services[]`), with its vhost's access when it
+/// serves domains.
+pub(super) fn entries(bp: &Blueprint) -> Vec<Entry<'_>> {
+    bp.services
+        .iter()
+        .enumerate()
+        .map(|(i, s)| Entry {
+            pointer: format!("/services/{i}"),
+            what: format!("service `{}`", s.name),
+            name: Some(s.name.as_str()),
+            hosts: Hosts::One(&s.host),
+            domains: Domains { key: "domains", names: &s.domains, required: false },
+            access: (!s.domains.is_empty()).then(|| (s.access(), s.basic_auth.as_ref())),
+        })
+        .collect()
 }

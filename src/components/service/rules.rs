@@ -12,7 +12,8 @@
 //!   at `:`); a `user` compose cannot take;
 //! - E224: a service's `database` on a server that is neither a
 //!   PostgreSQL service nor a MariaDB server of its host;
-//! - E226: a service database or role that is somebody else's.
+//! - E226: a service database or role that is somebody else's;
+//! - E211: a `health_path` gen cannot write into a shell health check.
 //!
 //! Two containers with one name on one host (a service named like a
 //! monitoring container, say) are E202, with the other names.
@@ -20,7 +21,7 @@
 use std::collections::BTreeMap;
 
 use crate::blueprint::model::{Blueprint, ContainerService, ServiceDatabase};
-use crate::check::literals::{is_db_name, is_plain_path};
+use crate::check::literals::{http_path, is_db_name, is_plain_path};
 use crate::diag::Finding;
 
 fn is_owner(value: &str) -> bool {
@@ -268,6 +269,9 @@ fn ownership(bp: &Blueprint, out: &mut Vec<Finding>) {
 pub(super) fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
     services(bp, out);
     ownership(bp, out);
+    for (i, s) in bp.services.iter().enumerate() {
+        http_path(s.health_path.as_deref(), format!("/services/{i}/health_path"), out);
+    }
 }
 
 #[cfg(test)]

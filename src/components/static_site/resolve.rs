@@ -5,7 +5,7 @@
 
 use crate::blueprint::model::{Blueprint, Host};
 use crate::components::proxy::resolve::vhost::{Location, StaticFiles, Vhost, VhostBase, VhostKind};
-use crate::components::DataDir;
+use crate::components::{DataDir, Domains, Entry, Hosts};
 
 /// The vhost of each static site on `host`: its files at `/`, with its
 /// access rule and `expires`.
@@ -62,6 +62,23 @@ pub(super) fn data(bp: &Blueprint) -> Vec<DataDir> {
             whose: format!("static site `{}`'s files", site.name),
             hosts: site.hosts.iter().map(|h| h.to_string()).collect(),
             backup: None,
+        })
+        .collect()
+}
+
+/// Each static site (`static_sites[]`): nothing but its domains, its hosts
+/// and who may reach it.
+pub(super) fn entries(bp: &Blueprint) -> Vec<Entry<'_>> {
+    bp.static_sites
+        .iter()
+        .enumerate()
+        .map(|(i, site)| Entry {
+            pointer: format!("/static_sites/{i}"),
+            what: format!("static site `{}`", site.name),
+            name: Some(site.name.as_str()),
+            hosts: Hosts::List(&site.hosts),
+            domains: Domains { key: "domains", names: &site.domains, required: true },
+            access: Some((site.access(), site.basic_auth.as_ref())),
         })
         .collect()
 }

@@ -10,3 +10,9 @@ pub mod rules;
 
 /// Its entry of [`super::COMPONENTS`].
 pub(super) const COMPONENT: super::Component = super::Component { name: "website", folder: "website", templates: &[] };
+
+/// The Ansible inventory group of the hosts that serve web pages from
+/// nginx: `websites.hosts`, and the hosts of static sites and redirects
+/// (their kinds name this group too).
+pub(crate) const ROLLOUT_GROUP: super::RolloutGroup =
+    super::RolloutGroup { name: "websites", why: "web sites, static sites or redirects" };

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::blueprint::model::Resources;
+use crate::blueprint::model::{Resources, ServedName};
 use crate::blueprint::units::{Image, Name};
 
 /// Web sites served from a group of hosts.
@@ -304,5 +304,25 @@ impl Component {
     /// `app_dir` for one site: `{site}` replaced by its name.
     pub fn app_dir_for(&self, site: &str) -> Option<String> {
         self.app_dir.as_ref().map(|d| d.replace(Self::SITE, site))
+    }
+}
+
+impl Websites {
+    /// The names nginx serves for the sites, site by site, each on the
+    /// hosts that run the site ([`Websites::hosts_of`], the one rule of who
+    /// runs a site).
+    pub fn served_names(&self) -> Vec<ServedName<'_>> {
+        let mut out = Vec::new();
+        for (i, site) in self.sites.iter().enumerate() {
+            let hosts = self.hosts_of(i);
+            for (d, domain) in site.domains.iter().enumerate() {
+                out.push(ServedName {
+                    domain,
+                    pointer: format!("/websites/sites/{i}/domains/{d}"),
+                    hosts: hosts.clone(),
+                });
+            }
+        }
+        out
     }
 }

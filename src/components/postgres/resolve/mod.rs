@@ -17,6 +17,7 @@ use serde::Serialize;
 use self::tune::Inputs;
 use crate::blueprint::model::{Blueprint, DiskKind, Host, Postgres};
 use crate::blueprint::units::Size;
+use crate::components::{Domains, Entry, Hosts};
 use crate::resolve::connections::{self, Budget};
 use crate::resolve::Derived;
 
@@ -425,6 +426,22 @@ fn shm_inputs(sections: &[Section], major: u32, work_mem: Size, limit: Size) -> 
         posix: written(sections, "dynamic_shared_memory_type").is_none_or(|v| v == "posix"),
         limit,
     }
+}
+
+/// Each PostgreSQL server (`postgres[]`), for the shared name and host rules and the Ansible group.
+pub fn entries(bp: &Blueprint) -> Vec<Entry<'_>> {
+    bp.postgres
+        .iter()
+        .enumerate()
+        .map(|(i, db)| Entry {
+            pointer: format!("/postgres/{i}"),
+            what: format!("PostgreSQL `{}`", db.name),
+            name: Some(db.name.as_str()),
+            hosts: Hosts::One(&db.host),
+            domains: Domains::NONE,
+            access: None,
+        })
+        .collect()
 }
 
 #[cfg(test)]

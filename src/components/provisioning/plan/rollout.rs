@@ -9,6 +9,7 @@
 use serde::Serialize;
 
 use crate::blueprint::model::{Blueprint, Host, HostKind, LoadBalancer};
+use crate::blueprint::units::Name;
 use crate::plan::HostPlan;
 
 /// Where the playbook puts each host's tree on the host. Not the git
@@ -180,20 +181,31 @@ fn groups(bp: &Blueprint, lbs: &[&LoadBalancer]) -> Vec<Group> {
             out.push(Group { name, why, hosts });
         }
     };
-    let roles: [(&str, &str, &HostTest); 6] = [
-        ("odoo", "Odoo environments (applications)", &|h| bp.applications.iter().any(|a| a.runs_on(&h.name))),
-        ("postgres", "PostgreSQL servers", &|h| bp.postgres.iter().any(|p| p.host == h.name)),
-        ("mariadb", "MariaDB servers", &|h| bp.mariadb.iter().any(|m| m.host == h.name)),
-        ("websites", "web sites, static sites or redirects", &|h| {
-            bp.websites.as_ref().is_some_and(|w| w.hosts.contains(&h.name))
-                || bp.static_sites.iter().any(|s| s.hosts.contains(&h.name))
-                || bp.redirects.iter().any(|r| r.hosts.contains(&h.name))
-        }),
-        ("services", "container services", &|h| bp.services.iter().any(|s| s.host == h.name)),
-        ("vpn", "the WireGuard server", &|h| bp.vpn.as_ref().is_some_and(|v| v.host == h.name)),
-    ];
-    for (role, why, pred) in roles {
-        push(group_name("role", role), format!("hosts running {why}"), on(pred));
+    // Role groups: Odoo's, then each kind's (kinds that name one group are
+    // one group; the websites join the websites' group), then the VPN's.
+    let mut roles: Vec<(&str, &str, Vec<&Name>)> = vec![(
+        "odoo",
+        "Odoo environments (applications)",
+        bp.hosts.iter().filter(|h| bp.applications.iter().any(|a| a.runs_on(&h.name))).map(|h| &h.name).collect(),
+    )];
+    let entries = crate::components::entries(bp);
+    for (k, kind) in crate::components::KINDS.iter().enumerate() {
+        let Some(group) = kind.rollout_group else { continue };
+        let hosts = entries.iter().filter(|(of, _)| *of == k).flat_map(|(_, e)| e.hosts.names());
+        match roles.iter_mut().find(|(name, _, _)| *name == group.name) {
+            Some((_, _, members)) => members.extend(hosts),
+            None => roles.push((group.name, group.why, hosts.collect())),
+        }
+    }
+    let web = bp.websites.iter().flat_map(|w| w.hosts.iter());
+    let web_group = crate::components::website::ROLLOUT_GROUP;
+    match roles.iter_mut().find(|(name, _, _)| *name == web_group.name) {
+        Some((_, _, members)) => members.extend(web),
+        None => roles.push((web_group.name, web_group.why, web.collect())),
+    }
+    roles.push(("vpn", "the WireGuard server", bp.vpn.iter().map(|v| &v.host).collect()));
+    for (role, why, members) in roles {
+        push(group_name("role", role), format!("hosts running {why}"), on(&|h| members.contains(&&h.name)));
     }
     for lb in lbs {
         push(

@@ -354,7 +354,8 @@ fn load_balancer(bp: &Blueprint, lb: &crate::blueprint::model::LoadBalancer, map
     };
     match lb.tls {
         TlsMode::Terminate => {
-            let domains: Vec<&str> = bp.load_balanced_names(lb).into_iter().map(|n| n.domain).collect();
+            let domains: Vec<&str> =
+                crate::components::load_balanced_names(bp, lb).into_iter().map(|n| n.domain).collect();
             let mut cert_ids = Vec::new();
             for (i, chunk) in domains.chunks(NAMES_PER_CERTIFICATE).enumerate() {
                 let cert = if i == 0 { name.clone() } else { format!("{name}_{}", i + 1) };

@@ -65,7 +65,7 @@ pub fn check(bp: &Blueprint, out: &mut Vec<Finding>) {
 fn check_one(bp: &Blueprint, k: usize, lb: &crate::blueprint::model::LoadBalancer, out: &mut Vec<Finding>) {
     let Some(t) = LB_TYPES.iter().find(|t| t.name.eq_ignore_ascii_case(&lb.lb_type)) else { return };
     connections(bp, k, lb, t, out);
-    let names = bp.load_balanced_names(lb).len();
+    let names = crate::components::load_balanced_names(bp, lb).len();
     let (services, certificates) = match lb.tls {
         TlsMode::Terminate => (1, names.div_ceil(crate::catalog::NAMES_PER_CERTIFICATE)),
         TlsMode::Passthrough => (2, 0),

@@ -57,7 +57,7 @@ fn managed_certificate(bp: &Blueprint, out: &mut Vec<Finding>) {
 }
 
 fn managed_certificate_of(bp: &Blueprint, k: usize, lb: &LoadBalancer, out: &mut Vec<Finding>) {
-    let names: Vec<&str> = bp.load_balanced_names(lb).into_iter().map(|n| n.domain).collect();
+    let names: Vec<&str> = crate::components::load_balanced_names(bp, lb).into_iter().map(|n| n.domain).collect();
     let mut unknown: Vec<&str> = Vec::new();
     let mut elsewhere: Vec<(usize, Vec<&str>)> = Vec::new();
     for name in &names {
@@ -116,7 +116,7 @@ fn managed_certificate_of(bp: &Blueprint, k: usize, lb: &LoadBalancer, out: &mut
 
 fn vpn_only_elsewhere(bp: &Blueprint, out: &mut Vec<Finding>) {
     let Some(vpn) = &bp.vpn else { return }; // E303 already
-    for g in bp.guarded().into_iter().filter(|g| g.access == Access::VpnOnly) {
+    for g in crate::components::guarded(bp).into_iter().filter(|g| g.access == Access::VpnOnly) {
         // An unknown host is E205; each other host gets one finding per name.
         for host in g.hosts.iter().filter(|h| ***h != vpn.host && bp.hosts.iter().any(|k| &&k.name == *h)) {
             for domain in &g.domains {

@@ -3,17 +3,19 @@
 //! static sites' and redirects' own rules (E216–E218) are in their
 //! component folders.
 //!
-//! - E219: a static site, redirect or container service with domains on
-//!   some of the load balancer's targets only: the load balancer sends each request to any target, and the
-//!   others refuse the name (nginx's default server closes the connection);
+//! - E219: an entry of a kind (a static site, redirect or container
+//!   service) with domains on some of the load balancer's targets only:
+//!   the load balancer sends each request to any target, and the others
+//!   refuse the name (nginx's default server closes the connection);
 //!   websites have the same rule as E208;
-//! - E220: a static site or redirect that names no domain or no host;
+//! - E220: an entry that must name domains (a static site, a redirect)
+//!   that names none, or a `hosts` list that is empty;
 //! - E225: two vhosts of one host with one conf.d file name.
 
 use std::collections::BTreeMap;
 
 use crate::blueprint::model::Blueprint;
-use crate::blueprint::units::Name;
+use crate::components::Hosts;
 use crate::diag::Finding;
 
 fn load_balanced(bp: &Blueprint, out: &mut Vec<Finding>) {
@@ -23,76 +25,64 @@ fn load_balanced(bp: &Blueprint, out: &mut Vec<Finding>) {
 }
 
 fn load_balanced_by(bp: &Blueprint, lb: &crate::blueprint::model::LoadBalancer, out: &mut Vec<Finding>) {
-    let services: Vec<(String, String, Vec<Name>)> = bp
-        .services
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| !s.domains.is_empty())
-        .map(|(i, s)| (format!("/services/{i}/host"), format!("service `{}`", s.name), vec![s.host.clone()]))
-        .collect();
-    let entries = bp
-        .static_sites
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (format!("/static_sites/{i}/hosts"), format!("static site `{}`", s.name), s.hosts.clone()))
-        .chain(bp.redirects.iter().enumerate().map(|(i, r)| {
-            (format!("/redirects/{i}/hosts"), format!("the redirect of `{}`", r.from.join("`, `")), r.hosts.clone())
-        }))
-        .chain(services);
-    for (pointer, what, hosts) in entries {
+    // Every kind's entries that serve a domain: on one of the targets, they
+    // must be on all.
+    for (_, entry) in crate::components::entries(bp) {
+        if entry.domains.names.is_empty() {
+            continue;
+        }
+        let hosts = entry.hosts.names();
         if !hosts.iter().any(|h| lb.targets.contains(h)) {
             continue;
         }
         let missing: Vec<&str> = lb.targets.iter().filter(|t| !hosts.contains(t)).map(|t| t.as_str()).collect();
-        if !missing.is_empty() {
-            out.push(
-                Finding::error(
-                    "E219",
-                    pointer.clone(),
-                    format!(
-                        "{what} is not on {}, but load balancer `{}` sends its requests to every target",
-                        missing.join(", "),
-                        lb.name
-                    ),
-                )
-                .hint(if pointer.starts_with("/services/") {
-                    "a container service runs on one host: put it on a host the load balancer does not target, and point its domains' DNS there".to_string()
-                } else {
-                    format!(
-                        "list every target under `hosts` ({})",
-                        lb.targets.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", ")
-                    )
-                }),
-            );
+        if missing.is_empty() {
+            continue;
         }
+        let (key, hint) = match entry.hosts {
+            Hosts::One(_) => (
+                "host",
+                format!("{} runs on one host: put it on a host the load balancer does not target, and point its domains' DNS there", entry.what),
+            ),
+            Hosts::List(_) => (
+                "hosts",
+                format!("list every target under `hosts` ({})", lb.targets.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", ")),
+            ),
+        };
+        out.push(
+            Finding::error(
+                "E219",
+                format!("{}/{key}", entry.pointer),
+                format!(
+                    "{} is not on {}, but load balancer `{}` sends its requests to every target",
+                    entry.what,
+                    missing.join(", "),
+                    lb.name
+                ),
+            )
+            .hint(hint),
+        );
     }
 }
 
+/// E220: an entry that is nothing but its domains (a static site, a
+/// redirect) with none, or with no host to serve them.
 fn named(bp: &Blueprint, out: &mut Vec<Finding>) {
-    // (entry, what it is, its names' key, its names, its hosts)
-    let entries =
-        bp.static_sites
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                (format!("/static_sites/{i}"), format!("static site `{}`", s.name), "domains", &s.domains, &s.hosts)
-            })
-            .chain(
-                bp.redirects.iter().enumerate().map(|(i, r)| {
-                    (format!("/redirects/{i}"), format!("redirect {}", i + 1), "from", &r.from, &r.hosts)
-                }),
-            );
-    for (at, what, names_key, names, hosts) in entries {
-        if names.is_empty() {
+    for (_, entry) in crate::components::entries(bp) {
+        if entry.domains.required && entry.domains.names.is_empty() {
             out.push(
-                Finding::error("E220", format!("{at}/{names_key}"), format!("{what} names no domain"))
-                    .hint("list the names nginx answers for, like `[example.com]`")
-                    .at_value(),
+                Finding::error(
+                    "E220",
+                    format!("{}/{}", entry.pointer, entry.domains.key),
+                    format!("{} names no domain", entry.what),
+                )
+                .hint("list the names nginx answers for, like `[example.com]`")
+                .at_value(),
             );
         }
-        if hosts.is_empty() {
+        if matches!(entry.hosts, Hosts::List(hosts) if hosts.is_empty()) {
             out.push(
-                Finding::error("E220", format!("{at}/hosts"), format!("{what} names no host"))
+                Finding::error("E220", format!("{}/hosts", entry.pointer), format!("{} names no host", entry.what))
                     .hint("list the hosts whose nginx serves it, like `[web-1]`")
                     .at_value(),
             );
