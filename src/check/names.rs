@@ -401,6 +401,17 @@ load_balancers:
         assert_eq!(crate::check::codes_on_base(super::check, site), ["E205"]);
         let redirect = "redirects:\n  - {from: [www.example.com], to: example.com, hosts: [ax52, ax25]}\n";
         assert_eq!(crate::check::codes_on_base(super::check, redirect), ["E205"]);
+        let service = "services:\n  - {name: app, host: ax25, image: \"app:1.0\"}\n";
+        assert_eq!(crate::check::codes_on_base(super::check, service), ["E205"]);
+        // The base's PostgreSQL service moved to an unknown host.
+        let base = include_str!("../../tests/fixtures/invalid/base/minimal.yaml");
+        let moved = base.replace("    host: ax52\n    image: postgres", "    host: ax25\n    image: postgres");
+        assert_ne!(moved, base);
+        let bp: crate::blueprint::model::Blueprint = serde_yaml::from_str(&moved).expect("blueprint");
+        let mut out = Vec::new();
+        super::check(&bp, &mut out);
+        let e205: Vec<&str> = out.iter().filter(|f| f.code == "E205").map(|f| f.pointer.as_str()).collect();
+        assert_eq!(e205, ["/postgres/0/host"]);
     }
 
     fn codes(edits: &[(&str, &str)]) -> Vec<&'static str> {

@@ -40,7 +40,7 @@
 //! .env.example) and environments (E227). Its blueprint entries
 //! ([`Kind::entries`]) give it the rules over names (E201), host
 //! references (E205), served domains (E204, E209, E213, E219, E220, E605,
-//! certificates) and access (E303, E606, E702, E704), and its hosts' Ansible
+//! certificates) and access (E303, E606, E701, E704), and its hosts' Ansible
 //! group ([`Kind::rollout_group`]). A new kind is its folder plus a line in
 //! [`KINDS`] (and in [`COMPONENTS`]), and its list's field in the
 //! blueprint's root. Odoo and websites are not
@@ -143,7 +143,7 @@ pub struct Kind {
     /// Its blueprint entries, in blueprint order: the shared rules over
     /// names (E201, in the words of `noun`), host references (E205), served
     /// domains (E204, E209, E213, E219, E220, E605) and access (E303,
-    /// E606, E702, E704, the VPN's DNS) read them, and the Ansible
+    /// E606, E701, E704, the VPN's DNS) read them, and the Ansible
     /// inventory's role group. A kind that lives inside another's entry (a service's Redis)
     /// has none.
     pub entries: for<'a> fn(bp: &'a Blueprint) -> Vec<Entry<'a>>,
@@ -172,11 +172,13 @@ pub const KINDS: &[Kind] =
 pub struct Entry<'a> {
     /// JSON pointer of the entry: `/services/3`.
     pub pointer: String,
-    /// What it is, for messages: "service `status`", "the redirect of
+    /// What it is, for the messages about its hosts, domains and access
+    /// (E219, E220, E303, E606, E704): "service `status`", "the redirect of
     /// `www.example.com`".
     pub what: String,
     /// Its name, at `<pointer>/name`, unique among the kind's entries
-    /// (E201); `None` when it has none (a redirect).
+    /// (E201); `None` when it has none (a redirect). An entry with `access`
+    /// has a name: the access rules name its login after it.
     pub name: Option<&'a str>,
     /// The hosts it names, as written.
     pub hosts: Hosts<'a>,
@@ -521,6 +523,44 @@ mod tests {
             if entry.file_type().expect("type").is_dir() {
                 let name = entry.file_name().to_string_lossy().into_owned();
                 assert!(folders.contains(&name.as_str()), "src/components/{name} is not in COMPONENTS");
+            }
+        }
+    }
+
+    /// Every kind lists its entries, so that the shared rules over names,
+    /// hosts, domains and access see them; only a service's Redis lives
+    /// inside another kind's entry. And kinds that name one Ansible group
+    /// name it alike.
+    #[test]
+    fn every_kind_lists_its_entries() {
+        let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let blueprints: Vec<crate::blueprint::model::Blueprint> =
+            ["blueprints/agency.yaml", "blueprints/nextcloud.yaml"]
+                .iter()
+                .map(|p| {
+                    serde_yaml::from_str(&std::fs::read_to_string(manifest.join(p)).expect("read")).expect("parse")
+                })
+                .collect();
+        for kind in super::KINDS {
+            let entries: usize = blueprints.iter().map(|bp| (kind.entries)(bp).len()).sum();
+            if kind.name == "redis" {
+                assert_eq!(entries, 0, "a service's Redis is its service's entry");
+                let placed: usize =
+                    blueprints.iter().flat_map(|bp| bp.hosts.iter().map(move |h| super::placed(bp, h).len())).sum();
+                assert!(placed > 0, "the fixtures have containers");
+            } else {
+                assert!(entries > 0, "{}: no entries in agency.yaml or nextcloud.yaml", kind.name);
+            }
+            for other in super::KINDS {
+                if let (Some(a), Some(b)) = (kind.rollout_group, other.rollout_group) {
+                    assert!(
+                        a.name != b.name || a == b,
+                        "{} and {} name group {} differently",
+                        kind.name,
+                        other.name,
+                        a.name
+                    );
+                }
             }
         }
     }

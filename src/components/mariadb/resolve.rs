@@ -449,7 +449,7 @@ pub(super) fn secrets(bp: &Blueprint) -> Vec<crate::components::SecretUse> {
 }
 
 /// Each MariaDB server (`mariadb[]`), for the shared name and host rules and the Ansible group.
-pub fn entries(bp: &Blueprint) -> Vec<Entry<'_>> {
+pub(super) fn entries(bp: &Blueprint) -> Vec<Entry<'_>> {
     bp.mariadb
         .iter()
         .enumerate()

@@ -429,7 +429,7 @@ fn shm_inputs(sections: &[Section], major: u32, work_mem: Size, limit: Size) -> 
 }
 
 /// Each PostgreSQL server (`postgres[]`), for the shared name and host rules and the Ansible group.
-pub fn entries(bp: &Blueprint) -> Vec<Entry<'_>> {
+pub(super) fn entries(bp: &Blueprint) -> Vec<Entry<'_>> {
     bp.postgres
         .iter()
         .enumerate()

@@ -6,10 +6,13 @@
 //! for the health check its load balancer runs; the first failure stops the
 //! play). This module owns the record both templates render.
 
+use std::collections::HashSet;
+
 use serde::Serialize;
 
 use crate::blueprint::model::{Blueprint, Host, HostKind, LoadBalancer};
 use crate::blueprint::units::Name;
+use crate::components::RolloutGroup;
 use crate::plan::HostPlan;
 
 /// Where the playbook puts each host's tree on the host. Not the git
@@ -172,7 +175,7 @@ type HostTest<'a> = dyn Fn(&Host) -> bool + 'a;
 
 /// Groups per role (what is placed on a host), per load balancer (its
 /// targets), per location, per network zone and per kind; empty ones left out.
-fn groups(bp: &Blueprint, lbs: &[&LoadBalancer]) -> Vec<Group> {
+fn groups<'a>(bp: &'a Blueprint, lbs: &[&LoadBalancer]) -> Vec<Group> {
     let on =
         |pred: &HostTest| -> Vec<String> { bp.hosts.iter().filter(|h| pred(h)).map(|h| h.name.to_string()).collect() };
     let mut out = Vec::new();
@@ -183,29 +186,27 @@ fn groups(bp: &Blueprint, lbs: &[&LoadBalancer]) -> Vec<Group> {
     };
     // Role groups: Odoo's, then each kind's (kinds that name one group are
     // one group; the websites join the websites' group), then the VPN's.
-    let mut roles: Vec<(&str, &str, Vec<&Name>)> = vec![(
+    // Members are sets: a host is asked about once per group.
+    let mut roles: Vec<(&str, &str, HashSet<&Name>)> = vec![(
         "odoo",
         "Odoo environments (applications)",
         bp.hosts.iter().filter(|h| bp.applications.iter().any(|a| a.runs_on(&h.name))).map(|h| &h.name).collect(),
     )];
+    let mut join =
+        |group: RolloutGroup, hosts: Vec<&'a Name>| match roles.iter_mut().find(|(name, _, _)| *name == group.name) {
+            Some((_, _, members)) => members.extend(hosts),
+            None => roles.push((group.name, group.why, hosts.into_iter().collect())),
+        };
     let entries = crate::components::entries(bp);
     for (k, kind) in crate::components::KINDS.iter().enumerate() {
-        let Some(group) = kind.rollout_group else { continue };
-        let hosts = entries.iter().filter(|(of, _)| *of == k).flat_map(|(_, e)| e.hosts.names());
-        match roles.iter_mut().find(|(name, _, _)| *name == group.name) {
-            Some((_, _, members)) => members.extend(hosts),
-            None => roles.push((group.name, group.why, hosts.collect())),
+        if let Some(group) = kind.rollout_group {
+            join(group, entries.iter().filter(|(of, _)| *of == k).flat_map(|(_, e)| e.hosts.names()).collect());
         }
     }
-    let web = bp.websites.iter().flat_map(|w| w.hosts.iter());
-    let web_group = crate::components::website::ROLLOUT_GROUP;
-    match roles.iter_mut().find(|(name, _, _)| *name == web_group.name) {
-        Some((_, _, members)) => members.extend(web),
-        None => roles.push((web_group.name, web_group.why, web.collect())),
-    }
+    join(crate::components::website::ROLLOUT_GROUP, bp.websites.iter().flat_map(|w| w.hosts.iter()).collect());
     roles.push(("vpn", "the WireGuard server", bp.vpn.iter().map(|v| &v.host).collect()));
     for (role, why, members) in roles {
-        push(group_name("role", role), format!("hosts running {why}"), on(&|h| members.contains(&&h.name)));
+        push(group_name("role", role), format!("hosts running {why}"), on(&|h| members.contains(&h.name)));
     }
     for lb in lbs {
         push(
