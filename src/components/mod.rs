@@ -43,8 +43,8 @@
 //! certificates) and access (E303, E606, E701, E704), and its hosts' Ansible
 //! group ([`Kind::rollout_group`]). A new kind is its folder plus a line in
 //! [`KINDS`] (and in [`COMPONENTS`]), and its list's field in the
-//! blueprint's root. Odoo and websites are not
-//! kinds yet: the shared `resolve::placement` places their containers.
+//! blueprint's root. Odoo and websites are not kinds yet: the shared
+//! `resolve::placement` places their containers.
 //!
 //! The cross-cutting rules (names, capacity, secrets, directories,
 //! versions, lifecycle) stay in `crate::check` and run once over every
@@ -144,8 +144,8 @@ pub struct Kind {
     /// names (E201, in the words of `noun`), host references (E205), served
     /// domains (E204, E209, E213, E219, E220, E605) and access (E303,
     /// E606, E701, E704, the VPN's DNS) read them, and the Ansible
-    /// inventory's role group. A kind that lives inside another's entry (a service's Redis)
-    /// has none.
+    /// inventory's role group. A kind that lives inside another's entry
+    /// (a service's Redis) has none.
     pub entries: for<'a> fn(bp: &'a Blueprint) -> Vec<Entry<'a>>,
     /// What one of its entries is called in a message about its name:
     /// "service" (E201: "service `status` is defined twice").
