@@ -170,8 +170,8 @@ if [[ " $only " == *" odoo "* ]]; then
   # The Odoo host is done: its engine's memory and CPU go to the websites.
   host_stop "$ODOO_HOST"
 fi
-# Beside scripts/test.sh's foreground parts (cargo test, the install test,
-# the lints; niced) the odoo group keeps its deadlines; the websites' first
+# Beside scripts/test.sh's foreground parts (cargo test; the install test
+# and the lints at nice 10) the odoo group keeps its deadlines; the websites' first
 # boot, 72 containers at once, did not beside the install test's release
 # builds (docs/design.md, "CI time"). The later groups wait for them.
 if [ -n "${GEN_E2E_BARRIER:-}" ]; then

@@ -252,7 +252,7 @@ for n in sorted(names):
 PY
 
   scenario "scaleout: three hosts on a vSwitch boot, the database host first"
-  local h pids=() rc
+  local h t0 pids=() rc
   for h in "${SO_HOSTS[@]}"; do so_host_up "$h"; done
   # The pinned images are in each engine's data root (host_create; no registry).
   for h in "${SO_HOSTS[@]}"; do host_exec "$h" systemctl start docker; done
