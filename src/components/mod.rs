@@ -189,6 +189,22 @@ pub struct Entry<'a> {
     pub access: Option<(Access, Option<&'a BasicAuth>)>,
 }
 
+impl<'a> Entry<'a> {
+    /// A server's entry, `/<list>/<i>`: its `name`, on its one `host`, with
+    /// no domain and no access setting (a database server). `what` is
+    /// "<noun> `<name>`".
+    pub fn server(list: &str, i: usize, noun: &str, name: &'a Name, host: &'a Name) -> Self {
+        Entry {
+            pointer: format!("/{list}/{i}"),
+            what: format!("{noun} `{name}`"),
+            name: Some(name.as_str()),
+            hosts: Hosts::One(host),
+            domains: Domains::NONE,
+            access: None,
+        }
+    }
+}
+
 /// The hosts an entry names: one `host`, or a `hosts` list.
 #[derive(Debug, Clone, Copy)]
 pub enum Hosts<'a> {

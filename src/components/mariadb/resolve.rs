@@ -22,7 +22,7 @@ use crate::blueprint::model::{Blueprint, Host, MariaDb};
 use crate::blueprint::units::Size;
 use crate::components::docker::resolve::compose::{base, health, resources, HostDir, ServicePlan};
 use crate::components::postgres::resolve::{approx, Setting};
-use crate::components::{ClientDatabase, DataDir, DatabaseServer, Domains, Entry, Hosts};
+use crate::components::{ClientDatabase, DataDir, DatabaseServer, Entry};
 use crate::resolve::placement::{Guard, Placed, Role};
 use crate::resolve::Derived;
 
@@ -450,18 +450,7 @@ pub(super) fn secrets(bp: &Blueprint) -> Vec<crate::components::SecretUse> {
 
 /// Each MariaDB server (`mariadb[]`), for the shared name and host rules and the Ansible group.
 pub(super) fn entries(bp: &Blueprint) -> Vec<Entry<'_>> {
-    bp.mariadb
-        .iter()
-        .enumerate()
-        .map(|(i, db)| Entry {
-            pointer: format!("/mariadb/{i}"),
-            what: format!("MariaDB `{}`", db.name),
-            name: Some(db.name.as_str()),
-            hosts: Hosts::One(&db.host),
-            domains: Domains::NONE,
-            access: None,
-        })
-        .collect()
+    bp.mariadb.iter().enumerate().map(|(i, db)| Entry::server("mariadb", i, "MariaDB", &db.name, &db.host)).collect()
 }
 
 #[cfg(test)]

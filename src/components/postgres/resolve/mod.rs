@@ -17,7 +17,7 @@ use serde::Serialize;
 use self::tune::Inputs;
 use crate::blueprint::model::{Blueprint, DiskKind, Host, Postgres};
 use crate::blueprint::units::Size;
-use crate::components::{Domains, Entry, Hosts};
+use crate::components::Entry;
 use crate::resolve::connections::{self, Budget};
 use crate::resolve::Derived;
 
@@ -433,14 +433,7 @@ pub(super) fn entries(bp: &Blueprint) -> Vec<Entry<'_>> {
     bp.postgres
         .iter()
         .enumerate()
-        .map(|(i, db)| Entry {
-            pointer: format!("/postgres/{i}"),
-            what: format!("PostgreSQL `{}`", db.name),
-            name: Some(db.name.as_str()),
-            hosts: Hosts::One(&db.host),
-            domains: Domains::NONE,
-            access: None,
-        })
+        .map(|(i, db)| Entry::server("postgres", i, "PostgreSQL", &db.name, &db.host))
         .collect()
 }
 
